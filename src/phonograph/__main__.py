@@ -1,0 +1,3 @@
+from phonograph.cli import main
+
+main()

@@ -1,0 +1,19 @@
+"""Room ``api``: HTTP routes per resource, auth, paging, error rendering."""
+
+from fastapi import FastAPI
+
+from phonograph.api import health, v2010, voice_v2
+from phonograph.api.context import ApiContext
+from phonograph.api.errors import install_error_handlers
+
+
+def install(app: FastAPI, context: ApiContext) -> None:
+    """Mount every route on ``app`` and give the routes their context."""
+    app.state.context = context
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(v2010.router)
+    app.include_router(voice_v2.router)
+
+
+__all__ = ["ApiContext", "install"]

@@ -1,0 +1,94 @@
+"""HTTP Basic authentication with an Account SID + Auth Token or an API key (``SK…``) + secret.
+
+Who may reach what (docs/compatibility.md, "Accounts and auth"):
+- an account's Auth Token reaches the account and its subaccounts;
+- an API key reaches only its own account, and not the Accounts or Keys resources (Twilio's
+  Standard keys, error 20003);
+- anything else is a 404, so that a SID of another account is never confirmed to exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+
+from phonograph.api.context import ApiContext, get_context
+from phonograph.core import AuthenticationFailed, NotFound
+from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo
+
+_BAD_CREDENTIALS = "Authentication Error - invalid username or password"
+
+
+def secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an account, and the API key it used, if any."""
+
+    account: Account
+    key_sid: str | None
+
+    def may_reach(self, account: Account) -> bool:
+        if account.sid == self.account.sid:
+            return True
+        return self.key_sid is None and account.owner_account_sid == self.account.sid
+
+    def require_auth_token(self, resource: str) -> None:
+        if self.key_sid is not None:
+            raise AuthenticationFailed(f"API keys cannot use the {resource} resource; use the Auth Token")
+
+
+def _basic_credentials(request: Request) -> tuple[str, str]:
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise AuthenticationFailed("Authentication Error - No credentials provided")
+    try:
+        username, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise AuthenticationFailed(_BAD_CREDENTIALS) from None
+    if not sep:
+        raise AuthenticationFailed(_BAD_CREDENTIALS)
+    return username, password
+
+
+async def authenticate(request: Request, context: ApiContext = Depends(get_context)) -> Principal:
+    """The caller, or ``AuthenticationFailed`` (401, 20003) for missing or wrong credentials."""
+    username, password = _basic_credentials(request)
+    async with context.db.transaction() as session:
+        key_sid: str | None = None
+        if username.startswith("SK"):
+            key = await ApiKeyRepo(session).get(username)
+            if key is None or not hmac.compare_digest(key.secret_sha256, secret_digest(password)):
+                raise AuthenticationFailed(_BAD_CREDENTIALS)
+            key_sid, username = key.sid, key.account_sid
+        account = await AccountRepo(session).get(username)
+    if account is None:
+        raise AuthenticationFailed(_BAD_CREDENTIALS)
+    if key_sid is None and not hmac.compare_digest(account.auth_token, password):
+        raise AuthenticationFailed(_BAD_CREDENTIALS)
+    if account.status is not AccountStatus.ACTIVE:
+        raise AuthenticationFailed(f"Authentication Error - the account is {account.status}")
+    return Principal(account, key_sid)
+
+
+async def reach_account(context: ApiContext, principal: Principal, account_sid: str, path: str) -> Account:
+    """The account named in a path, or a 404 when it does not exist or the caller may not reach it."""
+    if account_sid == principal.account.sid:
+        return principal.account
+    async with context.db.transaction() as session:
+        account = await AccountRepo(session).get(account_sid)
+    if account is None or not principal.may_reach(account):
+        raise not_found(path)
+    return account
+
+
+def not_found(path: str) -> NotFound:
+    return NotFound(f"The requested resource {path} was not found")

@@ -1,0 +1,86 @@
+"""Error rendering, in the shape of the API family that was called (spec §4, §5, §11).
+
+v2010 and v2: ``{code, message, more_info, status}``. v3: RFC 9457 ``{type, title, status, code,
+detail}``, which the SDK recognises by those four keys (twilio/base/version.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from phonograph.api.auth import not_found
+from phonograph.core import (
+    AuthenticationFailed,
+    InternalError,
+    InvalidParameter,
+    MethodNotAllowed,
+    PhonographError,
+)
+
+log = logging.getLogger(__name__)
+
+RFC9457_TYPE_BASE = "https://www.twilio.com/docs/api/errors/"
+
+
+def error_body(error: PhonographError, path: str) -> dict[str, Any]:
+    if path.startswith("/v3/"):
+        return {
+            "type": f"{RFC9457_TYPE_BASE}{error.code}",
+            "title": error.message,
+            "status": error.status,
+            "code": error.code,
+            "detail": error.message,
+            "instance": path,
+        }
+    return {
+        "code": error.code,
+        "message": error.message,
+        "more_info": error.more_info,
+        "status": error.status,
+    }
+
+
+def render_error(request: Request, error: PhonographError) -> JSONResponse:
+    headers = {}
+    if isinstance(error, AuthenticationFailed):
+        headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+    return JSONResponse(error_body(error, request.url.path), status_code=error.status, headers=headers)
+
+
+async def _on_phonograph_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PhonographError)
+    return render_error(request, exc)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        return render_error(request, MethodNotAllowed(f"Method {request.method} is not allowed here"))
+    if exc.status_code == 404:
+        return render_error(request, not_found(request.url.path))
+    return render_error(request, PhonographError(str(exc.detail), code=20001, status=exc.status_code))
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"][1:])
+    return render_error(request, InvalidParameter(f"Invalid {where}: {first['msg']}"))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error method=%s path=%s", request.method, request.url.path)
+    return render_error(request, InternalError("Internal server error"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PhonographError, _on_phonograph_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,17 @@
+"""``GET /healthz``: 200 once the server is ready (the database answers)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import text
+
+from phonograph.api.context import ApiContext, get_context
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+async def healthz(context: ApiContext = Depends(get_context)) -> dict[str, str]:
+    async with context.db.transaction() as session:
+        await session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,93 @@
+"""v2010 list paging: ``PageSize``/``Page``/``PageToken`` in, Twilio's page envelope out (spec §1).
+
+``PageToken`` is ``PA`` (after) or ``PB`` (before) plus an opaque keyset cursor. The SDK follows
+``next_page_uri`` by appending it to its base URL, so every ``*_uri`` is a path, as Twilio's are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from phonograph.api.params import Params
+from phonograph.core import InvalidParameter, as_utc
+from phonograph.store import Cursor, Direction, Page, PageSpec
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+_TOKEN_PREFIX = {Direction.AFTER: "PA", Direction.BEFORE: "PB"}
+
+
+def encode_token(cursor: Cursor) -> str:
+    raw = f"{as_utc(cursor.date_created).timestamp():.6f}|{cursor.key}".encode()
+    return _TOKEN_PREFIX[cursor.direction] + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str) -> Cursor:
+    try:
+        direction = {prefix: d for d, prefix in _TOKEN_PREFIX.items()}[token[:2]]
+        body = token[2:]
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+        stamp, key = raw.split("|", 1)
+        return Cursor(direction, as_utc(datetime.fromtimestamp(float(stamp))), key)
+    except (KeyError, ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidParameter(f"PageToken {token!r} is not a token this server issued") from None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    page_size: int
+    cursor: Cursor | None
+
+    @classmethod
+    def from_params(cls, params: Params) -> PageRequest:
+        token = params.get_str("PageToken")
+        return cls(
+            page=params.get_int("Page", minimum=0) or 0,
+            page_size=params.get_int("PageSize", minimum=1, maximum=MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE,
+            cursor=decode_token(token) if token else None,
+        )
+
+    @property
+    def spec(self) -> PageSpec:
+        """Without a token, ``Page`` alone still reaches its page (as older clients expect)."""
+        return PageSpec(self.page_size, self.cursor, self.page * self.page_size)
+
+
+def render_page(
+    key: str,
+    items: list[dict[str, Any]],
+    page: Page[Any],
+    request: PageRequest,
+    path: str,
+    filters: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """Twilio's list envelope with the items under ``key`` (``accounts``, ``keys``, …)."""
+    kept = {name: value for name, value in filters.items() if value is not None}
+
+    def uri(page_number: int, cursor: Cursor | None) -> str:
+        query = {**kept, "PageSize": str(request.page_size), "Page": str(page_number)}
+        if cursor is not None:
+            query["PageToken"] = encode_token(cursor)
+        return f"{path}?{urlencode(query)}"
+
+    start = request.page * request.page_size
+    return {
+        key: items,
+        "page": request.page,
+        "page_size": request.page_size,
+        "start": start,
+        "end": start + max(len(items) - 1, 0),
+        "uri": uri(request.page, request.cursor),
+        "first_page_uri": uri(0, None),
+        "next_page_uri": uri(request.page + 1, page.last_key) if page.has_next and page.last_key else None,
+        "previous_page_uri": (
+            uri(request.page - 1, page.first_key) if request.page > 0 and page.first_key else None
+        ),
+    }

@@ -1,0 +1,11 @@
+"""api.twilio.com ``/2010-04-01`` resources."""
+
+from fastapi import APIRouter
+
+from phonograph.api.v2010 import accounts, keys
+
+router = APIRouter(prefix="/2010-04-01")
+router.include_router(accounts.router)
+router.include_router(keys.router)
+
+__all__ = ["router"]

@@ -1,0 +1,101 @@
+"""Wiring: settings, database, clock and routes into one ASGI app, and the bootstrap (main) account.
+
+The main account comes from the environment, from the data dir, or is made on first start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from phonograph import __version__, api
+from phonograph.core import Clock, SystemClock, new_secret, new_sid
+from phonograph.settings import Settings
+from phonograph.store import AccountRepo, Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account_sid: str
+    auth_token: str
+
+
+def _stored(settings: Settings) -> Credentials | None:
+    if not settings.credentials_file.exists():
+        return None
+    data = json.loads(settings.credentials_file.read_text())
+    return Credentials(data["account_sid"], data["auth_token"])
+
+
+def _store(settings: Settings, credentials: Credentials) -> None:
+    path = settings.credentials_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written before it is readable by others: the token is a password.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"account_sid": credentials.account_sid, "auth_token": credentials.auth_token}, handle)
+
+
+async def ensure_main_account(db: Database, settings: Settings, clock: Clock) -> Credentials:
+    """The main account's credentials; the account exists (with this token) when this returns."""
+    if settings.account_sid and settings.auth_token:
+        credentials = Credentials(settings.account_sid, settings.auth_token)
+    else:
+        credentials = _stored(settings) or Credentials(new_sid("AC"), new_secret())
+        _store(settings, credentials)
+    async with db.transaction() as session:
+        repo = AccountRepo(session)
+        if await repo.get(credentials.account_sid) is None:
+            await repo.create(
+                sid=credentials.account_sid,
+                auth_token=credentials.auth_token,
+                friendly_name="phonograph main account",
+                owner_account_sid=None,
+                now=clock.now(),
+            )
+            log.info("account created sid=%s owner=None", credentials.account_sid)
+        else:
+            await repo.set_auth_token(credentials.account_sid, credentials.auth_token, clock.now())
+    return credentials
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    on_ready: Callable[[Credentials], None] | None = None,
+) -> FastAPI:
+    """The server. Start-up migrates the database and makes sure the main account exists."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await db.migrate()
+        credentials = await ensure_main_account(db, settings, clock)
+        if on_ready is not None:
+            on_ready(credentials)
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="phonograph",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/phonograph/docs",
+        redoc_url=None,
+        openapi_url="/phonograph/openapi.json",
+    )
+    api.install(app, api.ApiContext(db=db, clock=clock, public_url=settings.public_url))
+    return app

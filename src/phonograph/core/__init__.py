@@ -1,0 +1,43 @@
+"""Room ``core``: identifiers, the error hierarchy, clocks and time formats. Stdlib only."""
+
+from phonograph.core.clock import Clock, FakeClock, SystemClock
+from phonograph.core.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InternalError,
+    InvalidParameter,
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    PhonographError,
+    PreconditionFailed,
+)
+from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid, uuid7
+from phonograph.core.timefmt import as_utc, iso8601, parse_rfc2822, rfc2822
+
+__all__ = [
+    "AuthenticationFailed",
+    "Clock",
+    "Conflict",
+    "FakeClock",
+    "InternalError",
+    "InvalidParameter",
+    "MalformedBody",
+    "MethodNotAllowed",
+    "NotFound",
+    "PayloadTooLarge",
+    "PhonographError",
+    "PreconditionFailed",
+    "SystemClock",
+    "as_utc",
+    "is_sid",
+    "iso8601",
+    "new_secret",
+    "new_sid",
+    "new_typeid",
+    "parse_rfc2822",
+    "rfc2822",
+    "typeid_uuid",
+    "uuid7",
+]

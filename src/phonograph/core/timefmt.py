@@ -1,0 +1,31 @@
+"""Timestamp formats on the wire: RFC 2822 for v2010 (spec §1), ISO-8601 for v2/v3 (spec §4).
+
+The SDK parses v2 dates with ``%Y-%m-%dT%H:%M:%SZ`` exactly (twilio/base/deserialize.py), so
+ISO output has whole seconds and a ``Z``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant as an aware UTC datetime (naive values are taken to be UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def rfc2822(moment: datetime) -> str:
+    """``Fri, 14 Oct 2016 21:56:34 +0000``."""
+    return format_datetime(as_utc(moment).replace(microsecond=0))
+
+
+def iso8601(moment: datetime) -> str:
+    """``2016-10-14T21:56:34Z``."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_rfc2822(text: str) -> datetime:
+    return as_utc(parsedate_to_datetime(text))

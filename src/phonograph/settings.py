@@ -1,0 +1,69 @@
+"""Settings, read once from the environment (ARCHITECTURE.md, "Contracts")."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_DATA_DIR = Path("./data")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot run with; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    data_dir: Path
+    database_url: str
+    public_url: str
+    account_sid: str | None
+    auth_token: str | None
+    speed: float
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.data_dir / "credentials.json"
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        data_dir: Path | None = None,
+    ) -> Settings:
+        """Settings from ``env`` (default ``os.environ``); command-line values win over it."""
+        env = os.environ if env is None else env
+        data = (data_dir or Path(env.get("PHONOGRAPH_DATA_DIR") or DEFAULT_DATA_DIR)).resolve()
+        account_sid = env.get("PHONOGRAPH_ACCOUNT_SID") or None
+        auth_token = env.get("PHONOGRAPH_AUTH_TOKEN") or None
+        if (account_sid is None) != (auth_token is None):
+            raise SettingsError("set both PHONOGRAPH_ACCOUNT_SID and PHONOGRAPH_AUTH_TOKEN, or neither")
+        if account_sid is not None and not (len(account_sid) == 34 and account_sid.startswith("AC")):
+            raise SettingsError("PHONOGRAPH_ACCOUNT_SID must be 'AC' followed by 32 hex digits")
+        try:
+            speed = float(env.get("PHONOGRAPH_SPEED") or 1)
+        except ValueError as exc:
+            raise SettingsError("PHONOGRAPH_SPEED must be a number") from exc
+        if speed <= 0:
+            raise SettingsError("PHONOGRAPH_SPEED must be greater than 0")
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        return cls(
+            host=host,
+            port=port,
+            data_dir=data,
+            database_url=env.get("PHONOGRAPH_DATABASE_URL")
+            or f"sqlite+aiosqlite:///{data / 'phonograph.db'}",
+            public_url=(env.get("PHONOGRAPH_PUBLIC_URL") or f"http://{shown_host}:{port}").rstrip("/"),
+            account_sid=account_sid,
+            auth_token=auth_token,
+            speed=speed,
+        )

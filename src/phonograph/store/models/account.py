@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from phonograph.store.models.base import Base, UTCDateTime
+
+
+class AccountRow(Base):
+    """An account: the bootstrap (main) account owns itself; subaccounts are owned by it."""
+
+    __tablename__ = "accounts"
+
+    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
+    owner_account_sid: Mapped[str | None] = mapped_column(
+        String(34), ForeignKey("accounts.sid"), index=True, nullable=True
+    )
+    friendly_name: Mapped[str] = mapped_column(String(64))
+    auth_token: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(8))
+    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
+    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

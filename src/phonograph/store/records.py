@@ -1,0 +1,63 @@
+"""Plain values that repositories return: rooms above the store never see ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Account:
+    sid: str
+    owner_account_sid: str | None
+    friendly_name: str
+    auth_token: str
+    status: AccountStatus
+    type: str
+    date_created: datetime
+    date_updated: datetime
+
+    @property
+    def is_main(self) -> bool:
+        return self.owner_account_sid is None
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    sid: str
+    account_sid: str
+    friendly_name: str
+    secret_sha256: str
+    date_created: datetime
+    date_updated: datetime
+
+
+@dataclass(frozen=True)
+class Configuration:
+    id: str
+    account_sid: str
+    type: str
+    unique_name: str | None
+    description: str | None
+    body: dict[str, Any]
+    date_created: datetime
+    date_updated: datetime
+
+
+@dataclass(frozen=True)
+class AccountDefaultConfiguration:
+    account_sid: str
+    type: str
+    description: str | None
+    body: dict[str, Any]
+    version: int
+    date_created: datetime
+    date_updated: datetime

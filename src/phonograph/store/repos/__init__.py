@@ -1,0 +1,1 @@
+"""Repositories: small, one per aggregate, returning plain records."""

@@ -1,0 +1,99 @@
+"""Accounts and their status machine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.core import InvalidParameter
+from phonograph.store.models import AccountRow
+from phonograph.store.paging import Page, PageSpec, fetch_page
+from phonograph.store.records import Account, AccountStatus
+
+# Closing is final (Twilio deletes a closed account's resources); suspension can be undone.
+ACCOUNT_TRANSITIONS: dict[AccountStatus, frozenset[AccountStatus]] = {
+    AccountStatus.ACTIVE: frozenset({AccountStatus.ACTIVE, AccountStatus.SUSPENDED, AccountStatus.CLOSED}),
+    AccountStatus.SUSPENDED: frozenset({AccountStatus.ACTIVE, AccountStatus.SUSPENDED, AccountStatus.CLOSED}),
+    AccountStatus.CLOSED: frozenset({AccountStatus.CLOSED}),
+}
+
+
+def _record(row: AccountRow) -> Account:
+    return Account(
+        sid=row.sid,
+        owner_account_sid=row.owner_account_sid,
+        friendly_name=row.friendly_name,
+        auth_token=row.auth_token,
+        status=AccountStatus(row.status),
+        type=row.type,
+        date_created=row.date_created,
+        date_updated=row.date_updated,
+    )
+
+
+class AccountRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self, *, sid: str, auth_token: str, friendly_name: str, owner_account_sid: str | None, now: datetime
+    ) -> Account:
+        row = AccountRow(
+            sid=sid,
+            owner_account_sid=owner_account_sid,
+            friendly_name=friendly_name,
+            auth_token=auth_token,
+            status=AccountStatus.ACTIVE.value,
+            type="Full",
+            date_created=now,
+            date_updated=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _record(row)
+
+    async def get(self, sid: str) -> Account | None:
+        row = await self._session.get(AccountRow, sid)
+        return None if row is None else _record(row)
+
+    async def set_auth_token(self, sid: str, auth_token: str, now: datetime) -> None:
+        row = await self._session.get(AccountRow, sid)
+        if row is not None and row.auth_token != auth_token:
+            row.auth_token = auth_token
+            row.date_updated = now
+
+    async def list_page(
+        self,
+        visible_to: str,
+        *,
+        friendly_name: str | None,
+        status: AccountStatus | None,
+        spec: PageSpec,
+    ) -> Page[Account]:
+        """The account ``visible_to`` and its subaccounts, with Twilio's list filters."""
+        stmt = select(AccountRow).where(
+            or_(AccountRow.sid == visible_to, AccountRow.owner_account_sid == visible_to)
+        )
+        if friendly_name is not None:
+            stmt = stmt.where(AccountRow.friendly_name == friendly_name)
+        if status is not None:
+            stmt = stmt.where(AccountRow.status == status.value)
+        return await fetch_page(self._session, stmt, AccountRow.date_created, AccountRow.sid, spec, _record)
+
+    async def update(
+        self, sid: str, *, friendly_name: str | None, status: AccountStatus | None, now: datetime
+    ) -> Account:
+        row = await self._session.get(AccountRow, sid, with_for_update=True)
+        assert row is not None, "callers fetch the account first"
+        if status is not None:
+            current = AccountStatus(row.status)
+            if status not in ACCOUNT_TRANSITIONS[current]:
+                raise InvalidParameter(f"Status: a {current} account cannot become {status}")
+            row.status = status.value
+        if friendly_name is not None:
+            row.friendly_name = friendly_name
+        row.date_updated = now
+        await self._session.flush()
+        return _record(row)

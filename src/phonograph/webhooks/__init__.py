@@ -1,0 +1,3 @@
+"""Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker.
+
+Filled by the calls issue (#3)."""
