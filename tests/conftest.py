@@ -1,0 +1,84 @@
+"""Fixtures: real servers on SQLite and PostgreSQL, SDK clients, and a fresh subaccount per test.
+
+Tests that take ``server`` run once per store backend. Each test works in its own subaccount, so
+one server per backend serves the whole session without tests seeing each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from twilio.rest import Client
+
+from tests.support.postgres import PostgresServer
+from tests.support.server import ServerProcess
+from tests.support.twilio_client import sdk_client
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    env: dict[str, str] = {}
+    if request.param == "postgresql":
+        env["PHONOGRAPH_DATABASE_URL"] = request.getfixturevalue("postgres").url()
+    process = ServerProcess(tmp_path_factory.mktemp(f"server-{request.param}"), env).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def main_client(server: ServerProcess) -> Client:
+    creds = server.credentials
+    return sdk_client(server.base_url, creds.account_sid, creds.auth_token)
+
+
+@dataclass(frozen=True)
+class TestAccount:
+    """A subaccount made for one test, with its SDK client and raw HTTP client."""
+
+    __test__ = False
+    sid: str
+    auth_token: str
+    client: Client
+    http: httpx.Client
+
+
+@pytest.fixture
+def account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
+    created = main_client.api.v2010.accounts.create(friendly_name="test")
+    with httpx.Client(base_url=server.base_url, auth=(created.sid, created.auth_token), timeout=10) as http:
+        yield TestAccount(created.sid, created.auth_token, sdk_client(server.base_url, created.sid, created.auth_token), http)
+
+
+@pytest.fixture
+def other_account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
+    """A second subaccount, to check that one account never sees another's resources."""
+    created = main_client.api.v2010.accounts.create(friendly_name="other")
+    with httpx.Client(base_url=server.base_url, auth=(created.sid, created.auth_token), timeout=10) as http:
+        yield TestAccount(created.sid, created.auth_token, sdk_client(server.base_url, created.sid, created.auth_token), http)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers that tests start must not pick up a developer's own PHONOGRAPH_* settings."""
+    for name in list(os.environ):
+        if name.startswith("PHONOGRAPH_"):
+            monkeypatch.delenv(name)
