@@ -30,7 +30,9 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
     env: dict[str, str] = {}
     if request.param == "postgresql":
         env["PHONOGRAPH_DATABASE_URL"] = request.getfixturevalue("postgres").url()
@@ -60,7 +62,12 @@ class TestAccount:
 def account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
     created = main_client.api.v2010.accounts.create(friendly_name="test")
     with httpx.Client(base_url=server.base_url, auth=(created.sid, created.auth_token), timeout=10) as http:
-        yield TestAccount(created.sid, created.auth_token, sdk_client(server.base_url, created.sid, created.auth_token), http)
+        yield TestAccount(
+            created.sid,
+            created.auth_token,
+            sdk_client(server.base_url, created.sid, created.auth_token),
+            http,
+        )
 
 
 @pytest.fixture
@@ -68,7 +75,12 @@ def other_account(server: ServerProcess, main_client: Client) -> Iterator[TestAc
     """A second subaccount, to check that one account never sees another's resources."""
     created = main_client.api.v2010.accounts.create(friendly_name="other")
     with httpx.Client(base_url=server.base_url, auth=(created.sid, created.auth_token), timeout=10) as http:
-        yield TestAccount(created.sid, created.auth_token, sdk_client(server.base_url, created.sid, created.auth_token), http)
+        yield TestAccount(
+            created.sid,
+            created.auth_token,
+            sdk_client(server.base_url, created.sid, created.auth_token),
+            http,
+        )
 
 
 @pytest.fixture

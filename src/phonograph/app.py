@@ -97,5 +97,5 @@ def build_app(
         redoc_url=None,
         openapi_url="/phonograph/openapi.json",
     )
-    api.install(app, api.ApiContext(db=db, clock=clock, public_url=settings.public_url))
+    api.install(app, api.ApiContext(db=db, clock=clock))
     return app

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
 
 import typer
 import uvicorn
@@ -38,14 +40,21 @@ def serve(
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     def announce(credentials: Credentials) -> None:
-        console.print(f"phonograph is listening on {settings.public_url}", highlight=False)
+        console.print(f"phonograph is listening on http://{settings.host}:{settings.port}", highlight=False)
+        console.print(f"  Public URL:  {settings.public_url}", highlight=False)
         console.print(f"  Account SID: {credentials.account_sid}", highlight=False)
         console.print(f"  Auth Token:  {credentials.auth_token}", highlight=False)
         console.print(f"  Data dir:    {settings.data_dir}", highlight=False)
 
     app = build_app(settings, on_ready=announce)
     # uvicorn turns SIGTERM and SIGINT into a graceful shutdown: in-flight requests finish first.
+    # Afterwards it re-raises the signal to the handler it found; this one makes that exit code 0.
+    signal.signal(signal.SIGTERM, _exit_after_sigterm)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=False)
+
+
+def _exit_after_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def main() -> None:

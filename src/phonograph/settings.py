@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from phonograph.core import is_sid
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -47,14 +50,14 @@ class Settings:
         auth_token = env.get("PHONOGRAPH_AUTH_TOKEN") or None
         if (account_sid is None) != (auth_token is None):
             raise SettingsError("set both PHONOGRAPH_ACCOUNT_SID and PHONOGRAPH_AUTH_TOKEN, or neither")
-        if account_sid is not None and not (len(account_sid) == 34 and account_sid.startswith("AC")):
+        if account_sid is not None and not is_sid(account_sid, "AC"):
             raise SettingsError("PHONOGRAPH_ACCOUNT_SID must be 'AC' followed by 32 hex digits")
         try:
             speed = float(env.get("PHONOGRAPH_SPEED") or 1)
         except ValueError as exc:
             raise SettingsError("PHONOGRAPH_SPEED must be a number") from exc
-        if speed <= 0:
-            raise SettingsError("PHONOGRAPH_SPEED must be greater than 0")
+        if not (math.isfinite(speed) and speed > 0):
+            raise SettingsError("PHONOGRAPH_SPEED must be a finite number greater than 0")
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         return cls(
             host=host,

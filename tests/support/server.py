@@ -40,8 +40,18 @@ class ServerProcess:
         env = {**os.environ, **self.env}
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "phonograph", "serve", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir), "--log-level", "warning"],
+                [
+                    sys.executable,
+                    "-m",
+                    "phonograph",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--log-level",
+                    "warning",
+                ],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -54,7 +64,9 @@ class ServerProcess:
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
-                raise RuntimeError(f"server exited with {self._process.returncode}:\n{self.log_path.read_text()}")
+                raise RuntimeError(
+                    f"server exited with {self._process.returncode}:\n{self.log_path.read_text()}"
+                )
             try:
                 if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
                     return

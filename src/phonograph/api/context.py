@@ -14,11 +14,6 @@ from phonograph.store import Database
 class ApiContext:
     db: Database
     clock: Clock
-    public_url: str
-
-    def absolute(self, path: str) -> str:
-        """An absolute URL for a path we serve (``uri`` fields stay relative, as Twilio's do)."""
-        return self.public_url + path
 
 
 def get_context(request: Request) -> ApiContext:

@@ -14,7 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from phonograph.api.auth import not_found
+from phonograph.api.auth import authenticate, not_found
+from phonograph.api.context import get_context
 from phonograph.core import (
     AuthenticationFailed,
     InternalError,
@@ -63,6 +64,11 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         return render_error(request, MethodNotAllowed(f"Method {request.method} is not allowed here"))
     if exc.status_code == 404:
+        # Credentials are checked before a path is said not to exist, as for the routes that do.
+        try:
+            await authenticate(request, get_context(request))
+        except AuthenticationFailed as failed:
+            return render_error(request, failed)
         return render_error(request, not_found(request.url.path))
     return render_error(request, PhonographError(str(exc.detail), code=20001, status=exc.status_code))
 

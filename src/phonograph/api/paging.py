@@ -10,7 +10,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,11 +20,13 @@ from phonograph.store import Cursor, Direction, Page, PageSpec
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _TOKEN_PREFIX = {Direction.AFTER: "PA", Direction.BEFORE: "PB"}
 
 
 def encode_token(cursor: Cursor) -> str:
-    raw = f"{as_utc(cursor.date_created).timestamp():.6f}|{cursor.key}".encode()
+    raw = f"{(as_utc(cursor.date_created) - _EPOCH) // _MICROSECOND}|{cursor.key}".encode()
     return _TOKEN_PREFIX[cursor.direction] + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -34,8 +36,9 @@ def decode_token(token: str) -> Cursor:
         body = token[2:]
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
         stamp, key = raw.split("|", 1)
-        return Cursor(direction, as_utc(datetime.fromtimestamp(float(stamp))), key)
-    except (KeyError, ValueError, UnicodeDecodeError, binascii.Error):
+        # Whole microseconds since the epoch: exact, and free of the server's local time zone.
+        return Cursor(direction, _EPOCH + int(stamp) * _MICROSECOND, key)
+    except (KeyError, ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise InvalidParameter(f"PageToken {token!r} is not a token this server issued") from None
 
 

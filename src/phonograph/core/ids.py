@@ -21,7 +21,7 @@ _TYPEID_SUFFIX_RE = re.compile(r"[0-9a-z]{26}")
 
 def new_sid(prefix: str) -> str:
     """A fresh SID such as ``AC`` + 32 lowercase hex digits."""
-    if len(prefix) != 2 or not prefix.isupper():
+    if re.fullmatch(r"[A-Z]{2}", prefix) is None:
         raise ValueError(f"SID prefix must be two capital letters, got {prefix!r}")
     return prefix + secrets.token_hex(SID_HEX_DIGITS // 2)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from phonograph.core import NotFound
 from phonograph.recording import RecordingConfiguration
@@ -34,6 +34,10 @@ def configuration_type(name: str) -> ConfigurationType:
     return kind
 
 
+# The store's description column is VARCHAR(1024); PostgreSQL refuses longer values (a 500 otherwise).
+DESCRIPTION_MAX_CHARS = 1024
+
+
 class _Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,12 +46,12 @@ class ConfigurationRequest(_Envelope):
     """Create and PUT body of a named configuration; the SDK sends null for what it leaves out."""
 
     unique_name: str | None = None
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_CHARS)
     configuration: dict[str, Any]
 
 
 class AccountDefaultRequest(_Envelope):
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_CHARS)
     configuration: dict[str, Any]
 
 

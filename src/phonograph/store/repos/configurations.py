@@ -48,11 +48,13 @@ class ConfigurationRepo:
         self._session = session
 
     async def _flush_unique(self, row: ConfigurationRow) -> None:
+        # Read before flushing: after a failed flush the row is expired and cannot be read.
+        unique_name, kind = row.unique_name, row.type
         try:
             await self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"unique_name {row.unique_name!r} is already used by another {row.type} configuration"
+                f"unique_name {unique_name!r} is already used by another {kind} configuration"
             ) from exc
 
     async def create(

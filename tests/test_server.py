@@ -1,0 +1,143 @@
+"""The server contract (ARCHITECTURE.md): first start, restart, credentials from the environment,
+bad settings, /healthz and SIGTERM. Each test runs its own SQLite server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from phonograph.core import new_secret, new_sid
+from tests.support.api import (
+    ACCOUNTS,
+    KEY_PROBE,
+    account_path,
+    assert_not_found,
+    assert_unauthorized,
+    http_client,
+    keys_path,
+    ok_json,
+)
+from tests.support.ports import free_port
+from tests.support.server import START_TIMEOUT_S, ServerProcess
+
+
+def announced(server: ServerProcess, sid: str, token: str) -> int:
+    """How many times the server printed these credentials (once per start)."""
+    sids = len(re.findall(rf"Account SID:\s+{sid}\b", server.output))
+    tokens = len(re.findall(rf"Auth Token:\s+{token}\b", server.output))
+    assert sids == tokens, server.output
+    return sids
+
+
+def healthz(server: ServerProcess) -> int:
+    return httpx.get(f"{server.base_url}/healthz", timeout=10).status_code
+
+
+@contextmanager
+def started(server: ServerProcess) -> Iterator[ServerProcess]:
+    """Start ``server``; kill it if the checks inside fail. Callers stop it with SIGTERM after."""
+    server.start()
+    try:
+        yield server
+    except BaseException:
+        server.kill()
+        raise
+
+
+def env_credentials(sid: str, token: str) -> dict[str, str]:
+    return {"PHONOGRAPH_ACCOUNT_SID": sid, "PHONOGRAPH_AUTH_TOKEN": token}
+
+
+def test_first_start_makes_the_main_account_and_a_restart_keeps_it(data_dir: Path) -> None:
+    credentials_file = data_dir / "credentials.json"
+    with started(ServerProcess(data_dir)) as server:
+        assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
+        stored = json.loads(credentials_file.read_text())
+        sid, token = stored["account_sid"], stored["auth_token"]
+        assert re.fullmatch(r"AC[0-9a-f]{32}", sid)
+        assert announced(server, sid, token) == 1
+        assert healthz(server) == 200
+        with http_client(server.base_url, sid, token) as main:
+            assert ok_json(main.get(account_path(sid)))["owner_account_sid"] == sid
+            sub = ok_json(main.post(ACCOUNTS, data={"FriendlyName": "survives restarts"}), 201)
+            key = ok_json(main.post(keys_path(sub["sid"]), data={"FriendlyName": "survives too"}), 201)
+    assert server.stop() == 0
+
+    with started(server):
+        assert json.loads(credentials_file.read_text()) == stored
+        assert announced(server, sid, token) == 2
+        with http_client(server.base_url, sid, token) as main:
+            assert ok_json(main.get(account_path(sub["sid"])))["friendly_name"] == "survives restarts"
+            assert [item["sid"] for item in ok_json(main.get(keys_path(sub["sid"])))["keys"]] == [key["sid"]]
+        with http_client(server.base_url, key["sid"], key["secret"]) as as_key:
+            assert_not_found(as_key.get(KEY_PROBE))
+        with http_client(server.base_url, sub["sid"], sub["auth_token"]) as as_sub:
+            assert ok_json(as_sub.get(account_path(sub["sid"])))["sid"] == sub["sid"]
+    assert server.stop() == 0
+
+
+def test_credentials_from_the_environment(data_dir: Path) -> None:
+    sid, token, new_token = new_sid("AC"), new_secret(), new_secret()
+    with started(ServerProcess(data_dir, env_credentials(sid, token))) as server:
+        assert announced(server, sid, token) == 1
+        with http_client(server.base_url, sid, token) as main:
+            body = ok_json(main.get(account_path(sid)))
+            assert (body["sid"], body["owner_account_sid"], body["status"]) == (sid, sid, "active")
+            sub = ok_json(main.post(ACCOUNTS, data={"FriendlyName": "before the new token"}), 201)
+    assert server.stop() == 0
+
+    with started(ServerProcess(data_dir, env_credentials(sid, new_token))) as server:
+        with http_client(server.base_url, sid, token) as old:
+            assert_unauthorized(old.get(account_path(sid)))
+        with http_client(server.base_url, sid, new_token) as main:
+            assert ok_json(main.get(account_path(sid)))["auth_token"] == new_token
+            assert ok_json(main.get(account_path(sub["sid"])))["friendly_name"] == "before the new token"
+    assert server.stop() == 0
+
+
+# Settings.from_env is checked case by case in tests/unit/test_settings.py; these check the process.
+BAD_SETTINGS = {
+    "sid without token": ({"PHONOGRAPH_ACCOUNT_SID": "AC" + "0" * 32}, "PHONOGRAPH_AUTH_TOKEN"),
+    "sid not hex": (
+        {"PHONOGRAPH_ACCOUNT_SID": "AC" + "z" * 32, "PHONOGRAPH_AUTH_TOKEN": "0" * 32},
+        "PHONOGRAPH_ACCOUNT_SID",
+    ),
+    "speed not a number": ({"PHONOGRAPH_SPEED": "fast"}, "PHONOGRAPH_SPEED"),
+}
+
+
+@pytest.mark.parametrize(("env", "variable"), BAD_SETTINGS.values(), ids=BAD_SETTINGS.keys())
+def test_bad_settings_stop_the_server_before_it_starts(
+    data_dir: Path, env: dict[str, str], variable: str
+) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "phonograph",
+        "serve",
+        "--port",
+        str(free_port()),
+        "--data-dir",
+        str(data_dir),
+    ]
+    result = subprocess.run(
+        command,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert variable in result.stdout + result.stderr
+    assert not data_dir.exists()

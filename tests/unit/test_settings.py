@@ -1,0 +1,60 @@
+"""Settings.from_env: defaults, and every value the server refuses to start with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from phonograph.settings import Settings, SettingsError
+
+SID = "AC" + "0123456789abcdef" * 2
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    assert settings.data_dir == tmp_path.resolve()
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'phonograph.db'}"
+    assert settings.public_url == "http://127.0.0.1:8080"
+    assert (settings.account_sid, settings.auth_token, settings.speed) == (None, None, 1.0)
+
+
+def test_values_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "PHONOGRAPH_ACCOUNT_SID": SID,
+        "PHONOGRAPH_AUTH_TOKEN": "secret",
+        "PHONOGRAPH_SPEED": "2.5",
+        "PHONOGRAPH_PUBLIC_URL": "https://rec.example.com/",
+        "PHONOGRAPH_DATA_DIR": str(tmp_path),
+    }
+    settings = Settings.from_env(env)
+    assert (settings.account_sid, settings.auth_token, settings.speed) == (SID, "secret", 2.5)
+    assert settings.public_url == "https://rec.example.com"
+    assert settings.credentials_file == tmp_path.resolve() / "credentials.json"
+
+
+def test_empty_values_count_as_unset(tmp_path: Path) -> None:
+    env = {"PHONOGRAPH_ACCOUNT_SID": "", "PHONOGRAPH_AUTH_TOKEN": "", "PHONOGRAPH_SPEED": ""}
+    settings = Settings.from_env(env, data_dir=tmp_path)
+    assert (settings.account_sid, settings.auth_token, settings.speed) == (None, None, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"PHONOGRAPH_ACCOUNT_SID": SID}, "PHONOGRAPH_AUTH_TOKEN"),
+        ({"PHONOGRAPH_AUTH_TOKEN": "secret"}, "PHONOGRAPH_ACCOUNT_SID"),
+        ({"PHONOGRAPH_ACCOUNT_SID": "AC123", "PHONOGRAPH_AUTH_TOKEN": "t"}, "PHONOGRAPH_ACCOUNT_SID"),
+        ({"PHONOGRAPH_ACCOUNT_SID": SID + "0", "PHONOGRAPH_AUTH_TOKEN": "t"}, "PHONOGRAPH_ACCOUNT_SID"),
+        ({"PHONOGRAPH_ACCOUNT_SID": "AC" + "g" * 32, "PHONOGRAPH_AUTH_TOKEN": "t"}, "PHONOGRAPH_ACCOUNT_SID"),
+        ({"PHONOGRAPH_ACCOUNT_SID": "SK" + SID[2:], "PHONOGRAPH_AUTH_TOKEN": "t"}, "PHONOGRAPH_ACCOUNT_SID"),
+        ({"PHONOGRAPH_SPEED": "0"}, "PHONOGRAPH_SPEED"),
+        ({"PHONOGRAPH_SPEED": "-1"}, "PHONOGRAPH_SPEED"),
+        ({"PHONOGRAPH_SPEED": "fast"}, "PHONOGRAPH_SPEED"),
+        ({"PHONOGRAPH_SPEED": "nan"}, "PHONOGRAPH_SPEED"),
+        ({"PHONOGRAPH_SPEED": "inf"}, "PHONOGRAPH_SPEED"),
+    ],
+)
+def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env(env, data_dir=tmp_path)
