@@ -879,6 +879,7 @@ RESERVED_IDS = {
 }
 LENGTH = "Invalid 'unique_name': must be 1 to 255 characters"
 SPACES = "Invalid 'unique_name': must not contain spaces"
+DELIMITERS = "Invalid 'unique_name': must not contain '/', '?' or '#'"
 ID_OF_THIS_TYPE = "<an id of the path's type>"
 
 
@@ -895,6 +896,9 @@ ID_OF_THIS_TYPE = "<an id of the path's type>"
         pytest.param("line\nbreak", SPACES, id="newline"),
         pytest.param("no\u00a0break", SPACES, id="nbsp"),
         pytest.param("Default", "Invalid 'unique_name': 'Default' is reserved", id="Default"),
+        pytest.param("a/b", DELIMITERS, id="slash"),
+        pytest.param("a?b", DELIMITERS, id="question-mark"),
+        pytest.param("a#b", DELIMITERS, id="hash"),
         pytest.param(ID_OF_THIS_TYPE, "", id="id-shaped"),
     ],
 )

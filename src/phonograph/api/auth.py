@@ -14,10 +14,11 @@ import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, Request
 
-from phonograph.api.context import ApiContext, get_context
+from phonograph.api.context import ApiContext, Context
 from phonograph.core import AuthenticationFailed, NotFound
 from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo
 
@@ -59,7 +60,7 @@ def _basic_credentials(request: Request) -> tuple[str, str]:
     return username, password
 
 
-async def authenticate(request: Request, context: ApiContext = Depends(get_context)) -> Principal:
+async def authenticate(request: Request, context: Context) -> Principal:
     """The caller, or ``AuthenticationFailed`` (401, 20003) for missing or wrong credentials."""
     username, password = _basic_credentials(request)
     async with context.db.transaction() as session:
@@ -77,6 +78,9 @@ async def authenticate(request: Request, context: ApiContext = Depends(get_conte
     if account.status is not AccountStatus.ACTIVE:
         raise AuthenticationFailed(f"Authentication Error - the account is {account.status}")
     return Principal(account, key_sid)
+
+
+Authenticated = Annotated[Principal, Depends(authenticate)]
 
 
 async def reach_account(context: ApiContext, principal: Principal, account_sid: str, path: str) -> Account:

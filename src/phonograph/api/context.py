@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from phonograph.core import Clock
 from phonograph.store import Database
@@ -19,3 +20,6 @@ class ApiContext:
 def get_context(request: Request) -> ApiContext:
     context: ApiContext = request.app.state.context
     return context
+
+
+Context = Annotated[ApiContext, Depends(get_context)]

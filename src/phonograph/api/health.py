@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import text
 
-from phonograph.api.context import ApiContext, get_context
+from phonograph.api.context import Context
 
 router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz(context: ApiContext = Depends(get_context)) -> dict[str, str]:
+async def healthz(context: Context) -> dict[str, str]:
     async with context.db.transaction() as session:
         await session.execute(text("SELECT 1"))
     return {"status": "ok"}

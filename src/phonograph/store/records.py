@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 class AccountStatus(StrEnum):
@@ -61,3 +63,9 @@ class AccountDefaultConfiguration:
     version: int
     date_created: datetime
     date_updated: datetime
+
+
+def from_row(record: type[R], row: object, **overrides: Any) -> R:
+    """A record built from the ORM row's attributes of the same names (``overrides`` win)."""
+    values = {field.name: getattr(row, field.name) for field in fields(record)}  # type: ignore[arg-type]
+    return record(**(values | overrides))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from phonograph.api.auth import Principal, authenticate, reach_account
-from phonograph.api.context import ApiContext, get_context
+from phonograph.api.auth import Authenticated, reach_account
+from phonograph.api.context import Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
 from phonograph.core import AuthenticationFailed, new_secret, new_sid, rfc2822
@@ -45,8 +45,8 @@ def account_json(account: Account) -> dict[str, Any]:
 @router.post("/Accounts.json")
 async def create_account(
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> JSONResponse:
     principal.require_auth_token("Accounts")
     if not principal.account.is_main:
@@ -69,8 +69,8 @@ async def create_account(
 @router.get("/Accounts.json")
 async def list_accounts(
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     principal.require_auth_token("Accounts")
     params = query_params(request)
@@ -90,8 +90,8 @@ async def list_accounts(
 async def fetch_account(
     account_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     principal.require_auth_token("Accounts")
     return account_json(await reach_account(context, principal, account_sid, request.url.path))
@@ -101,8 +101,8 @@ async def fetch_account(
 async def update_account(
     account_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     principal.require_auth_token("Accounts")
     target = await reach_account(context, principal, account_sid, request.url.path)

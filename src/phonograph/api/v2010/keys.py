@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from phonograph.api.auth import Principal, authenticate, not_found, reach_account, secret_digest
-from phonograph.api.context import ApiContext, get_context
+from phonograph.api.auth import Authenticated, Principal, not_found, reach_account, secret_digest
+from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.v2010.accounts import FRIENDLY_NAME_MAX_CHARS
 from phonograph.api.v2010.common import account_path, form_params, query_params
@@ -46,8 +46,8 @@ async def _key(context: ApiContext, account: Account, key_sid: str, request: Req
 async def create_key(
     account_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> JSONResponse:
     account = await _owner(context, principal, account_sid, request)
     params = await form_params(request)
@@ -70,8 +70,8 @@ async def create_key(
 async def list_keys(
     account_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     account = await _owner(context, principal, account_sid, request)
     paging = PageRequest.from_params(query_params(request))
@@ -86,8 +86,8 @@ async def fetch_key(
     account_sid: str,
     key_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     account = await _owner(context, principal, account_sid, request)
     return key_json(await _key(context, account, key_sid, request))
@@ -98,8 +98,8 @@ async def update_key(
     account_sid: str,
     key_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     account = await _owner(context, principal, account_sid, request)
     key = await _key(context, account, key_sid, request)
@@ -117,8 +117,8 @@ async def delete_key(
     account_sid: str,
     key_sid: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> Response:
     account = await _owner(context, principal, account_sid, request)
     key = await _key(context, account, key_sid, request)

@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from phonograph.api.auth import Principal, authenticate, not_found
+from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
-from phonograph.api.context import ApiContext, get_context
+from phonograph.api.context import Context
 from phonograph.api.voice_v2.bodies import check_features, configuration_body
 from phonograph.api.voice_v2.types import AccountDefaultRequest, ConfigurationType, configuration_type
 from phonograph.api.voice_v2.validation import validate
-from phonograph.core import NotFound, PreconditionFailed, iso8601
+from phonograph.core import NotFound, iso8601
 from phonograph.store import AccountDefaultConfiguration, AccountDefaultRepo
 
 log = logging.getLogger(__name__)
@@ -43,14 +43,13 @@ def _respond(default: AccountDefaultConfiguration, status_code: int = 200) -> JS
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{default.version}"'})
 
 
-def _if_match_version(request: Request) -> int | None:
+def _if_match_versions(request: Request) -> frozenset[int] | None:
+    """The versions ``If-Match`` accepts (RFC 9110 §13.1.1: a list of tags), or None for any."""
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
-    tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionFailed("If-Match does not match the current ETag; fetch it again")
-    return int(tag)
+    tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
+    return frozenset(int(tag) for tag in tags if tag.isdigit())
 
 
 async def _parse(
@@ -66,8 +65,8 @@ async def _parse(
 async def create_account_default(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> JSONResponse:
     kind = _kind(type_name)
     account_sid = principal.account.sid
@@ -88,8 +87,8 @@ async def create_account_default(
 async def fetch_account_default(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> JSONResponse:
     kind = _kind(type_name)
     async with context.db.transaction() as session:
@@ -103,12 +102,12 @@ async def fetch_account_default(
 async def replace_account_default(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> JSONResponse:
     kind = _kind(type_name)
     account_sid = principal.account.sid
-    if_version = _if_match_version(request)
+    if_versions = _if_match_versions(request)
     async with context.db.transaction() as session:
         repo = AccountDefaultRepo(session)
         if await repo.get(account_sid, kind.name) is None:
@@ -119,7 +118,7 @@ async def replace_account_default(
             kind.name,
             description=envelope.description,
             body=body,
-            if_version=if_version,
+            if_versions=if_versions,
             now=context.clock.now(),
         )
     log.info("account default configuration replaced type=%s account=%s", kind.name, account_sid)
@@ -130,8 +129,8 @@ async def replace_account_default(
 async def delete_account_default(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> Response:
     kind = _kind(type_name)
     account_sid = principal.account.sid

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonograph.api.auth import Principal, authenticate, not_found
+from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
-from phonograph.api.context import ApiContext, get_context
+from phonograph.api.context import Context
 from phonograph.api.voice_v2.bodies import check_features, configuration_body, referencing
 from phonograph.api.voice_v2.types import (
     TRANSCRIPTION,
@@ -30,6 +30,7 @@ router = APIRouter(prefix="/Configurations/{type_name}")
 UNIQUE_NAME_MAX_CHARS = 255
 # "Default" would be shadowed by the /Default route; ids would make IdOrUniqueName ambiguous.
 RESERVED_UNIQUE_NAMES = ("Default",)
+PATH_DELIMITERS = "/?#"
 
 
 def configuration_json(configuration: Configuration) -> dict[str, Any]:
@@ -51,6 +52,9 @@ def _check_unique_name(kind: ConfigurationType, unique_name: str | None) -> None
         raise InvalidParameter(f"Invalid 'unique_name': must be 1 to {UNIQUE_NAME_MAX_CHARS} characters")
     if any(char.isspace() for char in unique_name):
         raise InvalidParameter("Invalid 'unique_name': must not contain spaces")
+    if any(char in PATH_DELIMITERS for char in unique_name):
+        # {IdOrUniqueName} is one path segment: these would split or end it.
+        raise InvalidParameter("Invalid 'unique_name': must not contain '/', '?' or '#'")
     if unique_name in RESERVED_UNIQUE_NAMES or typeid_uuid(unique_name, kind.id_prefix) is not None:
         raise InvalidParameter(f"Invalid 'unique_name': {unique_name!r} is reserved")
 
@@ -78,8 +82,8 @@ async def _find(
 async def create_configuration(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> JSONResponse:
     kind = configuration_type(type_name)
     account_sid = principal.account.sid
@@ -102,8 +106,8 @@ async def create_configuration(
 async def fetch_default(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     kind = configuration_type(type_name)
     async with context.db.transaction() as session:
@@ -117,8 +121,8 @@ async def fetch_default(
 async def set_default(
     type_name: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> Response:
     kind = configuration_type(type_name)
     pointer = validate(DefaultPointerRequest, await read_json_object(request))
@@ -140,8 +144,8 @@ async def fetch_configuration(
     type_name: str,
     key: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     kind = configuration_type(type_name)
     async with context.db.transaction() as session:
@@ -154,8 +158,8 @@ async def replace_configuration(
     type_name: str,
     key: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> dict[str, Any]:
     kind = configuration_type(type_name)
     account_sid = principal.account.sid
@@ -178,8 +182,8 @@ async def delete_configuration(
     type_name: str,
     key: str,
     request: Request,
-    principal: Principal = Depends(authenticate),
-    context: ApiContext = Depends(get_context),
+    principal: Authenticated,
+    context: Context,
 ) -> Response:
     kind = configuration_type(type_name)
     account_sid = principal.account.sid

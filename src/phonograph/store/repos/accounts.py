@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonograph.core import InvalidParameter
 from phonograph.store.models import AccountRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
-from phonograph.store.records import Account, AccountStatus
+from phonograph.store.records import Account, AccountStatus, from_row
 
 # Closing is final (Twilio deletes a closed account's resources); suspension can be undone.
 ACCOUNT_TRANSITIONS: dict[AccountStatus, frozenset[AccountStatus]] = {
@@ -21,16 +21,7 @@ ACCOUNT_TRANSITIONS: dict[AccountStatus, frozenset[AccountStatus]] = {
 
 
 def _record(row: AccountRow) -> Account:
-    return Account(
-        sid=row.sid,
-        owner_account_sid=row.owner_account_sid,
-        friendly_name=row.friendly_name,
-        auth_token=row.auth_token,
-        status=AccountStatus(row.status),
-        type=row.type,
-        date_created=row.date_created,
-        date_updated=row.date_updated,
-    )
+    return from_row(Account, row, status=AccountStatus(row.status))
 
 
 class AccountRepo:

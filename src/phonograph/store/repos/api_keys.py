@@ -9,18 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.store.models import ApiKeyRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
-from phonograph.store.records import ApiKey
+from phonograph.store.records import ApiKey, from_row
 
 
 def _record(row: ApiKeyRow) -> ApiKey:
-    return ApiKey(
-        sid=row.sid,
-        account_sid=row.account_sid,
-        friendly_name=row.friendly_name,
-        secret_sha256=row.secret_sha256,
-        date_created=row.date_created,
-        date_updated=row.date_updated,
-    )
+    return from_row(ApiKey, row)
 
 
 class ApiKeyRepo:

@@ -15,32 +15,15 @@ from phonograph.store.models import (
     ConfigurationDefaultRow,
     ConfigurationRow,
 )
-from phonograph.store.records import AccountDefaultConfiguration, Configuration
+from phonograph.store.records import AccountDefaultConfiguration, Configuration, from_row
 
 
 def _record(row: ConfigurationRow) -> Configuration:
-    return Configuration(
-        id=row.id,
-        account_sid=row.account_sid,
-        type=row.type,
-        unique_name=row.unique_name,
-        description=row.description,
-        body=row.body,
-        date_created=row.date_created,
-        date_updated=row.date_updated,
-    )
+    return from_row(Configuration, row)
 
 
 def _default_record(row: AccountDefaultConfigurationRow) -> AccountDefaultConfiguration:
-    return AccountDefaultConfiguration(
-        account_sid=row.account_sid,
-        type=row.type,
-        description=row.description,
-        body=row.body,
-        version=row.version,
-        date_created=row.date_created,
-        date_updated=row.date_updated,
-    )
+    return from_row(AccountDefaultConfiguration, row)
 
 
 class ConfigurationRepo:
@@ -180,14 +163,14 @@ class AccountDefaultRepo:
         *,
         description: str | None,
         body: dict[str, Any],
-        if_version: int | None,
+        if_versions: frozenset[int] | None,
         now: datetime,
     ) -> AccountDefaultConfiguration:
         row = await self._session.get(
             AccountDefaultConfigurationRow, (account_sid, type), with_for_update=True
         )
         assert row is not None, "callers fetch the default first"
-        if if_version is not None and if_version != row.version:
+        if if_versions is not None and row.version not in if_versions:
             raise PreconditionFailed("If-Match does not match the current ETag; fetch it again")
         if description is not None:
             row.description = description
