@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,29 +59,25 @@ class TestAccount:
     http: httpx.Client
 
 
+@contextmanager
+def _subaccount(server: ServerProcess, main_client: Client, friendly_name: str) -> Iterator[TestAccount]:
+    created = main_client.api.v2010.accounts.create(friendly_name=friendly_name)
+    sid, token = created.sid, created.auth_token
+    with httpx.Client(base_url=server.base_url, auth=(sid, token), timeout=10) as http:
+        yield TestAccount(sid, token, sdk_client(server.base_url, sid, token), http)
+
+
 @pytest.fixture
 def account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
-    created = main_client.api.v2010.accounts.create(friendly_name="test")
-    with httpx.Client(base_url=server.base_url, auth=(created.sid, created.auth_token), timeout=10) as http:
-        yield TestAccount(
-            created.sid,
-            created.auth_token,
-            sdk_client(server.base_url, created.sid, created.auth_token),
-            http,
-        )
+    with _subaccount(server, main_client, "test") as made:
+        yield made
 
 
 @pytest.fixture
 def other_account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
     """A second subaccount, to check that one account never sees another's resources."""
-    created = main_client.api.v2010.accounts.create(friendly_name="other")
-    with httpx.Client(base_url=server.base_url, auth=(created.sid, created.auth_token), timeout=10) as http:
-        yield TestAccount(
-            created.sid,
-            created.auth_token,
-            sdk_client(server.base_url, created.sid, created.auth_token),
-            http,
-        )
+    with _subaccount(server, main_client, "other") as made:
+        yield made
 
 
 @pytest.fixture
