@@ -1,6 +1,6 @@
 """Room ``core``: identifiers, the error hierarchy, clocks and time formats. Stdlib only."""
 
-from phonograph.core.clock import Clock, FakeClock, SystemClock
+from phonograph.core.clock import Clock, SystemClock
 from phonograph.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -13,14 +13,13 @@ from phonograph.core.errors import (
     PhonographError,
     PreconditionFailed,
 )
-from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid, uuid7
+from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
 from phonograph.core.timefmt import as_utc, iso8601, parse_rfc2822, rfc2822
 
 __all__ = [
     "AuthenticationFailed",
     "Clock",
     "Conflict",
-    "FakeClock",
     "InternalError",
     "InvalidParameter",
     "MalformedBody",
@@ -39,5 +38,4 @@ __all__ = [
     "parse_rfc2822",
     "rfc2822",
     "typeid_uuid",
-    "uuid7",
 ]

@@ -4,11 +4,10 @@ Today it holds the Recording Configuration body and the recording enums; the rec
 fills the rest.
 """
 
-from phonograph.recording.configuration import MAX_FEATURES, RecordingConfiguration
+from phonograph.recording.configuration import RecordingConfiguration
 from phonograph.recording.enums import CallbackMethod, Channels, RecordingEvent, Track, Trim
 
 __all__ = [
-    "MAX_FEATURES",
     "CallbackMethod",
     "Channels",
     "RecordingConfiguration",
