@@ -20,6 +20,7 @@ from twilio.rest.voice.v2.recording_account_default_configuration import (
 
 from tests.conftest import TestAccount
 from tests.test_configurations import (
+    AUTH_CASES,
     MALFORMED,
     MAX_BODY_BYTES,
     MISSING,
@@ -28,6 +29,7 @@ from tests.test_configurations import (
     RECORDING_REFUSED,
     TRANSCRIPTION,
     assert_error,
+    bad_credentials,
     collection,
     create,
     create_transcription,
@@ -450,15 +452,11 @@ def test_a_body_over_64_kib_is_413(account: TestAccount) -> None:
     assert current(account) == before
 
 
-@pytest.mark.parametrize("credentials", ["none", "wrong-token", "other-accounts-token"])
+@pytest.mark.parametrize("credentials", AUTH_CASES)
 def test_requests_without_valid_credentials_are_401(
     account: TestAccount, other_account: TestAccount, existing: dict[str, Any], credentials: str
 ) -> None:
-    auth: tuple[str, str] | None = {
-        "none": None,
-        "wrong-token": (account.sid, "0" * 32),
-        "other-accounts-token": (account.sid, other_account.auth_token),
-    }[credentials]
+    auth = bad_credentials(credentials, account, other_account)
     body = {"configuration": {"configurationType": RECORDING}}
     for method in ("POST", "GET", "PUT", "DELETE"):
         response = account.http.request(

@@ -1067,16 +1067,21 @@ AUTH_CASES = [
 ]
 
 
-@pytest.mark.parametrize("credentials", AUTH_CASES)
-def test_requests_without_valid_credentials_are_401(
-    account: TestAccount, other_account: TestAccount, existing: dict[str, Any], credentials: str
-) -> None:
-    auth: tuple[str, str] | None = {
+def bad_credentials(case: str, account: TestAccount, other_account: TestAccount) -> tuple[str, str] | None:
+    """The Basic credentials of one of ``AUTH_CASES`` (None: no Authorization header at all)."""
+    return {
         "none": None,
         "wrong-token": (account.sid, "0" * 32),
         "unknown-sid": ("AC" + "0" * 32, account.auth_token),
         "other-account-token": (account.sid, other_account.auth_token),
-    }[credentials]
+    }[case]
+
+
+@pytest.mark.parametrize("credentials", AUTH_CASES)
+def test_requests_without_valid_credentials_are_401(
+    account: TestAccount, other_account: TestAccount, existing: dict[str, Any], credentials: str
+) -> None:
+    auth = bad_credentials(credentials, account, other_account)
     item = f"{collection(RECORDING)}/{existing['id']}"
     attempts: list[tuple[str, str, dict[str, Any] | None]] = [
         (
