@@ -1,6 +1,11 @@
 """Room ``store``: SQLAlchemy models, repositories, Alembic migrations (and later the blob store)."""
 
 from phonograph.store.db import Database
+from phonograph.store.models.base import (
+    DESCRIPTION_MAX_CHARS,
+    FRIENDLY_NAME_MAX_CHARS,
+    UNIQUE_NAME_MAX_CHARS,
+)
 from phonograph.store.paging import Cursor, Direction, Page, PageSpec
 from phonograph.store.records import (
     Account,
@@ -14,6 +19,9 @@ from phonograph.store.repos.api_keys import ApiKeyRepo
 from phonograph.store.repos.configurations import AccountDefaultRepo, ConfigurationRepo
 
 __all__ = [
+    "DESCRIPTION_MAX_CHARS",
+    "FRIENDLY_NAME_MAX_CHARS",
+    "UNIQUE_NAME_MAX_CHARS",
     "Account",
     "AccountDefaultConfiguration",
     "AccountDefaultRepo",

@@ -13,12 +13,11 @@ from phonograph.api.context import Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
 from phonograph.core import AuthenticationFailed, new_secret, new_sid, rfc2822
-from phonograph.store import Account, AccountRepo, AccountStatus
+from phonograph.store import FRIENDLY_NAME_MAX_CHARS, Account, AccountRepo, AccountStatus
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-FRIENDLY_NAME_MAX_CHARS = 64
 # The subresources a client can follow from an account: those phonograph serves or will serve.
 SUBRESOURCES = ("calls", "conferences", "incoming_phone_numbers", "keys", "recordings", "transcriptions")
 _SUBRESOURCE_PATHS = {"incoming_phone_numbers": "IncomingPhoneNumbers"}

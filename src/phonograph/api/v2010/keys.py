@@ -11,10 +11,9 @@ from fastapi.responses import JSONResponse
 from phonograph.api.auth import Authenticated, Principal, not_found, reach_account, secret_digest
 from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
-from phonograph.api.v2010.accounts import FRIENDLY_NAME_MAX_CHARS
 from phonograph.api.v2010.common import account_path, form_params, query_params
 from phonograph.core import new_secret, new_sid, rfc2822
-from phonograph.store import Account, ApiKey, ApiKeyRepo
+from phonograph.store import FRIENDLY_NAME_MAX_CHARS, Account, ApiKey, ApiKeyRepo
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/Accounts/{account_sid}")

@@ -22,12 +22,11 @@ from phonograph.api.voice_v2.types import (
 )
 from phonograph.api.voice_v2.validation import validate
 from phonograph.core import Conflict, InvalidParameter, iso8601, new_typeid, typeid_uuid
-from phonograph.store import Configuration, ConfigurationRepo
+from phonograph.store import UNIQUE_NAME_MAX_CHARS, Configuration, ConfigurationRepo
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/Configurations/{type_name}")
 
-UNIQUE_NAME_MAX_CHARS = 255
 # "Default" would be shadowed by the /Default route; ids would make IdOrUniqueName ambiguous.
 RESERVED_UNIQUE_NAMES = ("Default",)
 PATH_DELIMITERS = "/?#"

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from phonograph.core import NotFound
 from phonograph.recording import RecordingConfiguration
+from phonograph.store import DESCRIPTION_MAX_CHARS
 from phonograph.transcription import TranscriptionConfiguration
 
 
@@ -32,10 +33,6 @@ def configuration_type(name: str) -> ConfigurationType:
     if kind is None:
         raise NotFound(f"Unknown configuration type {name!r}: use {' or '.join(TYPES)}")
     return kind
-
-
-# The store's description column is VARCHAR(1024); PostgreSQL refuses longer values (a 500 otherwise).
-DESCRIPTION_MAX_CHARS = 1024
 
 
 class _Envelope(BaseModel):

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonograph.store.models.base import Base, UTCDateTime
+from phonograph.store.models.base import FRIENDLY_NAME_MAX_CHARS, Base, UTCDateTime
 
 
 class AccountRow(Base):
@@ -17,7 +17,7 @@ class AccountRow(Base):
     owner_account_sid: Mapped[str | None] = mapped_column(
         String(34), ForeignKey("accounts.sid"), index=True, nullable=True
     )
-    friendly_name: Mapped[str] = mapped_column(String(64))
+    friendly_name: Mapped[str] = mapped_column(String(FRIENDLY_NAME_MAX_CHARS))
     auth_token: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(8))

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonograph.store.models.base import Base, UTCDateTime
+from phonograph.store.models.base import DESCRIPTION_MAX_CHARS, Base, UTCDateTime
 
 
 class AccountDefaultConfigurationRow(Base):
@@ -19,7 +19,7 @@ class AccountDefaultConfigurationRow(Base):
 
     account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), primary_key=True)
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
-    description: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX_CHARS), nullable=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonograph.store.models.base import Base, UTCDateTime
+from phonograph.store.models.base import FRIENDLY_NAME_MAX_CHARS, Base, UTCDateTime
 
 
 class ApiKeyRow(Base):
@@ -15,7 +15,7 @@ class ApiKeyRow(Base):
 
     sid: Mapped[str] = mapped_column(String(34), primary_key=True)
     account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
-    friendly_name: Mapped[str] = mapped_column(String(64))
+    friendly_name: Mapped[str] = mapped_column(String(FRIENDLY_NAME_MAX_CHARS))
     secret_sha256: Mapped[str] = mapped_column(String(64))
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -28,5 +28,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+# Longest user-supplied text each column holds; the API refuses longer values with a 400
+# (PostgreSQL would refuse them with an error, SQLite would silently keep them).
+FRIENDLY_NAME_MAX_CHARS = 64
+UNIQUE_NAME_MAX_CHARS = 255
+DESCRIPTION_MAX_CHARS = 1024
+
+
 class Base(DeclarativeBase):
     pass

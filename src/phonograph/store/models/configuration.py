@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonograph.store.models.base import Base, UTCDateTime
+from phonograph.store.models.base import DESCRIPTION_MAX_CHARS, UNIQUE_NAME_MAX_CHARS, Base, UTCDateTime
 
 
 class ConfigurationRow(Base):
@@ -18,8 +18,8 @@ class ConfigurationRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
     type: Mapped[str] = mapped_column(String(16))
-    unique_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    description: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    unique_name: Mapped[str | None] = mapped_column(String(UNIQUE_NAME_MAX_CHARS), nullable=True)
+    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX_CHARS), nullable=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
