@@ -4,14 +4,24 @@ from phonograph.store.models.account import AccountRow
 from phonograph.store.models.account_default_configuration import AccountDefaultConfigurationRow
 from phonograph.store.models.api_key import ApiKeyRow
 from phonograph.store.models.base import Base
+from phonograph.store.models.call import CallRow
 from phonograph.store.models.configuration import ConfigurationRow
 from phonograph.store.models.configuration_default import ConfigurationDefaultRow
+from phonograph.store.models.incoming_phone_number import IncomingPhoneNumberRow
+from phonograph.store.models.notification import NotificationRow
+from phonograph.store.models.outbox_message import OutboxMessageRow
+from phonograph.store.models.virtual_phone import VirtualPhoneRow
 
 __all__ = [
     "AccountDefaultConfigurationRow",
     "AccountRow",
     "ApiKeyRow",
     "Base",
+    "CallRow",
     "ConfigurationDefaultRow",
     "ConfigurationRow",
+    "IncomingPhoneNumberRow",
+    "NotificationRow",
+    "OutboxMessageRow",
+    "VirtualPhoneRow",
 ]
