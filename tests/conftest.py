@@ -19,6 +19,7 @@ from twilio.rest import Client
 from tests.support.postgres import PostgresServer
 from tests.support.server import ServerProcess
 from tests.support.twilio_client import sdk_client
+from tests.support.webapp import WebApp
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -91,3 +92,11 @@ def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("PHONOGRAPH_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def webapp() -> Iterator[WebApp]:
+    """A started local web app for the server under test to fetch TwiML from and send webhooks to."""
+    with WebApp() as app:
+        yield app
+    assert not app.errors, "a route callable raised:\n" + "\n".join(app.errors)

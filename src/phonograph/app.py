@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from phonograph import __version__, api
+from phonograph.calls import CallEngine
 from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.settings import Settings
 from phonograph.store import AccountRepo, Database
@@ -28,7 +29,8 @@ class Credentials:
     auth_token: str
 
 
-def _stored(settings: Settings) -> Credentials | None:
+def stored_credentials(settings: Settings) -> Credentials | None:
+    """The main account kept in ``<data-dir>/credentials.json``, if the server has made one."""
     if not settings.credentials_file.exists():
         return None
     data = json.loads(settings.credentials_file.read_text())
@@ -49,7 +51,7 @@ async def ensure_main_account(db: Database, settings: Settings, clock: Clock) ->
     if settings.account_sid and settings.auth_token:
         credentials = Credentials(settings.account_sid, settings.auth_token)
     else:
-        credentials = _stored(settings) or Credentials(new_sid("AC"), new_secret())
+        credentials = stored_credentials(settings) or Credentials(new_sid("AC"), new_secret())
         _store(settings, credentials)
     async with db.transaction() as session:
         repo = AccountRepo(session)
@@ -76,17 +78,20 @@ def build_app(
     """The server. Start-up migrates the database and makes sure the main account exists."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
+    calls = CallEngine(db, clock, speed=settings.speed)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         await db.migrate()
         credentials = await ensure_main_account(db, settings, clock)
+        await calls.start()
         if on_ready is not None:
             on_ready(credentials)
         try:
             yield
         finally:
+            await calls.stop()
             await db.close()
 
     app = FastAPI(
@@ -97,5 +102,5 @@ def build_app(
         redoc_url=None,
         openapi_url="/phonograph/openapi.json",
     )
-    api.install(app, api.ApiContext(db=db, clock=clock))
+    api.install(app, api.ApiContext(db=db, clock=clock, calls=calls))
     return app

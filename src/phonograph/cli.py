@@ -1,4 +1,4 @@
-"""The command line: ``phonograph serve``."""
+"""The command line: ``phonograph serve``, and ``phonograph phones`` for a running server."""
 
 from __future__ import annotations
 
@@ -6,16 +6,25 @@ import logging
 import signal
 from pathlib import Path
 from types import FrameType
+from typing import Annotated, Any, NoReturn
+from urllib.parse import quote
 
+import httpx
 import typer
 import uvicorn
 from rich.console import Console
 
-from phonograph.app import Credentials, build_app
+from phonograph.app import Credentials, build_app, stored_credentials
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
 
 cli = typer.Typer(help="phonograph: Twilio-compatible call recording, self-hosted.", no_args_is_help=True)
+phones = typer.Typer(help="Virtual phones of a running server: list, add, remove.", no_args_is_help=True)
+cli.add_typer(phones, name="phones")
 console = Console()
+
+DEFAULT_SERVER = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+PHONES_PATH = "/phonograph/v1/Phones"
+HTTP_TIMEOUT_S = 10.0
 
 
 @cli.callback()
@@ -55,6 +64,130 @@ def serve(
 
 def _exit_after_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
+
+
+# --- phonograph phones -----------------------------------------------------------------------------
+
+ServerOption = Annotated[str, typer.Option("--server", help="Base URL of the running server.")]
+AccountSidOption = Annotated[
+    str | None, typer.Option("--account-sid", help="Account SID [default: PHONOGRAPH_ACCOUNT_SID]")
+]
+AuthTokenOption = Annotated[
+    str | None, typer.Option("--auth-token", help="Auth Token [default: PHONOGRAPH_AUTH_TOKEN]")
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="The server's data dir, for its credentials.json when no others are given."
+    ),
+]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _credentials(account_sid: str | None, auth_token: str | None, data_dir: Path | None) -> Credentials:
+    """From the options, else the environment, else the server's ``<data-dir>/credentials.json``."""
+    if account_sid or auth_token:
+        if not (account_sid and auth_token):
+            _fail("give both --account-sid and --auth-token, or neither", 2)
+        return Credentials(account_sid, auth_token)
+    try:
+        settings = Settings.from_env(data_dir=data_dir)
+    except SettingsError as exc:
+        _fail(str(exc), 2)
+    if settings.account_sid and settings.auth_token:
+        return Credentials(settings.account_sid, settings.auth_token)
+    stored = stored_credentials(settings)
+    if stored is None:
+        _fail(
+            "no credentials: pass --account-sid and --auth-token, set PHONOGRAPH_ACCOUNT_SID and"
+            f" PHONOGRAPH_AUTH_TOKEN, or point --data-dir at the server's data dir (not {settings.data_dir})",
+            2,
+        )
+    return stored
+
+
+def _request(
+    server: str, credentials: Credentials, method: str, path: str, body: dict[str, Any] | None = None
+) -> httpx.Response:
+    """The server's answer; a refusal or an unreachable server ends the command with status 1."""
+    auth = (credentials.account_sid, credentials.auth_token)
+    try:
+        response = httpx.request(
+            method, f"{server.rstrip('/')}{path}", json=body, auth=auth, timeout=HTTP_TIMEOUT_S
+        )
+    except httpx.HTTPError as exc:
+        _fail(f"cannot reach {server}: {exc}")
+    if response.is_error:
+        try:
+            message = response.json()["message"]
+        except (ValueError, KeyError, TypeError):
+            message = response.text or response.reason_phrase
+        _fail(f"{message} (HTTP {response.status_code})")
+    return response
+
+
+def _phone_line(phone: dict[str, Any]) -> str:
+    twiml = "yes" if phone["twiml"] is not None else "no"
+    return (
+        f"{phone['phone_number']} {phone['answer']} after={phone['answer_after_s']:g}s"
+        f" twiml={twiml} sid={phone['sid']}"
+    )
+
+
+@phones.command("list")
+def list_phones(
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print the account's virtual phones, newest first, one line each."""
+    credentials = _credentials(account_sid, auth_token, data_dir)
+    for phone in _request(server, credentials, "GET", PHONES_PATH).json()["phones"]:
+        typer.echo(_phone_line(phone))
+
+
+@phones.command("add")
+def add_phone(
+    number: Annotated[str, typer.Argument(help="The phone's number, E.164 (+15550001111).")],
+    answer: Annotated[str, typer.Option(help="answer, busy, no-answer or failed.")] = "answer",
+    answer_after_s: Annotated[float, typer.Option(help="Seconds it rings before it answers.")] = 1.0,
+    twiml: Annotated[str | None, typer.Option(help="TwiML the phone runs once it answers.")] = None,
+    twiml_file: Annotated[Path | None, typer.Option(help="A file holding that TwiML.")] = None,
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Add a virtual phone to the account and print it."""
+    if twiml is not None and twiml_file is not None:
+        _fail("give --twiml or --twiml-file, not both", 2)
+    if twiml_file is not None:
+        try:
+            twiml = twiml_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"cannot read --twiml-file {twiml_file}: {exc}", 2)
+    credentials = _credentials(account_sid, auth_token, data_dir)
+    body = {"phone_number": number, "answer": answer, "answer_after_s": answer_after_s, "twiml": twiml}
+    typer.echo(_phone_line(_request(server, credentials, "POST", PHONES_PATH, body).json()))
+
+
+@phones.command("remove")
+def remove_phone(
+    number: Annotated[str, typer.Argument(help="The phone's number, E.164 (+15550001111).")],
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Remove the account's virtual phone with this number."""
+    credentials = _credentials(account_sid, auth_token, data_dir)
+    _request(server, credentials, "DELETE", f"{PHONES_PATH}/{quote(number, safe='')}")
+    typer.echo(f"removed {number}")
 
 
 def main() -> None:

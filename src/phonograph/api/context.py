@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from phonograph.calls import CallEngine
 from phonograph.core import Clock
 from phonograph.store import Database
 
@@ -15,6 +16,7 @@ from phonograph.store import Database
 class ApiContext:
     db: Database
     clock: Clock
+    calls: CallEngine
 
 
 def get_context(request: Request) -> ApiContext:

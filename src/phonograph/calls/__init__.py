@@ -1,3 +1,30 @@
-"""Room ``calls``: call state machine, sessions, one runner per TwiML verb, dial, conferences.
+"""Room ``calls``: the call state machine, one session per call leg, one runner per TwiML verb,
+dialling and bridging, routing to far ends, and virtual phones."""
 
-Filled by the calls issue (#3)."""
+from phonograph import twiml
+from phonograph.calls import verbs
+from phonograph.calls.commands import CallUpdate, NewCall
+from phonograph.calls.engine import CallEngine, CallNotLive
+from phonograph.calls.state import CallbackEvent, CallStatus, Direction
+from phonograph.core import InvalidParameter
+
+
+def check_twiml(document: str) -> None:
+    """Refuse TwiML that would end a call with an error (a virtual phone's script, ...)."""
+    try:
+        twiml.parse(document)
+    except twiml.TwimlError as error:
+        raise InvalidParameter(f"twiml: {error.message} (Twilio error {error.code})") from error
+
+
+__all__ = [
+    "CallEngine",
+    "CallNotLive",
+    "CallStatus",
+    "CallUpdate",
+    "CallbackEvent",
+    "Direction",
+    "NewCall",
+    "check_twiml",
+    "verbs",
+]

@@ -14,7 +14,7 @@ from phonograph.core.errors import (
     PreconditionFailed,
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
-from phonograph.core.timefmt import as_utc, iso8601, parse_rfc2822, rfc2822
+from phonograph.core.timefmt import as_utc, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
 
 __all__ = [
     "AuthenticationFailed",
@@ -30,6 +30,7 @@ __all__ = [
     "PreconditionFailed",
     "SystemClock",
     "as_utc",
+    "parse_day_or_time",
     "is_sid",
     "iso8601",
     "new_secret",

@@ -29,3 +29,14 @@ def iso8601(moment: datetime) -> str:
 
 def parse_rfc2822(text: str) -> datetime:
     return as_utc(parsedate_to_datetime(text))
+
+
+def parse_day_or_time(text: str) -> tuple[datetime, bool]:
+    """A list filter's value: ``YYYY-MM-DD`` (True: a whole day) or an ISO-8601 time (False).
+
+    ValueError when it is neither. The SDK sends dates as ``YYYY-MM-DD`` and datetimes as
+    ``YYYY-MM-DDTHH:MM:SSZ`` (twilio/base/serialize.py).
+    """
+    if len(text) == 10:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC), True
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), False

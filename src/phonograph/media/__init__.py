@@ -1,3 +1,63 @@
-"""Room ``media``: 20 ms PCM frames, G.711, tones, DTMF, decoding, TTS, mixing, the media clock.
+"""Room ``media``: 20 ms PCM frames, G.711, tones, DTMF, decoding, resampling, TTS, the media clock.
 
-Filled by the calls issue (#3)."""
+Imports only ``phonograph.core``, numpy, soxr, miniaudio and espeakng_loader."""
+
+from phonograph.media.clock import MediaClock, TickStats
+from phonograph.media.decode import UnsupportedAudio, decode_audio
+from phonograph.media.frames import (
+    FRAME_MS,
+    SAMPLE_RATE_HZ,
+    SAMPLES_PER_FRAME,
+    SILENT_FRAME,
+    Clip,
+    DtmfEvent,
+    Frame,
+    Pcm,
+    silence,
+)
+from phonograph.media.g711 import Codes, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from phonograph.media.leg import ClipPlayer, FrameSource, MediaLeg, connect, disconnect, run_frame
+from phonograph.media.resample import resample
+from phonograph.media.tones import DTMF_FREQUENCIES_HZ, PAUSE_MS, InvalidDigits, dtmf_clip, dtmf_tone, tone
+from phonograph.media.tts import EspeakEngine, SpeechEngine
+from phonograph.media.voices import DEFAULT_LANGUAGE, DEFAULT_VOICE, espeak_voice_name, is_female
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_VOICE",
+    "DTMF_FREQUENCIES_HZ",
+    "FRAME_MS",
+    "PAUSE_MS",
+    "SAMPLES_PER_FRAME",
+    "SAMPLE_RATE_HZ",
+    "SILENT_FRAME",
+    "Clip",
+    "ClipPlayer",
+    "Codes",
+    "DtmfEvent",
+    "EspeakEngine",
+    "Frame",
+    "FrameSource",
+    "InvalidDigits",
+    "MediaClock",
+    "MediaLeg",
+    "Pcm",
+    "SpeechEngine",
+    "TickStats",
+    "UnsupportedAudio",
+    "alaw_decode",
+    "alaw_encode",
+    "connect",
+    "decode_audio",
+    "disconnect",
+    "dtmf_clip",
+    "dtmf_tone",
+    "espeak_voice_name",
+    "is_female",
+    "resample",
+    "run_frame",
+    "silence",
+    "tone",
+    "ulaw_decode",
+    "ulaw_encode",
+]

@@ -6,6 +6,7 @@ from phonograph.store.models.base import (
     FRIENDLY_NAME_MAX_CHARS,
     UNIQUE_NAME_MAX_CHARS,
 )
+from phonograph.store.models.call import URL_MAX_CHARS
 from phonograph.store.paging import Cursor, Direction, Page, PageSpec
 from phonograph.store.records import (
     Account,
@@ -16,12 +17,22 @@ from phonograph.store.records import (
 )
 from phonograph.store.repos.accounts import AccountRepo
 from phonograph.store.repos.api_keys import ApiKeyRepo
+from phonograph.store.repos.calls import Call, CallFilters, CallRepo
 from phonograph.store.repos.configurations import AccountDefaultRepo, ConfigurationRepo
+from phonograph.store.repos.incoming_phone_numbers import (
+    IncomingPhoneNumber,
+    IncomingPhoneNumberRepo,
+    NumberSettings,
+)
+from phonograph.store.repos.notifications import Notification, NotificationLog, NotificationRepo
+from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
+from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
 __all__ = [
     "DESCRIPTION_MAX_CHARS",
     "FRIENDLY_NAME_MAX_CHARS",
     "UNIQUE_NAME_MAX_CHARS",
+    "URL_MAX_CHARS",
     "Account",
     "AccountDefaultConfiguration",
     "AccountDefaultRepo",
@@ -29,11 +40,25 @@ __all__ = [
     "AccountStatus",
     "ApiKey",
     "ApiKeyRepo",
+    "Call",
+    "CallFilters",
+    "CallRepo",
     "Configuration",
     "ConfigurationRepo",
     "Cursor",
     "Database",
     "Direction",
+    "IncomingPhoneNumber",
+    "IncomingPhoneNumberRepo",
+    "Notification",
+    "NotificationLog",
+    "NotificationRepo",
+    "NumberSettings",
+    "OutboxMessage",
+    "OutboxRepo",
     "Page",
     "PageSpec",
+    "PhoneAnswer",
+    "VirtualPhone",
+    "VirtualPhoneRepo",
 ]

@@ -1,3 +1,87 @@
 """Room ``twiml``: TwiML parsing and validation into frozen dataclasses; pure and synchronous.
 
-Filled by the calls issue (#3)."""
+``parse(document)`` returns a ``Document`` whose ``verbs`` the ``calls`` room runs one by one, or raises
+``TwimlError`` (HTTP 400, a Twilio code, a message naming the element, attribute, value and line).
+"""
+
+from phonograph.twiml.dial import Conference, Dial, DialTarget, Number, Sip
+from phonograph.twiml.enums import (
+    CallProgressEvent,
+    ConferenceBeep,
+    ConferenceEvent,
+    ConferenceRecord,
+    ConferenceRegion,
+    DialRecord,
+    GatherInput,
+    HttpMethod,
+    JitterBufferSize,
+    RecordingChannels,
+    RecordingEvent,
+    RecordingTrack,
+    RejectReason,
+    RingTone,
+    Trim,
+)
+from phonograph.twiml.errors import MAX_DOCUMENT_BYTES, TwimlError, TwimlWarning
+from phonograph.twiml.parser import ELEMENTS, UNSUPPORTED, parse
+from phonograph.twiml.verbs import (
+    LOOP_FOREVER,
+    Document,
+    Gather,
+    Hangup,
+    Node,
+    Pause,
+    Play,
+    Record,
+    Recording,
+    Redirect,
+    Reject,
+    Say,
+    Start,
+    Stop,
+    Verb,
+)
+
+__all__ = [
+    "ELEMENTS",
+    "LOOP_FOREVER",
+    "MAX_DOCUMENT_BYTES",
+    "UNSUPPORTED",
+    "CallProgressEvent",
+    "Conference",
+    "ConferenceBeep",
+    "ConferenceEvent",
+    "ConferenceRecord",
+    "ConferenceRegion",
+    "Dial",
+    "DialRecord",
+    "DialTarget",
+    "Document",
+    "Gather",
+    "GatherInput",
+    "Hangup",
+    "HttpMethod",
+    "JitterBufferSize",
+    "Node",
+    "Number",
+    "Pause",
+    "Play",
+    "Record",
+    "Recording",
+    "RecordingChannels",
+    "RecordingEvent",
+    "RecordingTrack",
+    "Redirect",
+    "Reject",
+    "RejectReason",
+    "RingTone",
+    "Say",
+    "Sip",
+    "Start",
+    "Stop",
+    "Trim",
+    "TwimlError",
+    "TwimlWarning",
+    "Verb",
+    "parse",
+]

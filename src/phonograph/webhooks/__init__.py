@@ -1,3 +1,34 @@
-"""Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker.
+"""Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker."""
 
-Filled by the calls issue (#3)."""
+from phonograph.webhooks.app_client import AppClient
+from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker
+from phonograph.webhooks.signing import signature
+from phonograph.webhooks.types import (
+    HTTP_BAD_HOST_NAME,
+    HTTP_CONNECTION_FAILURE,
+    HTTP_INVALID_REDIRECT,
+    HTTP_RETRIEVAL_FAILURE,
+    HTTP_TOO_MANY_REDIRECTS,
+    INVALID_URL,
+    AppRequest,
+    AppResponse,
+    Method,
+    WebhookError,
+)
+
+__all__ = [
+    "DEFAULT_RETRY_DELAYS_S",
+    "HTTP_BAD_HOST_NAME",
+    "HTTP_CONNECTION_FAILURE",
+    "HTTP_INVALID_REDIRECT",
+    "HTTP_RETRIEVAL_FAILURE",
+    "HTTP_TOO_MANY_REDIRECTS",
+    "INVALID_URL",
+    "AppClient",
+    "AppRequest",
+    "AppResponse",
+    "Method",
+    "OutboxWorker",
+    "WebhookError",
+    "signature",
+]

@@ -1,0 +1,13 @@
+"""phonograph's own endpoints, under ``/phonograph/v1`` (ARCHITECTURE.md): JSON in and out.
+
+Errors have the v2010 shape ``{code, message, more_info, status}`` (api/errors.py).
+"""
+
+from fastapi import APIRouter
+
+from phonograph.api.admin import phones
+
+router = APIRouter(prefix="/phonograph/v1")
+router.include_router(phones.router)
+
+__all__ = ["router"]

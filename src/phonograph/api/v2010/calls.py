@@ -1,0 +1,281 @@
+"""The Call resource (OpenAPI ``api.v2010.account.call``; https://www.twilio.com/docs/voice/api/call-resource)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from phonograph.api.auth import Authenticated, not_found, reach_account
+from phonograph.api.context import Context
+from phonograph.api.paging import PageRequest, render_page
+from phonograph.api.params import Params
+from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
+from phonograph.api.v2010.incoming_phone_numbers import formatted as format_number
+from phonograph.calls import CallbackEvent, CallStatus, CallUpdate, NewCall
+from phonograph.core import InvalidParameter, parse_day_or_time, rfc2822
+from phonograph.core.wire import is_absolute_http_url
+from phonograph.recording import CallbackMethod, Channels, RecordingEvent, Track, Trim
+from phonograph.store import Call, CallFilters, CallRepo
+
+router = APIRouter(prefix="/Accounts/{account_sid}")
+
+TWIML_MAX_CHARS = 4000
+SEND_DIGITS = re.compile(r"^[0-9*#wWABCD]{1,32}$")
+SUBRESOURCES = (
+    "feedback",
+    "notifications",
+    "recordings",
+    "streams",
+    "payments",
+    "user_defined_message_subscriptions",
+    "user_defined_messages",
+    "events",
+    "siprec",
+    "transcriptions",
+)
+SUBRESOURCE_PATHS = {
+    "user_defined_message_subscriptions": "UserDefinedMessageSubscriptions",
+    "user_defined_messages": "UserDefinedMessages",
+    "siprec": "Siprec",
+}
+
+
+def call_json(call: Call) -> dict[str, Any]:
+    base = f"{account_path(call.account_sid)}/Calls/{call.sid}"
+    return {
+        "sid": call.sid,
+        "date_created": rfc2822(call.date_created),
+        "date_updated": rfc2822(call.date_updated),
+        "parent_call_sid": call.parent_call_sid,
+        "account_sid": call.account_sid,
+        "to": call.to,
+        "to_formatted": format_number(call.to),
+        "from": call.from_,
+        "from_formatted": format_number(call.from_),
+        "phone_number_sid": call.phone_number_sid,
+        "status": call.status,
+        "start_time": rfc2822(call.start_time) if call.start_time else None,
+        "end_time": rfc2822(call.end_time) if call.end_time else None,
+        "duration": None if call.duration_s is None else str(call.duration_s),
+        "price": None,
+        "price_unit": "USD",
+        "direction": call.direction,
+        "answered_by": call.answered_by,
+        "api_version": API_VERSION,
+        "forwarded_from": call.forwarded_from,
+        "group_sid": None,
+        "caller_name": call.caller_name,
+        "queue_time": "0",
+        "trunk_sid": None,
+        "uri": f"{base}.json",
+        "subresource_uris": {
+            name: f"{base}/{SUBRESOURCE_PATHS.get(name, name.title())}.json" for name in SUBRESOURCES
+        },
+    }
+
+
+def _url(params: Params, name: str) -> str | None:
+    value = params.get_str(name)
+    if value is None:
+        return None
+    if not is_absolute_http_url(value):
+        raise InvalidParameter(f"{name} must be an absolute http or https URL; got {value!r}", code=21205)
+    return value
+
+
+def _method(params: Params, name: str) -> str:
+    method = params.get_enum(name, CallbackMethod)
+    return (method or CallbackMethod.POST).value
+
+
+def _recording(params: Params) -> dict[str, Any]:
+    """The recording parameters as given, checked; the recording issue gives them behaviour."""
+    checks: dict[str, Any] = {
+        "Record": params.get_bool("Record"),
+        "RecordingChannels": params.get_enum("RecordingChannels", Channels),
+        "RecordingStatusCallback": _url(params, "RecordingStatusCallback"),
+        "RecordingStatusCallbackMethod": params.get_enum("RecordingStatusCallbackMethod", CallbackMethod),
+        "RecordingStatusCallbackEvent": [
+            RecordingEvent(event).value
+            for event in _enum_list(params, "RecordingStatusCallbackEvent", RecordingEvent)
+        ]
+        or None,
+        "Trim": params.get_enum("Trim", Trim),
+        "RecordingTrack": params.get_enum("RecordingTrack", Track),
+        "RecordingConfigurationId": params.get_str("RecordingConfigurationId", max_length=64),
+    }
+    return {
+        name: (value.value if hasattr(value, "value") else value)
+        for name, value in checks.items()
+        if value is not None
+    }
+
+
+def _enum_list(params: Params, name: str, kind: type[Any]) -> list[Any]:
+    values = params.get_list(name)
+    allowed = {member.value for member in kind}
+    for value in values:
+        if value not in allowed:
+            raise InvalidParameter(f"{name} must be some of {', '.join(sorted(allowed))}; got {value!r}")
+    return [kind(value) for value in values]
+
+
+def new_call(params: Params) -> NewCall:
+    to = params.get_str("To")
+    if not to:
+        raise InvalidParameter("Required parameter To is missing", code=21201)
+    from_ = params.get_str("From")
+    if not from_:
+        raise InvalidParameter("Required parameter From is missing", code=21603)
+    url = _url(params, "Url")
+    twiml = params.get_str("Twiml")
+    if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
+        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=21220)
+    if url is None and not twiml:
+        raise InvalidParameter("One of Url, Twiml or ApplicationSid is required", code=21205)
+    send_digits = params.get_str("SendDigits")
+    if send_digits is not None and not SEND_DIGITS.match(send_digits):
+        raise InvalidParameter("SendDigits may hold up to 32 of 0-9, *, #, w and A-D")
+    return NewCall(
+        to=to,
+        from_=from_,
+        url=url,
+        method=_method(params, "Method"),
+        twiml=twiml,
+        fallback_url=_url(params, "FallbackUrl"),
+        fallback_method=_method(params, "FallbackMethod"),
+        status_callback=_url(params, "StatusCallback"),
+        status_callback_method=_method(params, "StatusCallbackMethod"),
+        status_callback_events=tuple(_enum_list(params, "StatusCallbackEvent", CallbackEvent))
+        or (CallbackEvent.COMPLETED,),
+        timeout_s=params.get_int("Timeout", minimum=1, maximum=600) or 60,
+        time_limit_s=params.get_int("TimeLimit", minimum=1, maximum=14_400) or 14_400,
+        send_digits=send_digits,
+        caller_name=params.get_str("CallerId", max_length=64),
+        recording=_recording(params),
+    )
+
+
+def call_update(params: Params) -> CallUpdate:
+    status = params.get_enum("Status", CallStatus)
+    if status not in (None, CallStatus.COMPLETED, CallStatus.CANCELED):
+        raise InvalidParameter(f"Status must be completed or canceled; got {status}")
+    url, twiml = _url(params, "Url"), params.get_str("Twiml")
+    if url is not None and twiml is not None:
+        raise InvalidParameter("Url and Twiml are mutually exclusive")
+    if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
+        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters")
+    return CallUpdate(
+        status=status,
+        url=url,
+        method=params.get_enum("Method", CallbackMethod) and _method(params, "Method"),
+        twiml=twiml,
+        fallback_url=_url(params, "FallbackUrl"),
+        fallback_method=params.get_enum("FallbackMethod", CallbackMethod)
+        and _method(params, "FallbackMethod"),
+        status_callback=_url(params, "StatusCallback"),
+        status_callback_method=params.get_enum("StatusCallbackMethod", CallbackMethod)
+        and _method(params, "StatusCallbackMethod"),
+        time_limit_s=params.get_int("TimeLimit", minimum=1, maximum=14_400),
+    )
+
+
+def _time_range(params: Params, name: str) -> tuple[datetime | None, datetime | None]:
+    """``Name`` (that day, or that instant), ``Name>`` (on or after) and ``Name<`` (before)."""
+
+    def read(key: str) -> tuple[datetime, bool] | None:
+        value = params.get_str(key)
+        if value is None:
+            return None
+        try:
+            return parse_day_or_time(value)
+        except ValueError:
+            raise InvalidParameter(
+                f"{key} must be a date YYYY-MM-DD or an ISO-8601 time; got {value!r}"
+            ) from None
+
+    exact, after, before = read(name), read(f"{name}>"), read(f"{name}<")
+    low = after[0] if after else None
+    high = before[0] if before else None
+    if exact is not None:
+        moment, whole_day = exact
+        low, high = moment, moment + (timedelta(days=1) if whole_day else timedelta(seconds=1))
+    return low, high
+
+
+def call_filters(params: Params) -> CallFilters:
+    status = params.get_enum("Status", CallStatus)
+    start_low, start_high = _time_range(params, "StartTime")
+    end_low, end_high = _time_range(params, "EndTime")
+    return CallFilters(
+        to=params.get_str("To"),
+        from_=params.get_str("From"),
+        parent_call_sid=params.get_str("ParentCallSid"),
+        statuses=(status.value,) if status else (),
+        start_time_on_or_after=start_low,
+        start_time_before=start_high,
+        end_time_on_or_after=end_low,
+        end_time_before=end_high,
+    )
+
+
+@router.post("/Calls.json")
+async def create_call(
+    account_sid: str, request: Request, principal: Authenticated, context: Context
+) -> JSONResponse:
+    account = await reach_account(context, principal, account_sid, request.url.path)
+    call = await context.calls.create_call(account, new_call(await form_params(request)))
+    return JSONResponse(call_json(call), status_code=201)
+
+
+@router.get("/Calls.json")
+async def list_calls(
+    account_sid: str, request: Request, principal: Authenticated, context: Context
+) -> dict[str, Any]:
+    account = await reach_account(context, principal, account_sid, request.url.path)
+    params = query_params(request)
+    paging = PageRequest.from_params(params)
+    filters = call_filters(params)
+    async with context.db.transaction() as session:
+        page = await CallRepo(session).list_page(account.sid, filters, paging.spec)
+    kept = {
+        name: value
+        for name, value in request.query_params.items()
+        if name not in ("Page", "PageSize", "PageToken")
+    }
+    path = f"{account_path(account.sid)}/Calls.json"
+    return render_page("calls", [call_json(call) for call in page.items], page, paging, path, kept)
+
+
+@router.get("/Calls/{call_sid}.json")
+async def fetch_call(
+    account_sid: str, call_sid: str, request: Request, principal: Authenticated, context: Context
+) -> dict[str, Any]:
+    account = await reach_account(context, principal, account_sid, request.url.path)
+    async with context.db.transaction() as session:
+        call = await CallRepo(session).get_for_account(account.sid, call_sid)
+    if call is None:
+        raise not_found(request.url.path)
+    return call_json(call)
+
+
+@router.post("/Calls/{call_sid}.json")
+async def update_call(
+    account_sid: str, call_sid: str, request: Request, principal: Authenticated, context: Context
+) -> dict[str, Any]:
+    account = await reach_account(context, principal, account_sid, request.url.path)
+    update = call_update(await form_params(request))
+    return call_json(await context.calls.update_call(account, call_sid, update))
+
+
+@router.delete("/Calls/{call_sid}.json", status_code=204)
+async def delete_call(
+    account_sid: str, call_sid: str, request: Request, principal: Authenticated, context: Context
+) -> Response:
+    account = await reach_account(context, principal, account_sid, request.url.path)
+    await context.calls.delete_call(account, call_sid)
+    return Response(status_code=204)

@@ -1,0 +1,138 @@
+"""``<Dial>`` for a call session: ring every target at once, bridge the first to answer, and
+report how it went (https://www.twilio.com/docs/voice/twiml/dial#attributes-action).
+
+Each target is a child call leg (direction ``outbound-dial``, ``parent_call_sid`` = the dialling
+call) routed like any call. While bridged, each leg sends what the other receives. The dial ends
+when the child hangs up, its ``timeLimit`` passes, or the caller presses ``*`` with
+``hangupOnStar``; the caller hanging up ends the child too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from phonograph import twiml
+from phonograph.calls.far_ends import Answer
+from phonograph.calls.interpreter import Params
+from phonograph.calls.state import CallStatus, Direction
+from phonograph.core import new_sid
+from phonograph.media import Frame
+from phonograph.store import Call, CallRepo
+
+if TYPE_CHECKING:
+    from phonograph.calls.session import CallSession
+
+
+def _address(target: twiml.Number | twiml.Sip) -> str:
+    return target.number if isinstance(target, twiml.Number) else target.uri
+
+
+def _child_call(parent: CallSession, dial: twiml.Dial, target: twiml.Number | twiml.Sip) -> Call:
+    now = parent.runtime.clock.now()
+    return Call(
+        sid=new_sid("CA"),
+        account_sid=parent.call.account_sid,
+        parent_call_sid=parent.call.sid,
+        phone_number_sid=None,
+        to=_address(target),
+        from_=dial.caller_id or parent.call.from_,
+        status=CallStatus.QUEUED.value,
+        direction=Direction.OUTBOUND_DIAL.value,
+        answered_by=None,
+        forwarded_from=None,
+        caller_name=None,
+        start_time=None,
+        end_time=None,
+        duration_s=None,
+        url=None,
+        method="POST",
+        twiml=None,
+        fallback_url=None,
+        fallback_method="POST",
+        status_callback=target.status_callback,
+        status_callback_method=str(target.status_callback_method),
+        status_callback_events=[str(event) for event in target.status_callback_event],
+        timeout_s=dial.timeout_s,
+        time_limit_s=dial.time_limit_s,
+        send_digits=target.send_digits if isinstance(target, twiml.Number) else None,
+        recording={},
+        callback_sequence=0,
+        date_created=now,
+        date_updated=now,
+    )
+
+
+async def _start_children(parent: CallSession, dial: twiml.Dial) -> list[CallSession]:
+    from phonograph.calls.session import CallSession, enqueue_initiated
+
+    targets = [target for target in dial.targets if isinstance(target, twiml.Number | twiml.Sip)]
+    children = []
+    async with parent.runtime.db.transaction() as session:
+        for target in targets:
+            call = await CallRepo(session).create(_child_call(parent, dial, target))
+            await enqueue_initiated(session, call, parent.runtime.clock.now())
+            children.append(CallSession(parent.runtime, call, parent.auth_token, None))
+    parent.runtime.outbox.notify()
+    for child in children:
+        child.start()
+    return children
+
+
+async def _first_answer(children: list[CallSession]) -> CallSession | None:
+    pending = {asyncio.ensure_future(asyncio.shield(child.answer)): child for child in children}
+    try:
+        while pending:
+            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for future in done:
+                child = pending.pop(future)
+                if future.result() is Answer.ANSWER:
+                    return child
+        return None
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
+    unsupported = [target for target in dial.targets if not isinstance(target, twiml.Number | twiml.Sip)]
+    if unsupported or not dial.targets:
+        await parent.warn(13201, "<Dial> has no Number or Sip to call (Conference arrives with its issue)")
+        return [("DialCallStatus", CallStatus.FAILED.value), ("DialBridged", "false")]
+    children = await _start_children(parent, dial)
+    try:
+        winner = await _first_answer(children)
+        for child in children:
+            if child is not winner:
+                child.end(CallStatus.CANCELED)
+        if winner is not None:
+            await _bridge(parent, winner, dial)
+    finally:
+        for child in children:
+            child.end(CallStatus.COMPLETED)
+        await asyncio.gather(*(child.wait() for child in children))
+    reported = winner or children[-1]
+    params: Params = [
+        ("DialCallStatus", reported.status.value),
+        ("DialCallSid", reported.call.sid),
+        ("DialBridged", "true" if winner is not None else "false"),
+    ]
+    if winner is not None:
+        params.append(("DialCallDuration", str(winner.call.duration_s or 0)))
+    return params
+
+
+async def _bridge(parent: CallSession, child: CallSession, dial: twiml.Dial) -> None:
+    def on_frame(inbound: Frame, _outbound: Frame) -> None:
+        if inbound.dtmf is not None and inbound.dtmf.end and inbound.dtmf.digit == "*":
+            child.end(CallStatus.COMPLETED)
+
+    parent.leg.bridge, child.leg.bridge = child.leg, parent.leg
+    if dial.hangup_on_star:
+        parent.leg.listeners.append(on_frame)
+    try:
+        await child.wait()
+    finally:
+        parent.leg.bridge = child.leg.bridge = None
+        if on_frame in parent.leg.listeners:
+            parent.leg.listeners.remove(on_frame)

@@ -1,0 +1,192 @@
+"""The call engine: creates, updates and ends calls, and owns every session, the media clock and
+the status-callback outbox worker. The API talks to it with typed commands only."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+
+from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.commands import CallUpdate, NewCall
+from phonograph.calls.runtime import Runtime
+from phonograph.calls.session import CallSession, enqueue_initiated
+from phonograph.calls.source import ProgramSource
+from phonograph.calls.state import TERMINAL, CallStatus, Direction
+from phonograph.core import Clock, NotFound, PhonographError, new_sid
+from phonograph.media import EspeakEngine, MediaClock, SpeechEngine
+from phonograph.store import Account, Call, CallRepo, Database
+from phonograph.webhooks import AppClient, OutboxWorker
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 5.0
+
+
+class CallNotLive(PhonographError):
+    """Twilio 21220: the operation needs a call in another state."""
+
+    code = 21220
+    status = 400
+
+
+class CallEngine:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        speed: float = 1.0,
+        http: httpx.AsyncClient | None = None,
+        speech: SpeechEngine | None = None,
+    ) -> None:
+        self._http = http or httpx.AsyncClient()
+        app = AppClient(self._http)
+        self.runtime = Runtime(
+            db=db,
+            media=MediaClock(speed),
+            speech=speech or EspeakEngine(),
+            audio=AudioLibrary(self._http),
+            app=app,
+            outbox=OutboxWorker(db, app, clock),
+            clock=clock,
+        )
+
+    async def start(self) -> None:
+        await self._settle_abandoned_calls()
+        self.runtime.media.start()
+        self.runtime.outbox.start()
+
+    async def stop(self) -> None:
+        """End every live call (their final callbacks go to the outbox), then stop the workers."""
+        sessions = list(self.runtime.sessions.values())
+        for session in sessions:
+            session.end(CallStatus.COMPLETED)
+        await asyncio.wait_for(
+            asyncio.gather(*(session.wait() for session in sessions)), timeout=SHUTDOWN_GRACE_S
+        )
+        await self.runtime.tasks.close()
+        await self.runtime.outbox.stop()
+        await self.runtime.media.stop()
+        await self._http.aclose()
+
+    async def create_call(self, account: Account, command: NewCall) -> Call:
+        runtime, now = self.runtime, self.runtime.clock.now()
+        call = Call(
+            sid=new_sid("CA"),
+            account_sid=account.sid,
+            parent_call_sid=None,
+            phone_number_sid=None,
+            to=command.to,
+            from_=command.from_,
+            status=CallStatus.QUEUED.value,
+            direction=Direction.OUTBOUND_API.value,
+            answered_by=None,
+            forwarded_from=None,
+            caller_name=command.caller_name,
+            start_time=None,
+            end_time=None,
+            duration_s=None,
+            url=command.url,
+            method=command.method,
+            # On create, Url wins and Twiml is ignored when both are given (OpenAPI CreateCall).
+            twiml=None if command.url else command.twiml,
+            fallback_url=command.fallback_url,
+            fallback_method=command.fallback_method,
+            status_callback=command.status_callback,
+            status_callback_method=command.status_callback_method,
+            status_callback_events=[event.value for event in command.status_callback_events],
+            timeout_s=command.timeout_s,
+            time_limit_s=command.time_limit_s,
+            send_digits=command.send_digits,
+            recording=dict(command.recording),
+            callback_sequence=0,
+            date_created=now,
+            date_updated=now,
+        )
+        async with runtime.db.transaction() as session:
+            call = await CallRepo(session).create(call)
+            await enqueue_initiated(session, call, now)
+        runtime.outbox.notify()
+        log.info("call created sid=%s account=%s", call.sid, account.sid)
+        CallSession(runtime, call, account.auth_token, _program_of(call)).start()
+        return call
+
+    async def update_call(self, account: Account, sid: str, update: CallUpdate) -> Call:
+        call = await self._call(account, sid)
+        session = self.runtime.sessions.get(sid)
+        status = CallStatus(call.status)
+        if session is None or status in TERMINAL:
+            raise CallNotLive(f"Call {sid} is {status.value}: it can no longer be updated")
+        changes = {
+            name: getattr(update, name)
+            for name in ("status_callback", "status_callback_method", "fallback_url", "fallback_method")
+            if getattr(update, name) is not None
+        }
+        if update.time_limit_s is not None:
+            changes["time_limit_s"] = update.time_limit_s
+        if changes:
+            async with self.runtime.db.transaction() as db_session:
+                session.call = await CallRepo(db_session).change(sid, self.runtime.clock.now(), **changes)
+            if update.time_limit_s is not None and status is CallStatus.IN_PROGRESS:
+                session.restart_time_limit()
+        if update.status is not None:
+            await self._end(session, update.status)
+        elif update.redirects:
+            if status is not CallStatus.IN_PROGRESS:
+                raise CallNotLive(f"Call {sid} is not in-progress. Cannot redirect.")
+            session.replace_program(
+                ProgramSource(
+                    url=update.url,
+                    method=update.method or "POST",
+                    fallback_url=session.call.fallback_url,
+                    fallback_method=session.call.fallback_method,
+                    twiml=None if update.url else update.twiml,
+                )
+            )
+        return await self._call(account, sid)
+
+    async def _end(self, session: CallSession, status: CallStatus) -> None:
+        # Canceling only touches calls that have not been answered (CallUpdate Status docs).
+        if status is CallStatus.CANCELED and session.status is CallStatus.IN_PROGRESS:
+            return
+        session.end(status)
+        await session.wait()
+
+    async def delete_call(self, account: Account, sid: str) -> None:
+        call = await self._call(account, sid)
+        if CallStatus(call.status) not in TERMINAL:
+            raise CallNotLive(f"Call {sid} is {call.status}: end it before deleting it")
+        async with self.runtime.db.transaction() as session:
+            await CallRepo(session).delete(sid)
+
+    async def _call(self, account: Account, sid: str) -> Call:
+        async with self.runtime.db.transaction() as session:
+            call = await CallRepo(session).get_for_account(account.sid, sid)
+        if call is None:
+            raise NotFound(f"The requested resource /Calls/{sid} was not found")
+        return call
+
+    async def _settle_abandoned_calls(self) -> None:
+        """Calls a previous process left live (it crashed) end now, and their callbacks go out."""
+        async with self.runtime.db.transaction() as session:
+            sids = await CallRepo(session).live_sids([status.value for status in TERMINAL])
+        for sid in sids:
+            async with self.runtime.db.transaction() as session:
+                call = await CallRepo(session).get(sid)
+            assert call is not None
+            orphan = CallSession(self.runtime, call, "", None)
+            orphan.end(CallStatus.COMPLETED)
+            await orphan.settle_abandoned()
+            log.info("abandoned call settled sid=%s status=%s", sid, orphan.status.value)
+
+
+def _program_of(call: Call) -> ProgramSource:
+    return ProgramSource(
+        url=call.url,
+        method=call.method,
+        fallback_url=call.fallback_url,
+        fallback_method=call.fallback_method,
+        twiml=call.twiml,
+    )

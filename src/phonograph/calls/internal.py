@@ -1,0 +1,110 @@
+"""A call between two numbers on this server: the callee is a second call leg (direction
+``inbound``) that runs the number's VoiceUrl; each leg is the other's far end, so two TwiML apps
+hear each other with real audio."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from phonograph.calls.far_ends import Answer
+from phonograph.calls.runtime import Runtime
+from phonograph.calls.source import ProgramSource
+from phonograph.calls.state import CallbackEvent, CallStatus, Direction
+from phonograph.core import new_sid
+from phonograph.media import MediaLeg
+from phonograph.store import AccountRepo, Call, CallRepo, IncomingPhoneNumber
+
+if TYPE_CHECKING:
+    from phonograph.calls.session import CallSession
+
+DEFAULT_TIME_LIMIT_S = 14_400
+
+
+class CallerLine:
+    """The calling leg, as the callee leg sees it: it has already 'answered' (it is calling)."""
+
+    def __init__(self, caller: CallSession) -> None:
+        self.caller = caller
+        self.leg = caller.leg
+
+    async def ring(self) -> Answer:
+        return Answer.ANSWER
+
+    def answered(self) -> None:
+        pass
+
+    async def hang_up(self) -> None:
+        await self.caller.far_end_hung_up()
+
+
+class InternalLine:
+    """One of the server's numbers, as the caller sees it; ringing it starts the callee leg."""
+
+    def __init__(self, runtime: Runtime, caller: CallSession, number: IncomingPhoneNumber) -> None:
+        self._runtime = runtime
+        self._caller = caller
+        self._number = number
+        self._callee: CallSession | None = None
+        self.leg = MediaLeg(number.phone_number)
+
+    async def ring(self) -> Answer:
+        from phonograph.calls.session import CallSession
+
+        number, now = self._number, self._runtime.clock.now()
+        async with self._runtime.db.transaction() as session:
+            account = await AccountRepo(session).get(number.account_sid)
+            assert account is not None, "a number's account exists"
+            call = await CallRepo(session).create(
+                Call(
+                    sid=new_sid("CA"),
+                    account_sid=number.account_sid,
+                    parent_call_sid=None,
+                    phone_number_sid=number.sid,
+                    to=number.phone_number,
+                    from_=self._caller.call.from_,
+                    status=CallStatus.RINGING.value,
+                    direction=Direction.INBOUND.value,
+                    answered_by=None,
+                    forwarded_from=None,
+                    caller_name=None,
+                    start_time=now,
+                    end_time=None,
+                    duration_s=None,
+                    url=number.voice_url,
+                    method=number.voice_method,
+                    twiml=None,
+                    fallback_url=number.voice_fallback_url,
+                    fallback_method=number.voice_fallback_method,
+                    status_callback=number.status_callback,
+                    status_callback_method=number.status_callback_method,
+                    # A number's StatusCallback hears only about the end of the call.
+                    status_callback_events=[CallbackEvent.COMPLETED.value],
+                    timeout_s=self._caller.call.timeout_s,
+                    time_limit_s=DEFAULT_TIME_LIMIT_S,
+                    send_digits=None,
+                    recording={},
+                    callback_sequence=0,
+                    date_created=now,
+                    date_updated=now,
+                )
+            )
+        program = ProgramSource(
+            url=number.voice_url,
+            method=number.voice_method,
+            fallback_url=number.voice_fallback_url,
+            fallback_method=number.voice_fallback_method,
+        )
+        callee = CallSession(self._runtime, call, account.auth_token, program, CallerLine(self._caller))
+        self._callee = callee
+        self.leg = callee.leg
+        callee.start()
+        return await asyncio.shield(callee.answer)
+
+    def answered(self) -> None:
+        pass
+
+    async def hang_up(self) -> None:
+        if self._callee is not None:
+            self._callee.far_end = None
+            self._callee.end(CallStatus.COMPLETED)

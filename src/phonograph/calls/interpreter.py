@@ -1,0 +1,117 @@
+"""Runs TwiML on one leg: one runner class per verb, found through one registry (STYLE.md rule 6).
+
+The interpreter knows nothing about who is on the far end; runners reach the call only through
+``VerbContext``, which a call session (or a virtual phone) implements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from urllib.parse import urljoin
+
+from phonograph import twiml
+from phonograph.calls.source import ProgramSource
+from phonograph.media import Clip, MediaClock, MediaLeg
+
+V = TypeVar("V")
+Params = list[tuple[str, str]]
+
+
+class VerbContext(Protocol):
+    """What a verb may do to its call."""
+
+    @property
+    def leg(self) -> MediaLeg: ...
+
+    @property
+    def media(self) -> MediaClock: ...
+
+    @property
+    def document_url(self) -> str | None: ...
+
+    def webhook_params(self) -> Params: ...
+
+    async def speech(self, say: twiml.Say) -> Clip: ...
+
+    async def audio(self, url: str) -> Clip: ...
+
+    async def dial(self, dial: twiml.Dial) -> Params: ...
+
+    async def hang_up(self) -> None: ...
+
+    async def reject(self, reason: str) -> None: ...
+
+    async def warn(self, code: int, message: str) -> None: ...
+
+
+def resolve_url(ctx: VerbContext, url: str) -> str:
+    """``url`` made absolute against the URL of the running document (TwiML allows relative URLs)."""
+    return urljoin(ctx.document_url or "", url)
+
+
+def action_source(ctx: VerbContext, action: str | None, method: str, extra: Params) -> ProgramSource | None:
+    """Where an ``action`` request goes: the action URL, else the running document (Twilio's default)."""
+    target = resolve_url(ctx, action) if action else ctx.document_url
+    if not target:
+        return None
+    return ProgramSource(url=target, method=method, params=tuple(ctx.webhook_params() + extra))
+
+
+async def play(ctx: VerbContext, clip: Clip, loop: int = 1) -> None:
+    """Send ``clip`` on the leg and wait until it has been sent (or cut off)."""
+    player = ctx.leg.start_clip(clip, loop)
+    await player.done
+
+
+async def within_media_ms(ctx: VerbContext, awaitable: Awaitable[Any], timeout_ms: float) -> bool:
+    """Wait for ``awaitable`` at most ``timeout_ms`` of media time; True when it finished first."""
+    work = asyncio.ensure_future(awaitable)
+    timer = asyncio.ensure_future(ctx.media.sleep_ms(timeout_ms))
+    try:
+        await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+        return work.done()
+    finally:
+        for task in (work, timer):
+            task.cancel()
+        await asyncio.gather(work, timer, return_exceptions=True)
+
+
+class VerbRunner(Generic[V]):
+    """Runs one verb. Subclasses register with ``@runs(VerbClass)``."""
+
+    def __init__(self, verb: V, ctx: VerbContext) -> None:
+        self.verb = verb
+        self.ctx = ctx
+
+    async def run(self) -> None:
+        raise NotImplementedError
+
+
+RUNNERS: dict[type[Any], type[VerbRunner[Any]]] = {}
+
+
+def runs(verb_type: type[V]) -> Callable[[type[VerbRunner[V]]], type[VerbRunner[V]]]:
+    def register(runner: type[VerbRunner[V]]) -> type[VerbRunner[V]]:
+        RUNNERS[verb_type] = runner
+        return runner
+
+    return register
+
+
+class Interpreter:
+    """Runs a document's verbs in order on ``ctx``; ``ReplaceProgram``/``EndProgram`` propagate."""
+
+    supported: ClassVar[dict[type[Any], type[VerbRunner[Any]]]] = RUNNERS
+
+    def __init__(self, ctx: VerbContext) -> None:
+        self.ctx = ctx
+
+    async def run(self, document: twiml.Document) -> None:
+        for verb in document.verbs:
+            runner = RUNNERS.get(type(verb))
+            if runner is None:
+                await self.ctx.warn(12100, f"<{type(verb).__name__}> is parsed but not yet executed; skipped")
+                continue
+            await runner(verb, self.ctx).run()

@@ -1,0 +1,96 @@
+"""Getting a call's next TwiML: inline, or fetched from the app with its fallback.
+
+Twilio tries the ``Url``, and when that fails (no connection 11205, HTTP error 11200, a body
+that is not TwiML 12100/12300) the ``FallbackUrl``; each failure becomes a Notification. When
+both fail the caller hears Twilio's application-error message and the call ends
+(https://www.twilio.com/docs/voice/twiml#twilio-request-fallbacks).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+from phonograph import twiml
+from phonograph.calls.runtime import Problem, Runtime
+from phonograph.calls.source import ProgramSource
+from phonograph.core import PhonographError
+from phonograph.media import Clip, decode_audio
+from phonograph.webhooks import AppRequest, AppResponse, WebhookError
+
+TWIML_CONTENT_TYPES = frozenset({"text/xml", "application/xml", "text/html"})
+AUDIO_CONTENT_TYPES = frozenset({"audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave"})
+APPLICATION_ERROR_TEXT = "We are sorry, an application error has occurred. Goodbye."
+
+
+class ApplicationFailure(Exception):
+    """Neither the URL nor the fallback gave a usable document."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A document to run, or (when the app answered with an audio file) audio to play."""
+
+    document: twiml.Document
+    url: str | None
+    audio: Clip | None = None
+
+
+def _content_type(response: AppResponse) -> str:
+    return (response.header("content-type") or "").split(";")[0].strip().lower()
+
+
+def _interpret(response: AppResponse, url: str) -> Loaded:
+    content_type = _content_type(response)
+    if content_type in AUDIO_CONTENT_TYPES:
+        # Twilio plays an audio file returned in place of TwiML, then hangs up.
+        return Loaded(twiml.Document((), ()), url, Clip(decode_audio(response.body)))
+    if content_type and content_type not in TWIML_CONTENT_TYPES:
+        raise PhonographError(f"Content-Type {content_type!r} is not TwiML", code=12300)
+    return Loaded(twiml.parse(response.body), url)
+
+
+class DocumentLoader:
+    def __init__(self, runtime: Runtime, account_sid: str, call_sid: str, auth_token: str) -> None:
+        self._runtime = runtime
+        self._account_sid = account_sid
+        self._call_sid = call_sid
+        self._auth_token = auth_token
+
+    async def load(self, source: ProgramSource) -> Loaded:
+        if source.twiml is not None:
+            try:
+                return Loaded(twiml.parse(source.twiml), None)
+            except twiml.TwimlError as error:
+                await self._report(Problem(error.code, error.message))
+                raise ApplicationFailure from error
+        attempts = [(source.url, source.method), (source.fallback_url, source.fallback_method)]
+        for url, method in attempts:
+            if url is None:
+                continue
+            request = AppRequest(url=url, method="GET" if method == "GET" else "POST", params=source.params)
+            try:
+                response = await self._runtime.app.send(request, self._auth_token)
+            except WebhookError as error:
+                await self._report(_problem(error, request, error.response))
+                continue
+            try:
+                return _interpret(response, response.url)
+            except PhonographError as error:
+                await self._report(_problem(error, request, response))
+        raise ApplicationFailure
+
+    async def _report(self, problem: Problem) -> None:
+        await self._runtime.report(self._account_sid, self._call_sid, problem)
+
+
+def _problem(error: PhonographError, request: AppRequest, response: AppResponse | None) -> Problem:
+    return Problem(
+        code=error.code,
+        message=error.message,
+        request_url=request.url,
+        request_method=request.method,
+        request_variables=request.variables,
+        response_body="" if response is None else response.text,
+        response_headers="" if response is None else urllib.parse.urlencode(response.headers),
+    )

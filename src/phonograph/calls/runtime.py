@@ -1,0 +1,65 @@
+"""What every call session shares: the database, the media clock, speech, audio, the app client,
+the outbox, the wall clock and the task owner. Built once by the engine."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.tasks import TaskOwner
+from phonograph.core import Clock
+from phonograph.media import MediaClock, SpeechEngine
+from phonograph.store import Database, NotificationLog, NotificationRepo
+from phonograph.webhooks import AppClient, OutboxWorker
+
+if TYPE_CHECKING:
+    from phonograph.calls.session import CallSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error or warning about a call, for the account's Notifications (Twilio's debugger)."""
+
+    code: int
+    message: str
+    warning: bool = False
+    request_url: str = ""
+    request_method: str = ""
+    request_variables: str = ""
+    response_body: str = ""
+    response_headers: str = ""
+
+
+@dataclass
+class Runtime:
+    db: Database
+    media: MediaClock
+    speech: SpeechEngine
+    audio: AudioLibrary
+    app: AppClient
+    outbox: OutboxWorker
+    clock: Clock
+    tasks: TaskOwner = field(default_factory=TaskOwner)
+    sessions: dict[str, CallSession] = field(default_factory=dict)
+
+    async def report(self, account_sid: str, call_sid: str | None, problem: Problem) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await NotificationRepo(session).create(
+                account_sid=account_sid,
+                call_sid=call_sid,
+                error_code=problem.code,
+                log=NotificationLog.WARNING if problem.warning else NotificationLog.ERROR,
+                message_text=problem.message,
+                request_url=problem.request_url,
+                request_method=problem.request_method,
+                request_variables=problem.request_variables,
+                response_body=problem.response_body,
+                response_headers=problem.response_headers,
+                now=now,
+            )
+        log.info("call problem call=%s code=%s", call_sid, problem.code)

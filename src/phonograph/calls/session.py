@@ -1,0 +1,331 @@
+"""One call leg with a CallSid: its status machine, its media leg, its far end, and its program.
+
+A session's one task (owned by the engine) rings the far end, connects the media, runs TwiML
+until the program ends, and finalizes the call. Everything that ends a call early — the far end
+hanging up, a REST ``Status=completed|canceled``, ``TimeLimit``, shutdown — goes through
+``end(status)``, which cancels that task; its ``finally`` finalizes exactly once. A REST update
+with a new ``Url``/``Twiml`` goes through ``replace_program``: only the program task restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from phonograph import twiml
+from phonograph.calls.far_ends import Answer, FarEnd, ring_until
+from phonograph.calls.interpreter import Interpreter, Params
+from phonograph.calls.loader import APPLICATION_ERROR_TEXT, ApplicationFailure, DocumentLoader
+from phonograph.calls.params import call_params, status_callback_params
+from phonograph.calls.routing import far_end_for
+from phonograph.calls.runtime import Problem, Runtime
+from phonograph.calls.source import EndProgram, ProgramSource, ReplaceProgram
+from phonograph.calls.state import EVENT_OF, CallbackEvent, CallStatus, Direction, check_transition
+from phonograph.core import PhonographError
+from phonograph.media import Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
+from phonograph.store import Call, CallRepo, OutboxRepo
+
+log = logging.getLogger(__name__)
+
+ANSWER_STATUS = {
+    Answer.BUSY: CallStatus.BUSY,
+    Answer.NO_ANSWER: CallStatus.NO_ANSWER,
+    Answer.FAILED: CallStatus.FAILED,
+}
+
+
+class CallSession:
+    def __init__(
+        self,
+        runtime: Runtime,
+        call: Call,
+        auth_token: str,
+        program: ProgramSource | None,
+        far_end: FarEnd | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.call = call
+        self.status = CallStatus(call.status)
+        self.auth_token = auth_token
+        self.far_end = far_end
+        self._leg = MediaLeg(call.sid)
+        self._program = program
+        self._document_url: str | None = None
+        self._answered_at_ms: int | None = None
+        self._end_status: CallStatus | None = None
+        self._main: asyncio.Task[None] | None = None
+        self._limit_task: asyncio.Task[None] | None = None
+        self._finalizing = False
+        self._program_task: asyncio.Task[None] | None = None
+        self._next_program: ProgramSource | None = None
+        self._loader = DocumentLoader(runtime, call.account_sid, call.sid, auth_token)
+        # Resolved when an inbound leg answers or refuses (what its caller's ring() waits for).
+        self.answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+
+    # -- VerbContext -------------------------------------------------------------------------
+
+    @property
+    def leg(self) -> MediaLeg:
+        return self._leg
+
+    @property
+    def media(self) -> MediaClock:
+        return self.runtime.media
+
+    @property
+    def document_url(self) -> str | None:
+        return self._document_url
+
+    def webhook_params(self) -> Params:
+        return call_params(self.call, self.status)
+
+    async def speech(self, say: twiml.Say) -> Clip:
+        engine = self.runtime.speech
+        return Clip(await asyncio.to_thread(engine.synthesize, say.text, str(say.voice), say.language))
+
+    async def audio(self, url: str) -> Clip:
+        try:
+            return await self.runtime.audio.clip(url)
+        except PhonographError as error:
+            # Twilio logs the failure and moves on to the next verb.
+            await self.warn(error.code, error.message, request_url=url, request_method="GET")
+            return Clip(silence(0))
+
+    async def dial(self, dial: twiml.Dial) -> Params:
+        from phonograph.calls.dialing import run_dial
+
+        return await run_dial(self, dial)
+
+    async def hang_up(self) -> None:
+        self._end_status = CallStatus.COMPLETED
+
+    async def reject(self, reason: str) -> None:
+        refused = Answer.BUSY if reason == "busy" else Answer.NO_ANSWER
+        if not self.answer.done():
+            self.answer.set_result(refused)
+        self._end_status = (
+            ANSWER_STATUS[refused] if self.status is CallStatus.RINGING else CallStatus.COMPLETED
+        )
+
+    async def warn(self, code: int, message: str, **request: Any) -> None:
+        problem = Problem(code, message, warning=True, **request)
+        await self.runtime.report(self.call.account_sid, self.call.sid, problem)
+
+    # -- control from outside ------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.runtime.sessions[self.call.sid] = self
+        self._main = self.runtime.tasks.spawn(self._run(), name=f"call {self.call.sid}")
+
+    def end(self, status: CallStatus) -> None:
+        """End the call with ``status`` (completed or canceled) as soon as possible."""
+        if self._end_status is None:
+            self._end_status = status
+        if self._finalizing:
+            return
+        if self._main is not None and self._main is not asyncio.current_task():
+            self._main.cancel()
+
+    async def wait(self) -> None:
+        if self._main is not None:
+            await asyncio.gather(self._main, return_exceptions=True)
+
+    async def far_end_hung_up(self) -> None:
+        self.far_end = None
+        self.end(CallStatus.COMPLETED)
+
+    def replace_program(self, source: ProgramSource) -> None:
+        """Run ``source`` instead of the running document (REST update with Url or Twiml)."""
+        self._next_program = source
+        if self._program_task is not None:
+            self._program_task.cancel()
+
+    # -- the call's life -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        self.runtime.media.add(self._leg)
+        try:
+            if self.call.direction == Direction.INBOUND:
+                await self._run_programs()
+            else:
+                await self._ring()
+                if self.status is CallStatus.IN_PROGRESS:
+                    await self._run_programs()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await asyncio.shield(self._finalize())
+
+    async def _ring(self) -> None:
+        await self.transition(CallStatus.RINGING, start_time=self.runtime.clock.now())
+        far_end = self.far_end or await far_end_for(self.runtime, self)
+        self.far_end = far_end
+        answer = await ring_until(far_end, self.media, self.call.timeout_s)
+        if answer is not Answer.ANSWER:
+            self._end_status = ANSWER_STATUS[answer]
+            return
+        connect(self._leg, far_end.leg)
+        far_end.answered()
+        await self._answer()
+        if self.call.send_digits:
+            # SendDigits plays once the call connects, before the TwiML runs.
+            await self._leg.start_clip(dtmf_clip(self.call.send_digits)).done
+
+    async def _answer(self) -> None:
+        self._answered_at_ms = self.media.now_ms
+        await self.transition(CallStatus.IN_PROGRESS)
+        if not self.answer.done():
+            self.answer.set_result(Answer.ANSWER)
+        self.restart_time_limit()
+
+    def restart_time_limit(self) -> None:
+        if self._limit_task is not None:
+            self._limit_task.cancel()
+        self._limit_task = self.runtime.tasks.spawn(self._time_limit(), name=f"time limit {self.call.sid}")
+
+    async def _time_limit(self) -> None:
+        await self.media.sleep_ms(self.call.time_limit_s * 1000)
+        self.end(CallStatus.COMPLETED)
+
+    async def _run_programs(self) -> None:
+        """Run the program, restarting it whenever ``replace_program`` asks; then the call ends."""
+        source = self._program
+        if source is None:
+            # A <Dial> child: its audio is the bridge, and the parent ends it.
+            await asyncio.Event().wait()
+        while source is not None:
+            self._next_program = None
+            self._program_task = asyncio.get_running_loop().create_task(self._run_program(source))
+            try:
+                await self._program_task
+            except asyncio.CancelledError:
+                if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    self._program_task.cancel()
+                    raise
+            source = self._next_program
+        if self._end_status is None:
+            self._end_status = CallStatus.COMPLETED
+
+    async def _run_program(self, source: ProgramSource) -> None:
+        while True:
+            try:
+                loaded = await self._loader.load(self._with_params(source))
+            except ApplicationFailure:
+                await self._answer_if_ringing()
+                await self._leg.start_clip(await self._say_text(APPLICATION_ERROR_TEXT)).done
+                return
+            self._document_url = loaded.url
+            try:
+                if self.status is CallStatus.RINGING:
+                    await self._answer_or_reject(loaded.document)
+                if loaded.audio is not None:
+                    await self._leg.start_clip(loaded.audio).done
+                await Interpreter(self).run(loaded.document)
+                return
+            except ReplaceProgram as replace:
+                source = replace.source
+            except EndProgram:
+                return
+
+    def _with_params(self, source: ProgramSource) -> ProgramSource:
+        if source.params or source.twiml is not None:
+            return source
+        return ProgramSource(
+            url=source.url,
+            method=source.method,
+            fallback_url=source.fallback_url,
+            fallback_method=source.fallback_method,
+            params=tuple(self.webhook_params()),
+        )
+
+    async def _answer_or_reject(self, document: twiml.Document) -> None:
+        """An inbound call is answered when its TwiML starts, unless that TwiML starts with Reject."""
+        if document.verbs and isinstance(document.verbs[0], twiml.Reject):
+            return
+        await self._answer()
+
+    async def _answer_if_ringing(self) -> None:
+        if self.status is CallStatus.RINGING:
+            await self._answer()
+
+    async def _say_text(self, text: str) -> Clip:
+        return Clip(await asyncio.to_thread(self.runtime.speech.synthesize, text, "woman", "en-US"))
+
+    async def _finalize(self) -> None:
+        self._finalizing = True
+        if self._limit_task is not None:
+            self._limit_task.cancel()
+        if self._program_task is not None and not self._program_task.done():
+            self._program_task.cancel()
+            await asyncio.gather(self._program_task, return_exceptions=True)
+        self._leg.stop_playing()
+        self.runtime.media.remove(self._leg)
+        far_end, self.far_end = self.far_end, None
+        disconnect(self._leg)
+        if far_end is not None:
+            await far_end.hang_up()
+        if not self.answer.done():
+            self.answer.set_result(Answer.NO_ANSWER)
+        await self._settle()
+        self.runtime.sessions.pop(self.call.sid, None)
+
+    async def settle_abandoned(self) -> None:
+        """Finalize a call whose process died: no media survived, so it ends now."""
+        await self._settle()
+
+    async def _settle(self) -> None:
+        """Move to the final status with end time and duration (media seconds since answer)."""
+        wanted = self._end_status or CallStatus.COMPLETED
+        if self.status is CallStatus.IN_PROGRESS:
+            final = CallStatus.FAILED if wanted is CallStatus.FAILED else CallStatus.COMPLETED
+        elif wanted in (CallStatus.COMPLETED, CallStatus.CANCELED):
+            final = CallStatus.CANCELED
+        else:
+            final = wanted
+        if self.status is CallStatus.QUEUED and final not in (CallStatus.CANCELED, CallStatus.FAILED):
+            final = CallStatus.CANCELED
+        duration_s = None
+        if self._answered_at_ms is not None:
+            duration_s = round((self.media.now_ms - self._answered_at_ms) / 1000)
+        await self.transition(final, end_time=self.runtime.clock.now(), duration_s=duration_s)
+
+    async def transition(self, status: CallStatus, **values: Any) -> None:
+        """Validate the move, store it with the status callback it owes (one transaction), log it."""
+        check_transition(self.status, status)
+        now = self.runtime.clock.now()
+        queued = False
+        async with self.runtime.db.transaction() as session:
+            calls = CallRepo(session)
+            call = await calls.change(self.call.sid, now, status=status.value, **values)
+            event = EVENT_OF.get(status)
+            if event is not None and call.status_callback and event.value in call.status_callback_events:
+                sequence = await calls.take_sequence_number(call.sid)
+                await OutboxRepo(session).enqueue(
+                    account_sid=call.account_sid,
+                    ordering_key=call.sid,
+                    url=call.status_callback,
+                    method=call.status_callback_method,
+                    params=status_callback_params(call, status.value, sequence, now),
+                    now=now,
+                )
+                queued = True
+        self.call, self.status = call, status
+        if queued:
+            self.runtime.outbox.notify()
+        log.info("call status sid=%s status=%s", call.sid, status.value)
+
+
+async def enqueue_initiated(session: Any, call: Call, now: Any) -> None:
+    """The ``initiated`` callback, written in the transaction that creates the call."""
+    if not call.status_callback or CallbackEvent.INITIATED.value not in call.status_callback_events:
+        return
+    sequence = await CallRepo(session).take_sequence_number(call.sid)
+    await OutboxRepo(session).enqueue(
+        account_sid=call.account_sid,
+        ordering_key=call.sid,
+        url=call.status_callback,
+        method=call.status_callback_method,
+        params=status_callback_params(call, "initiated", sequence, now),
+        now=now,
+    )

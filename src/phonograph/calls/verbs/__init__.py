@@ -1,0 +1,5 @@
+"""One runner class per TwiML verb; importing this package registers them all."""
+
+from phonograph.calls.verbs import dial, gather, hangup, pause, play, redirect, reject, say
+
+__all__ = ["dial", "gather", "hangup", "pause", "play", "redirect", "reject", "say"]

@@ -1,0 +1,117 @@
+"""The one media clock: every leg's 20 ms frame is produced, exchanged and consumed in one batch.
+
+A single owned task wakes once per frame period (``FRAME_MS / speed``) and runs every frame that
+is due since the clock started, so a slow wake-up catches up instead of drifting, and a clock run
+faster than real time (``PHONOGRAPH_SPEED`` > 1) runs several frames per wake-up. No per-call
+sleeping: verbs wait on media time through ``sleep_ms`` (ARCHITECTURE.md, "One media clock").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from phonograph.media.frames import FRAME_MS
+from phonograph.media.leg import MediaLeg, run_frame
+
+log = logging.getLogger(__name__)
+
+LATENESS_WINDOW_TICKS = 15_000  # five minutes of lateness samples at speed 1
+
+
+@dataclass
+class TickStats:
+    """How late each frame ran against its schedule, in real milliseconds (the last window)."""
+
+    frames: int = 0
+    lateness_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENESS_WINDOW_TICKS))
+
+    def percentile_ms(self, fraction: float) -> float:
+        if not self.lateness_ms:
+            return 0.0
+        ordered = sorted(self.lateness_ms)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class MediaClock:
+    """Media time in whole frames since start; legs join with ``add`` and leave with ``remove``."""
+
+    def __init__(self, speed: float = 1.0, *, monotonic_s: Callable[[], float] = time.monotonic) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self.frame_index = 0
+        self.stats = TickStats()
+        self._monotonic_s = monotonic_s
+        self._period_s = FRAME_MS / 1000 / speed
+        self._legs: dict[int, MediaLeg] = {}
+        self._timers: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._timer_ids = itertools.count()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def now_ms(self) -> int:
+        return self.frame_index * FRAME_MS
+
+    @property
+    def leg_count(self) -> int:
+        return len(self._legs)
+
+    def add(self, leg: MediaLeg) -> None:
+        self._legs[id(leg)] = leg
+
+    def remove(self, leg: MediaLeg) -> None:
+        self._legs.pop(id(leg), None)
+
+    async def sleep_ms(self, duration_ms: float) -> None:
+        """Wait ``duration_ms`` of media time (rounded up to whole frames)."""
+        frames = max(0, -(-int(duration_ms) // FRAME_MS))
+        if frames == 0:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._timers, (self.frame_index + frames, next(self._timer_ids), future))
+        await future
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="media-clock")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def run_frames(self, count: int) -> None:
+        """Run ``count`` frames now (the loop's step; tests and benchmarks drive it directly too)."""
+        for _ in range(count):
+            run_frame(self._legs.values())
+            self.frame_index += 1
+            self._fire_timers()
+
+    def _fire_timers(self) -> None:
+        timers = self._timers
+        while timers and timers[0][0] <= self.frame_index:
+            _, _, future = heapq.heappop(timers)
+            if not future.done():
+                future.set_result(None)
+
+    async def _run(self) -> None:
+        started_s = self._monotonic_s()
+        done = 0
+        while True:
+            now_s = self._monotonic_s()
+            due = int((now_s - started_s) / self._period_s)
+            if due > done:
+                scheduled_s = started_s + (done + 1) * self._period_s
+                self.stats.lateness_ms.append((now_s - scheduled_s) * 1000)
+                self.stats.frames += due - done
+                self.run_frames(due - done)
+                done = due
+            next_s = started_s + (done + 1) * self._period_s
+            await asyncio.sleep(max(0.0, next_s - self._monotonic_s()))

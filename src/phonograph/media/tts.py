@@ -1,0 +1,154 @@
+"""Text to speech for ``<Say>``: the engine protocol and an espeak-ng engine over ctypes.
+
+espeak-ng keeps global state and is not thread-safe, so one process-wide lock covers setting the
+voice and synthesizing. Synthesis blocks: callers run it in a worker thread. Its 22,050 Hz output
+is resampled to the 8 kHz media clock and peak-normalised to about -3 dBFS. IVR prompts repeat,
+so results are kept in a small LRU cache.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Protocol
+
+import espeakng_loader
+import numpy as np
+
+from phonograph.core.errors import InternalError
+from phonograph.media.frames import Pcm, silence
+from phonograph.media.resample import resample
+from phonograph.media.voices import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_VOICE,
+    FALLBACK_ESPEAK_LANGUAGE,
+    espeak_voice_name,
+)
+
+if TYPE_CHECKING:
+    _ShortPointer = ctypes._Pointer[ctypes.c_short]
+
+# speak_lib.h constants.
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_ESPEAK_CHARS_UTF8 = 1
+_EE_OK = 0
+
+_PEAK_DBFS = -3.0
+_PEAK = 10 ** (_PEAK_DBFS / 20)
+DEFAULT_CACHE_ENTRIES = 256
+
+# int SynthCallback(short *wav, int numsamples, espeak_EVENT *events)
+_SynthCallback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+
+class SpeechEngine(Protocol):
+    """Turns ``<Say>`` text into 8 kHz PCM; ``voice`` and ``language`` are Twilio's attributes."""
+
+    def synthesize(self, text: str, voice: str, language: str) -> Pcm: ...
+
+
+class _Espeak:
+    """The process's one espeak-ng library, initialised on first use and used only under ``lock``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._lib: ctypes.CDLL | None = None
+        self._rate_hz = 0
+        self._chunks: list[Pcm] = []
+        # Kept on the instance: ctypes frees a callback that nothing references.
+        self._callback = _SynthCallback(self._collect)
+
+    def speak(self, text: str, voice_name: str) -> tuple[Pcm, int]:
+        """The samples of ``text`` spoken by ``voice_name`` and their sample rate in Hz."""
+        with self.lock:
+            lib = self._loaded()
+            self._set_voice(lib, voice_name)
+            self._chunks = []
+            encoded = text.encode("utf-8") + b"\0"
+            status = lib.espeak_Synth(
+                encoded, len(encoded), 0, _POS_CHARACTER, 0, _ESPEAK_CHARS_UTF8, None, None
+            )
+            if status != _EE_OK:
+                raise InternalError(f"espeak-ng failed to synthesize speech (status {status})")
+            chunks, self._chunks = self._chunks, []
+            samples = np.concatenate(chunks) if chunks else silence(0)
+            return samples, self._rate_hz
+
+    def _loaded(self) -> ctypes.CDLL:
+        if self._lib is not None:
+            return self._lib
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+            ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]  # fmt: skip
+        data_path = espeakng_loader.get_data_path().encode()
+        rate_hz = int(lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0))
+        if rate_hz <= 0:
+            raise InternalError("espeak-ng could not be initialised")
+        lib.espeak_SetSynthCallback(self._callback)
+        self._lib, self._rate_hz = lib, rate_hz
+        return lib
+
+    @staticmethod
+    def _set_voice(lib: ctypes.CDLL, voice_name: str) -> None:
+        if lib.espeak_SetVoiceByName(voice_name.encode()) == _EE_OK:
+            return
+        if lib.espeak_SetVoiceByName(FALLBACK_ESPEAK_LANGUAGE.encode()) != _EE_OK:
+            raise InternalError(f"espeak-ng has neither voice {voice_name!r} nor the fallback")
+
+    def _collect(self, wav: _ShortPointer | None, count: int, _events: int | None) -> int:
+        if wav and count > 0:
+            self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).astype(np.int16))
+        return 0  # 0 = go on synthesizing
+
+
+_ESPEAK = _Espeak()
+
+
+class EspeakEngine:
+    """``SpeechEngine`` over espeak-ng; safe to call from many threads (calls are serialised)."""
+
+    def __init__(self, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
+        self._cache: OrderedDict[tuple[str, str], Pcm] = OrderedDict()
+        self._cache_entries = cache_entries
+        self._cache_lock = threading.Lock()
+
+    def synthesize(self, text: str, voice: str = DEFAULT_VOICE, language: str = DEFAULT_LANGUAGE) -> Pcm:
+        """``text`` spoken at 8 kHz; read-only, and the same array for a repeated prompt."""
+        text = text.replace("\0", " ")
+        if not text.strip():
+            return silence(0)
+        # Keyed by the espeak voice it resolves to, so ``woman`` and ``alice`` share entries.
+        key = (text, espeak_voice_name(voice, language))
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        samples, rate_hz = _ESPEAK.speak(*key)
+        pcm = _normalised(resample(samples, rate_hz))
+        pcm.setflags(write=False)
+        with self._cache_lock:
+            pcm = self._cache.setdefault(key, pcm)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._cache_entries:
+                self._cache.popitem(last=False)
+        return pcm
+
+
+def _normalised(samples: Pcm) -> Pcm:
+    """``samples`` scaled so that the peak sits at ``_PEAK_DBFS`` (after resampling, whose
+    low-pass filter changes the peak)."""
+    peak = int(np.max(np.abs(samples.astype(np.int32)))) if len(samples) else 0
+    if peak == 0:
+        return samples
+    gain = _PEAK * 32767 / peak
+    return np.clip(np.rint(samples * gain), -32768, 32767).astype(np.int16)

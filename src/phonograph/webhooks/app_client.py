@@ -1,0 +1,250 @@
+"""Signed HTTP requests to apps, made the way Twilio makes them, with failures as Twilio codes.
+
+What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
+- POST sends the parameters form-encoded; GET appends them to the URL's query string.
+- Every request carries ``X-Twilio-Signature`` over the URL actually requested (and, for a POST,
+  its parameters), ``User-Agent: TwilioProxy/1.1`` and ``I-Twilio-Idempotency-Token``.
+- Twilio waits 15 s in all for a response, connecting included [E-11205].
+- Redirects 301, 302, 303 and 307 are followed, each hop signed over its own URL; any other 3xx
+  is an invalid redirect [E-11216]. Twilio does not document how many it follows; we follow 5.
+  A 303 turns into a GET without parameters (RFC 9110 §15.4.4); 301, 302 and 307 keep the method
+  and parameters (RFC 9110 allows either for 301/302; keeping them keeps a status callback's data
+  across the common http→https redirect).
+- ``user:password@`` in a URL becomes HTTP Basic auth, sent at once (Twilio first waits for a
+  401 challenge and also speaks Digest: docs/compatibility.md). The signed URL has no userinfo,
+  since the app never sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
+
+import httpx
+
+from phonograph.webhooks.signing import signature
+from phonograph.webhooks.types import (
+    HTTP_BAD_HOST_NAME,
+    HTTP_CONNECTION_FAILURE,
+    HTTP_INVALID_REDIRECT,
+    HTTP_RETRIEVAL_FAILURE,
+    HTTP_TOO_MANY_REDIRECTS,
+    INVALID_URL,
+    AppRequest,
+    AppResponse,
+    Method,
+    WebhookError,
+    form_encode,
+)
+
+DEFAULT_TIMEOUT_S = 15.0
+CONNECT_TIMEOUT_S = 10.0  # Twilio: two 5-second TCP attempts [E-11205]
+MAX_REDIRECTS = 5
+FOLLOWED_REDIRECTS = frozenset({301, 302, 303, 307})
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+_BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
+_BAD_HOST_CHARS = re.compile(r"[^\w.\-\[\]:%]")
+
+
+def _fail(
+    message: str,
+    code: int,
+    request: AppRequest,
+    url: str,
+    method: Method,
+    response: AppResponse | None = None,
+) -> WebhookError:
+    return WebhookError(message, code=code, request=request, url=url, method=method, response=response)
+
+
+def _checked_url(url: str) -> SplitResult | None:
+    """``url`` split, when it is an absolute http(s) URL with a plausible host, else None."""
+    if _BAD_URL_CHARS.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host or _BAD_HOST_CHARS.search(host):
+        return None
+    return parts
+
+
+def _with_query(parts: SplitResult, params: tuple[tuple[str, str], ...]) -> SplitResult:
+    if not params:
+        return parts
+    extra = form_encode(params)
+    return parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra)
+
+
+def _wire_url(parts: SplitResult) -> tuple[str, httpx.BasicAuth | None]:
+    """The URL as sent (no userinfo, no fragment) and the Basic auth its userinfo asks for."""
+    auth = None
+    if parts.username is not None or parts.password is not None:
+        auth = httpx.BasicAuth(unquote(parts.username or ""), unquote(parts.password or ""))
+    netloc = parts.netloc.rpartition("@")[2]
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    # httpx normalizes (percent-encodes, lowercases the host): sign what goes on the wire.
+    return str(httpx.URL(bare)), auth
+
+
+def _is_dns_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _response(raw: httpx.Response, url: str) -> AppResponse:
+    headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in raw.headers.raw)
+    return AppResponse(status_code=raw.status_code, headers=headers, body=raw.content, url=url)
+
+
+class AppClient:
+    """Sends ``AppRequest``s over an injected ``httpx.AsyncClient`` (STYLE.md rule 9)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        user_agent: str = "TwilioProxy/1.1",
+    ) -> None:
+        self._http = http
+        self.timeout_s = timeout_s
+        self._user_agent = user_agent
+        self._timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
+
+    async def send(self, request: AppRequest, auth_token: str) -> AppResponse:
+        """The app's 2xx response; anything else raises ``WebhookError`` with Twilio's code."""
+        parts = _checked_url(request.url)
+        if parts is None:
+            raise _fail(
+                f"Invalid URL format: {request.url!r}", INVALID_URL, request, request.url, request.method
+            )
+        method = request.method
+        form = request.params if method == "POST" else ()
+        if method == "GET":
+            parts = _with_query(parts, request.params)
+        url = request.url
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                for _hop in range(MAX_REDIRECTS + 1):
+                    url, auth = _wire_url(parts)
+                    response = await self._exchange(request, method, url, form, auth, auth_token)
+                    if response.status_code not in range(300, 400):
+                        return self._checked_response(request, method, response)
+                    parts, method, form = self._redirect(request, method, form, response)
+        except TimeoutError:
+            raise _fail(
+                f"HTTP connection failure: no response within {self.timeout_s:g} s",
+                HTTP_CONNECTION_FAILURE,
+                request,
+                url,
+                method,
+            ) from None
+        raise _fail(
+            f"HTTP too many redirects: more than {MAX_REDIRECTS}",
+            HTTP_TOO_MANY_REDIRECTS,
+            request,
+            url,
+            method,
+            response,
+        )
+
+    async def _exchange(
+        self,
+        request: AppRequest,
+        method: Method,
+        url: str,
+        form: tuple[tuple[str, str], ...],
+        auth: httpx.BasicAuth | None,
+        auth_token: str,
+    ) -> AppResponse:
+        headers = {
+            "User-Agent": self._user_agent,
+            "Accept": "*/*",
+            "X-Twilio-Signature": signature(auth_token, url, form),
+            "I-Twilio-Idempotency-Token": request.idempotency_token,
+        }
+        body = None
+        if method == "POST":
+            headers["Content-Type"] = FORM_CONTENT_TYPE
+            body = form_encode(form).encode("ascii")
+        try:
+            raw = await self._http.request(
+                method,
+                url,
+                content=body,
+                headers=headers,
+                auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                follow_redirects=False,
+                timeout=self._timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise _fail(
+                f"HTTP connection failure: timed out ({exc})", HTTP_CONNECTION_FAILURE, request, url, method
+            ) from exc
+        except httpx.ConnectError as exc:
+            if _is_dns_failure(exc):
+                raise _fail(f"HTTP bad host name: {exc}", HTTP_BAD_HOST_NAME, request, url, method) from exc
+            raise _fail(
+                f"HTTP connection failure: {exc}", HTTP_CONNECTION_FAILURE, request, url, method
+            ) from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise _fail(f"Invalid URL format: {exc}", INVALID_URL, request, url, method) from exc
+        except httpx.TransportError as exc:
+            raise _fail(
+                f"HTTP connection failure: {exc}", HTTP_CONNECTION_FAILURE, request, url, method
+            ) from exc
+        except httpx.RequestError as exc:
+            raise _fail(
+                f"HTTP retrieval failure: {exc}", HTTP_RETRIEVAL_FAILURE, request, url, method
+            ) from exc
+        return _response(raw, url)
+
+    def _checked_response(self, request: AppRequest, method: Method, response: AppResponse) -> AppResponse:
+        if not response.ok:
+            raise _fail(
+                f"HTTP retrieval failure: the app answered {response.status_code}",
+                HTTP_RETRIEVAL_FAILURE,
+                request,
+                response.url,
+                method,
+                response,
+            )
+        return response
+
+    def _redirect(
+        self,
+        request: AppRequest,
+        method: Method,
+        form: tuple[tuple[str, str], ...],
+        response: AppResponse,
+    ) -> tuple[SplitResult, Method, tuple[tuple[str, str], ...]]:
+        """Where a 3xx leads: the next URL, method and form parameters."""
+        location = response.header("location")
+        target = None
+        if response.status_code in FOLLOWED_REDIRECTS and location:
+            try:
+                target = _checked_url(str(httpx.URL(response.url).join(location)))
+            except httpx.InvalidURL:
+                target = None
+        if target is None:
+            raise _fail(
+                f"HTTP invalid redirect: {response.status_code} with Location {location!r}",
+                HTTP_INVALID_REDIRECT,
+                request,
+                response.url,
+                method,
+                response,
+            )
+        if response.status_code == 303:
+            return target, "GET", ()
+        return target, method, form
