@@ -22,6 +22,7 @@ from tests.support.twilio_client import sdk_client
 from tests.support.webapp import WebApp
 
 BACKENDS = ("sqlite", "postgresql")
+TEST_SPEED = 10
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +36,9 @@ def postgres() -> Iterator[PostgresServer]:
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    env: dict[str, str] = {}
+    # Media runs ten times faster than real time, and every call leg's tracks are captured for
+    # audio analysis (GET /phonograph/v1/Calls/{CallSid}/Tracks.wav).
+    env = {"PHONOGRAPH_SPEED": str(TEST_SPEED), "PHONOGRAPH_CAPTURE_S": "120"}
     if request.param == "postgresql":
         env["PHONOGRAPH_DATABASE_URL"] = request.getfixturevalue("postgres").url()
     process = ServerProcess(tmp_path_factory.mktemp(f"server-{request.param}"), env).start()

@@ -78,7 +78,7 @@ def build_app(
     """The server. Start-up migrates the database and makes sure the main account exists."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    calls = CallEngine(db, clock, speed=settings.speed)
+    calls = CallEngine(db, clock, speed=settings.speed, capture_s=settings.capture_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -19,6 +19,10 @@ class SettingsError(ValueError):
     """A setting has a value the server cannot run with; the message names the variable."""
 
 
+# Captured tracks live in memory (calls/capture.py): keep a call's worth small.
+MAX_CAPTURE_S = 600
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -29,6 +33,7 @@ class Settings:
     account_sid: str | None
     auth_token: str | None
     speed: float
+    capture_s: float = 0.0
 
     @property
     def credentials_file(self) -> Path:
@@ -58,6 +63,12 @@ class Settings:
             raise SettingsError("PHONOGRAPH_SPEED must be a number") from exc
         if not (math.isfinite(speed) and speed > 0):
             raise SettingsError("PHONOGRAPH_SPEED must be a finite number greater than 0")
+        try:
+            capture_s = float(env.get("PHONOGRAPH_CAPTURE_S") or 0)
+        except ValueError as exc:
+            raise SettingsError("PHONOGRAPH_CAPTURE_S must be a number of seconds") from exc
+        if not (math.isfinite(capture_s) and 0 <= capture_s <= MAX_CAPTURE_S):
+            raise SettingsError(f"PHONOGRAPH_CAPTURE_S must be between 0 and {MAX_CAPTURE_S}")
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         return cls(
             host=host,
@@ -69,4 +80,5 @@ class Settings:
             account_sid=account_sid,
             auth_token=auth_token,
             speed=speed,
+            capture_s=capture_s,
         )

@@ -9,6 +9,7 @@ import logging
 import httpx
 
 from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import CallUpdate, NewCall
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
@@ -40,6 +41,7 @@ class CallEngine:
         speed: float = 1.0,
         http: httpx.AsyncClient | None = None,
         speech: SpeechEngine | None = None,
+        capture_s: float = 0.0,
     ) -> None:
         self._http = http or httpx.AsyncClient()
         app = AppClient(self._http)
@@ -51,6 +53,7 @@ class CallEngine:
             app=app,
             outbox=OutboxWorker(db, app, clock),
             clock=clock,
+            captures=CaptureShelf(capture_s),
         )
 
     async def start(self) -> None:
@@ -160,6 +163,16 @@ class CallEngine:
             raise CallNotLive(f"Call {sid} is {call.status}: end it before deleting it")
         async with self.runtime.db.transaction() as session:
             await CallRepo(session).delete(sid)
+
+    async def captured_tracks_wav(self, account: Account, sid: str) -> bytes:
+        """The call leg's captured tracks as a WAV (channel 1 inbound, 2 outbound)."""
+        await self._call(account, sid)
+        capture = self.runtime.captures.get(sid)
+        if capture is None:
+            raise NotFound(
+                f"No tracks were captured for call {sid} (PHONOGRAPH_CAPTURE_S is 0 or it was evicted)"
+            )
+        return capture.wav()
 
     async def _call(self, account: Account, sid: str) -> Call:
         async with self.runtime.db.transaction() as session:

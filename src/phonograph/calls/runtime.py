@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.tasks import TaskOwner
 from phonograph.core import Clock
 from phonograph.media import MediaClock, SpeechEngine
@@ -43,6 +44,7 @@ class Runtime:
     app: AppClient
     outbox: OutboxWorker
     clock: Clock
+    captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
     tasks: TaskOwner = field(default_factory=TaskOwner)
     sessions: dict[str, CallSession] = field(default_factory=dict)
 

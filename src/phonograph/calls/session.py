@@ -144,6 +144,9 @@ class CallSession:
     # -- the call's life -------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        capture = self.runtime.captures.start(self.call.sid)
+        if capture is not None:
+            self._leg.listeners.append(capture)
         self.runtime.media.add(self._leg)
         try:
             if self.call.direction == Direction.INBOUND:

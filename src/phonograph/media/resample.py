@@ -11,9 +11,7 @@ from phonograph.media.frames import SAMPLE_RATE_HZ, Pcm
 _INT16_FULL_SCALE = 32768.0
 
 
-def resample(
-    samples: npt.NDArray[np.float32] | Pcm, from_hz: int, to_hz: int = SAMPLE_RATE_HZ
-) -> Pcm:
+def resample(samples: npt.NDArray[np.float32] | Pcm, from_hz: int, to_hz: int = SAMPLE_RATE_HZ) -> Pcm:
     """Mono ``samples`` at ``from_hz`` as 16-bit PCM at ``to_hz``.
 
     Float input is full scale at ±1.0; int16 input is full scale at ±32768. Output that the

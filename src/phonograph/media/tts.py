@@ -40,9 +40,7 @@ _PEAK = 10 ** (_PEAK_DBFS / 20)
 DEFAULT_CACHE_ENTRIES = 256
 
 # int SynthCallback(short *wav, int numsamples, espeak_EVENT *events)
-_SynthCallback = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
-)
+_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
 
 class SpeechEngine(Protocol):

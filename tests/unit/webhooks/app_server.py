@@ -51,7 +51,9 @@ class Received:
     def signed_by(self, auth_token: str) -> bool:
         """Whether the official SDK accepts ``X-Twilio-Signature`` for this token."""
         params = MultiDict(self.form) if self.method == "POST" else {}
-        valid: bool = RequestValidator(auth_token).validate(self.url, params, self.header("X-Twilio-Signature"))
+        valid: bool = RequestValidator(auth_token).validate(
+            self.url, params, self.header("X-Twilio-Signature")
+        )
         return valid
 
 
@@ -67,7 +69,7 @@ class AppServer:
     def __init__(self) -> None:
         self.handler: Handler = ok
         self.received: list[Received] = []
-        self.answered: list[Received] = []  # those whose response was written in full
+        self.succeeded: list[Received] = []  # those answered 2xx, the response written in full
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -94,15 +96,15 @@ class AppServer:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
-    def _leave(self, request: Received, answered: bool) -> None:
+    def _leave(self, request: Received, succeeded: bool) -> None:
         with self._lock:
             self.in_flight -= 1
-            if answered:
-                self.answered.append(request)
+            if succeeded:
+                self.succeeded.append(request)
 
     def snapshot(self) -> tuple[list[Received], list[Received]]:
         with self._lock:
-            return list(self.received), list(self.answered)
+            return list(self.received), list(self.succeeded)
 
 
 def _make_handler(app: AppServer) -> type[BaseHTTPRequestHandler]:
@@ -125,7 +127,7 @@ def _make_handler(app: AppServer) -> type[BaseHTTPRequestHandler]:
                 headers={name.lower(): value for name, value in self.headers.items()},
             )
             app._enter(request)
-            answered = False
+            succeeded = False
             try:
                 status, headers, content = app.handler(request)
                 self.send_response(status)
@@ -135,14 +137,17 @@ def _make_handler(app: AppServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(content)
                 self.wfile.flush()
-                answered = True
+                succeeded = 200 <= status < 300
             except OSError:
                 self.close_connection = True  # the client gave up (timeout, stopped worker)
             finally:
-                app._leave(request, answered)
+                app._leave(request, succeeded)
 
-        do_GET = _handle
-        do_POST = _handle
+        def do_GET(self) -> None:
+            self._handle()
+
+        def do_POST(self) -> None:
+            self._handle()
 
     return Handler
 

@@ -55,6 +55,19 @@ async def enqueue(
         )
 
 
+class RolledBack(Exception):
+    """The state change that the message reported failed."""
+
+
+async def enqueue_then_fail(db: Database, account_sid: str, key: str, url: str) -> None:
+    """Enqueue in a transaction that then fails: the message must vanish with it."""
+    async with db.transaction() as session:
+        await OutboxRepo(session).enqueue(
+            account_sid=account_sid, ordering_key=key, url=url, method="POST", params=[], now=clock.now()
+        )
+        raise RolledBack
+
+
 async def pending(db: Database) -> int:
     async with db.transaction() as session:
         return await OutboxRepo(session).pending_count()

@@ -33,7 +33,12 @@ T = TypeVar("T")
 PARAMS = (("CallSid", "CA" + "0" * 32), ("Digits", "1"), ("Digits", "#"), ("SpeechResult", "café ☎ & more"))
 
 
-def _run(work: Callable[[AppClient], Awaitable[T]], *, timeout_s: float = 5.0, transport: httpx.AsyncBaseTransport | None = None) -> T:
+def _run(
+    work: Callable[[AppClient], Awaitable[T]],
+    *,
+    timeout_s: float = 5.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> T:
     async def main() -> T:
         async with httpx.AsyncClient(transport=transport) as http:
             return await work(AppClient(http, timeout_s=timeout_s))
@@ -41,11 +46,13 @@ def _run(work: Callable[[AppClient], Awaitable[T]], *, timeout_s: float = 5.0, t
     return asyncio.run(main())
 
 
-def _send(request: AppRequest, **kwargs: float) -> AppResponse:
-    return _run(lambda client: client.send(request, TOKEN), **kwargs)
+def _send(request: AppRequest) -> AppResponse:
+    return _run(lambda client: client.send(request, TOKEN))
 
 
-def _error(request: AppRequest, *, timeout_s: float = 5.0, transport: httpx.AsyncBaseTransport | None = None) -> WebhookError:
+def _error(
+    request: AppRequest, *, timeout_s: float = 5.0, transport: httpx.AsyncBaseTransport | None = None
+) -> WebhookError:
     with pytest.raises(WebhookError) as caught:
         _run(lambda client: client.send(request, TOKEN), timeout_s=timeout_s, transport=transport)
     return caught.value
@@ -123,7 +130,12 @@ def test_redirect_keeps_method_and_params_and_each_hop_is_signed(status: int) ->
         request = AppRequest(app.url("/start"), "POST", PARAMS)
         response = _send(request)
         first, second = app.received
-    assert (second.method, second.path, second.query, second.form) == ("POST", "/final", (("hop", "2"),), PARAMS)
+    assert (second.method, second.path, second.query, second.form) == (
+        "POST",
+        "/final",
+        (("hop", "2"),),
+        PARAMS,
+    )
     assert first.signed_by(TOKEN)
     assert second.signed_by(TOKEN)
     assert second.header("I-Twilio-Idempotency-Token") == request.idempotency_token
@@ -161,7 +173,11 @@ def test_invalid_redirect(status: int, location: str | None) -> None:
 @pytest.mark.parametrize("status", [500, 404, 403])
 def test_an_error_status_is_a_retrieval_failure_with_the_response(status: int) -> None:
     with app_server() as app:
-        app.handler = lambda seen: (status, {"Content-Type": "text/html; charset=utf-8", "X-App": "v1"}, "büg".encode())
+        app.handler = lambda seen: (
+            status,
+            {"Content-Type": "text/html; charset=utf-8", "X-App": "v1"},
+            "büg".encode(),
+        )
         request = AppRequest(app.url("/cb"), "POST", PARAMS)
         error = _error(request)
         url = app.url("/cb")
@@ -172,7 +188,10 @@ def test_an_error_status_is_a_retrieval_failure_with_the_response(status: int) -
     assert error.response.status_code == status
     assert error.response_body == "büg"
     assert "X-App=v1" in error.response_headers
-    assert error.request_variables == "CallSid=CA" + "0" * 32 + "&Digits=1&Digits=%23&SpeechResult=caf%C3%A9+%E2%98%8E+%26+more"
+    assert (
+        error.request_variables
+        == "CallSid=CA" + "0" * 32 + "&Digits=1&Digits=%23&SpeechResult=caf%C3%A9+%E2%98%8E+%26+more"
+    )
 
 
 def test_a_slow_app_times_out_as_a_connection_failure() -> None:
@@ -227,7 +246,10 @@ def _dns_failure() -> httpx.ConnectError:
         (httpx.ConnectTimeout("connect timed out"), HTTP_CONNECTION_FAILURE),
         (httpx.ConnectError("All connection attempts failed"), HTTP_CONNECTION_FAILURE),
         (httpx.ReadError("Connection reset by peer"), HTTP_CONNECTION_FAILURE),
-        (httpx.RemoteProtocolError("Server disconnected without sending a response."), HTTP_CONNECTION_FAILURE),
+        (
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            HTTP_CONNECTION_FAILURE,
+        ),
         (_dns_failure(), HTTP_BAD_HOST_NAME),
         (httpx.DecodingError("bad gzip"), HTTP_RETRIEVAL_FAILURE),
     ],
@@ -241,7 +263,16 @@ def test_transport_errors_become_twilio_codes(exc: Exception, code: int) -> None
 
 @pytest.mark.parametrize(
     "url",
-    ["", "not a url", "ftp://example.com/x", "/relative/path", "http://exa mple.com/x", "http://example.com:99999/", "https:///nohost", "http://ex<am>ple.com/"],
+    [
+        "",
+        "not a url",
+        "ftp://example.com/x",
+        "/relative/path",
+        "http://exa mple.com/x",
+        "http://example.com:99999/",
+        "https:///nohost",
+        "http://ex<am>ple.com/",
+    ],
 )
 def test_an_invalid_url_is_refused_before_any_request(url: str) -> None:
     calls: list[httpx.Request] = []

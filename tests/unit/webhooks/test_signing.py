@@ -44,7 +44,9 @@ def test_repeated_names_are_sorted_by_value() -> None:
     params = (("Digits", "9"), ("B", "x"), ("Digits", "1"), ("Digits", "5"))
     sig = signature(TOKEN, "https://example.com/cb", params)
     assert _valid("https://example.com/cb", params, sig)
-    assert sig == signature(TOKEN, "https://example.com/cb", (("B", "x"), ("Digits", "1"), ("Digits", "5"), ("Digits", "9")))
+    assert sig == signature(
+        TOKEN, "https://example.com/cb", (("B", "x"), ("Digits", "1"), ("Digits", "5"), ("Digits", "9"))
+    )
 
 
 def test_unicode_names_and_values() -> None:
@@ -83,7 +85,10 @@ names = st.text(min_size=1, max_size=12)
 values = st.text(max_size=20)
 
 
-@given(st.lists(st.tuples(names, values), max_size=8), st.sampled_from(["http://a.test:8080/x?y=1", "https://b.test/"]))
+@given(
+    st.lists(st.tuples(names, values), max_size=8),
+    st.sampled_from(["http://a.test:8080/x?y=1", "https://b.test/"]),
+)
 def test_any_params_validate(pairs: list[tuple[str, str]], url: str) -> None:
     params = tuple(pairs)
     assert _valid(url, params, signature("token-ß", url, params), token="token-ß")

@@ -10,25 +10,25 @@ import pytest
 
 from phonograph.core import is_sid, new_sid
 from phonograph.store import NotificationLog, NotificationRepo, OutboxRepo, PageSpec
-from tests.unit.webhooks.db import add_account, clock, enqueue, fresh_db, pending
+from tests.unit.webhooks.db import (
+    RolledBack,
+    add_account,
+    clock,
+    enqueue,
+    enqueue_then_fail,
+    fresh_db,
+    pending,
+)
 
 URL = "https://app.example/status"
-
-
-class Boom(Exception):
-    pass
 
 
 def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(tmp_path: Path) -> None:
     async def main() -> None:
         db = await fresh_db(tmp_path)
         account = await add_account(db)
-        with pytest.raises(Boom):
-            async with db.transaction() as session:
-                await OutboxRepo(session).enqueue(
-                    account_sid=account.sid, ordering_key="CA1", url=URL, method="POST", params=[], now=clock.now()
-                )
-                raise Boom
+        with pytest.raises(RolledBack):
+            await enqueue_then_fail(db, account.sid, "CA1", URL)
         assert await pending(db) == 0
         message = await enqueue(db, account.sid, "CA1", URL, [("A", "1"), ("A", "2"), ("B", "ü")])
         assert await pending(db) == 1
@@ -141,10 +141,16 @@ def test_notifications(tmp_path: Path) -> None:
             assert await sids(message_date=date(2026, 3, 11)) == [second.sid]
             assert await sids(message_date_before=date(2026, 3, 10)) == [first.sid]
             assert await sids(message_date_after=date(2026, 3, 11)) == [second.sid]
-            assert await sids(message_date_before=date.max, message_date_after=date.min) == [second.sid, first.sid]
+            assert await sids(message_date_before=date.max, message_date_after=date.min) == [
+                second.sid,
+                first.sid,
+            ]
             page = await repo.list_page(account.sid, PageSpec(limit=1))
             assert page.has_next
-            assert [n.sid for n in (await repo.list_page(account.sid, PageSpec(limit=1, cursor=page.last_key))).items] == [first.sid]
+            assert [
+                n.sid
+                for n in (await repo.list_page(account.sid, PageSpec(limit=1, cursor=page.last_key))).items
+            ] == [first.sid]
             await repo.delete(first.sid)
             assert await repo.get_for_account(account.sid, first.sid) is None
         await db.close()

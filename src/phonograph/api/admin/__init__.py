@@ -5,9 +5,10 @@ Errors have the v2010 shape ``{code, message, more_info, status}`` (api/errors.p
 
 from fastapi import APIRouter
 
-from phonograph.api.admin import phones
+from phonograph.api.admin import phones, tracks
 
 router = APIRouter(prefix="/phonograph/v1")
 router.include_router(phones.router)
+router.include_router(tracks.router)
 
 __all__ = ["router"]

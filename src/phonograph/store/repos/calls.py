@@ -63,9 +63,10 @@ class CallFilters:
 
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
-        for value, column in ((self.to, CallRow.to), (self.from_, CallRow.from_)):
-            if value is not None:
-                clauses.append(column == value)
+        if self.to is not None:
+            clauses.append(CallRow.to == self.to)
+        if self.from_ is not None:
+            clauses.append(CallRow.from_ == self.from_)
         if self.parent_call_sid is not None:
             clauses.append(CallRow.parent_call_sid == self.parent_call_sid)
         if self.statuses:

@@ -1,0 +1,60 @@
+"""Helpers for end-to-end call tests: virtual phones, waiting on call status, captured tracks."""
+
+from __future__ import annotations
+
+import io
+import time
+import wave
+from typing import Any
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+from twilio.rest import Client
+
+from tests.support.audio import read_wav
+
+TERMINAL = ("completed", "busy", "failed", "no-answer", "canceled")
+TRACKS_RATE_HZ = 8000
+
+
+def add_phone(http: httpx.Client, number: str, twiml: str | None = None, **fields: Any) -> dict[str, Any]:
+    response = http.post("/phonograph/v1/Phones", json={"phone_number": number, "twiml": twiml, **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def wait_for_call(
+    client: Client, sid: str, statuses: tuple[str, ...] = TERMINAL, timeout_s: float = 30
+) -> Any:
+    """The call once its status is one of ``statuses`` (polls the API: the state lives there)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        call = client.calls(sid).fetch()
+        if call.status in statuses:
+            return call
+        assert time.monotonic() < deadline, f"call {sid} still {call.status}, wanted {statuses}"
+        time.sleep(0.05)
+
+
+def tracks(http: httpx.Client, call_sid: str) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:
+    """(inbound, outbound) as captured by the server (channel 1, channel 2 of Tracks.wav)."""
+    response = http.get(f"/phonograph/v1/Calls/{call_sid}/Tracks.wav")
+    assert response.status_code == 200, response.text
+    channels, rate = read_wav(response.content)
+    assert (len(channels), rate) == (2, TRACKS_RATE_HZ)
+    return channels[0], channels[1]
+
+
+def tone_wav(frequency_hz: float, duration_s: float, rate_hz: int = 16_000) -> bytes:
+    """A mono 16-bit WAV of a sine tone (made here, independently of the server's code)."""
+    t = np.arange(int(duration_s * rate_hz)) / rate_hz
+    samples = (0.5 * 32767 * np.sin(2 * np.pi * frequency_hz * t)).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate_hz)
+        writer.writeframes(samples.tobytes())
+    return buffer.getvalue()
