@@ -164,6 +164,21 @@ class CallEngine:
         async with self.runtime.db.transaction() as session:
             await CallRepo(session).delete(sid)
 
+    def media_stats(self, *, reset: bool = False) -> dict[str, float]:
+        """The media clock's load: live legs, frames run, tick lateness (real ms) p50/p99/max."""
+        media = self.runtime.media
+        stats = media.reset_stats() if reset else media.stats
+        return {
+            "speed": media.speed,
+            "legs": media.leg_count,
+            "calls": len(self.runtime.sessions),
+            "frames": stats.frames,
+            "late_ticks": stats.late_ticks,
+            "lateness_p50_ms": stats.percentile_ms(0.50),
+            "lateness_p99_ms": stats.percentile_ms(0.99),
+            "lateness_max_ms": stats.percentile_ms(1.0),
+        }
+
     async def captured_tracks_wav(self, account: Account, sid: str) -> bytes:
         """The call leg's captured tracks as a WAV (channel 1 inbound, 2 outbound)."""
         await self._call(account, sid)

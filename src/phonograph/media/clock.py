@@ -27,9 +27,11 @@ LATENESS_WINDOW_TICKS = 15_000  # five minutes of lateness samples at speed 1
 
 @dataclass
 class TickStats:
-    """How late each frame ran against its schedule, in real milliseconds (the last window)."""
+    """How late each wake-up ran against its frame's schedule, in real milliseconds (the last
+    window), and how many wake-ups were late by a whole frame period or more (a *late tick*)."""
 
     frames: int = 0
+    late_ticks: int = 0
     lateness_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENESS_WINDOW_TICKS))
 
     def percentile_ms(self, fraction: float) -> float:
@@ -78,6 +80,11 @@ class MediaClock:
         heapq.heappush(self._timers, (self.frame_index + frames, next(self._timer_ids), future))
         await future
 
+    def reset_stats(self) -> TickStats:
+        """The stats so far; counting starts again from now."""
+        stats, self.stats = self.stats, TickStats()
+        return stats
+
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="media-clock")
 
@@ -109,7 +116,10 @@ class MediaClock:
             due = int((now_s - started_s) / self._period_s)
             if due > done:
                 scheduled_s = started_s + (done + 1) * self._period_s
-                self.stats.lateness_ms.append((now_s - scheduled_s) * 1000)
+                lateness_s = now_s - scheduled_s
+                self.stats.lateness_ms.append(lateness_s * 1000)
+                if lateness_s >= self._period_s:
+                    self.stats.late_ticks += 1
                 self.stats.frames += due - done
                 self.run_frames(due - done)
                 done = due

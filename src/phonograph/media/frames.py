@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -58,6 +59,11 @@ class Clip:
     @property
     def duration_ms(self) -> int:
         return len(self.samples) * 1000 // SAMPLE_RATE_HZ
+
+    @cached_property
+    def frames(self) -> tuple[Frame, ...]:
+        """Every frame, made once: a looping or shared clip costs no work per frame sent."""
+        return tuple(self.frame(index) for index in range(self.frame_count))
 
     def frame(self, index: int) -> Frame:
         """Frame ``index``; the last one is padded with silence."""

@@ -35,13 +35,14 @@ class ClipPlayer:
         self._plays = 0
 
     def next_frame(self) -> Frame | None:
-        if self._index >= self.clip.frame_count:
+        frames = self.clip.frames
+        if self._index >= len(frames):
             self._plays += 1
             self._index = 0
-            if self.clip.frame_count == 0 or (self.loop and self._plays >= self.loop):
+            if not frames or (self.loop and self._plays >= self.loop):
                 self.finish()
                 return None
-        frame = self.clip.frame(self._index)
+        frame = frames[self._index]
         self._index += 1
         return frame
 
