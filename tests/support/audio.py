@@ -101,8 +101,9 @@ def _goertzel_powers(
     before = np.zeros_like(previous)
     for column in range(blocks.shape[1]):
         previous, before = blocks[:, column, None] + coefficients * previous - before, previous
-    power = previous**2 + before**2 - coefficients * previous * before
-    return 2 * power / blocks.shape[1]
+    power: npt.NDArray[np.float64] = previous**2 + before**2 - coefficients * previous * before
+    scaled: npt.NDArray[np.float64] = power * (2 / blocks.shape[1])
+    return scaled
 
 
 def _dtmf_key(powers: npt.NDArray[np.float64], energy: float) -> str | None:

@@ -66,9 +66,11 @@ class CallEngine:
         sessions = list(self.runtime.sessions.values())
         for session in sessions:
             session.end(CallStatus.COMPLETED)
-        await asyncio.wait_for(
-            asyncio.gather(*(session.wait() for session in sessions)), timeout=SHUTDOWN_GRACE_S
-        )
+        if sessions:
+            # Sessions still running after the grace period are cancelled by the task owner below.
+            await asyncio.wait(
+                [asyncio.ensure_future(session.wait()) for session in sessions], timeout=SHUTDOWN_GRACE_S
+            )
         await self.runtime.tasks.close()
         await self.runtime.outbox.stop()
         await self.runtime.media.stop()

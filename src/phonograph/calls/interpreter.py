@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urljoin
 
 from phonograph import twiml
@@ -16,6 +16,7 @@ from phonograph.calls.source import ProgramSource
 from phonograph.media import Clip, MediaClock, MediaLeg
 
 V = TypeVar("V")
+NOT_YET_EXECUTED = 12200  # Twilio's "schema validation warning": the verb is valid, the call goes on
 Params = list[tuple[str, str]]
 
 
@@ -103,8 +104,6 @@ def runs(verb_type: type[V]) -> Callable[[type[VerbRunner[V]]], type[VerbRunner[
 class Interpreter:
     """Runs a document's verbs in order on ``ctx``; ``ReplaceProgram``/``EndProgram`` propagate."""
 
-    supported: ClassVar[dict[type[Any], type[VerbRunner[Any]]]] = RUNNERS
-
     def __init__(self, ctx: VerbContext) -> None:
         self.ctx = ctx
 
@@ -112,6 +111,7 @@ class Interpreter:
         for verb in document.verbs:
             runner = RUNNERS.get(type(verb))
             if runner is None:
-                await self.ctx.warn(12100, f"<{type(verb).__name__}> is parsed but not yet executed; skipped")
+                # Record, Start/Stop and Conference are validated now and executed by later issues.
+                await self.ctx.warn(NOT_YET_EXECUTED, f"<{type(verb).__name__}> is not executed yet; skipped")
                 continue
             await runner(verb, self.ctx).run()

@@ -75,7 +75,8 @@ def _alaw2linear(code: _Int32) -> _Int32:
     seg = (toggled & _SEG_MASK) >> _SEG_SHIFT
     t = ((toggled & _QUANT_MASK) << 4) + np.where(seg == 0, 8, 0x108)
     t = t << np.maximum(seg - 1, 0)
-    return np.where(toggled & _SIGN_BIT, t, -t)
+    linear: _Int32 = np.where(toggled & _SIGN_BIT, t, -t)
+    return linear
 
 
 def _all_int16() -> _Int32:

@@ -27,4 +27,5 @@ def resample(samples: npt.NDArray[np.float32] | Pcm, from_hz: int, to_hz: int = 
     if from_hz != to_hz and len(floats):
         floats = np.asarray(soxr.resample(floats, from_hz, to_hz, quality="HQ"), dtype=np.float32)
     scaled = np.rint(floats * np.float32(_INT16_FULL_SCALE))
-    return np.clip(scaled, -32768, 32767).astype(np.int16)
+    pcm: Pcm = np.clip(scaled, -32768, 32767).astype(np.int16)
+    return pcm

@@ -149,4 +149,5 @@ def _normalised(samples: Pcm) -> Pcm:
     if peak == 0:
         return samples
     gain = _PEAK * 32767 / peak
-    return np.clip(np.rint(samples * gain), -32768, 32767).astype(np.int16)
+    scaled: Pcm = np.clip(np.rint(samples * gain), -32768, 32767).astype(np.int16)
+    return scaled

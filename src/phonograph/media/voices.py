@@ -40,16 +40,29 @@ _ESPEAK_LANGUAGES: Mapping[str, str] = MappingProxyType({
 })  # fmt: skip
 
 # espeak-ng voice files that a bare primary language subtag can name directly.
-_ESPEAK_PRIMARY: frozenset[str] = frozenset(
-    ["af", "am", "an", "ar", "as", "az", "ba", "be", "bg", "bn", "bpy", "bs", "ca", "chr", "cmn", "cs", "cv", "cy", "da", "de", "el", "en", "eo", "es", "et", "eu", "fa", "fi", "fo", "fr", "ga", "gd", "gn", "grc", "gu", "hak", "haw", "he", "hi", "hr", "ht", "hu", "hy", "hyw", "ia", "id", "io", "is", "it", "ja", "jbo", "ka", "kaa", "kk", "kl", "kn", "ko", "kok", "ku", "ky", "la", "lb", "lfn", "lt", "ltg", "lv", "mi", "mk", "ml", "mr", "ms", "mt", "mto", "my", "nb", "nci", "ne", "nl", "nog", "om", "or", "pa", "pap", "piqd", "pl", "pt", "py", "qdb", "qu", "quc", "qya", "ro", "ru", "sd", "shn", "si", "sjn", "sk", "sl", "smj", "sq", "sr", "sv", "sw", "ta", "te", "th", "ti", "tk", "tn", "tr", "tt", "ug", "uk", "ur", "uz", "vi", "xex", "yue"]
-)
+_ESPEAK_PRIMARY: frozenset[str] = frozenset({
+    "af", "am", "an", "ar", "as", "az", "ba", "be", "bg", "bn", "bpy", "bs", "ca", "chr", "cmn",
+    "cs", "cv", "cy", "da", "de", "el", "en", "eo", "es", "et", "eu", "fa", "fi", "fo", "fr", "ga",
+    "gd", "gn", "grc", "gu", "hak", "haw", "he", "hi", "hr", "ht", "hu", "hy", "hyw", "ia", "id",
+    "io", "is", "it", "ja", "jbo", "ka", "kaa", "kk", "kl", "kn", "ko", "kok", "ku", "ky", "la",
+    "lb", "lfn", "lt", "ltg", "lv", "mi", "mk", "ml", "mr", "ms", "mt", "mto", "my", "nb", "nci",
+    "ne", "nl", "nog", "om", "or", "pa", "pap", "piqd", "pl", "pt", "py", "qdb", "qu", "quc", "qya",
+    "ro", "ru", "sd", "shn", "si", "sjn", "sk", "sl", "smj", "sq", "sr", "sv", "sw", "ta", "te",
+    "th", "ti", "tk", "tn", "tr", "tt", "ug", "uk", "ur", "uz", "vi", "xex", "yue",
+})  # fmt: skip
 
 _FEMALE_GENERIC = frozenset({"woman", "alice"})
 
 # Amazon Polly voices that are female (https://docs.aws.amazon.com/polly/latest/dg/available-voices.html).
-_POLLY_FEMALE = frozenset(
-    ["aditi", "amy", "aria", "arlet", "astrid", "ayanda", "bianca", "burcu", "camila", "carla", "carmen", "celine", "céline", "chantal", "conchita", "danielle", "dora", "elin", "emma", "ewa", "filiz", "gabrielle", "gwyneth", "hala", "hannah", "hiujin", "ida", "ines", "inês", "isabelle", "ivy", "jasmine", "jitka", "joanna", "kajal", "kazuha", "kendra", "kimberly", "laura", "lea", "léa", "lisa", "liv", "lotte", "lucia", "lupe", "maja", "marlene", "mia", "mizuki", "naja", "niamh", "nicole", "ola", "olivia", "penelope", "raveena", "ruth", "salli", "seoyeon", "sofie", "suvi", "tatyana", "tomoko", "vicki", "vitoria", "vitória", "zeina", "zhiyu"]
-)
+_POLLY_FEMALE = frozenset({
+    "aditi", "amy", "aria", "arlet", "astrid", "ayanda", "bianca", "burcu", "camila", "carla",
+    "carmen", "celine", "céline", "chantal", "conchita", "danielle", "dora", "elin", "emma", "ewa",
+    "filiz", "gabrielle", "gwyneth", "hala", "hannah", "hiujin", "ida", "ines", "inês", "isabelle",
+    "ivy", "jasmine", "jitka", "joanna", "kajal", "kazuha", "kendra", "kimberly", "laura", "lea",
+    "léa", "lisa", "liv", "lotte", "lucia", "lupe", "maja", "marlene", "mia", "mizuki", "naja",
+    "niamh", "nicole", "ola", "olivia", "penelope", "raveena", "ruth", "salli", "seoyeon", "sofie",
+    "suvi", "tatyana", "tomoko", "vicki", "vitoria", "vitória", "zeina", "zhiyu",
+})  # fmt: skip
 
 # Google Cloud voices: the letter names a voice per language; these letters are female
 # (https://cloud.google.com/text-to-speech/docs/voices). Chirp 3 HD voices are named after stars.
@@ -59,9 +72,10 @@ _GOOGLE_FEMALE_LETTERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "de-de": frozenset("ACF"), "es-es": frozenset("ACD"), "es-us": frozenset("A"),
     "it-it": frozenset("AB"), "ja-jp": frozenset("AB"), "pt-br": frozenset("AC"),
 })  # fmt: skip
-_GOOGLE_FEMALE_STARS = frozenset(
-    ["achernar", "aoede", "autonoe", "callirrhoe", "despina", "erinome", "gacrux", "kore", "laomedeia", "leda", "pulcherrima", "sulafat", "vindemiatrix", "zephyr"]
-)
+_GOOGLE_FEMALE_STARS = frozenset({
+    "achernar", "aoede", "autonoe", "callirrhoe", "despina", "erinome", "gacrux", "kore",
+    "laomedeia", "leda", "pulcherrima", "sulafat", "vindemiatrix", "zephyr",
+})  # fmt: skip
 
 
 def espeak_voice_name(voice: str, language: str) -> str:

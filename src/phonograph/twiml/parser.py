@@ -118,7 +118,7 @@ def _spec(element: Element) -> ElementSpec:
     if element.tag == ROOT:
         raise TwimlError(f"{element.describe()} is nested; <{ROOT}> may only be the document's root element.")
     if element.tag in UNSUPPORTED:
-        raise TwimlError(f"{element.describe()}: <{element.tag}> is not supported by phonograph.")
+        raise TwimlError(f"{element.describe()} is a Twilio element that is not supported by phonograph.")
     known = _BY_LOWER_NAME.get(element.tag.lower())
     hint = f" (TwiML is case-sensitive: did you mean <{known}>?)" if known else ""
     raise TwimlError(f"{element.describe()} is an unknown TwiML verb or noun{hint}.")

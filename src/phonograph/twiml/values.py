@@ -82,9 +82,10 @@ class Attributes:
         value = self.raw(name)
         if value is None:
             return None
-        expected = f"must be a whole number from {minimum}" + (
-            f" to {maximum}" if maximum is not None else " up"
-        )
+        if maximum is None:
+            expected = f"must be a whole number of at least {minimum}"
+        else:
+            expected = f"must be a whole number from {minimum} to {maximum}"
         if not _INTEGER.fullmatch(value):
             raise self.error(name, value, expected, code)
         number = int(value)

@@ -10,9 +10,11 @@ What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
   A 303 turns into a GET without parameters (RFC 9110 §15.4.4); 301, 302 and 307 keep the method
   and parameters (RFC 9110 allows either for 301/302; keeping them keeps a status callback's data
   across the common http→https redirect).
-- ``user:password@`` in a URL becomes HTTP Basic auth, sent at once (Twilio first waits for a
-  401 challenge and also speaks Digest: docs/compatibility.md). The signed URL has no userinfo,
-  since the app never sees it.
+- ``user:password@`` in a URL becomes HTTP Basic auth, sent at once. Twilio first waits for a
+  401 challenge and also speaks Digest (twilio.com/docs/usage/security); we differ on purpose,
+  for docs/compatibility.md. The signed URL has no userinfo, since the app never sees it.
+- Not yet: the connection overrides in the URL's fragment (``#ct=…&rt=…``,
+  twilio.com/docs/usage/webhooks/webhooks-connection-overrides); the fragment is dropped.
 """
 
 from __future__ import annotations
@@ -60,13 +62,14 @@ def _fail(
 
 
 def _checked_url(url: str) -> SplitResult | None:
-    """``url`` split, when it is an absolute http(s) URL with a plausible host, else None."""
+    """``url`` split, when it is an absolute http(s) URL with a usable host, else None."""
     if _BAD_URL_CHARS.search(url):
         return None
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError for a port that is not a number in range
-    except ValueError:
+        httpx.URL(url)  # refuses what httpx cannot send, such as an invalid IDNA host name
+    except (ValueError, httpx.InvalidURL):
         return None
     host = parts.hostname
     if parts.scheme not in ("http", "https") or not host or _BAD_HOST_CHARS.search(host):

@@ -37,7 +37,8 @@ def test_same_rate_only_converts() -> None:
 
 def test_overshoot_is_clipped() -> None:
     pcm = resample(sine(440, 44100, 0.2, amplitude=1.6), 44100)
-    assert pcm.max() == 32767 and pcm.min() == -32768
+    assert pcm.max() == 32767
+    assert pcm.min() == -32768
 
 
 def test_content_above_4_khz_is_filtered_out() -> None:

@@ -83,7 +83,8 @@ def test_lengths_round_up_to_whole_frames() -> None:
 
 def test_empty_digits_give_an_empty_clip() -> None:
     clip = dtmf_clip("")
-    assert len(clip.samples) == 0 and not clip.dtmf
+    assert len(clip.samples) == 0
+    assert not clip.dtmf
 
 
 @pytest.mark.parametrize(("digits", "bad"), [("12x3", "'x'"), ("a", "'a'"), ("1 2", "' '"), ("W", "'W'")])

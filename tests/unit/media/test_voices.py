@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from phonograph.media import espeak_voice_name, is_female
-from phonograph.media.voices import _ESPEAK_LANGUAGES, _ESPEAK_PRIMARY, espeak_language_for
 from phonograph.media.tts import _ESPEAK
+from phonograph.media.voices import _ESPEAK_LANGUAGES, _ESPEAK_PRIMARY, espeak_language_for
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,11 @@ def test_voice_names(voice: str, language: str, expected: str) -> None:
 
 
 def test_gender() -> None:
-    assert is_female("WOMAN") and is_female(" alice ") and not is_female("man")
-    assert not is_female("Polly.Brian") and not is_female("unknown")
+    assert is_female("WOMAN")
+    assert is_female(" alice ")
+    assert not is_female("man")
+    assert not is_female("Polly.Brian")
+    assert not is_female("unknown")
 
 
 @pytest.mark.parametrize("name", sorted(set(_ESPEAK_LANGUAGES.values()) | _ESPEAK_PRIMARY))

@@ -79,6 +79,12 @@ SPECIAL: dict[tuple[type, str], st.SearchStrategy[Any]] = {
 }
 
 
+INVARIANTS: dict[type, typing.Callable[[Any], bool]] = {
+    Play: lambda play: play.url is not None or play.digits is not None,
+}
+"""Rules across fields, which the parser enforces."""
+
+
 def instances(cls: type) -> st.SearchStrategy[Any]:
     """Instances of a TwiML dataclass whose nested nouns are generated too."""
     hints = typing.get_type_hints(cls)
@@ -95,7 +101,8 @@ def instances(cls: type) -> st.SearchStrategy[Any]:
             kwargs[field.name] = _from_type(hints[field.name], allow_empty=field.default == ())
         if field.name in ("children", "targets"):
             kwargs[field.name] = kwargs[field.name].map(tuple)
-    return st.builds(cls, **kwargs)
+    built = st.builds(cls, **kwargs)
+    return built.filter(INVARIANTS[cls]) if cls in INVARIANTS else built
 
 
 def _children(cls: type) -> st.SearchStrategy[list[Any]]:

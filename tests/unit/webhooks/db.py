@@ -1,4 +1,5 @@
-"""A real migrated SQLite database with accounts, for the outbox and notification tests."""
+"""A real migrated database (SQLite, or PostgreSQL where marked) with accounts, for the outbox
+and notification tests."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ from phonograph.store import (
 clock = SystemClock()
 
 
-def database(path: Path) -> Database:
-    return Database(f"sqlite+aiosqlite:///{path / 'phonograph.db'}")
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path / 'phonograph.db'}"
 
 
-async def fresh_db(path: Path) -> Database:
-    db = database(path)
+async def fresh_db(url: str) -> Database:
+    db = Database(url)
     await db.migrate()
     return db
 

@@ -272,6 +272,8 @@ def test_transport_errors_become_twilio_codes(exc: Exception, code: int) -> None
         "http://example.com:99999/",
         "https:///nohost",
         "http://ex<am>ple.com/",
+        "http://☃.net/",
+        "http://[::1/",
     ],
 )
 def test_an_invalid_url_is_refused_before_any_request(url: str) -> None:

@@ -20,12 +20,12 @@ from tests.unit.webhooks.db import (
     RolledBack,
     add_account,
     clock,
-    database,
     enqueue,
     enqueue_then_fail,
     fresh_db,
     notifications,
     pending,
+    sqlite_url,
 )
 
 FAST_RETRIES_S = (0.01, 0.01, 0.01)
@@ -57,8 +57,12 @@ async def running(
 
 
 def _run(tmp_path: Path, test: Callable[[Database, AppServer], Awaitable[None]]) -> None:
+    _run_on(sqlite_url(tmp_path), test)
+
+
+def _run_on(url: str, test: Callable[[Database, AppServer], Awaitable[None]]) -> None:
     async def main() -> None:
-        db = await fresh_db(tmp_path)
+        db = await fresh_db(url)
         try:
             with app_server() as app:
                 await test(db, app)
@@ -233,7 +237,7 @@ def test_a_message_rolled_back_with_its_transaction_is_never_sent(tmp_path: Path
     _run(tmp_path, test)
 
 
-def test_a_new_worker_delivers_what_a_stopped_one_left_exactly_once(tmp_path: Path) -> None:
+def test_a_new_worker_delivers_what_a_stopped_one_left_exactly_once(db_url: str) -> None:
     async def test(db: Database, app: AppServer) -> None:
         account = await add_account(db)
         release = threading.Event()
@@ -255,7 +259,7 @@ def test_a_new_worker_delivers_what_a_stopped_one_left_exactly_once(tmp_path: Pa
         finally:
             release.set()
 
-        restarted = database(tmp_path)  # a new process: same file, new engine
+        restarted = Database(db_url)  # a new process: same database, new engine
         try:
             async with running(restarted):
                 await _drained(restarted)
@@ -268,7 +272,7 @@ def test_a_new_worker_delivers_what_a_stopped_one_left_exactly_once(tmp_path: Pa
         assert tokens[2] == tokens[3]  # the redelivery says it is the same message
         assert len(set(tokens)) == 5
 
-    _run(tmp_path, test)
+    _run_on(db_url, test)
 
 
 def test_no_more_than_concurrency_deliveries_at_once(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,9 +22,9 @@ from tests.unit.webhooks.db import (
 URL = "https://app.example/status"
 
 
-def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(tmp_path: Path) -> None:
+def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(db_url: str) -> None:
     async def main() -> None:
-        db = await fresh_db(tmp_path)
+        db = await fresh_db(db_url)
         account = await add_account(db)
         with pytest.raises(RolledBack):
             await enqueue_then_fail(db, account.sid, "CA1", URL)
@@ -42,9 +41,9 @@ def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(tmp_path: P
     asyncio.run(main())
 
 
-def test_only_the_oldest_message_of_a_key_is_due(tmp_path: Path) -> None:
+def test_only_the_oldest_message_of_a_key_is_due(db_url: str) -> None:
     async def main() -> None:
-        db = await fresh_db(tmp_path)
+        db = await fresh_db(db_url)
         account = await add_account(db)
         a1 = await enqueue(db, account.sid, "A", URL)
         a2 = await enqueue(db, account.sid, "A", URL)
@@ -70,9 +69,9 @@ def test_only_the_oldest_message_of_a_key_is_due(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_claims_are_compare_and_set_and_can_be_released(tmp_path: Path) -> None:
+def test_claims_are_compare_and_set_and_can_be_released(db_url: str) -> None:
     async def main() -> None:
-        db = await fresh_db(tmp_path)
+        db = await fresh_db(db_url)
         account = await add_account(db)
         m1 = await enqueue(db, account.sid, "A", URL)
         m2 = await enqueue(db, account.sid, "B", URL)
@@ -91,9 +90,9 @@ def test_claims_are_compare_and_set_and_can_be_released(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_notifications(tmp_path: Path) -> None:
+def test_notifications(db_url: str) -> None:
     async def main() -> None:
-        db = await fresh_db(tmp_path)
+        db = await fresh_db(db_url)
         account = await add_account(db)
         other = await add_account(db)
         call_sid = new_sid("CA")

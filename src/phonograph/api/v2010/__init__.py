@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from phonograph.api.v2010 import accounts, calls, incoming_phone_numbers, keys
+from phonograph.api.v2010 import accounts, calls, incoming_phone_numbers, keys, notifications
 
 router = APIRouter(prefix="/2010-04-01")
 router.include_router(accounts.router)
 router.include_router(keys.router)
 router.include_router(incoming_phone_numbers.router)
 router.include_router(calls.router)
+router.include_router(notifications.router)
 
 __all__ = ["router"]

@@ -94,7 +94,7 @@ def number_path(account_sid: str, sid: str) -> str:
 
 def number_json(number: IncomingPhoneNumber) -> dict[str, Any]:
     path = number_path(number.account_sid, number.sid)
-    return {
+    fields = {
         **_FIXED_FIELDS,
         "sid": number.sid,
         "account_sid": number.account_sid,
@@ -111,6 +111,8 @@ def number_json(number: IncomingPhoneNumber) -> dict[str, Any]:
         "uri": f"{path}.json",
         "subresource_uris": {"assigned_add_ons": f"{path}/AssignedAddOns.json"},
     }
+    # In name order, as Twilio's own answers are.
+    return dict(sorted(fields.items()))
 
 
 def _defaults(phone_number: str) -> NumberSettings:
@@ -163,11 +165,15 @@ def _wanted_number(params: Params) -> tuple[str | None, str | None]:
     """``(PhoneNumber, AreaCode)``, exactly one of them set and well formed."""
     phone_number = params.get_str("PhoneNumber")
     area_code = params.get_str("AreaCode")
-    if (phone_number is None) == (area_code is None):
-        raise InvalidParameter("Give either PhoneNumber or AreaCode, not both and not neither")
+    if phone_number is None and area_code is None:
+        raise InvalidParameter("PhoneNumber or AreaCode is required")
+    if phone_number is not None and area_code is not None:
+        raise InvalidParameter("Give PhoneNumber or AreaCode, not both")
     if phone_number is not None and not is_e164(phone_number):
+        # A "+" left unencoded in a form body arrives as a space.
+        hint = " (send '+' as %2B)" if phone_number.startswith(" ") else ""
         raise InvalidParameter(
-            f"PhoneNumber {phone_number!r} is invalid: use E.164, '+' and 2 to 15 digits",
+            f"PhoneNumber {phone_number!r} is invalid: use E.164, '+' and 2 to 15 digits{hint}",
             code=INVALID_PHONE_NUMBER,
         )
     if area_code is not None and AREA_CODE_RE.fullmatch(area_code) is None:
