@@ -47,6 +47,7 @@ def serve(
         raise typer.Exit(2) from None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     def announce(credentials: Credentials) -> None:
         console.print(f"phonograph is listening on http://{settings.host}:{settings.port}", highlight=False)

@@ -88,8 +88,9 @@ def _problem(error: PhonographError, request: AppRequest, response: AppResponse 
     return Problem(
         code=error.code,
         message=error.message,
-        request_url=request.url,
-        request_method=request.method,
+        # A WebhookError names the hop that failed (a redirect's target, when one was followed).
+        request_url=error.url if isinstance(error, WebhookError) else request.url,
+        request_method=error.method if isinstance(error, WebhookError) else request.method,
         request_variables=request.variables,
         response_body="" if response is None else response.text,
         response_headers="" if response is None else urllib.parse.urlencode(response.headers),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeGuard, TypeVar
 
-from phonograph.twiml.errors import PARSE_FAILURE, TwimlError, TwimlWarning
+from phonograph.twiml.errors import TwimlError, TwimlWarning, shorten
 from phonograph.twiml.xmltree import Element
 
 T = TypeVar("T")
@@ -43,7 +43,8 @@ class Context:
         The child goes through the registry first, so an unknown or unsupported element gets that
         (more useful) message rather than a generic one.
         """
-        for child in element.children:
+        if element.children:
+            child = element.children[0]
             self.parse_element(child, self)
             raise TwimlError(f"{element.describe()} may contain {what}; found {child.describe()}.")
 
@@ -52,7 +53,7 @@ def forbid_text(element: Element) -> None:
     """Raise when ``element`` holds non-whitespace text (it may hold only nested elements)."""
     text = element.text().strip()
     if text:
-        raise TwimlError(f'{element.describe()} may not contain text; found "{_shorten(text)}".')
+        raise TwimlError(f'{element.describe()} may not contain text; found "{shorten(text)}".')
 
 
 def forbid_content(element: Element, ctx: Context) -> None:
@@ -61,16 +62,10 @@ def forbid_content(element: Element, ctx: Context) -> None:
     ctx.refuse_children(element, "nothing")
 
 
-def body_text(
-    element: Element, ctx: Context, *, code: int = PARSE_FAILURE, required: str | None = None
-) -> str | None:
+def body_text(element: Element, ctx: Context, *, required: str | None = None) -> str | None:
     """The element's text, stripped; nested elements are refused. ``required`` names what is missing."""
     ctx.refuse_children(element, "only text")
     text = element.text().strip()
     if not text and required is not None:
-        raise TwimlError(f"{element.describe()} needs {required} as its text.", code=code)
+        raise TwimlError(f"{element.describe()} needs {required} as its text.")
     return text or None
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

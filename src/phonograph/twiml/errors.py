@@ -68,6 +68,11 @@ RECORD_INVALID_PLAY_BEEP = 13616
 INVALID_RECORDING_STATUS_CALLBACK_EVENT = 13621
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (a value can be kilobytes long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class TwimlError(PhonographError):
     """A TwiML document phonograph cannot run. ``message`` names the element, attribute, value and line."""
 

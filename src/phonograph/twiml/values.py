@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from phonograph.twiml.enums import HttpMethod
-from phonograph.twiml.errors import PARSE_FAILURE, SCHEMA_WARNING, TwimlError, TwimlWarning
+from phonograph.twiml.errors import PARSE_FAILURE, SCHEMA_WARNING, TwimlError, TwimlWarning, shorten
 from phonograph.twiml.xmltree import Element
 
 E = TypeVar("E", bound=StrEnum)
@@ -38,7 +38,7 @@ class Attributes:
     def error(self, name: str, value: str, expected: str, code: int = PARSE_FAILURE) -> TwimlError:
         """The error for a bad value: names the element, attribute, value, line and what is allowed."""
         return TwimlError(
-            f'{self._element.describe()} has an invalid {name}="{value}": {expected}.', code=code
+            f'{self._element.describe()} has an invalid {name}="{shorten(value)}": {expected}.', code=code
         )
 
     def raw(self, name: str) -> str | None:
@@ -149,15 +149,13 @@ class Attributes:
     def warnings(self) -> list[TwimlWarning]:
         """One 12200 warning per attribute nobody read."""
         where = self._element.describe()
+        unsupported = "is not supported by phonograph and was ignored"
         found = [
-            TwimlWarning(
-                SCHEMA_WARNING,
-                f'{where}: attribute {name}="{value}" is not supported by phonograph and was ignored.',
-            )
+            TwimlWarning(SCHEMA_WARNING, f'{where}: attribute {name}="{shorten(value)}" {unsupported}.')
             for name, value in self._ignored.items()
         ]
         found += [
-            TwimlWarning(SCHEMA_WARNING, f'{where}: unknown attribute {name}="{value}" was ignored.')
+            TwimlWarning(SCHEMA_WARNING, f'{where}: unknown attribute {name}="{shorten(value)}" was ignored.')
             for name, value in self._unread.items()
         ]
         return found

@@ -53,7 +53,8 @@ def attribute_name(field_name: str) -> str:
 
 
 def _element(node: object) -> str:
-    assert is_dataclass(node) and not isinstance(node, type)
+    assert is_dataclass(node)
+    assert not isinstance(node, type)
     tag = type(node).__name__
     body_field = BODY_FIELDS.get(type(node))
     attributes: list[str] = []

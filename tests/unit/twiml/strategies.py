@@ -75,7 +75,9 @@ SPECIAL: dict[tuple[type, str], st.SearchStrategy[Any]] = {
     (Sip, "uri"): WORDS.map(lambda user: f"sip:{user}@example.com"),
     (Conference, "wait_url"): st.none() | st.just("") | URL,
     (Conference, "max_participants"): st.integers(min_value=2, max_value=250),
-    (Conference, "participant_label"): _optional(WORDS.filter(lambda label: "/" not in label and "%2f" not in label.lower())),
+    (Conference, "participant_label"): _optional(
+        WORDS.filter(lambda label: "/" not in label and "%2f" not in label.lower())
+    ),
 }
 
 

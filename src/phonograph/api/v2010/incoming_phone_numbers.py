@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -22,6 +21,7 @@ from phonograph.api.params import Params
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
 from phonograph.core import InvalidParameter, NotFound, new_sid, rfc2822
 from phonograph.core.wire import is_absolute_http_url
+from phonograph.recording import CallbackMethod
 from phonograph.store import (
     FRIENDLY_NAME_MAX_CHARS,
     URL_MAX_CHARS,
@@ -72,11 +72,6 @@ _FIXED_FIELDS: dict[str, Any] = {
 }
 
 
-class HttpMethod(StrEnum):
-    GET = "GET"
-    POST = "POST"
-
-
 def is_e164(value: str) -> bool:
     """Whether ``value`` is an E.164 number: ``+`` and 2 to 15 digits, the first not 0."""
     return E164_RE.fullmatch(value) is not None
@@ -120,11 +115,11 @@ def _defaults(phone_number: str) -> NumberSettings:
     return NumberSettings(
         friendly_name=formatted(phone_number),
         voice_url=None,
-        voice_method=HttpMethod.POST.value,
+        voice_method=CallbackMethod.POST.value,
         voice_fallback_url=None,
-        voice_fallback_method=HttpMethod.POST.value,
+        voice_fallback_method=CallbackMethod.POST.value,
         status_callback=None,
-        status_callback_method=HttpMethod.POST.value,
+        status_callback_method=CallbackMethod.POST.value,
     )
 
 
@@ -141,7 +136,7 @@ def _url(params: Params, name: str, current: str | None) -> str | None:
 
 
 def _method(params: Params, name: str, current: str) -> str:
-    method = params.get_enum(name, HttpMethod)
+    method = params.get_enum(name, CallbackMethod)
     return current if method is None else method.value
 
 
