@@ -34,13 +34,17 @@ def _tone(webapp: WebApp, frequency_hz: int, duration_s: float = 2.0) -> str:
     )
 
 
-def _looping_phone(account: TestAccount, webapp: WebApp, number: str, frequency_hz: int, **fields: Any) -> None:
+def _looping_phone(
+    account: TestAccount, webapp: WebApp, number: str, frequency_hz: int, **fields: Any
+) -> None:
     """A phone that answers and plays ``frequency_hz`` until the call ends."""
     play = f"<Response><Play loop='0'>{_tone(webapp, frequency_hz)}</Play></Response>"
     add_phone(account.http, number, play, **{"answer_after_s": 0, **fields})
 
 
-def _phone_that_hangs_up(account: TestAccount, webapp: WebApp, number: str, frequency_hz: int, seconds: int) -> None:
+def _phone_that_hangs_up(
+    account: TestAccount, webapp: WebApp, number: str, frequency_hz: int, seconds: int
+) -> None:
     """A phone that answers, plays ``frequency_hz`` for ``seconds`` and hangs up."""
     play = f"<Response><Play>{_tone(webapp, frequency_hz, seconds)}</Play><Hangup/></Response>"
     add_phone(account.http, number, play, answer_after_s=0)
@@ -55,11 +59,13 @@ def _children(account: TestAccount, parent_sid: str) -> list[Any]:
     return list(account.client.calls.list(parent_call_sid=parent_sid))
 
 
-def _longest_active(samples: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
-    """The longest stretch of sound: on a parent's outbound track, the bridged callee."""
+def _longest_active(samples: npt.NDArray[np.int16], min_s: float) -> npt.NDArray[np.int16]:
+    """The longest stretch of sound, which must last ``min_s``: the bridged span of a track that
+    is silent before and after the bridge."""
     spans = active_spans(samples, TRACKS_RATE_HZ)
     assert spans, "the track is silent"
     start, end = max(spans, key=lambda span: span[1] - span[0])
+    assert end - start >= min_s, spans
     return samples[int(start * TRACKS_RATE_HZ) : int(end * TRACKS_RATE_HZ)]
 
 
@@ -77,7 +83,9 @@ def test_a_bridged_dial_carries_each_sides_audio_to_the_other_and_reports_to_the
     _looping_phone(account, webapp, CALLER, CALLER_HZ)
     _phone_that_hangs_up(account, webapp, CALLEE, CALLEE_HZ, seconds=3)
     action = webapp.twiml("/dialed", HANGUP)
-    parent_sid = _call(account, f"<Response><Dial action='{action}'><Number>{CALLEE}</Number></Dial></Response>")
+    parent_sid = _call(
+        account, f"<Response><Dial action='{action}'><Number>{CALLEE}</Number></Dial></Response>"
+    )
 
     [hit] = webapp.wait_for("/dialed")
     assert wait_for_call(account.client, parent_sid).status == "completed"
@@ -93,14 +101,17 @@ def test_a_bridged_dial_carries_each_sides_audio_to_the_other_and_reports_to_the
     assert (hit.param("CallSid"), hit.param("DialCallSid")) == (parent_sid, child.sid)
     assert _dial_outcome(hit) == {"DialCallStatus": "completed", "DialBridged": "true"}
     duration_s = hit.param("DialCallDuration")
-    assert duration_s is not None and abs(int(duration_s) - 3) <= 1
+    assert duration_s is not None
+    assert abs(int(duration_s) - 3) <= 1
     assert duration_s == child.duration
 
-    _, parent_outbound = tracks(account.http, parent_sid)
+    parent_inbound, parent_outbound = tracks(account.http, parent_sid)
     child_inbound, child_outbound = tracks(account.http, child.sid)
-    _assert_tone(_longest_active(parent_outbound), CALLEE_HZ)
+    _assert_tone(parent_inbound, CALLER_HZ)
     _assert_tone(child_inbound, CALLEE_HZ)
-    _assert_tone(_longest_active(child_outbound), CALLER_HZ)
+    # Bridged: the caller hears the callee's tone, nearly all 3 s of it, and the callee the caller.
+    _assert_tone(_longest_active(parent_outbound, 2.5), CALLEE_HZ)
+    _assert_tone(_longest_active(child_outbound, 2.5), CALLER_HZ)
 
 
 def test_the_child_call_comes_from_caller_id_when_given(account: TestAccount, webapp: WebApp) -> None:
@@ -135,7 +146,9 @@ def test_a_busy_callee_reports_busy_and_not_bridged(account: TestAccount, webapp
     assert _dial_outcome(hit) == {"DialCallStatus": "busy", "DialBridged": "false"}
 
 
-def test_a_callee_slower_than_the_dial_timeout_reports_no_answer(account: TestAccount, webapp: WebApp) -> None:
+def test_a_callee_slower_than_the_dial_timeout_reports_no_answer(
+    account: TestAccount, webapp: WebApp
+) -> None:
     hit = _dial_to_phone(account, webapp, "answer", "timeout='2'")
     assert _dial_outcome(hit) == {"DialCallStatus": "no-answer", "DialBridged": "false"}
 
@@ -162,7 +175,12 @@ def test_without_an_action_the_next_verb_runs(account: TestAccount, webapp: WebA
 
 def test_hangup_on_star_ends_the_child_and_the_parent_continues(account: TestAccount, webapp: WebApp) -> None:
     # The caller presses * a few times after a pause, so one press surely falls in the bridge.
-    add_phone(account.http, CALLER, "<Response><Pause length='2'/><Play digits='*w*w*'/></Response>", answer_after_s=0)
+    add_phone(
+        account.http,
+        CALLER,
+        "<Response><Pause length='2'/><Play digits='*w*w*'/></Response>",
+        answer_after_s=0,
+    )
     _looping_phone(account, webapp, CALLEE, CALLEE_HZ)
     continued = webapp.twiml("/continued", HANGUP)
     action = webapp.twiml("/dialed", f"<Response><Redirect>{continued}</Redirect></Response>")
@@ -185,7 +203,8 @@ def test_time_limit_ends_the_child(account: TestAccount, webapp: WebApp) -> None
     _looping_phone(account, webapp, CALLEE, CALLEE_HZ)
     action = webapp.twiml("/dialed", HANGUP)
     parent_sid = _call(
-        account, f"<Response><Dial timeLimit='2' action='{action}'><Number>{CALLEE}</Number></Dial></Response>"
+        account,
+        f"<Response><Dial timeLimit='2' action='{action}'><Number>{CALLEE}</Number></Dial></Response>",
     )
     [hit] = webapp.wait_for("/dialed")
     assert _dial_outcome(hit) == {"DialCallStatus": "completed", "DialBridged": "true"}
@@ -215,12 +234,14 @@ def test_two_numbers_ring_at_once_and_the_first_to_answer_wins(account: TestAcco
     assert hit.param("DialCallSid") == winner.sid
     assert _dial_outcome(hit) == {"DialCallStatus": "completed", "DialBridged": "true"}
     _, parent_outbound = tracks(account.http, parent_sid)
-    _assert_tone(_longest_active(parent_outbound), 800)
+    _assert_tone(_longest_active(parent_outbound, 0.8), 800)
 
 
 def test_the_caller_hanging_up_ends_the_child(account: TestAccount, webapp: WebApp) -> None:
     caller_tone = _tone(webapp, CALLER_HZ, 2)
-    add_phone(account.http, CALLER, f"<Response><Play>{caller_tone}</Play><Hangup/></Response>", answer_after_s=0)
+    add_phone(
+        account.http, CALLER, f"<Response><Play>{caller_tone}</Play><Hangup/></Response>", answer_after_s=0
+    )
     _looping_phone(account, webapp, CALLEE, CALLEE_HZ)
     parent_sid = _call(account, f"<Response><Dial><Number>{CALLEE}</Number></Dial></Response>")
     assert wait_for_call(account.client, parent_sid).status == "completed"

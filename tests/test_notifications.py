@@ -12,10 +12,17 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 
 from tests.conftest import TestAccount
-from tests.support.api import API, RFC2822_RE, assert_invalid, assert_not_found, ok_json, sid_pattern
+from tests.support.api import (
+    API,
+    RFC2822_RE,
+    assert_invalid,
+    assert_not_found,
+    ok_json,
+    rest_error,
+    sid_pattern,
+)
 from tests.support.calls import wait_for_call
 from tests.support.ports import free_port
 from tests.support.webapp import WebApp
@@ -50,12 +57,17 @@ def call_notifications_path(account_sid: str, call_sid: str) -> str:
     return f"{API}/Accounts/{account_sid}/Calls/{call_sid}/Notifications.json"
 
 
-def failed_call(account: TestAccount, url: str, **extra: Any) -> str:
-    """The SID of a finished call whose app failed at ``url``."""
-    call = account.client.calls.create(to=TO, from_=FROM, url=url, **extra)
-    done = wait_for_call(account.client, call.sid)
-    assert done.status == "completed"
-    return str(call.sid)
+def finished_calls(account: TestAccount, *urls: str) -> list[str]:
+    """The SIDs of finished calls, one per app URL; made at once, they run side by side."""
+    sids = [str(account.client.calls.create(to=TO, from_=FROM, url=url).sid) for url in urls]
+    for sid in sids:
+        assert wait_for_call(account.client, sid).status == "completed"
+    return sids
+
+
+def finished_call(account: TestAccount, url: str) -> str:
+    [sid] = finished_calls(account, url)
+    return sid
 
 
 def closed_port_url() -> str:
@@ -75,10 +87,12 @@ FAILURES: dict[str, tuple[Callable[[WebApp], str], str]] = {
 
 
 @pytest.mark.parametrize("failure", FAILURES)
-def test_each_app_failure_is_recorded_with_its_code(account: TestAccount, webapp: WebApp, failure: str) -> None:
+def test_each_app_failure_is_recorded_with_its_code(
+    account: TestAccount, webapp: WebApp, failure: str
+) -> None:
     setup, code = FAILURES[failure]
     url = setup(webapp)
-    call_sid = failed_call(account, url)
+    call_sid = finished_call(account, url)
 
     [listed] = account.client.notifications.list()
     assert listed.error_code == code
@@ -95,7 +109,7 @@ def test_each_app_failure_is_recorded_with_its_code(account: TestAccount, webapp
 
 def test_list_items_and_fetches_have_exactly_the_schema_fields(account: TestAccount, webapp: WebApp) -> None:
     url = webapp.fail("/voice", 500)
-    call_sid = failed_call(account, url)
+    call_sid = finished_call(account, url)
 
     page = ok_json(account.http.get(notifications_path(account.sid)))
     [item] = page["notifications"]
@@ -121,7 +135,9 @@ def test_list_items_and_fetches_have_exactly_the_schema_fields(account: TestAcco
     call_page = ok_json(account.http.get(call_notifications_path(account.sid, call_sid)))
     [call_item] = call_page["notifications"]
     assert set(call_item) == LIST_FIELDS
-    assert call_item["uri"] == f"{API}/Accounts/{account.sid}/Calls/{call_sid}/Notifications/{item['sid']}.json"
+    assert (
+        call_item["uri"] == f"{API}/Accounts/{account.sid}/Calls/{call_sid}/Notifications/{item['sid']}.json"
+    )
     call_fetched = ok_json(account.http.get(call_item["uri"]))
     assert set(call_fetched) == LIST_FIELDS | DETAIL_FIELDS
     assert call_fetched == {**fetched, "uri": call_item["uri"]}
@@ -129,7 +145,7 @@ def test_list_items_and_fetches_have_exactly_the_schema_fields(account: TestAcco
 
 def test_sdk_fetch_returns_the_request_and_response(account: TestAccount, webapp: WebApp) -> None:
     url = webapp.fail("/voice", 503)
-    call_sid = failed_call(account, url)
+    call_sid = finished_call(account, url)
     [listed] = account.client.calls(call_sid).notifications.list()
     assert listed.request_variables is None  # lists leave the details out
 
@@ -150,7 +166,9 @@ def test_url_and_fallback_failures_and_a_play_warning_are_all_recorded(
     url = webapp.fail("/voice", 500)
     missing = webapp.url("/missing.wav")
     fallback = webapp.twiml("/fallback", f"<Response><Play>{missing}</Play></Response>")
-    call = account.client.calls.create(to=TO, from_=FROM, url=url, fallback_url=fallback, fallback_method="GET")
+    call = account.client.calls.create(
+        to=TO, from_=FROM, url=url, fallback_url=fallback, fallback_method="GET"
+    )
     wait_for_call(account.client, call.sid)
     webapp.wait_for("/missing.wav")
 
@@ -165,7 +183,7 @@ def test_url_and_fallback_failures_and_a_play_warning_are_all_recorded(
 
 
 def test_message_date_filters_are_whole_inclusive_days(account: TestAccount, webapp: WebApp) -> None:
-    failed_call(account, webapp.fail("/voice", 500))
+    finished_call(account, webapp.fail("/voice", 500))
     [item] = account.client.notifications.list()
     assert item.message_date is not None
     day = item.message_date.date()
@@ -185,8 +203,7 @@ def test_message_date_filters_are_whole_inclusive_days(account: TestAccount, web
 
 
 def test_paging_walks_every_notification_once(account: TestAccount, webapp: WebApp) -> None:
-    for index in range(3):
-        failed_call(account, webapp.fail(f"/voice{index}", 500))
+    finished_calls(account, *(webapp.fail(f"/voice{index}", 500) for index in range(3)))
     every = [item.sid for item in account.client.notifications.list()]
     assert len(every) == 3
     assert [item.sid for item in account.client.notifications.stream(page_size=2)] == every
@@ -202,8 +219,9 @@ def test_paging_walks_every_notification_once(account: TestAccount, webapp: WebA
 
 
 def test_a_call_lists_only_its_own_notifications(account: TestAccount, webapp: WebApp) -> None:
-    first = failed_call(account, webapp.fail("/one", 500))
-    second = failed_call(account, webapp.twiml("/two", "<Response><Nope/></Response>"))
+    first, second = finished_calls(
+        account, webapp.fail("/one", 500), webapp.twiml("/two", "<Response><Nope/></Response>")
+    )
     [one] = account.client.calls(first).notifications.list()
     [two] = account.client.calls(second).notifications.list()
     assert (one.error_code, two.error_code) == ("11200", "12100")
@@ -220,7 +238,7 @@ def test_inline_twiml_that_does_not_parse_is_recorded(account: TestAccount) -> N
 
 
 def test_a_call_that_works_records_nothing(account: TestAccount, webapp: WebApp) -> None:
-    call = failed_call(account, webapp.twiml("/voice", "<Response><Pause length='1'/></Response>"))
+    call = finished_call(account, webapp.twiml("/voice", "<Response><Pause length='1'/></Response>"))
     assert account.client.calls(call).notifications.list() == []
     assert account.client.notifications.list() == []
     empty = ok_json(account.http.get(notifications_path(account.sid)))
@@ -230,17 +248,13 @@ def test_a_call_that_works_records_nothing(account: TestAccount, webapp: WebApp)
 def test_another_accounts_notifications_are_not_found(
     account: TestAccount, other_account: TestAccount, webapp: WebApp
 ) -> None:
-    call_sid = failed_call(account, webapp.fail("/voice", 500))
+    call_sid = finished_call(account, webapp.fail("/voice", 500))
     [item] = account.client.notifications.list()
 
     assert other_account.client.notifications.list() == []
-    for fetch in (
-        lambda: other_account.client.notifications(item.sid).fetch(),
-        lambda: other_account.client.calls(call_sid).notifications(item.sid).fetch(),
-    ):
-        with pytest.raises(TwilioRestException) as info:
-            fetch()
-        assert info.value.status == 404
+    assert rest_error(lambda: other_account.client.notifications(item.sid).fetch()).status == 404
+    in_call = other_account.client.calls(call_sid).notifications(item.sid)
+    assert rest_error(lambda: in_call.fetch()).status == 404
     # The SDK's list raises a bare TwilioException on a 404 page, so check the wire instead.
     assert_not_found(other_account.http.get(call_notifications_path(other_account.sid, call_sid)))
     # Naming the owner's account with the other account's credentials is a 404 too.

@@ -65,20 +65,29 @@ class DocumentLoader:
                 await self._report(Problem(error.code, error.message))
                 raise ApplicationFailure from error
         attempts = [(source.url, source.method), (source.fallback_url, source.fallback_method)]
+        failure: tuple[tuple[str, str], ...] = ()
         for url, method in attempts:
             if url is None:
                 continue
-            request = AppRequest(url=url, method="GET" if method == "GET" else "POST", params=source.params)
+            # The fallback request also says what failed: ErrorCode and ErrorUrl
+            # (https://www.twilio.com/docs/usage/security/availability-reliability).
+            params = source.params + failure
+            request = AppRequest(url=url, method="GET" if method == "GET" else "POST", params=params)
             try:
                 response = await self._runtime.app.send(request, self._auth_token)
             except WebhookError as error:
-                await self._report(_problem(error, request, error.response))
+                failure = await self._failed(_problem(error, request, error.response))
                 continue
             try:
                 return _interpret(response, response.url)
             except PhonographError as error:
-                await self._report(_problem(error, request, response))
+                failure = await self._failed(_problem(error, request, response))
         raise ApplicationFailure
+
+    async def _failed(self, problem: Problem) -> tuple[tuple[str, str], ...]:
+        """Report ``problem``; the parameters that tell the fallback about it."""
+        await self._report(problem)
+        return (("ErrorCode", str(problem.code)), ("ErrorUrl", problem.request_url))
 
     async def _report(self, problem: Problem) -> None:
         await self._runtime.report(self._account_sid, self._call_sid, problem)

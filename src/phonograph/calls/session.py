@@ -57,6 +57,7 @@ class CallSession:
         self._main: asyncio.Task[None] | None = None
         self._limit_task: asyncio.Task[None] | None = None
         self._finalizing = False
+        self._far_end_left = False
         self._program_task: asyncio.Task[None] | None = None
         self._next_program: ProgramSource | None = None
         self._loader = DocumentLoader(runtime, call.account_sid, call.sid, auth_token)
@@ -133,6 +134,12 @@ class CallSession:
 
     async def far_end_hung_up(self) -> None:
         self.far_end = None
+        if self.status is CallStatus.RINGING:
+            # The far end left before this leg took in how its ringing ended (a <Reject>, or an
+            # answer and an instant hang-up): that outcome decides the status, then the call ends
+            # (``_run``). Ending now would settle a rejected call as ``canceled``.
+            self._far_end_left = True
+            return
         self.end(CallStatus.COMPLETED)
 
     def replace_program(self, source: ProgramSource) -> None:
@@ -153,7 +160,7 @@ class CallSession:
                 await self._run_programs()
             else:
                 await self._ring()
-                if self.status is CallStatus.IN_PROGRESS:
+                if self.status is CallStatus.IN_PROGRESS and not self._far_end_left:
                     await self._run_programs()
         except asyncio.CancelledError:
             pass
@@ -172,8 +179,10 @@ class CallSession:
         far_end.answered()
         await self._answer()
         if self.call.send_digits:
-            # SendDigits plays once the call connects, before the TwiML runs.
-            await self._leg.start_clip(dtmf_clip(self.call.send_digits)).done
+            # SendDigits plays once the call connects, before the TwiML runs. "W" waits one
+            # second, "w" half a second (OpenAPI CreateCall SendDigits); dtmf_clip knows only "w".
+            digits = self.call.send_digits.replace("W", "ww")
+            await self._leg.start_clip(dtmf_clip(digits)).done
 
     async def _answer(self) -> None:
         self._answered_at_ms = self.media.now_ms
@@ -294,8 +303,22 @@ class CallSession:
         await self.transition(final, end_time=self.runtime.clock.now(), duration_s=duration_s)
 
     async def transition(self, status: CallStatus, **values: Any) -> None:
-        """Validate the move, store it with the status callback it owes (one transaction), log it."""
+        """Validate the move, store it with the status callback it owes (one transaction), log it.
+
+        A move once begun is finished even when the call is ended meanwhile (``end`` cancels the
+        session's task: a hang-up, a REST ``Status``, a time limit; the cancel is re-raised after).
+        Cut off mid-way, the move would be rolled back, or committed while the session kept the
+        old status, so that the row, the callbacks and the final status would disagree.
+        """
         check_transition(self.status, status)
+        move = asyncio.ensure_future(self._store_transition(status, values))
+        try:
+            await asyncio.shield(move)
+        except asyncio.CancelledError:
+            await move
+            raise
+
+    async def _store_transition(self, status: CallStatus, values: dict[str, Any]) -> None:
         now = self.runtime.clock.now()
         queued = False
         async with self.runtime.db.transaction() as session:

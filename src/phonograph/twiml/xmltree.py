@@ -115,6 +115,8 @@ def read_tree(document: str | bytes) -> Element:
         ) from None
     except SAXException as exc:
         raise TwimlError(f"The document could not be read as XML: {exc.getMessage()}.") from None
+    except UnicodeEncodeError as exc:  # a str holding lone surrogates cannot be encoded for expat
+        raise TwimlError(f"The document is not valid Unicode text: {exc.reason}.") from None
     if builder.root is None:  # pragma: no cover - expat reports "no element found" first
         raise TwimlError("The document has no root element; it must be <Response>.")
     return builder.root

@@ -13,8 +13,8 @@ What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
 - ``user:password@`` in a URL becomes HTTP Basic auth, sent at once. Twilio first waits for a
   401 challenge and also speaks Digest (twilio.com/docs/usage/security); we differ on purpose,
   for docs/compatibility.md. The signed URL has no userinfo, since the app never sees it.
-- Not yet: the connection overrides in the URL's fragment (``#ct=…&rt=…``,
-  twilio.com/docs/usage/webhooks/webhooks-connection-overrides); the fragment is dropped.
+- The connection overrides in the URL's fragment (``#ct=…&rt=…&tt=…``) set this request's
+  timeouts (``overrides.py``); the fragment is neither sent nor signed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 import httpx
 
+from phonograph.webhooks.overrides import ConnectionOverrides, parse_overrides
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
     HTTP_BAD_HOST_NAME,
@@ -136,17 +137,20 @@ class AppClient:
         if method == "GET":
             parts = _with_query(parts, request.params)
         url = request.url
+        overrides = parse_overrides(parts.fragment)
+        total_s = overrides.total_timeout_s or self.timeout_s
+        timeout = self._timeout_for(overrides)
         try:
-            async with asyncio.timeout(self.timeout_s):
+            async with asyncio.timeout(total_s):
                 for _hop in range(MAX_REDIRECTS + 1):
                     url, auth = _wire_url(parts)
-                    response = await self._exchange(request, method, url, form, auth, auth_token)
+                    response = await self._exchange(request, method, url, form, auth, auth_token, timeout)
                     if response.status_code not in range(300, 400):
                         return self._checked_response(request, method, response)
                     parts, method, form = self._redirect(request, method, form, response)
         except TimeoutError:
             raise _fail(
-                f"HTTP connection failure: no response within {self.timeout_s:g} s",
+                f"HTTP connection failure: no response within {total_s:g} s",
                 HTTP_CONNECTION_FAILURE,
                 request,
                 url,
@@ -161,6 +165,17 @@ class AppClient:
             response,
         )
 
+    def _timeout_for(self, overrides: ConnectionOverrides) -> httpx.Timeout:
+        """httpx's per-operation timeouts with the URL's ``ct`` and ``rt``; ``tt`` bounds the whole
+        exchange in ``send``."""
+        if overrides.connect_timeout_s is None and overrides.read_timeout_s is None:
+            return self._timeout
+        return httpx.Timeout(
+            self.timeout_s,
+            connect=overrides.connect_timeout_s or min(self.timeout_s, CONNECT_TIMEOUT_S),
+            read=overrides.read_timeout_s or self.timeout_s,
+        )
+
     async def _exchange(
         self,
         request: AppRequest,
@@ -169,6 +184,7 @@ class AppClient:
         form: tuple[tuple[str, str], ...],
         auth: httpx.BasicAuth | None,
         auth_token: str,
+        timeout: httpx.Timeout,
     ) -> AppResponse:
         headers = {
             "User-Agent": self._user_agent,
@@ -188,7 +204,7 @@ class AppClient:
                 headers=headers,
                 auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                 follow_redirects=False,
-                timeout=self._timeout,
+                timeout=timeout,
             )
         except httpx.TimeoutException as exc:
             raise _fail(

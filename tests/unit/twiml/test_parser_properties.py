@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +48,15 @@ def test_arbitrary_bytes_raise_only_twiml_error(data: bytes) -> None:
 @given(st.text(max_size=512))
 def test_arbitrary_text_raises_only_twiml_error(text: str) -> None:
     parses_or_refuses(text)
+
+
+LONE_SURROGATES = st.lists(st.integers(min_value=0xD800, max_value=0xDFFF).map(chr), min_size=1, max_size=3)
+
+
+@given(LONE_SURROGATES.map("".join))
+def test_text_with_lone_surrogates_is_refused(surrogates: str) -> None:
+    with pytest.raises(TwimlError, match="not valid Unicode"):
+        parse(f"<Response><Say>{surrogates}</Say></Response>")
 
 
 @settings(deadline=None)

@@ -24,9 +24,10 @@ from phonograph.store import Call, CallFilters, CallRepo
 router = APIRouter(prefix="/Accounts/{account_sid}")
 
 TWIML_MAX_CHARS = 4000
+TWIML_TOO_LONG = 32018  # [E-32018] "Twiml size exceeded maximum allowed value of 4000 characters"
 SEND_DIGITS = re.compile(r"^[0-9*#wWABCD]{1,32}$")
+# The keys of a Call's ``subresource_uris`` (spec §2.1; the OpenAPI example of a Call).
 SUBRESOURCES = (
-    "feedback",
     "notifications",
     "recordings",
     "streams",
@@ -134,7 +135,7 @@ def new_call(params: Params) -> NewCall:
     url = _url(params, "Url")
     twiml = params.get_str("Twiml")
     if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
-        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=21220)
+        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=TWIML_TOO_LONG)
     if url is None and not twiml:
         raise InvalidParameter("One of Url, Twiml or ApplicationSid is required", code=21205)
     send_digits = params.get_str("SendDigits")
@@ -168,7 +169,7 @@ def call_update(params: Params) -> CallUpdate:
     if url is not None and twiml is not None:
         raise InvalidParameter("Url and Twiml are mutually exclusive")
     if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
-        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters")
+        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=TWIML_TOO_LONG)
     return CallUpdate(
         status=status,
         url=url,
