@@ -53,7 +53,9 @@ def without_fragment(url: str) -> str:
 
 
 @pytest.mark.parametrize("failure", FAILURES)
-def test_a_failing_url_falls_back_and_the_fallback_runs(account: TestAccount, webapp: WebApp, failure: str) -> None:
+def test_a_failing_url_falls_back_and_the_fallback_runs(
+    account: TestAccount, webapp: WebApp, failure: str
+) -> None:
     setup, code = FAILURES[failure]
     url = setup(webapp)
     fallback = webapp.twiml("/fallback", FALLBACK_TWIML)
@@ -70,7 +72,9 @@ def test_a_failing_url_falls_back_and_the_fallback_runs(account: TestAccount, we
     assert without_fragment(notice.request_url) == without_fragment(url)
 
 
-def test_the_slow_app_was_asked_once_without_the_fragment_and_signed(account: TestAccount, webapp: WebApp) -> None:
+def test_the_slow_app_was_asked_once_without_the_fragment_and_signed(
+    account: TestAccount, webapp: WebApp
+) -> None:
     url = webapp.twiml("/voice", GOOD_TWIML, delay_s=SLOW_APP_S)
     fallback = webapp.twiml("/fallback", FALLBACK_TWIML)
     to = fresh_number()
@@ -81,7 +85,9 @@ def test_the_slow_app_was_asked_once_without_the_fragment_and_signed(account: Te
     assert_standard_request(slow, account, sid, to)
 
 
-def test_without_a_fallback_the_caller_hears_the_application_error(account: TestAccount, webapp: WebApp) -> None:
+def test_without_a_fallback_the_caller_hears_the_application_error(
+    account: TestAccount, webapp: WebApp
+) -> None:
     url = webapp.fail("/voice", 500)
     sid = place(account, url=url)
     assert has_speech(outbound_of(account, sid), RATE_HZ, min_duration_s=1.0)

@@ -34,7 +34,9 @@ def phone_pressing(account: TestAccount, digits: str, after_s: int = 1) -> str:
 
 def gather_call(account: TestAccount, number: str, gather_attributes: str, *, after: str = "") -> str:
     """Call ``number`` with a Gather (with these attributes) around a short prompt."""
-    twiml = f"<Response><Gather {gather_attributes}><Say>Please enter your code.</Say></Gather>{after}</Response>"
+    twiml = (
+        f"<Response><Gather {gather_attributes}><Say>Please enter your code.</Say></Gather>{after}</Response>"
+    )
     return place(account, twiml, to=number)
 
 
@@ -108,7 +110,10 @@ def test_action_on_empty_result_requests_the_action_with_empty_digits(
     after = webapp.twiml("/after", "<Response/>")
     to = fresh_number()
     sid = gather_call(
-        account, to, f"action='{action}' timeout='1' actionOnEmptyResult='true'", after=f"<Redirect>{after}</Redirect>"
+        account,
+        to,
+        f"action='{action}' timeout='1' actionOnEmptyResult='true'",
+        after=f"<Redirect>{after}</Redirect>",
     )
     [hit] = webapp.wait_for("/gathered")
     assert hit.param("Digits") == ""

@@ -8,6 +8,7 @@ fails has ``test_app_failures.py``.
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 import wave
 
@@ -108,7 +109,11 @@ def test_say_loop_2_speaks_twice_as_long_as_loop_1(account: TestAccount) -> None
 def test_play_decodes_wav_and_mp3_at_other_sample_rates(
     account: TestAccount, webapp: WebApp, name: str, content_type: str, frequency_hz: float
 ) -> None:
-    audio = tone_wav(frequency_hz, 1.0, rate_hz=22_050) if name.endswith(".wav") else tone_mp3(frequency_hz, 1.0, 44_100)
+    audio = (
+        tone_wav(frequency_hz, 1.0, rate_hz=22_050)
+        if name.endswith(".wav")
+        else tone_mp3(frequency_hz, 1.0, 44_100)
+    )
     url = webapp.respond(unique(f"/{name}"), audio, content_type=content_type)
     outbound = outbound_of(account, place(account, f"<Response><Play>{url}</Play></Response>"))
     assert abs(dominant_frequency_hz(outbound, RATE_HZ) - frequency_hz) < 5
@@ -122,7 +127,7 @@ def test_play_loop_3_plays_the_file_three_times(account: TestAccount, webapp: We
     assert len(spans) == 3, spans
     assert all(abs((end - start) - 0.4) <= 0.05 for start, end in spans), spans
     starts = [start for start, _ in spans]
-    assert all(abs((later - earlier) - 0.7) <= 0.05 for earlier, later in zip(starts, starts[1:])), spans
+    assert all(abs((later - earlier) - 0.7) <= 0.05 for earlier, later in itertools.pairwise(starts)), spans
 
 
 def test_play_digits_sends_dtmf(account: TestAccount) -> None:
@@ -138,7 +143,9 @@ def test_an_audio_file_in_place_of_twiml_is_played(account: TestAccount, webapp:
 
 def test_audio_with_max_age_is_fetched_once_for_two_calls(account: TestAccount, webapp: WebApp) -> None:
     path = unique("/hold.wav")
-    url = webapp.respond(path, tone_wav(500, 0.5), content_type="audio/wav", headers={"Cache-Control": "max-age=600"})
+    url = webapp.respond(
+        path, tone_wav(500, 0.5), content_type="audio/wav", headers={"Cache-Control": "max-age=600"}
+    )
     for _ in range(2):
         outbound = outbound_of(account, place(account, f"<Response><Play>{url}</Play></Response>"))
         assert abs(dominant_frequency_hz(outbound, RATE_HZ) - 500) < 5
@@ -156,7 +163,9 @@ def test_audio_with_an_etag_and_no_max_age_is_revalidated(account: TestAccount, 
     assert second.headers.get("If-None-Match") == '"v1"'
 
 
-def test_audio_that_cannot_be_fetched_is_skipped_with_a_notification(account: TestAccount, webapp: WebApp) -> None:
+def test_audio_that_cannot_be_fetched_is_skipped_with_a_notification(
+    account: TestAccount, webapp: WebApp
+) -> None:
     missing = webapp.url(unique("/missing.wav"))
     after = webapp.twiml("/after", "<Response><Say>Still here.</Say></Response>")
     sid = place(account, f"<Response><Play>{missing}</Play><Redirect>{after}</Redirect></Response>")
@@ -219,7 +228,9 @@ def test_hangup_completes_the_call_and_nothing_after_it_runs(account: TestAccoun
 
 def test_reject_busy_ends_the_callers_call_busy(account: TestAccount, webapp: WebApp) -> None:
     number = fresh_number()
-    voice_url = webapp.twiml("/incoming", "<Response><Reject reason='busy'/><Say>Never said.</Say></Response>")
+    voice_url = webapp.twiml(
+        "/incoming", "<Response><Reject reason='busy'/><Say>Never said.</Say></Response>"
+    )
     account.client.incoming_phone_numbers.create(phone_number=number, voice_url=voice_url)
     sid = place(account, f"<Response><Say>{SENTENCE}</Say></Response>", to=number)
     done = wait_for_call(account.client, sid)

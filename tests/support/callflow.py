@@ -43,7 +43,9 @@ def place(
         return str(calls.create(to=to or fresh_number(), from_=CALLER, twiml=twiml).sid)
     assert url is not None, "give twiml or url"
     if fallback_url is not None:
-        return str(calls.create(to=to or fresh_number(), from_=CALLER, url=url, fallback_url=fallback_url).sid)
+        return str(
+            calls.create(to=to or fresh_number(), from_=CALLER, url=url, fallback_url=fallback_url).sid
+        )
     return str(calls.create(to=to or fresh_number(), from_=CALLER, url=url).sid)
 
 

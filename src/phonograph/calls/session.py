@@ -179,10 +179,8 @@ class CallSession:
         far_end.answered()
         await self._answer()
         if self.call.send_digits:
-            # SendDigits plays once the call connects, before the TwiML runs. "W" waits one
-            # second, "w" half a second (OpenAPI CreateCall SendDigits); dtmf_clip knows only "w".
-            digits = self.call.send_digits.replace("W", "ww")
-            await self._leg.start_clip(dtmf_clip(digits)).done
+            # SendDigits plays once the call connects, before the TwiML runs.
+            await self._leg.start_clip(dtmf_clip(self.call.send_digits)).done
 
     async def _answer(self) -> None:
         self._answered_at_ms = self.media.now_ms

@@ -35,8 +35,10 @@ DTMF_FREQUENCIES_HZ: Mapping[str, tuple[int, int]] = MappingProxyType({
 
 PAUSE = "w"
 """A half-second pause, as in ``sendDigits`` and ``<Play digits>``
-(https://www.twilio.com/docs/voice/twiml/play#attributes-digits)."""
+(https://www.twilio.com/docs/voice/twiml/play#attributes-digits); ``W`` waits a whole second
+(OpenAPI CreateCall ``SendDigits`` example ``W1234#``)."""
 PAUSE_MS = 500
+PAUSES_MS = {PAUSE: PAUSE_MS, "W": 2 * PAUSE_MS}
 
 # Each group at -9 dBFS keeps the sum below -3 dBFS; equal levels mean zero twist (ITU-T Q.24).
 _DTMF_COMPONENT_AMPLITUDE = 0.35
@@ -61,7 +63,7 @@ def dtmf_tone(digit: str, duration_ms: int) -> Pcm:
 
 
 def dtmf_clip(digits: str, tone_ms: int = 100, gap_ms: int = 100) -> Clip:
-    """The keys of ``digits`` as DTMF, ``gap_ms`` of silence between two keys, ``w`` a 500 ms pause.
+    """The keys of ``digits`` as DTMF, ``gap_ms`` of silence between two keys, ``w`` a 500 ms pause, ``W`` 1 s.
 
     ``tone_ms`` and ``gap_ms`` are rounded up to whole 20 ms frames so that every event sits on
     the frames that carry its tone. A pause takes the place of the gap around it. Raises
@@ -75,9 +77,9 @@ def dtmf_clip(digits: str, tone_ms: int = 100, gap_ms: int = 100) -> Clip:
     frame = 0
     previous_was_key = False
     for char in digits:
-        if char == PAUSE:
-            parts.append(silence(_whole_frames(PAUSE_MS) * SAMPLES_PER_FRAME))
-            frame += _whole_frames(PAUSE_MS)
+        if char in PAUSES_MS:
+            parts.append(silence(_whole_frames(PAUSES_MS[char]) * SAMPLES_PER_FRAME))
+            frame += _whole_frames(PAUSES_MS[char])
             previous_was_key = False
             continue
         if previous_was_key:
@@ -94,10 +96,10 @@ def dtmf_clip(digits: str, tone_ms: int = 100, gap_ms: int = 100) -> Clip:
 
 def _check_digits(digits: str) -> None:
     for position, char in enumerate(digits):
-        if char != PAUSE and char not in DTMF_FREQUENCIES_HZ:
+        if char not in PAUSES_MS and char not in DTMF_FREQUENCIES_HZ:
             raise InvalidDigits(
                 f"Invalid digits {digits!r}: {char!r} at position {position} is not one of "
-                "0-9, *, #, A-D or w"
+                "0-9, *, #, A-D, w or W"
             )
 
 

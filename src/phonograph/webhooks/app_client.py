@@ -139,12 +139,14 @@ class AppClient:
         url = request.url
         overrides = parse_overrides(parts.fragment)
         total_s = overrides.total_timeout_s or self.timeout_s
-        timeout = self._timeout_for(overrides)
+        http_timeouts = self._timeout_for(overrides)
         try:
             async with asyncio.timeout(total_s):
                 for _hop in range(MAX_REDIRECTS + 1):
                     url, auth = _wire_url(parts)
-                    response = await self._exchange(request, method, url, form, auth, auth_token, timeout)
+                    response = await self._exchange(
+                        request, method, url, form, auth, auth_token, http_timeouts
+                    )
                     if response.status_code not in range(300, 400):
                         return self._checked_response(request, method, response)
                     parts, method, form = self._redirect(request, method, form, response)
@@ -184,7 +186,7 @@ class AppClient:
         form: tuple[tuple[str, str], ...],
         auth: httpx.BasicAuth | None,
         auth_token: str,
-        timeout: httpx.Timeout,
+        http_timeouts: httpx.Timeout,
     ) -> AppResponse:
         headers = {
             "User-Agent": self._user_agent,
@@ -204,7 +206,7 @@ class AppClient:
                 headers=headers,
                 auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                 follow_redirects=False,
-                timeout=timeout,
+                timeout=http_timeouts,
             )
         except httpx.TimeoutException as exc:
             raise _fail(

@@ -61,6 +61,7 @@ def test_w_is_half_a_second_of_silence() -> None:
     spans = active_spans(clip.samples, SAMPLE_RATE_HZ)
     assert spans == [(0.0, 0.1), (0.6, 0.7)]
     assert len(dtmf_clip("w").samples) == SAMPLE_RATE_HZ // 2
+    assert len(dtmf_clip("W").samples) == SAMPLE_RATE_HZ
     assert not dtmf_clip("ww").samples.any()
 
 
@@ -87,7 +88,7 @@ def test_empty_digits_give_an_empty_clip() -> None:
     assert not clip.dtmf
 
 
-@pytest.mark.parametrize(("digits", "bad"), [("12x3", "'x'"), ("a", "'a'"), ("1 2", "' '"), ("W", "'W'")])
+@pytest.mark.parametrize(("digits", "bad"), [("12x3", "'x'"), ("a", "'a'"), ("1 2", "' '"), ("V", "'V'")])
 def test_bad_digit_is_rejected_by_name(digits: str, bad: str) -> None:
     with pytest.raises(InvalidDigits) as raised:
         dtmf_clip(digits)

@@ -110,7 +110,9 @@ def test_ct_and_rt_become_the_requests_timeouts(fragment: str, connect_s: float,
 
     async def send() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            await AppClient(http).send(AppRequest("https://app.example/voice" + fragment, "POST", PARAMS), TOKEN)
+            await AppClient(http).send(
+                AppRequest("https://app.example/voice" + fragment, "POST", PARAMS), TOKEN
+            )
 
     asyncio.run(send())
     [timeout] = seen
