@@ -21,7 +21,6 @@ def test_a_phone_playing_a_tone_is_heard_on_the_inbound_track(account: TestAccou
     inbound, outbound = tracks(account.http, call.sid)
     assert abs(dominant_frequency_hz(inbound, 8000) - 440) < 5
     assert has_speech(outbound, 8000)
-    assert not has_speech(inbound[:0], 8000) if len(inbound) == 0 else True
 
 
 def test_gather_receives_the_digits_a_phone_plays(account: TestAccount, webapp: WebApp) -> None:
@@ -35,7 +34,8 @@ def test_gather_receives_the_digits_a_phone_plays(account: TestAccount, webapp: 
     call = account.client.calls.create(
         to="+15550100002",
         from_="+15550109999",
-        twiml=f"<Response><Gather action='{action}' timeout='5'><Say>Enter your code then press pound</Say></Gather></Response>",
+        twiml=f"<Response><Gather action='{action}' timeout='5'>"
+        "<Say>Enter your code then press pound</Say></Gather></Response>",
     )
     [hit] = webapp.wait_for("/gathered")
     assert hit.param("Digits") == "4271"

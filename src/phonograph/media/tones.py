@@ -63,7 +63,7 @@ def dtmf_tone(digit: str, duration_ms: int) -> Pcm:
 
 
 def dtmf_clip(digits: str, tone_ms: int = 100, gap_ms: int = 100) -> Clip:
-    """The keys of ``digits`` as DTMF, ``gap_ms`` of silence between two keys, ``w`` a 500 ms pause, ``W`` 1 s.
+    """The keys of ``digits`` as DTMF with ``gap_ms`` between keys; ``w`` pauses 500 ms, ``W`` 1 s.
 
     ``tone_ms`` and ``gap_ms`` are rounded up to whole 20 ms frames so that every event sits on
     the frames that carry its tone. A pause takes the place of the gap around it. Raises
