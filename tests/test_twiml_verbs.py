@@ -7,10 +7,8 @@ fails has ``test_app_failures.py``.
 
 from __future__ import annotations
 
-import io
 import itertools
 import uuid
-import wave
 
 import lameenc
 import numpy as np
@@ -20,7 +18,7 @@ import pytest
 from tests.conftest import TestAccount
 from tests.support.audio import active_spans, detect_dtmf, dominant_frequency_hz, has_speech
 from tests.support.callflow import CALLER, assert_standard_request, fresh_number, outbound_of, place
-from tests.support.calls import tone_wav, tracks, wait_for_call
+from tests.support.calls import pcm_wav, tone_wav, tracks, wait_for_call
 from tests.support.notifications import WARNING, call_notifications, codes
 from tests.support.webapp import WebApp, valid_signature
 
@@ -51,13 +49,7 @@ def tone_mp3(frequency_hz: float, duration_s: float, rate_hz: int) -> bytes:
 def burst_wav(frequency_hz: float, tone_s: float, silence_s: float, rate_hz: int = 16_000) -> bytes:
     """A WAV holding a tone and then silence, so that each loop of it is a burst of its own."""
     samples = np.concatenate([sine(frequency_hz, tone_s, rate_hz), np.zeros(int(silence_s * rate_hz), "<i2")])
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate_hz)
-        writer.writeframes(samples.tobytes())
-    return buffer.getvalue()
+    return pcm_wav(samples, rate_hz)
 
 
 def unique(path: str) -> str:

@@ -50,11 +50,15 @@ def tracks(http: httpx.Client, call_sid: str) -> tuple[npt.NDArray[np.int16], np
 def tone_wav(frequency_hz: float, duration_s: float, rate_hz: int = 16_000) -> bytes:
     """A mono 16-bit WAV of a sine tone (made here, independently of the server's code)."""
     t = np.arange(int(duration_s * rate_hz)) / rate_hz
-    samples = (0.5 * 32767 * np.sin(2 * np.pi * frequency_hz * t)).astype("<i2")
+    return pcm_wav((0.5 * 32767 * np.sin(2 * np.pi * frequency_hz * t)).astype("<i2"), rate_hz)
+
+
+def pcm_wav(samples: npt.NDArray[np.int16], rate_hz: int) -> bytes:
+    """Mono 16-bit samples as a WAV file."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as writer:
         writer.setnchannels(1)
         writer.setsampwidth(2)
         writer.setframerate(rate_hz)
-        writer.writeframes(samples.tobytes())
+        writer.writeframes(samples.astype("<i2").tobytes())
     return buffer.getvalue()

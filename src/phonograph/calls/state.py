@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from phonograph.core import PhonographError
+from phonograph.twiml import CallProgressEvent
 
 
 class CallStatus(StrEnum):
@@ -32,13 +33,9 @@ class Direction(StrEnum):
     OUTBOUND_DIAL = "outbound-dial"
 
 
-class CallbackEvent(StrEnum):
-    """``StatusCallbackEvent`` values; Twilio's default subscription is ``completed`` alone."""
-
-    INITIATED = "initiated"
-    RINGING = "ringing"
-    ANSWERED = "answered"
-    COMPLETED = "completed"
+# ``StatusCallbackEvent`` of a call is the ``statusCallbackEvent`` of ``<Number>``: one vocabulary.
+# Twilio's default subscription is ``completed`` alone.
+CallbackEvent = CallProgressEvent
 
 
 TERMINAL = frozenset(
