@@ -125,7 +125,7 @@ def create_calls(client: httpx.Client, account_sid: str, count: int, tone_url: s
         list(pool.map(create, range(count)))
 
 
-def wait_live(client: httpx.Client, calls: int, timeout_s: float = 120) -> None:
+def wait_live(client: httpx.Client, calls: int, timeout_s: float = 600) -> None:
     deadline = time.monotonic() + timeout_s
     while client.get("/phonograph/v1/Media").json()["legs"] < 2 * calls:
         if time.monotonic() > deadline:
