@@ -16,7 +16,7 @@ from phonograph.media.frames import (
     silence,
 )
 from phonograph.media.g711 import Codes, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
-from phonograph.media.leg import ClipPlayer, FrameSource, MediaLeg, connect, disconnect, run_frame
+from phonograph.media.leg import ClipPlayer, MediaLeg, connect, disconnect, run_frame
 from phonograph.media.resample import resample
 from phonograph.media.tones import DTMF_FREQUENCIES_HZ, PAUSE_MS, InvalidDigits, dtmf_clip, dtmf_tone, tone
 from phonograph.media.tts import EspeakEngine, SpeechEngine
@@ -37,7 +37,6 @@ __all__ = [
     "DtmfEvent",
     "EspeakEngine",
     "Frame",
-    "FrameSource",
     "InvalidDigits",
     "MediaClock",
     "MediaLeg",

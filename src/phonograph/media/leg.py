@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
 from phonograph.media.frames import SILENT_FRAME, Clip, Frame
 
 FrameListener = Callable[[Frame, Frame], None]
 """Called once per frame with (inbound, outbound): taps, DTMF collectors, recorders."""
-
-
-class FrameSource(Protocol):
-    def next_frame(self) -> Frame | None:
-        """The next frame to send, or None once the source has nothing more."""
 
 
 class ClipPlayer:
