@@ -44,6 +44,15 @@ class Params:
             allowed = ", ".join(member.value for member in kind)
             raise InvalidParameter(f"{name} must be one of {allowed}; got {value!r}") from None
 
+    def get_enum_list(self, name: str, kind: type[E]) -> list[E]:
+        """A list parameter (``get_list``) whose every item is a member of ``kind``."""
+        values = self.get_list(name)
+        allowed = {member.value for member in kind}
+        for value in values:
+            if value not in allowed:
+                raise InvalidParameter(f"{name} must be some of {', '.join(sorted(allowed))}; got {value!r}")
+        return [kind(value) for value in values]
+
     def get_bool(self, name: str) -> bool | None:
         value = self.get_str(name)
         if value is None:

@@ -15,7 +15,14 @@ from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
 from phonograph.api.v2010.incoming_phone_numbers import formatted as format_number
-from phonograph.calls import CallbackEvent, CallStatus, CallUpdate, NewCall
+from phonograph.calls import (
+    DEFAULT_TIME_LIMIT_S,
+    DEFAULT_TIMEOUT_S,
+    CallbackEvent,
+    CallStatus,
+    CallUpdate,
+    NewCall,
+)
 from phonograph.core import InvalidParameter, parse_day_or_time, rfc2822
 from phonograph.core.wire import is_absolute_http_url
 from phonograph.recording import CallbackMethod, Channels, RecordingEvent, Track, Trim
@@ -89,8 +96,24 @@ def _url(params: Params, name: str) -> str | None:
 
 
 def _method(params: Params, name: str) -> str:
+    return _given_method(params, name) or CallbackMethod.POST.value
+
+
+def _given_method(params: Params, name: str) -> str | None:
     method = params.get_enum(name, CallbackMethod)
-    return (method or CallbackMethod.POST).value
+    return None if method is None else method.value
+
+
+def _time_limit_s(params: Params) -> int | None:
+    # Twilio's default TimeLimit (4 hours) is also its maximum.
+    return params.get_int("TimeLimit", minimum=1, maximum=DEFAULT_TIME_LIMIT_S)
+
+
+def _twiml(params: Params) -> str | None:
+    twiml = params.get_str("Twiml")
+    if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
+        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=TWIML_TOO_LONG)
+    return twiml
 
 
 def _recording(params: Params) -> dict[str, Any]:
@@ -100,29 +123,14 @@ def _recording(params: Params) -> dict[str, Any]:
         "RecordingChannels": params.get_enum("RecordingChannels", Channels),
         "RecordingStatusCallback": _url(params, "RecordingStatusCallback"),
         "RecordingStatusCallbackMethod": params.get_enum("RecordingStatusCallbackMethod", CallbackMethod),
-        "RecordingStatusCallbackEvent": [
-            RecordingEvent(event).value
-            for event in _enum_list(params, "RecordingStatusCallbackEvent", RecordingEvent)
-        ]
+        "RecordingStatusCallbackEvent": params.get_enum_list("RecordingStatusCallbackEvent", RecordingEvent)
         or None,
         "Trim": params.get_enum("Trim", Trim),
         "RecordingTrack": params.get_enum("RecordingTrack", Track),
         "RecordingConfigurationId": params.get_str("RecordingConfigurationId", max_length=64),
     }
-    return {
-        name: (value.value if hasattr(value, "value") else value)
-        for name, value in checks.items()
-        if value is not None
-    }
-
-
-def _enum_list(params: Params, name: str, kind: type[Any]) -> list[Any]:
-    values = params.get_list(name)
-    allowed = {member.value for member in kind}
-    for value in values:
-        if value not in allowed:
-            raise InvalidParameter(f"{name} must be some of {', '.join(sorted(allowed))}; got {value!r}")
-    return [kind(value) for value in values]
+    # Enum members are str subclasses: they store as their plain values.
+    return {name: value for name, value in checks.items() if value is not None}
 
 
 def new_call(params: Params) -> NewCall:
@@ -132,10 +140,7 @@ def new_call(params: Params) -> NewCall:
     from_ = params.get_str("From")
     if not from_:
         raise InvalidParameter("Required parameter From is missing", code=21603)
-    url = _url(params, "Url")
-    twiml = params.get_str("Twiml")
-    if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
-        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=TWIML_TOO_LONG)
+    url, twiml = _url(params, "Url"), _twiml(params)
     if url is None and not twiml:
         raise InvalidParameter("One of Url, Twiml or ApplicationSid is required", code=21205)
     send_digits = params.get_str("SendDigits")
@@ -151,10 +156,10 @@ def new_call(params: Params) -> NewCall:
         fallback_method=_method(params, "FallbackMethod"),
         status_callback=_url(params, "StatusCallback"),
         status_callback_method=_method(params, "StatusCallbackMethod"),
-        status_callback_events=tuple(_enum_list(params, "StatusCallbackEvent", CallbackEvent))
+        status_callback_events=tuple(params.get_enum_list("StatusCallbackEvent", CallbackEvent))
         or (CallbackEvent.COMPLETED,),
-        timeout_s=params.get_int("Timeout", minimum=1, maximum=600) or 60,
-        time_limit_s=params.get_int("TimeLimit", minimum=1, maximum=14_400) or 14_400,
+        timeout_s=params.get_int("Timeout", minimum=1, maximum=600) or DEFAULT_TIMEOUT_S,
+        time_limit_s=_time_limit_s(params) or DEFAULT_TIME_LIMIT_S,
         send_digits=send_digits,
         caller_name=params.get_str("CallerId", max_length=64),
         recording=_recording(params),
@@ -165,23 +170,19 @@ def call_update(params: Params) -> CallUpdate:
     status = params.get_enum("Status", CallStatus)
     if status not in (None, CallStatus.COMPLETED, CallStatus.CANCELED):
         raise InvalidParameter(f"Status must be completed or canceled; got {status}")
-    url, twiml = _url(params, "Url"), params.get_str("Twiml")
+    url, twiml = _url(params, "Url"), _twiml(params)
     if url is not None and twiml is not None:
         raise InvalidParameter("Url and Twiml are mutually exclusive")
-    if twiml is not None and len(twiml) > TWIML_MAX_CHARS:
-        raise InvalidParameter(f"Twiml must be at most {TWIML_MAX_CHARS} characters", code=TWIML_TOO_LONG)
     return CallUpdate(
         status=status,
         url=url,
-        method=params.get_enum("Method", CallbackMethod) and _method(params, "Method"),
+        method=_given_method(params, "Method"),
         twiml=twiml,
         fallback_url=_url(params, "FallbackUrl"),
-        fallback_method=params.get_enum("FallbackMethod", CallbackMethod)
-        and _method(params, "FallbackMethod"),
+        fallback_method=_given_method(params, "FallbackMethod"),
         status_callback=_url(params, "StatusCallback"),
-        status_callback_method=params.get_enum("StatusCallbackMethod", CallbackMethod)
-        and _method(params, "StatusCallbackMethod"),
-        time_limit_s=params.get_int("TimeLimit", minimum=1, maximum=14_400),
+        status_callback_method=_given_method(params, "StatusCallbackMethod"),
+        time_limit_s=_time_limit_s(params),
     )
 
 
