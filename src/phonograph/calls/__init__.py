@@ -5,19 +5,22 @@ from phonograph import twiml
 from phonograph.calls import verbs
 from phonograph.calls.commands import CallUpdate, NewCall
 from phonograph.calls.engine import CallEngine, CallNotLive
+from phonograph.calls.legs import DEFAULT_TIME_LIMIT_S, DEFAULT_TIMEOUT_S
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
 from phonograph.core import InvalidParameter
 
 
 def check_twiml(document: str) -> None:
-    """Refuse TwiML that would end a call with an error (a virtual phone's script, ...)."""
+    """Refuse TwiML that would end a call with an error; the caller names the field."""
     try:
         twiml.parse(document)
     except twiml.TwimlError as error:
-        raise InvalidParameter(f"twiml: {error.message} (Twilio error {error.code})") from error
+        raise InvalidParameter(f"{error.message} (Twilio error {error.code})") from error
 
 
 __all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "DEFAULT_TIME_LIMIT_S",
     "CallEngine",
     "CallNotLive",
     "CallStatus",

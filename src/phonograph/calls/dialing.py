@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from phonograph import twiml
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.interpreter import Params
+from phonograph.calls.legs import new_leg
 from phonograph.calls.state import CallStatus, Direction
-from phonograph.core import new_sid
 from phonograph.media import Frame
 from phonograph.store import Call, CallRepo
 
@@ -29,37 +29,19 @@ def _address(target: twiml.Number | twiml.Sip) -> str:
 
 
 def _child_call(parent: CallSession, dial: twiml.Dial, target: twiml.Number | twiml.Sip) -> Call:
-    now = parent.runtime.clock.now()
-    return Call(
-        sid=new_sid("CA"),
+    return new_leg(
         account_sid=parent.call.account_sid,
-        parent_call_sid=parent.call.sid,
-        phone_number_sid=None,
         to=_address(target),
         from_=dial.caller_id or parent.call.from_,
-        status=CallStatus.QUEUED.value,
-        direction=Direction.OUTBOUND_DIAL.value,
-        answered_by=None,
-        forwarded_from=None,
-        caller_name=None,
-        start_time=None,
-        end_time=None,
-        duration_s=None,
-        url=None,
-        method="POST",
-        twiml=None,
-        fallback_url=None,
-        fallback_method="POST",
+        direction=Direction.OUTBOUND_DIAL,
+        now=parent.runtime.clock.now(),
+        parent_call_sid=parent.call.sid,
         status_callback=target.status_callback,
         status_callback_method=str(target.status_callback_method),
         status_callback_events=[str(event) for event in target.status_callback_event],
         timeout_s=dial.timeout_s,
         time_limit_s=dial.time_limit_s,
         send_digits=target.send_digits if isinstance(target, twiml.Number) else None,
-        recording={},
-        callback_sequence=0,
-        date_created=now,
-        date_updated=now,
     )
 
 

@@ -11,11 +11,12 @@ import httpx
 from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import CallUpdate, NewCall
+from phonograph.calls.legs import new_leg
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
-from phonograph.core import Clock, NotFound, PhonographError, new_sid
+from phonograph.core import Clock, NotFound, PhonographError
 from phonograph.media import EspeakEngine, MediaClock, SpeechEngine
 from phonograph.store import Account, Call, CallRepo, Database
 from phonograph.webhooks import AppClient, OutboxWorker
@@ -78,21 +79,13 @@ class CallEngine:
 
     async def create_call(self, account: Account, command: NewCall) -> Call:
         runtime, now = self.runtime, self.runtime.clock.now()
-        call = Call(
-            sid=new_sid("CA"),
+        call = new_leg(
             account_sid=account.sid,
-            parent_call_sid=None,
-            phone_number_sid=None,
             to=command.to,
             from_=command.from_,
-            status=CallStatus.QUEUED.value,
-            direction=Direction.OUTBOUND_API.value,
-            answered_by=None,
-            forwarded_from=None,
+            direction=Direction.OUTBOUND_API,
+            now=now,
             caller_name=command.caller_name,
-            start_time=None,
-            end_time=None,
-            duration_s=None,
             url=command.url,
             method=command.method,
             # On create, Url wins and Twiml is ignored when both are given (OpenAPI CreateCall).
@@ -106,9 +99,6 @@ class CallEngine:
             time_limit_s=command.time_limit_s,
             send_digits=command.send_digits,
             recording=dict(command.recording),
-            callback_sequence=0,
-            date_created=now,
-            date_updated=now,
         )
         async with runtime.db.transaction() as session:
             call = await CallRepo(session).create(call)

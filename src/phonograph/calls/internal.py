@@ -8,17 +8,15 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from phonograph.calls.far_ends import Answer
+from phonograph.calls.legs import new_leg
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.source import ProgramSource
-from phonograph.calls.state import CallbackEvent, CallStatus, Direction
-from phonograph.core import new_sid
+from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import MediaLeg
-from phonograph.store import AccountRepo, Call, CallRepo, IncomingPhoneNumber
+from phonograph.store import AccountRepo, CallRepo, IncomingPhoneNumber
 
 if TYPE_CHECKING:
     from phonograph.calls.session import CallSession
-
-DEFAULT_TIME_LIMIT_S = 14_400
 
 
 class CallerLine:
@@ -56,37 +54,23 @@ class InternalLine:
             account = await AccountRepo(session).get(number.account_sid)
             assert account is not None, "a number's account exists"
             call = await CallRepo(session).create(
-                Call(
-                    sid=new_sid("CA"),
+                new_leg(
                     account_sid=number.account_sid,
-                    parent_call_sid=None,
-                    phone_number_sid=number.sid,
                     to=number.phone_number,
                     from_=self._caller.call.from_,
-                    status=CallStatus.RINGING.value,
-                    direction=Direction.INBOUND.value,
-                    answered_by=None,
-                    forwarded_from=None,
-                    caller_name=None,
+                    direction=Direction.INBOUND,
+                    now=now,
+                    status=CallStatus.RINGING,
+                    phone_number_sid=number.sid,
                     start_time=now,
-                    end_time=None,
-                    duration_s=None,
                     url=number.voice_url,
                     method=number.voice_method,
-                    twiml=None,
                     fallback_url=number.voice_fallback_url,
                     fallback_method=number.voice_fallback_method,
+                    # A number's StatusCallback hears only about the end of the call (the default).
                     status_callback=number.status_callback,
                     status_callback_method=number.status_callback_method,
-                    # A number's StatusCallback hears only about the end of the call.
-                    status_callback_events=[CallbackEvent.COMPLETED.value],
                     timeout_s=self._caller.call.timeout_s,
-                    time_limit_s=DEFAULT_TIME_LIMIT_S,
-                    send_digits=None,
-                    recording={},
-                    callback_sequence=0,
-                    date_created=now,
-                    date_updated=now,
                 )
             )
         program = ProgramSource(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from phonograph import twiml
@@ -241,13 +242,7 @@ class CallSession:
     def _with_params(self, source: ProgramSource) -> ProgramSource:
         if source.params or source.twiml is not None:
             return source
-        return ProgramSource(
-            url=source.url,
-            method=source.method,
-            fallback_url=source.fallback_url,
-            fallback_method=source.fallback_method,
-            params=tuple(self.webhook_params()),
-        )
+        return replace(source, params=tuple(self.webhook_params()))
 
     async def _answer_or_reject(self, document: twiml.Document) -> None:
         """An inbound call is answered when its TwiML starts, unless that TwiML starts with Reject."""

@@ -77,8 +77,7 @@ def _checked_twiml(document: str | None) -> str | None:
     try:
         check_twiml(document)
     except InvalidParameter as exc:
-        # check_twiml names the field itself ("twiml: …"); the message names it once, like the others.
-        raise InvalidParameter(f"Invalid 'twiml': {exc.message.removeprefix('twiml: ')}") from None
+        raise InvalidParameter(f"Invalid 'twiml': {exc.message}") from None
     return document
 
 
