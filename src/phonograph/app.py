@@ -13,12 +13,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonograph import __version__, api
 from phonograph.calls import CallEngine
 from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.settings import Settings
-from phonograph.store import AccountRepo, Database
+from phonograph.store import AccountRepo, Database, open_blob_store
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,15 @@ def build_app(
     """The server. Start-up migrates the database and makes sure the main account exists."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    calls = CallEngine(db, clock, speed=settings.speed, capture_s=settings.capture_s)
+    calls = CallEngine(
+        db,
+        clock,
+        speed=settings.speed,
+        capture_s=settings.capture_s,
+        blobs=open_blob_store(settings.storage_url),
+        journal_dir=settings.journal_dir,
+        public_url=settings.public_url,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -103,4 +112,19 @@ def build_app(
         openapi_url="/phonograph/openapi.json",
     )
     api.install(app, api.ApiContext(db=db, clock=clock, calls=calls))
+    app.add_middleware(StampMediaFrame, calls=calls)
     return app
+
+
+class StampMediaFrame:
+    """Notes the media frame each request arrived on (``request.state.media_frame``), before auth
+    and parsing: a recording pause or resume takes effect at that frame (recording/recorder.py)."""
+
+    def __init__(self, app: ASGIApp, calls: CallEngine) -> None:
+        self._app = app
+        self._calls = calls
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})["media_frame"] = self._calls.media_frame()
+        await self._app(scope, receive, send)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phonograph.core import is_sid
+from phonograph.store.blobs import open_blob_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -33,11 +34,18 @@ class Settings:
     account_sid: str | None
     auth_token: str | None
     speed: float
+    # Where recording media lives: a folder (plain path or file:///abs/path); s3:// is planned.
+    storage_url: str
     capture_s: float = 0.0
 
     @property
     def credentials_file(self) -> Path:
         return self.data_dir / "credentials.json"
+
+    @property
+    def journal_dir(self) -> Path:
+        """Where live recordings journal their tracks; it must survive a crash, so it is on disk."""
+        return self.data_dir / "journal"
 
     @classmethod
     def from_env(
@@ -69,6 +77,11 @@ class Settings:
             raise SettingsError("PHONOGRAPH_CAPTURE_S must be a number of seconds") from exc
         if not (math.isfinite(capture_s) and 0 <= capture_s <= MAX_CAPTURE_S):
             raise SettingsError(f"PHONOGRAPH_CAPTURE_S must be between 0 and {MAX_CAPTURE_S}")
+        storage_url = env.get("PHONOGRAPH_STORAGE_URL") or str(data / "media")
+        try:
+            open_blob_store(storage_url)
+        except ValueError as exc:
+            raise SettingsError(f"PHONOGRAPH_STORAGE_URL: {exc}") from exc
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         return cls(
             host=host,
@@ -81,4 +94,5 @@ class Settings:
             auth_token=auth_token,
             speed=speed,
             capture_s=capture_s,
+            storage_url=storage_url,
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -20,10 +21,15 @@ from phonograph.store.models import Base
 from tests.support.postgres import PostgresServer
 
 
-def _head() -> str:
+def _config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    config.attributes["connection"] = connection
+    return config
+
+
+def _head() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
@@ -46,7 +52,8 @@ async def _migrate_twice(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
         async with db.transaction() as session:
             await session.execute(
                 text(
-                    "INSERT INTO accounts VALUES ('AC1', NULL, 'kept', 'token', 'active', 'Full',"
+                    "INSERT INTO accounts (sid, owner_account_sid, friendly_name, auth_token, status, type,"
+                    " date_created, date_updated) VALUES ('AC1', NULL, 'kept', 'token', 'active', 'Full',"
                     " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
                 )
             )
@@ -75,3 +82,72 @@ def test_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_postgresql(postgres: PostgresServer) -> None:
     _check(postgres.create_database(f"migrations_{uuid.uuid4().hex[:12]}"))
+
+
+CALLS_REVISION = "2026_11_21_0002"
+ACCOUNT_COLUMNS = (
+    "sid, owner_account_sid, friendly_name, auth_token, status, type, date_created, date_updated"
+)
+
+
+async def _upgrade_across_recordings(url: str) -> tuple[list[Any], set[str], list[Any]]:
+    """Migrate to the calls revision, add an account, then up to head, down again, and up."""
+    db = Database(url)
+
+    def move(connection: Connection, to: str, *, down: bool = False) -> None:
+        (command.downgrade if down else command.upgrade)(_config(connection), to)
+
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(move, CALLS_REVISION)
+            await connection.execute(
+                text(
+                    f"INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ('AC1', NULL, 'old', 'token',"
+                    " 'active', 'Full', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            # A row that references the account: a downgrade must not drop and recreate accounts.
+            await connection.execute(
+                text(
+                    "INSERT INTO virtual_phones (sid, account_sid, phone_number, answer, answer_after_s,"
+                    " date_created, date_updated) VALUES ('VP1', 'AC1', '+15550100', 'answer', 0,"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+        async with db.engine.begin() as connection:
+            await connection.run_sync(move, "head")
+            upgraded = list(
+                (await connection.execute(text("SELECT sid, enforce_media_auth, hipaa FROM accounts"))).all()
+            )
+        async with db.engine.begin() as connection:
+            await connection.run_sync(move, CALLS_REVISION, down=True)
+            downgraded = await connection.run_sync(
+                lambda sync: (
+                    {column["name"] for column in inspect(sync).get_columns("accounts")}
+                    | set(inspect(sync).get_table_names())
+                )
+            )
+        await db.migrate()
+        async with db.engine.connect() as connection:
+            again = await connection.run_sync(lambda sync: _schema_state(sync)["diff"])
+        return upgraded, downgraded, again
+    finally:
+        await db.close()
+
+
+def _check_recordings_revision(url: str) -> None:
+    upgraded, downgraded, again = asyncio.run(_upgrade_across_recordings(url))
+    # An account made before the revision gets the defaults: media auth on, HIPAA off (spec §7).
+    assert [tuple(row) for row in upgraded] == [("AC1", True, False)]
+    assert not downgraded & {"enforce_media_auth", "hipaa", "recordings"}
+    assert {"calls", "friendly_name"} <= downgraded
+    assert again == []
+
+
+def test_recordings_revision_sqlite(tmp_path: Path) -> None:
+    _check_recordings_revision(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+
+
+@pytest.mark.postgres
+def test_recordings_revision_postgresql(postgres: PostgresServer) -> None:
+    _check_recordings_revision(postgres.create_database(f"recordings_{uuid.uuid4().hex[:12]}"))

@@ -17,6 +17,8 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'phonograph.db'}"
     assert settings.public_url == "http://127.0.0.1:8080"
     assert (settings.account_sid, settings.auth_token, settings.speed) == (None, None, 1.0)
+    assert settings.storage_url == str(tmp_path.resolve() / "media")
+    assert settings.journal_dir == tmp_path.resolve() / "journal"
 
 
 def test_values_from_the_environment(tmp_path: Path) -> None:
@@ -53,8 +55,25 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_SPEED": "fast"}, "PHONOGRAPH_SPEED"),
         ({"PHONOGRAPH_SPEED": "nan"}, "PHONOGRAPH_SPEED"),
         ({"PHONOGRAPH_SPEED": "inf"}, "PHONOGRAPH_SPEED"),
+        ({"PHONOGRAPH_STORAGE_URL": "http://example.com/media"}, "PHONOGRAPH_STORAGE_URL"),
+        ({"PHONOGRAPH_STORAGE_URL": "gs://bucket/prefix"}, "PHONOGRAPH_STORAGE_URL"),
+        ({"PHONOGRAPH_STORAGE_URL": "file://host/media"}, "PHONOGRAPH_STORAGE_URL"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
+        Settings.from_env(env, data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("url", ["/srv/phonograph/media", "file:///srv/phonograph/media"])
+def test_storage_url_takes_a_folder(tmp_path: Path, url: str) -> None:
+    settings = Settings.from_env({"PHONOGRAPH_STORAGE_URL": url}, data_dir=tmp_path)
+    assert settings.storage_url == url
+
+
+def test_s3_storage_is_refused_until_it_is_built(tmp_path: Path) -> None:
+    env = {"PHONOGRAPH_STORAGE_URL": "s3://bucket/prefix"}
+    with pytest.raises(
+        SettingsError, match="PHONOGRAPH_STORAGE_URL: s3 storage is planned but not built yet"
+    ):
         Settings.from_env(env, data_dir=tmp_path)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from phonograph.calls.state import CallbackEvent, CallStatus
+from phonograph.recording import RecordingRequest
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class NewCall:
     time_limit_s: int
     send_digits: str | None
     caller_name: str | None = None
-    recording: dict[str, Any] = field(default_factory=dict)
+    recording: RecordingRequest | None = None
+    """What ``Record=true`` came with; None when the call is not recorded."""
 
 
 @dataclass(frozen=True)

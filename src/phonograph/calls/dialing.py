@@ -4,7 +4,9 @@ report how it went (https://www.twilio.com/docs/voice/twiml/dial#attributes-acti
 Each target is a child call leg (direction ``outbound-dial``, ``parent_call_sid`` = the dialling
 call) routed like any call. While bridged, each leg sends what the other receives. The dial ends
 when the child hangs up, its ``timeLimit`` passes, or the caller presses ``*`` with
-``hangupOnStar``; the caller hanging up ends the child too.
+``hangupOnStar``; the caller hanging up ends the child too. With ``record``, the parent leg is
+recorded from ringing or from the answer until the dial ends: channel 1 is the parent's party
+(its inbound track), channel 2 the dialled party (what the parent's caller hears).
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from phonograph import twiml
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.interpreter import Params
 from phonograph.calls.legs import new_leg
+from phonograph.calls.recordings import twiml_request
 from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import Frame
-from phonograph.store import Call, CallRepo
+from phonograph.recording import Channels, RecordingPlan, Source, Track
+from phonograph.store import Call, CallRepo, Recording
 
 if TYPE_CHECKING:
     from phonograph.calls.session import CallSession
+
+FROM_RINGING = (twiml.DialRecord.RECORD_FROM_RINGING, twiml.DialRecord.RECORD_FROM_RINGING_DUAL)
 
 
 def _address(target: twiml.Number | twiml.Sip) -> str:
@@ -76,20 +82,45 @@ async def _first_answer(children: list[CallSession]) -> CallSession | None:
             future.cancel()
 
 
+async def _recording_plan(parent: CallSession, dial: twiml.Dial) -> RecordingPlan | None:
+    """``record``: None for do-not-record; ``-dual`` asks for two channels (spec §9)."""
+    if dial.record is twiml.DialRecord.DO_NOT_RECORD:
+        return None
+    dual = dial.record in (
+        twiml.DialRecord.RECORD_FROM_ANSWER_DUAL,
+        twiml.DialRecord.RECORD_FROM_RINGING_DUAL,
+    )
+    request = twiml_request(
+        parent,
+        dial,
+        channels=Channels.DUAL if dual else None,
+        track=None if dial.recording_track is None else Track(dial.recording_track),
+    )
+    return await parent.recordings.plan_for_twiml(Source.DIAL_VERB, request)
+
+
 async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
     unsupported = [target for target in dial.targets if not isinstance(target, twiml.Number | twiml.Sip)]
     if unsupported or not dial.targets:
         await parent.warn(13201, "<Dial> has no Number or Sip to call (Conference arrives with its issue)")
         return [("DialCallStatus", CallStatus.FAILED.value), ("DialBridged", "false")]
+    plan = await _recording_plan(parent, dial)
+    recording: Recording | None = None
     children = await _start_children(parent, dial)
     try:
+        if plan is not None and dial.record in FROM_RINGING:
+            recording = await parent.recordings.start(plan)
         winner = await _first_answer(children)
         for child in children:
             if child is not winner:
                 child.end(CallStatus.CANCELED)
         if winner is not None:
+            if plan is not None and recording is None:
+                recording = await parent.recordings.start(plan)
             await _bridge(parent, winner, dial)
     finally:
+        if recording is not None:
+            await parent.recordings.stop(recording.sid)
         for child in children:
             child.end(CallStatus.COMPLETED)
         await asyncio.gather(*(child.wait() for child in children))
@@ -101,6 +132,9 @@ async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
     ]
     if winner is not None:
         params.append(("DialCallDuration", str(winner.call.duration_s or 0)))
+    if recording is not None:
+        # Only when this <Dial> recorded (https://www.twilio.com/docs/voice/twiml/dial#attributes-action).
+        params += [("RecordingUrl", parent.recordings.url(recording)), ("RecordingSid", recording.sid)]
     return params
 
 

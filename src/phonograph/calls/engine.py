@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import httpx
 
@@ -18,12 +19,23 @@ from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import Clock, NotFound, PhonographError
 from phonograph.media import EspeakEngine, MediaClock, SpeechEngine
-from phonograph.store import Account, Call, CallRepo, Database
+from phonograph.recording import (
+    MoreThanOneActive,
+    PauseBehavior,
+    RecordingNotFound,
+    RecordingRequest,
+    RecordingService,
+    RecordingStatus,
+    Source,
+    resolve_plan,
+)
+from phonograph.store import Account, BlobStore, Call, CallRepo, Database, Recording, RecordingRepo
 from phonograph.webhooks import AppClient, OutboxWorker
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 5.0
+CURRENT = "Twilio.CURRENT"
 
 
 class CallNotLive(PhonographError):
@@ -43,21 +55,30 @@ class CallEngine:
         http: httpx.AsyncClient | None = None,
         speech: SpeechEngine | None = None,
         capture_s: float = 0.0,
+        blobs: BlobStore,
+        journal_dir: Path,
+        public_url: str,
     ) -> None:
         self._http = http or httpx.AsyncClient()
         app = AppClient(self._http)
+        media = MediaClock(speed)
+        outbox = OutboxWorker(db, app, clock)
+        self.recordings = RecordingService(db, clock, media, blobs, journal_dir, public_url, outbox.notify)
         self.runtime = Runtime(
             db=db,
-            media=MediaClock(speed),
+            media=media,
             speech=speech or EspeakEngine(),
             audio=AudioLibrary(self._http),
             app=app,
-            outbox=OutboxWorker(db, app, clock),
+            outbox=outbox,
             clock=clock,
+            recordings=self.recordings,
             captures=CaptureShelf(capture_s),
         )
 
     async def start(self) -> None:
+        # Recordings a crash interrupted are finalized first: their calls settle after.
+        await self.recordings.start()
         await self._settle_abandoned_calls()
         self.runtime.media.start()
         self.runtime.outbox.start()
@@ -73,12 +94,18 @@ class CallEngine:
                 [asyncio.ensure_future(session.wait()) for session in sessions], timeout=SHUTDOWN_GRACE_S
             )
         await self.runtime.tasks.close()
+        await self.recordings.close()
         await self.runtime.outbox.stop()
         await self.runtime.media.stop()
         await self._http.aclose()
 
     async def create_call(self, account: Account, command: NewCall) -> Call:
         runtime, now = self.runtime, self.runtime.clock.now()
+        plan = None
+        if command.recording is not None:
+            # Resolved now, so that a bad RecordingConfigurationId is refused with the create.
+            async with runtime.db.transaction() as session:
+                plan = await resolve_plan(session, account.sid, Source.OUTBOUND_API, command.recording)
         call = new_leg(
             account_sid=account.sid,
             to=command.to,
@@ -98,7 +125,7 @@ class CallEngine:
             timeout_s=command.timeout_s,
             time_limit_s=command.time_limit_s,
             send_digits=command.send_digits,
-            recording=dict(command.recording),
+            recording={} if plan is None else plan.to_json(),
         )
         async with runtime.db.transaction() as session:
             call = await CallRepo(session).create(call)
@@ -155,6 +182,53 @@ class CallEngine:
             raise CallNotLive(f"Call {sid} is {call.status}: end it before deleting it")
         async with self.runtime.db.transaction() as session:
             await CallRepo(session).delete(sid)
+
+    async def start_recording(self, account: Account, call_sid: str, request: RecordingRequest) -> Recording:
+        """``POST /Calls/{CallSid}/Recordings``: record the live call from now (spec §2.2)."""
+        session = await self._live_session(account, call_sid, "start a recording")
+        plan = await session.recordings.plan(Source.START_CALL_RECORDING_API, request)
+        return await session.recordings.start(plan)
+
+    async def control_recording(
+        self,
+        account: Account,
+        call_sid: str,
+        sid: str,
+        status: RecordingStatus,
+        behavior: PauseBehavior,
+        at_frame: int,
+    ) -> Recording:
+        """``POST /Calls/{CallSid}/Recordings/{Sid}``: pause, resume or stop at ``at_frame`` (the
+        media frame the request arrived on); ``Twilio.CURRENT`` names the one active recording."""
+        await self._call(account, call_sid)
+        if sid == CURRENT:
+            live = self.recordings.live_for_call(call_sid)
+            if not live:
+                raise RecordingNotFound(f"Call {call_sid} has no active recording")
+            if len(live) > 1:
+                raise MoreThanOneActive(
+                    f"Call {call_sid} has {len(live)} active recordings: name one by its Sid"
+                )
+            sid = live[0].sid
+        else:
+            async with self.runtime.db.transaction() as db_session:
+                recording = await RecordingRepo(db_session).get_for_account(account.sid, sid)
+            if recording is None or recording.call_sid != call_sid:
+                raise RecordingNotFound(
+                    f"The requested resource /Calls/{call_sid}/Recordings/{sid} was not found"
+                )
+        return await self.recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
+
+    def media_frame(self) -> int:
+        """The media clock's frame now: when a control request arrived."""
+        return self.runtime.media.frame_index
+
+    async def _live_session(self, account: Account, sid: str, doing: str) -> CallSession:
+        call = await self._call(account, sid)
+        session = self.runtime.sessions.get(sid)
+        if session is None or session.status is not CallStatus.IN_PROGRESS:
+            raise CallNotLive(f"Call {sid} is {call.status}: cannot {doing} unless the call is in-progress")
+        return session
 
     def media_stats(self, *, reset: bool = False) -> dict[str, float]:
         """The media clock's load: live legs, frames run, tick lateness (real ms) p50/p99/max."""

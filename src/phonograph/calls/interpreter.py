@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import urljoin
 
 from phonograph import twiml
 from phonograph.calls.source import ProgramSource
 from phonograph.media import Clip, MediaClock, MediaLeg
+
+if TYPE_CHECKING:
+    from phonograph.calls.recordings import LegRecordings
 
 V = TypeVar("V")
 NOT_YET_EXECUTED = 12200  # Twilio's "schema validation warning": the verb is valid, the call goes on
@@ -31,6 +34,10 @@ class VerbContext(Protocol):
 
     @property
     def document_url(self) -> str | None: ...
+
+    @property
+    def recordings(self) -> LegRecordings | None:
+        """The leg's recordings; None where nothing can be recorded (a virtual phone)."""
 
     def webhook_params(self) -> Params: ...
 
@@ -111,7 +118,7 @@ class Interpreter:
         for verb in document.verbs:
             runner = RUNNERS.get(type(verb))
             if runner is None:
-                # Record, Start/Stop and Conference are validated now and executed by later issues.
+                # Conference is validated now and executed by its issue.
                 await self.ctx.warn(NOT_YET_EXECUTED, f"<{type(verb).__name__}> is not executed yet; skipped")
                 continue
             await runner(verb, self.ctx).run()

@@ -97,6 +97,10 @@ class PhoneContext:
     async def audio(self, url: str) -> Clip:
         return await self._line._caller.audio(url)
 
+    @property
+    def recordings(self) -> None:
+        return None  # the phone is the far end: recording happens on the call's own leg
+
     async def dial(self, dial: twiml.Dial) -> Params:
         raise PhonographError("a virtual phone cannot <Dial>", code=12100)
 

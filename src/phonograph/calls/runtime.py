@@ -1,5 +1,5 @@
 """What every call session shares: the database, the media clock, speech, audio, the app client,
-the outbox, the wall clock and the task owner. Built once by the engine."""
+the outbox, the wall clock, the recording service and the task owner. Built once by the engine."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.capture import CaptureShelf
-from phonograph.calls.tasks import TaskOwner
 from phonograph.core import Clock
+from phonograph.core.tasks import TaskOwner
 from phonograph.media import MediaClock, SpeechEngine
+from phonograph.recording import RecordingService
 from phonograph.store import Database, NotificationLog, NotificationRepo
 from phonograph.webhooks import AppClient, OutboxWorker
 
@@ -44,6 +45,7 @@ class Runtime:
     app: AppClient
     outbox: OutboxWorker
     clock: Clock
+    recordings: RecordingService
     captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
     tasks: TaskOwner = field(default_factory=TaskOwner)
     sessions: dict[str, CallSession] = field(default_factory=dict)

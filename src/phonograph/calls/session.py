@@ -19,12 +19,14 @@ from phonograph.calls.far_ends import Answer, FarEnd, ring_until
 from phonograph.calls.interpreter import Interpreter, Params
 from phonograph.calls.loader import APPLICATION_ERROR_TEXT, ApplicationFailure, DocumentLoader
 from phonograph.calls.params import call_params, status_callback_params
+from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import far_end_for
 from phonograph.calls.runtime import Problem, Runtime
 from phonograph.calls.source import EndProgram, ProgramSource, ReplaceProgram
 from phonograph.calls.state import EVENT_OF, CallbackEvent, CallStatus, Direction, check_transition
 from phonograph.core import PhonographError
 from phonograph.media import Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
+from phonograph.recording import RecordingPlan
 from phonograph.store import Call, CallRepo, OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class CallSession:
         self._program_task: asyncio.Task[None] | None = None
         self._next_program: ProgramSource | None = None
         self._loader = DocumentLoader(runtime, call.account_sid, call.sid, auth_token)
+        self.recordings = LegRecordings(self)
         # Resolved when an inbound leg answers or refuses (what its caller's ring() waits for).
         self.answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
 
@@ -179,6 +182,9 @@ class CallSession:
         connect(self._leg, far_end.leg)
         far_end.answered()
         await self._answer()
+        if self.call.recording:
+            # Record=true records from the answer (spec §2.1); its plan was resolved at create.
+            await self.recordings.start(RecordingPlan.from_json(self.call.recording))
         if self.call.send_digits:
             # SendDigits plays once the call connects, before the TwiML runs.
             await self._leg.start_clip(dtmf_clip(self.call.send_digits)).done
@@ -219,13 +225,17 @@ class CallSession:
             self._end_status = CallStatus.COMPLETED
 
     async def _run_program(self, source: ProgramSource) -> None:
+        """Run documents until one ends; a document that cannot be had or run ends with Twilio's
+        application-error message."""
+        try:
+            await self._run_documents(source)
+        except ApplicationFailure:
+            await self._answer_if_ringing()
+            await self._leg.start_clip(await self._say_text(APPLICATION_ERROR_TEXT)).done
+
+    async def _run_documents(self, source: ProgramSource) -> None:
         while True:
-            try:
-                loaded = await self._loader.load(self._with_params(source))
-            except ApplicationFailure:
-                await self._answer_if_ringing()
-                await self._leg.start_clip(await self._say_text(APPLICATION_ERROR_TEXT)).done
-                return
+            loaded = await self._loader.load(self._with_params(source))
             self._document_url = loaded.url
             try:
                 if self.status is CallStatus.RINGING:
@@ -264,6 +274,7 @@ class CallSession:
         if self._program_task is not None and not self._program_task.done():
             self._program_task.cancel()
             await asyncio.gather(self._program_task, return_exceptions=True)
+        await self.runtime.recordings.stop_call(self.call.sid)
         self._leg.stop_playing()
         self.runtime.media.remove(self._leg)
         far_end, self.far_end = self.far_end, None

@@ -1,4 +1,7 @@
-"""Room ``core``: identifiers, the error hierarchy, clocks and time formats. Stdlib only."""
+"""Room ``core``: identifiers, the error hierarchy, clocks, time formats and the recording vocabulary.
+
+Stdlib only.
+"""
 
 from phonograph.core.clock import Clock, SystemClock
 from phonograph.core.errors import (
@@ -14,10 +17,13 @@ from phonograph.core.errors import (
     PreconditionFailed,
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
+from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.core.timefmt import as_utc, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
 
 __all__ = [
     "AuthenticationFailed",
+    "CallbackMethod",
+    "Channels",
     "Clock",
     "Conflict",
     "InternalError",
@@ -28,7 +34,10 @@ __all__ = [
     "PayloadTooLarge",
     "PhonographError",
     "PreconditionFailed",
+    "RecordingEvent",
     "SystemClock",
+    "Track",
+    "Trim",
     "as_utc",
     "is_sid",
     "iso8601",

@@ -1,17 +1,51 @@
-"""Room ``recording``: taps, journal, pause/resume/stop, composition, encoding, configuration resolution.
+"""Room ``recording``: taps, journal, pause/resume/stop, composition, encoding, configuration resolution."""
 
-Today it holds the Recording Configuration body and the recording enums; the recording issue (#4)
-fills the rest.
-"""
-
+from phonograph.recording.callbacks import recording_path
+from phonograph.recording.compose import SILENCE_PEAK, Composition, Layout, compose
 from phonograph.recording.configuration import RecordingConfiguration
+from phonograph.recording.encode import MP3_CONTENT_TYPE, WAV_CONTENT_TYPE, encode_mp3, encode_wav
 from phonograph.recording.enums import CallbackMethod, Channels, RecordingEvent, Track, Trim
+from phonograph.recording.plan import RecordingPlan, RecordingRequest, resolve_plan
+from phonograph.recording.service import RecordingService
+from phonograph.recording.state import (
+    LIVE,
+    ConfigurationNotFound,
+    ConfigurationWithParameters,
+    IllegalRecordingTransition,
+    MoreThanOneActive,
+    PauseBehavior,
+    RecordingNotFound,
+    RecordingStatus,
+    Source,
+)
 
 __all__ = [
+    "LIVE",
+    "MP3_CONTENT_TYPE",
+    "SILENCE_PEAK",
+    "WAV_CONTENT_TYPE",
     "CallbackMethod",
     "Channels",
+    "Composition",
+    "ConfigurationNotFound",
+    "ConfigurationWithParameters",
+    "IllegalRecordingTransition",
+    "Layout",
+    "MoreThanOneActive",
+    "PauseBehavior",
     "RecordingConfiguration",
     "RecordingEvent",
+    "RecordingNotFound",
+    "RecordingPlan",
+    "RecordingRequest",
+    "RecordingService",
+    "RecordingStatus",
+    "Source",
     "Track",
     "Trim",
+    "compose",
+    "encode_mp3",
+    "encode_wav",
+    "recording_path",
+    "resolve_plan",
 ]

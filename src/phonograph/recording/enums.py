@@ -1,35 +1,11 @@
-"""Recording enums shared by every way to start a recording (spec §2.1, §3.2, §4)."""
+"""Recording enums shared by every way to start a recording (spec §2.1, §3.2, §4).
+
+They are defined once in ``phonograph.core.recording_terms``, where the ``twiml`` room can reach them
+too; this module keeps the names the ``recording`` room and its users import.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
 
-
-class Channels(StrEnum):
-    MONO = "mono"
-    DUAL = "dual"
-
-
-class Trim(StrEnum):
-    TRIM_SILENCE = "trim-silence"
-    DO_NOT_TRIM = "do-not-trim"
-
-
-class Track(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    BOTH = "both"
-
-
-class CallbackMethod(StrEnum):
-    GET = "GET"
-    POST = "POST"
-
-
-class RecordingEvent(StrEnum):
-    """Events a recording status callback can ask for; ``failed`` only in v2 (spec §4)."""
-
-    IN_PROGRESS = "in-progress"
-    COMPLETED = "completed"
-    ABSENT = "absent"
-    FAILED = "failed"
+__all__ = ["CallbackMethod", "Channels", "RecordingEvent", "Track", "Trim"]

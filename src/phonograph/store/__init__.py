@@ -1,5 +1,6 @@
-"""Room ``store``: SQLAlchemy models, repositories, Alembic migrations (and later the blob store)."""
+"""Room ``store``: SQLAlchemy models, repositories, Alembic migrations, and the blob store."""
 
+from phonograph.store.blobs import BlobNotFound, BlobStore, LocalBlobStore, open_blob_store
 from phonograph.store.db import Database
 from phonograph.store.models.base import (
     DESCRIPTION_MAX_CHARS,
@@ -26,6 +27,7 @@ from phonograph.store.repos.incoming_phone_numbers import (
 )
 from phonograph.store.repos.notifications import Notification, NotificationLog, NotificationRepo
 from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
+from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
 from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "AccountStatus",
     "ApiKey",
     "ApiKeyRepo",
+    "BlobNotFound",
+    "BlobStore",
     "Call",
     "CallFilters",
     "CallRepo",
@@ -50,6 +54,7 @@ __all__ = [
     "Direction",
     "IncomingPhoneNumber",
     "IncomingPhoneNumberRepo",
+    "LocalBlobStore",
     "Notification",
     "NotificationLog",
     "NotificationRepo",
@@ -59,6 +64,10 @@ __all__ = [
     "Page",
     "PageSpec",
     "PhoneAnswer",
+    "Recording",
+    "RecordingFilters",
+    "RecordingRepo",
     "VirtualPhone",
     "VirtualPhoneRepo",
+    "open_blob_store",
 ]

@@ -26,6 +26,9 @@ class Account:
     type: str
     date_created: datetime
     date_updated: datetime
+    # Media settings (spec §7, §12): HTTP auth on media URLs, and HIPAA mode, which keeps it on.
+    enforce_media_auth: bool = True
+    hipaa: bool = False
 
     @property
     def is_main(self) -> bool:

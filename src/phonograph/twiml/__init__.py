@@ -2,10 +2,14 @@
 
 ``parse(document)`` returns a ``Document`` whose ``verbs`` the ``calls`` room runs one by one, or raises
 ``TwimlError`` (HTTP 400, a Twilio code, a message naming the element, attribute, value and line).
+The recording vocabulary (``Trim``, ``Track``, ``Channels``, ``RecordingEvent``, ``CallbackMethod``) is
+core's, re-exported here for the users of parsed documents.
 """
 
+from phonograph.core import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.twiml.dial import Conference, Dial, DialTarget, Number, Sip
 from phonograph.twiml.enums import (
+    TWIML_RECORDING_EVENTS,
     CallProgressEvent,
     ConferenceBeep,
     ConferenceEvent,
@@ -15,12 +19,8 @@ from phonograph.twiml.enums import (
     GatherInput,
     HttpMethod,
     JitterBufferSize,
-    RecordingChannels,
-    RecordingEvent,
-    RecordingTrack,
     RejectReason,
     RingTone,
-    Trim,
 )
 from phonograph.twiml.errors import MAX_DOCUMENT_BYTES, TwimlError, TwimlWarning
 from phonograph.twiml.parser import ELEMENTS, UNSUPPORTED, parse
@@ -46,8 +46,11 @@ __all__ = [
     "ELEMENTS",
     "LOOP_FOREVER",
     "MAX_DOCUMENT_BYTES",
+    "TWIML_RECORDING_EVENTS",
     "UNSUPPORTED",
     "CallProgressEvent",
+    "CallbackMethod",
+    "Channels",
     "Conference",
     "ConferenceBeep",
     "ConferenceEvent",
@@ -68,9 +71,7 @@ __all__ = [
     "Play",
     "Record",
     "Recording",
-    "RecordingChannels",
     "RecordingEvent",
-    "RecordingTrack",
     "Redirect",
     "Reject",
     "RejectReason",
@@ -79,6 +80,7 @@ __all__ = [
     "Sip",
     "Start",
     "Stop",
+    "Track",
     "Trim",
     "TwimlError",
     "TwimlWarning",

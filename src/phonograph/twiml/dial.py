@@ -1,8 +1,10 @@
 """``<Dial>`` and the nouns it dials, with Twilio's defaults.
 
 Sources: https://www.twilio.com/docs/voice/twiml/dial, /number, /sip, /conference, and spec §9 for the
-recording attributes. ``<Client>``, ``<Queue>``, ``<Application>``, ``<Sim>`` and ``<WhatsApp>`` are
-Twilio nouns phonograph does not support; the parser refuses them by name.
+recording attributes. Those (``trim``, ``recording_status_callback*``, ``recording_track``) keep no default
+here: None means "not written; the recording room applies the method's default" (spec §14.4, §14.5).
+``<Client>``, ``<Queue>``, ``<Application>``, ``<Sim>`` and ``<WhatsApp>`` are Twilio nouns phonograph
+does not support; the parser refuses them by name.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from phonograph.core import CallbackMethod, RecordingEvent, Track, Trim
 from phonograph.twiml.enums import (
     CallProgressEvent,
     ConferenceBeep,
@@ -19,10 +22,7 @@ from phonograph.twiml.enums import (
     DialRecord,
     HttpMethod,
     JitterBufferSize,
-    RecordingEvent,
-    RecordingTrack,
     RingTone,
-    Trim,
 )
 
 
@@ -64,6 +64,9 @@ class Conference:
 
     ``wait_url`` None plays Twilio's default hold music; "" plays nothing. ``region`` None lets the
     platform choose. Recording starts when the first two participants are bridged (spec §9).
+
+    ``trim`` and ``recording_status_callback*`` are None when not written; the recording room applies the
+    method's default. ``recording_configuration_id`` is never written together with them.
     """
 
     name: str
@@ -76,14 +79,14 @@ class Conference:
     max_participants: int = 250
     record: ConferenceRecord = ConferenceRecord.DO_NOT_RECORD
     region: ConferenceRegion | None = None
-    trim: Trim = Trim.TRIM_SILENCE
+    trim: Trim | None = None
     coach: str | None = None
     status_callback: str | None = None
     status_callback_event: tuple[ConferenceEvent, ...] = ()
     status_callback_method: HttpMethod = HttpMethod.POST
     recording_status_callback: str | None = None
-    recording_status_callback_method: HttpMethod = HttpMethod.POST
-    recording_status_callback_event: tuple[RecordingEvent, ...] = (RecordingEvent.COMPLETED,)
+    recording_status_callback_method: CallbackMethod | None = None
+    recording_status_callback_event: tuple[RecordingEvent, ...] | None = None
     event_callback_url: str | None = None
     jitter_buffer_size: JitterBufferSize = JitterBufferSize.LARGE
     participant_label: str | None = None
@@ -102,9 +105,13 @@ class Dial:
     """``<Dial>``: connect the caller to ``targets`` (dialled at once, or in order when ``sequential``).
 
     A bare number as ``<Dial>``'s text becomes one ``Number``. ``record`` accepts Twilio's aliases
-    ``true`` (= record-from-answer) and ``false`` (= do-not-record). ``trim`` defaults to do-not-trim, as
-    the Dial page's prose says (its table says "None"; spec §14.4). ``caller_id`` None means the caller's
+    ``true`` (= record-from-answer) and ``false`` (= do-not-record). ``caller_id`` None means the caller's
     own number; ``ring_tone`` None means the ringback of the called number's country.
+
+    ``trim``, ``recording_status_callback*`` and ``recording_track`` are None when not written; the
+    recording room applies the method's default (for ``trim`` the Dial page's table and prose disagree,
+    spec §14.4). ``recording_configuration_id`` is never written together with them, nor with a ``*-dual``
+    ``record`` value.
     """
 
     targets: tuple[DialTarget, ...]
@@ -117,11 +124,11 @@ class Dial:
     answer_on_bridge: bool = False
     ring_tone: RingTone | None = None
     record: DialRecord = DialRecord.DO_NOT_RECORD
-    trim: Trim = Trim.DO_NOT_TRIM
+    trim: Trim | None = None
     recording_status_callback: str | None = None
-    recording_status_callback_method: HttpMethod = HttpMethod.POST
-    recording_status_callback_event: tuple[RecordingEvent, ...] = (RecordingEvent.COMPLETED,)
-    recording_track: RecordingTrack = RecordingTrack.BOTH
+    recording_status_callback_method: CallbackMethod | None = None
+    recording_status_callback_event: tuple[RecordingEvent, ...] | None = None
+    recording_track: Track | None = None
     recording_configuration_id: str | None = None
     sequential: bool = False
     refer_url: str | None = None

@@ -1,14 +1,20 @@
 """Closed sets of TwiML attribute values, spelled as Twilio spells them on the wire.
 
 Sources: the Twilio TwiML reference pages (https://www.twilio.com/docs/voice/twiml/<verb>) and the enums
-that Twilio's generated SDKs emit (twilio-java ``com.twilio.twiml.voice``). The ``recording`` room has
-enums of the same name; ``twiml`` may not import it (ARCHITECTURE.md), and the values are identical
-strings, so the engine converts by value.
+that Twilio's generated SDKs emit (twilio-java ``com.twilio.twiml.voice``). The recording vocabulary
+(``Trim``, ``Track``, ``Channels``, ``RecordingEvent``, ``CallbackMethod``) is ``core``'s, shared with the
+REST API and the ``recording`` room, so a parsed value reaches the recorder as it is.
+
+``HttpMethod`` is the method of the requests a document's own attributes make (``action``, ``url``,
+``waitUrl``, ``statusCallback`` …) and stays here: it is no recording term. ``recordingStatusCallbackMethod``
+is read as core's ``CallbackMethod``, the recording vocabulary's name for the same two values.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from phonograph.core import RecordingEvent
 
 
 class HttpMethod(StrEnum):
@@ -26,28 +32,8 @@ class RejectReason(StrEnum):
     BUSY = "busy"
 
 
-class Trim(StrEnum):
-    TRIM_SILENCE = "trim-silence"
-    DO_NOT_TRIM = "do-not-trim"
-
-
-class RecordingEvent(StrEnum):
-    """Events a TwiML ``recordingStatusCallbackEvent`` may list (spec §9)."""
-
-    IN_PROGRESS = "in-progress"
-    COMPLETED = "completed"
-    ABSENT = "absent"
-
-
-class RecordingTrack(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    BOTH = "both"
-
-
-class RecordingChannels(StrEnum):
-    MONO = "mono"
-    DUAL = "dual"
+TWIML_RECORDING_EVENTS = (RecordingEvent.IN_PROGRESS, RecordingEvent.COMPLETED, RecordingEvent.ABSENT)
+"""The events a TwiML ``recordingStatusCallbackEvent`` may list (spec §9); ``failed`` is refused (13621)."""
 
 
 class DialRecord(StrEnum):
@@ -58,6 +44,11 @@ class DialRecord(StrEnum):
     RECORD_FROM_RINGING = "record-from-ringing"
     RECORD_FROM_ANSWER_DUAL = "record-from-answer-dual"
     RECORD_FROM_RINGING_DUAL = "record-from-ringing-dual"
+
+    @property
+    def dual(self) -> bool:
+        """Whether the value names the channel layout too: one channel per party (spec §9)."""
+        return self.value.endswith("-dual")
 
 
 class ConferenceRecord(StrEnum):

@@ -3,8 +3,10 @@
 Every code below was checked against Twilio's error dictionary (https://www.twilio.com/docs/api/errors/NNNNN).
 Where Twilio documents a verb-specific code for a bad attribute value we use it; every other problem with
 a document is 12100, "Document parse failure" (malformed XML, wrong root, unknown or misplaced elements,
-text where none belongs). Twilio logs many of the 13xxx codes as warnings and carries on with a default;
-phonograph refuses the document instead, so a mistake is seen at once (docs/compatibility.md).
+text where none belongs). A recording configuration id written together with programmatic recording
+attributes is refused with 12200 (see ``CONFIGURATION_WITH_PARAMETERS``). Twilio logs many of the 13xxx
+codes as warnings and carries on with a default; phonograph refuses the document instead, so a mistake is
+seen at once (docs/compatibility.md).
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ RECORD_INVALID_FINISH_ON_KEY = 13613
 RECORD_INVALID_TRANSCRIBE = 13614
 RECORD_INVALID_PLAY_BEEP = 13616
 INVALID_RECORDING_STATUS_CALLBACK_EVENT = 13621
+
+# recordingConfigurationId together with programmatic recording attributes. Twilio says a workflow uses
+# "either a Voice Recording Configuration ID or programmatic parameters, but not both" and documents no
+# code for a document that has both (spec §4, §14.1); phonograph refuses it with 12200, Twilio's
+# schema-validation code, as a fatal error rather than the warning 12200 usually is.
+CONFIGURATION_WITH_PARAMETERS = 12200
 
 
 def shorten(text: str, limit: int = 60) -> str:

@@ -15,9 +15,7 @@ from phonograph.twiml.enums import (
     ConferenceRegion,
     DialRecord,
     JitterBufferSize,
-    RecordingTrack,
     RingTone,
-    Trim,
 )
 from phonograph.twiml.errors import TwimlError
 from phonograph.twiml.parse_verbs import DTMF_DIGITS
@@ -43,7 +41,17 @@ contain '/'" (https://www.twilio.com/docs/api/errors/16023)."""
 
 
 def parse_dial(element: Element, attrs: Attributes, ctx: Context) -> Dial:
-    recording = read_recording_attributes(attrs, trim_default=Trim.DO_NOT_TRIM)
+    record = attrs.choice(
+        "record",
+        DialRecord,
+        default=DialRecord.DO_NOT_RECORD,
+        code=codes.DIAL_INVALID_RECORD,
+        aliases={"true": DialRecord.RECORD_FROM_ANSWER, "false": DialRecord.DO_NOT_RECORD},
+    )
+    # A -dual value chooses the channel layout, which a recording configuration also decides.
+    recording = read_recording_attributes(
+        attrs, track="recordingTrack", also_written=(f'record="{record}"',) if record.dual else ()
+    )
     attrs.ignore("callReason", "events", "passports")
     return Dial(
         targets=_targets(element, ctx),
@@ -55,18 +63,12 @@ def parse_dial(element: Element, attrs: Attributes, ctx: Context) -> Dial:
         caller_id=attrs.string("callerId"),
         answer_on_bridge=attrs.boolean("answerOnBridge", default=False),
         ring_tone=attrs.optional_choice("ringTone", RingTone, code=codes.DIAL_INVALID_RING_TONE),
-        record=attrs.choice(
-            "record",
-            DialRecord,
-            default=DialRecord.DO_NOT_RECORD,
-            code=codes.DIAL_INVALID_RECORD,
-            aliases={"true": DialRecord.RECORD_FROM_ANSWER, "false": DialRecord.DO_NOT_RECORD},
-        ),
+        record=record,
         trim=recording.trim,
         recording_status_callback=recording.status_callback,
         recording_status_callback_method=recording.status_callback_method,
         recording_status_callback_event=recording.status_callback_event,
-        recording_track=attrs.choice("recordingTrack", RecordingTrack, default=RecordingTrack.BOTH),
+        recording_track=recording.track,
         recording_configuration_id=recording.configuration_id,
         sequential=attrs.boolean("sequential", default=False),
         refer_url=attrs.string("referUrl"),
@@ -143,7 +145,7 @@ def _call_progress_events(attrs: Attributes) -> tuple[CallProgressEvent, ...]:
 def parse_conference(element: Element, attrs: Attributes, ctx: Context) -> Conference:
     name = body_text(element, ctx, required="the conference room's name")
     assert name is not None
-    recording = read_recording_attributes(attrs, trim_default=Trim.TRIM_SILENCE)
+    recording = read_recording_attributes(attrs)
     wait_url = attrs.verbatim("waitUrl")  # "" is meaningful: no hold music at all
     return Conference(
         name=name,

@@ -11,7 +11,7 @@ from typing import Literal
 
 from phonograph.twiml import errors as codes
 from phonograph.twiml.content import Context, body_text, forbid_content
-from phonograph.twiml.enums import GatherInput, RecordingChannels, RecordingTrack, RejectReason, Trim
+from phonograph.twiml.enums import GatherInput, RejectReason
 from phonograph.twiml.errors import TwimlError
 from phonograph.twiml.recording_attrs import read_recording_attributes
 from phonograph.twiml.ssml import spoken_text
@@ -152,7 +152,7 @@ def parse_redirect(element: Element, attrs: Attributes, ctx: Context) -> Redirec
 
 def parse_record(element: Element, attrs: Attributes, ctx: Context) -> Record:
     forbid_content(element, ctx)
-    recording = read_recording_attributes(attrs, trim_default=Trim.TRIM_SILENCE)
+    recording = read_recording_attributes(attrs)
     return Record(
         action=attrs.string("action"),
         method=attrs.method(code=codes.RECORD_INVALID_METHOD),
@@ -188,15 +188,15 @@ def _record_finish_on_key(attrs: Attributes) -> str:
 
 def parse_recording(element: Element, attrs: Attributes, ctx: Context) -> Recording:
     forbid_content(element, ctx)
-    recording = read_recording_attributes(attrs, trim_default=Trim.TRIM_SILENCE)
+    recording = read_recording_attributes(attrs, track="track", channels=True)
     return Recording(
         name=attrs.string("name"),
         recording_status_callback=recording.status_callback,
         recording_status_callback_method=recording.status_callback_method,
         recording_status_callback_event=recording.status_callback_event,
         trim=recording.trim,
-        track=attrs.choice("track", RecordingTrack, default=RecordingTrack.BOTH),
-        channels=attrs.choice("channels", RecordingChannels, default=RecordingChannels.DUAL),
+        track=recording.track,
+        channels=recording.channels,
         recording_configuration_id=recording.configuration_id,
     )
 

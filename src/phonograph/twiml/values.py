@@ -13,7 +13,7 @@ separated by spaces or commas. Surrounding whitespace is ignored everywhere; an 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -35,11 +35,14 @@ class Attributes:
         self._unread = dict(element.attributes)
         self._ignored: dict[str, str] = {}
 
+    @property
+    def where(self) -> str:
+        """``<Tag> on line N`` of the element these attributes belong to."""
+        return self._element.describe()
+
     def error(self, name: str, value: str, expected: str, code: int = PARSE_FAILURE) -> TwimlError:
         """The error for a bad value: names the element, attribute, value, line and what is allowed."""
-        return TwimlError(
-            f'{self._element.describe()} has an invalid {name}="{shorten(value)}": {expected}.', code=code
-        )
+        return TwimlError(f'{self.where} has an invalid {name}="{shorten(value)}": {expected}.', code=code)
 
     def raw(self, name: str) -> str | None:
         """The stripped value of ``name``, or None when absent or empty; marks it as read."""
@@ -95,13 +98,18 @@ class Attributes:
 
     def method(self, name: str = "method", *, code: int = PARSE_FAILURE) -> HttpMethod:
         """An HTTP method, ``POST`` when absent (every TwiML method attribute defaults to POST)."""
+        value = self.optional_method(name, HttpMethod, code=code)
+        return HttpMethod.POST if value is None else value
+
+    def optional_method(self, name: str, kind: type[E], *, code: int = PARSE_FAILURE) -> E | None:
+        """A ``GET``/``POST`` member of ``kind`` in any case, or None when not written."""
         value = self.raw(name)
         if value is None:
-            return HttpMethod.POST
-        upper = value.upper()
-        if upper not in HttpMethod.__members__:
-            raise self.error(name, value, "must be GET or POST", code)
-        return HttpMethod(upper)
+            return None
+        try:
+            return kind(value.upper())
+        except ValueError:
+            raise self.error(name, value, "must be GET or POST", code) from None
 
     def choice(
         self,
@@ -121,23 +129,31 @@ class Attributes:
         value = self.raw(name)
         if value is None:
             return None
-        return self._member(name, value, kind, code, aliases or {})
+        return self._member(name, value, tuple(kind), code, aliases or {})
 
     def choices(
         self, name: str, kind: type[E], *, default: tuple[E, ...], code: int = PARSE_FAILURE
     ) -> tuple[E, ...]:
         """A space- or comma-separated list of enum values, in order, without repeats."""
+        members = self.optional_choices(name, kind, code=code)
+        return default if members is None else members
+
+    def optional_choices(
+        self, name: str, kind: type[E], *, code: int = PARSE_FAILURE, allowed: Sequence[E] | None = None
+    ) -> tuple[E, ...] | None:
+        """Like ``choices``, but None when not written; ``allowed`` narrows ``kind`` to the members this
+        attribute accepts (a value outside it is refused like an unknown one)."""
         value = self.raw(name)
         if value is None:
-            return default
+            return None
         members: list[E] = []
         for word in _LIST_SEPARATOR.split(value):
             if not word:
                 continue
-            member = self._member(name, value, kind, code, {}, word)
+            member = self._member(name, value, allowed or tuple(kind), code, {}, word)
             if member not in members:
                 members.append(member)
-        return tuple(members) if members else default
+        return tuple(members) if members else None
 
     def ignore(self, *names: str) -> None:
         """Twilio attributes phonograph does not model: read them so they warn as unsupported."""
@@ -148,7 +164,7 @@ class Attributes:
 
     def warnings(self) -> list[TwimlWarning]:
         """One 12200 warning per attribute nobody read."""
-        where = self._element.describe()
+        where = self.where
         unsupported = "is not supported by phonograph and was ignored"
         found = [
             TwimlWarning(SCHEMA_WARNING, f'{where}: attribute {name}="{shorten(value)}" {unsupported}.')
@@ -164,7 +180,7 @@ class Attributes:
         self,
         name: str,
         value: str,
-        kind: type[E],
+        members: Sequence[E],
         code: int,
         aliases: Mapping[str, E],
         word: str | None = None,
@@ -172,8 +188,8 @@ class Attributes:
         wanted = (word if word is not None else value).lower()
         if wanted in aliases:
             return aliases[wanted]
-        for member in kind:
+        for member in members:
             if member.value.lower() == wanted:
                 return member
-        allowed = ", ".join([member.value for member in kind] + list(aliases))
+        allowed = ", ".join([member.value for member in members] + list(aliases))
         raise self.error(name, value, f"must be one of {allowed}", code)

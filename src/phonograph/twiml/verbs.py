@@ -1,9 +1,11 @@
 """The parsed TwiML program: one frozen dataclass per verb and noun, defaults as Twilio documents them.
 
-Defaults come from each element's attribute table at https://www.twilio.com/docs/voice/twiml/<verb> and,
-for the recording attributes, from spec §9. URLs stay as written (relative ones are resolved by the
-engine against the document's URL); ``None`` means "not given", which for ``action`` means Twilio's
-"the current document URL". ``<Dial>`` and its nouns live in ``dial.py``.
+Defaults come from each element's attribute table at https://www.twilio.com/docs/voice/twiml/<verb>,
+except for the recording attributes (``trim``, ``recording_status_callback*``, ``track``, ``channels``):
+they are None when not written, and the recording room applies the start method's default from its one
+table (spec §9, §14.4, §14.5), because those defaults differ by method. URLs stay as written (relative
+ones are resolved by the engine against the document's URL); ``None`` means "not given", which for
+``action`` means Twilio's "the current document URL". ``<Dial>`` and its nouns live in ``dial.py``.
 """
 
 from __future__ import annotations
@@ -11,16 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeGuard
 
+from phonograph.core import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.twiml.dial import Conference, Dial, Number, Sip
-from phonograph.twiml.enums import (
-    GatherInput,
-    HttpMethod,
-    RecordingChannels,
-    RecordingEvent,
-    RecordingTrack,
-    RejectReason,
-    Trim,
-)
+from phonograph.twiml.enums import GatherInput, HttpMethod, RejectReason
 from phonograph.twiml.errors import TwimlWarning
 
 LOOP_FOREVER = 0
@@ -112,6 +107,9 @@ class Record:
 
     ``timeout_s`` 0 disables the silence timeout; ``finish_on_key`` "" means no key ends the recording.
     Twilio caps transcription at 120 s recordings; ``max_length_s`` keeps the value written.
+
+    ``trim`` and ``recording_status_callback*`` are None when not written; the recording room applies the
+    method's default. ``recording_configuration_id`` is never written together with them.
     """
 
     action: str | None = None
@@ -120,10 +118,10 @@ class Record:
     finish_on_key: str = "1234567890*#"
     max_length_s: int = 3600
     play_beep: bool = True
-    trim: Trim = Trim.TRIM_SILENCE
+    trim: Trim | None = None
     recording_status_callback: str | None = None
-    recording_status_callback_method: HttpMethod = HttpMethod.POST
-    recording_status_callback_event: tuple[RecordingEvent, ...] = (RecordingEvent.COMPLETED,)
+    recording_status_callback_method: CallbackMethod | None = None
+    recording_status_callback_event: tuple[RecordingEvent, ...] | None = None
     transcribe: bool = False
     transcribe_callback: str | None = None
     recording_configuration_id: str | None = None
@@ -133,16 +131,19 @@ class Record:
 class Recording:
     """``<Recording>`` inside ``<Start>`` (start a background recording) or ``<Stop>`` (stop it by ``name``).
 
-    Defaults per spec §9 ([D-RECN]): two channels, both tracks, silence trimmed.
+    Every recording attribute (``recording_status_callback*``, ``trim``, ``track``, ``channels``) is None
+    when not written; the recording room applies the method's default (spec §9, §14.5: ``<Recording>``'s
+    channels default to dual where the API's are mono). ``recording_configuration_id`` is never written
+    together with them.
     """
 
     name: str | None = None
     recording_status_callback: str | None = None
-    recording_status_callback_method: HttpMethod = HttpMethod.POST
-    recording_status_callback_event: tuple[RecordingEvent, ...] = (RecordingEvent.COMPLETED,)
-    trim: Trim = Trim.TRIM_SILENCE
-    track: RecordingTrack = RecordingTrack.BOTH
-    channels: RecordingChannels = RecordingChannels.DUAL
+    recording_status_callback_method: CallbackMethod | None = None
+    recording_status_callback_event: tuple[RecordingEvent, ...] | None = None
+    trim: Trim | None = None
+    track: Track | None = None
+    channels: Channels | None = None
     recording_configuration_id: str | None = None
 
 

@@ -3,22 +3,25 @@
 Each field's strategy comes from its annotation (bool, int, str, enums, optional values, tuples of enums);
 ``SPECIAL`` covers the fields whose values have a shape of their own (ranges, key sets, URIs, text).
 Generated values are the ones the parser produces: strings are stripped and non-empty, lists have no
-repeats, and Say text is whitespace-normalized.
+repeats, Say text is whitespace-normalized, recording status callback events are TwiML's three, and a
+recording configuration id never comes with programmatic recording attributes (``_recording_modes``).
 """
 
 from __future__ import annotations
 
 import types
 import typing
-from dataclasses import fields
+from dataclasses import fields, replace
 from enum import Enum
 from typing import Any
 
 from hypothesis import strategies as st
 
 from phonograph.twiml import (
+    TWIML_RECORDING_EVENTS,
     Conference,
     Dial,
+    DialRecord,
     Document,
     Gather,
     Hangup,
@@ -45,6 +48,7 @@ WORDS = st.text(_ALPHABET, min_size=1, max_size=20).map(str.strip).filter(bool)
 SAY_TEXT = st.text(_ALPHABET, min_size=1, max_size=40).map(lambda text: " ".join(text.split())).filter(bool)
 URL = st.one_of(WORDS, WORDS.map(lambda path: f"https://example.com/{path}"))
 DTMF = st.text(st.sampled_from("0123456789ABCD*#wW"), min_size=1, max_size=12)
+RECORDING_EVENTS = st.lists(st.sampled_from(TWIML_RECORDING_EVENTS), unique=True, min_size=1).map(tuple)
 SECONDS = st.integers(min_value=0, max_value=100_000)
 POSITIVE = st.integers(min_value=1, max_value=100_000)
 
@@ -78,7 +82,24 @@ SPECIAL: dict[tuple[type, str], st.SearchStrategy[Any]] = {
     (Conference, "participant_label"): _optional(
         WORDS.filter(lambda label: "/" not in label and "%2f" not in label.lower())
     ),
+    **{
+        (cls, "recording_status_callback_event"): _optional(RECORDING_EVENTS)
+        for cls in (Record, Dial, Conference, Recording)
+    },
 }
+
+RECORDING_PARAMETERS = frozenset(
+    {
+        "trim",
+        "recording_status_callback",
+        "recording_status_callback_method",
+        "recording_status_callback_event",
+        "recording_track",
+        "track",
+        "channels",
+    }
+)
+"""The programmatic recording fields, which may not be written together with a configuration id."""
 
 
 INVARIANTS: dict[type, typing.Callable[[Any], bool]] = {
@@ -104,7 +125,24 @@ def instances(cls: type) -> st.SearchStrategy[Any]:
         if field.name in ("children", "targets"):
             kwargs[field.name] = kwargs[field.name].map(tuple)
     built = st.builds(cls, **kwargs)
+    if "recording_configuration_id" in kwargs:
+        built = _recording_modes(built)
     return built.filter(INVARIANTS[cls]) if cls in INVARIANTS else built
+
+
+def _recording_modes(built: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Either the programmatic recording fields (no id) or an id alone, as the parser allows."""
+    return st.one_of(
+        built.map(lambda value: replace(value, recording_configuration_id=None)), built.map(_id_alone)
+    )
+
+
+def _id_alone(value: Any) -> Any:
+    cleared: dict[str, Any] = {name: None for name in RECORDING_PARAMETERS if hasattr(value, name)}
+    if isinstance(value, Dial) and value.record.dual:
+        # A -dual record value names the channel layout, which the configuration decides.
+        cleared["record"] = DialRecord.RECORD_FROM_ANSWER
+    return replace(value, **cleared)
 
 
 def _children(cls: type) -> st.SearchStrategy[list[Any]]:

@@ -4,11 +4,14 @@ generator, which is what most applications use."""
 
 from __future__ import annotations
 
+import pytest
 from twilio.twiml.voice_response import Recording as SdkRecording
 from twilio.twiml.voice_response import VoiceResponse
 
 from phonograph.twiml import (
+    CallbackMethod,
     CallProgressEvent,
+    Channels,
     Conference,
     ConferenceBeep,
     ConferenceRecord,
@@ -23,9 +26,7 @@ from phonograph.twiml import (
     Play,
     Record,
     Recording,
-    RecordingChannels,
     RecordingEvent,
-    RecordingTrack,
     Redirect,
     Reject,
     RejectReason,
@@ -34,7 +35,9 @@ from phonograph.twiml import (
     Sip,
     Start,
     Stop,
+    Track,
     Trim,
+    TwimlError,
     parse,
 )
 
@@ -127,7 +130,6 @@ def test_dial_with_number_sip_and_recording_attributes() -> None:
         recording_status_callback_method="GET",
         recording_status_callback_event="in-progress completed",
         recording_track="inbound",
-        recording_configuration_id=CONFIGURATION_ID,
         answer_on_bridge=True,
         ring_tone="uk",
         hangup_on_star=True,
@@ -159,10 +161,9 @@ def test_dial_with_number_sip_and_recording_attributes() -> None:
             record=DialRecord.RECORD_FROM_ANSWER_DUAL,
             trim=Trim.TRIM_SILENCE,
             recording_status_callback=RSC,
-            recording_status_callback_method=HttpMethod.GET,
+            recording_status_callback_method=CallbackMethod.GET,
             recording_status_callback_event=(RecordingEvent.IN_PROGRESS, RecordingEvent.COMPLETED),
-            recording_track=RecordingTrack.INBOUND,
-            recording_configuration_id=CONFIGURATION_ID,
+            recording_track=Track.INBOUND,
             answer_on_bridge=True,
             ring_tone=RingTone.UK,
             hangup_on_star=True,
@@ -194,7 +195,6 @@ def test_dial_conference() -> None:
         recording_status_callback=RSC,
         recording_status_callback_event="completed absent",
         participant_label="agent",
-        recording_configuration_id=CONFIGURATION_ID,
     )
     document = parse(str(response))
     assert document.warnings == ()
@@ -212,7 +212,6 @@ def test_dial_conference() -> None:
                     recording_status_callback=RSC,
                     recording_status_callback_event=(RecordingEvent.COMPLETED, RecordingEvent.ABSENT),
                     participant_label="agent",
-                    recording_configuration_id=CONFIGURATION_ID,
                 ),
             ),
         ),
@@ -232,7 +231,6 @@ def test_record() -> None:
         recording_status_callback_event="in-progress completed absent",
         transcribe=True,
         transcribe_callback="/transcript",
-        recording_configuration_id=CONFIGURATION_ID,
     )
     document = parse(str(response))
     assert document.warnings == ()
@@ -245,10 +243,13 @@ def test_record() -> None:
             play_beep=False,
             trim=Trim.DO_NOT_TRIM,
             recording_status_callback=RSC,
-            recording_status_callback_event=tuple(RecordingEvent),
+            recording_status_callback_event=(
+                RecordingEvent.IN_PROGRESS,
+                RecordingEvent.COMPLETED,
+                RecordingEvent.ABSENT,
+            ),
             transcribe=True,
             transcribe_callback="/transcript",
-            recording_configuration_id=CONFIGURATION_ID,
         ),
     )
 
@@ -263,7 +264,6 @@ def test_start_and_stop_recording() -> None:
         trim="do-not-trim",
         track="inbound",
         channels="mono",
-        recording_configuration_id=CONFIGURATION_ID,
     )
     # Nor does its Stop builder have recording(); nest the element by hand.
     response.stop().nest(SdkRecording(name="compliance"))
@@ -277,14 +277,63 @@ def test_start_and_stop_recording() -> None:
                     recording_status_callback=RSC,
                     recording_status_callback_event=(RecordingEvent.IN_PROGRESS, RecordingEvent.COMPLETED),
                     trim=Trim.DO_NOT_TRIM,
-                    track=RecordingTrack.INBOUND,
-                    channels=RecordingChannels.MONO,
-                    recording_configuration_id=CONFIGURATION_ID,
+                    track=Track.INBOUND,
+                    channels=Channels.MONO,
                 ),
             ),
             action="/started",
         ),
         Stop(children=(Recording(name="compliance"),)),
+    )
+
+
+def test_a_recording_configuration_id_alone_on_every_recording_element() -> None:
+    response = VoiceResponse()
+    response.start().recording(recording_configuration_id=CONFIGURATION_ID)
+    response.dial("+14155551212", record="record-from-answer", recording_configuration_id=CONFIGURATION_ID)
+    response.dial().conference(
+        "Room 1", record="record-from-start", recording_configuration_id=CONFIGURATION_ID
+    )
+    response.record(action="/voicemail", recording_configuration_id=CONFIGURATION_ID)
+    document = parse(str(response))
+    assert document.warnings == ()
+    assert document.verbs == (
+        Start(children=(Recording(recording_configuration_id=CONFIGURATION_ID),)),
+        Dial(
+            targets=(Number(number="+14155551212"),),
+            record=DialRecord.RECORD_FROM_ANSWER,
+            recording_configuration_id=CONFIGURATION_ID,
+        ),
+        Dial(
+            targets=(
+                Conference(
+                    name="Room 1",
+                    record=ConferenceRecord.RECORD_FROM_START,
+                    recording_configuration_id=CONFIGURATION_ID,
+                ),
+            ),
+        ),
+        Record(action="/voicemail", recording_configuration_id=CONFIGURATION_ID),
+    )
+
+
+def test_a_recording_configuration_id_with_recording_attributes_is_refused() -> None:
+    # Twilio: "either a Voice Recording Configuration ID or programmatic parameters, but not both"
+    # (spec §4, §14.1); phonograph refuses the document, naming both (12200).
+    response = VoiceResponse()
+    response.dial(
+        "+14155551212",
+        record="record-from-answer-dual",
+        recording_track="inbound",
+        recording_configuration_id=CONFIGURATION_ID,
+    )
+    with pytest.raises(TwimlError) as caught:
+        parse(str(response))
+    assert caught.value.code == 12200
+    assert caught.value.status == 400
+    assert caught.value.message == (
+        "<Dial> on line 1: recordingConfigurationId cannot be combined with "
+        'record="record-from-answer-dual", recordingTrack: use one or the other.'
     )
 
 

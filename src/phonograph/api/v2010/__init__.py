@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from phonograph.api.v2010 import accounts, calls, incoming_phone_numbers, keys, notifications
+from phonograph.api.v2010 import (
+    accounts,
+    calls,
+    incoming_phone_numbers,
+    keys,
+    notifications,
+    recording_media,
+    recordings,
+)
 
 router = APIRouter(prefix="/2010-04-01")
 router.include_router(accounts.router)
@@ -10,5 +18,8 @@ router.include_router(keys.router)
 router.include_router(incoming_phone_numbers.router)
 router.include_router(calls.router)
 router.include_router(notifications.router)
+# Before the media routes: ``/Recordings/{Sid}.json`` is the metadata, not a media format.
+router.include_router(recordings.router)
+router.include_router(recording_media.router)
 
 __all__ = ["router"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,7 +26,7 @@ from phonograph.calls import (
 )
 from phonograph.core import InvalidParameter, parse_day_or_time, rfc2822
 from phonograph.core.wire import is_absolute_http_url
-from phonograph.recording import CallbackMethod, Channels, RecordingEvent, Track, Trim
+from phonograph.recording import CallbackMethod, Channels, RecordingEvent, RecordingRequest, Track, Trim
 from phonograph.store import Call, CallFilters, CallRepo
 
 router = APIRouter(prefix="/Accounts/{account_sid}")
@@ -116,21 +117,35 @@ def _twiml(params: Params) -> str | None:
     return twiml
 
 
-def _recording(params: Params) -> dict[str, Any]:
-    """The recording parameters as given, checked; the recording issue gives them behaviour."""
-    checks: dict[str, Any] = {
-        "Record": params.get_bool("Record"),
-        "RecordingChannels": params.get_enum("RecordingChannels", Channels),
-        "RecordingStatusCallback": _url(params, "RecordingStatusCallback"),
-        "RecordingStatusCallbackMethod": params.get_enum("RecordingStatusCallbackMethod", CallbackMethod),
-        "RecordingStatusCallbackEvent": params.get_enum_list("RecordingStatusCallbackEvent", RecordingEvent)
-        or None,
-        "Trim": params.get_enum("Trim", Trim),
-        "RecordingTrack": params.get_enum("RecordingTrack", Track),
-        "RecordingConfigurationId": params.get_str("RecordingConfigurationId", max_length=64),
-    }
-    # Enum members are str subclasses: they store as their plain values.
-    return {name: value for name, value in checks.items() if value is not None}
+class RestRecordingEvent(StrEnum):
+    """The recording callback events v2010 accepts (spec §2.1, §2.2); ``failed`` is v2's only."""
+
+    IN_PROGRESS = RecordingEvent.IN_PROGRESS.value
+    COMPLETED = RecordingEvent.COMPLETED.value
+    ABSENT = RecordingEvent.ABSENT.value
+
+
+def recording_request(params: Params) -> RecordingRequest:
+    """The recording parameters of Calls create and ``POST /Calls/{CallSid}/Recordings`` (the
+    R-params, spec §2.1, §2.2), checked; ``None`` for each one not given."""
+    events = params.get_enum_list("RecordingStatusCallbackEvent", RestRecordingEvent)
+    return RecordingRequest(
+        channels=params.get_enum("RecordingChannels", Channels),
+        status_callback=_url(params, "RecordingStatusCallback"),
+        status_callback_method=params.get_enum("RecordingStatusCallbackMethod", CallbackMethod),
+        status_callback_events=tuple(RecordingEvent(event.value) for event in events) or None,
+        trim=params.get_enum("Trim", Trim),
+        track=params.get_enum("RecordingTrack", Track),
+        configuration_id=params.get_str("RecordingConfigurationId", max_length=64),
+    )
+
+
+def _recording(params: Params) -> RecordingRequest | None:
+    """What ``Record=true`` asks for; None unless ``Record`` is true. The other recording
+    parameters are checked either way."""
+    record = params.get_bool("Record")
+    request = recording_request(params)
+    return request if record else None
 
 
 def new_call(params: Params) -> NewCall:
@@ -186,7 +201,7 @@ def call_update(params: Params) -> CallUpdate:
     )
 
 
-def _time_range(params: Params, name: str) -> tuple[datetime | None, datetime | None]:
+def time_range(params: Params, name: str) -> tuple[datetime | None, datetime | None]:
     """``Name`` (that day, or that instant), ``Name>`` (on or after) and ``Name<`` (before)."""
 
     def read(key: str) -> tuple[datetime, bool] | None:
@@ -211,8 +226,8 @@ def _time_range(params: Params, name: str) -> tuple[datetime | None, datetime | 
 
 def call_filters(params: Params) -> CallFilters:
     status = params.get_enum("Status", CallStatus)
-    start_low, start_high = _time_range(params, "StartTime")
-    end_low, end_high = _time_range(params, "EndTime")
+    start_low, start_high = time_range(params, "StartTime")
+    end_low, end_high = time_range(params, "EndTime")
     return CallFilters(
         to=params.get_str("To"),
         from_=params.get_str("From"),

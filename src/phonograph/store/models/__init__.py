@@ -10,6 +10,7 @@ from phonograph.store.models.configuration_default import ConfigurationDefaultRo
 from phonograph.store.models.incoming_phone_number import IncomingPhoneNumberRow
 from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
+from phonograph.store.models.recording import RecordingRow
 from phonograph.store.models.virtual_phone import VirtualPhoneRow
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "IncomingPhoneNumberRow",
     "NotificationRow",
     "OutboxMessageRow",
+    "RecordingRow",
     "VirtualPhoneRow",
 ]

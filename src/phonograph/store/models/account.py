@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phonograph.store.models.base import FRIENDLY_NAME_MAX_CHARS, Base, UTCDateTime
@@ -21,5 +21,9 @@ class AccountRow(Base):
     auth_token: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(8))
+    # HTTP auth on recording media is on unless the account opens it; a HIPAA account cannot
+    # (spec §7 "Enforce HTTP Auth on Media URLs", §12; AccountRepo.change_media_settings).
+    enforce_media_auth: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    hipaa: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

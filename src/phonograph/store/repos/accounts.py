@@ -1,4 +1,4 @@
-"""Accounts and their status machine."""
+"""Accounts, their status machine, and their media settings."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ class AccountRepo:
             auth_token=auth_token,
             status=AccountStatus.ACTIVE.value,
             type="Full",
+            enforce_media_auth=True,
+            hipaa=False,
             date_created=now,
             date_updated=now,
         )
@@ -85,6 +87,38 @@ class AccountRepo:
             row.status = status.value
         if friendly_name is not None:
             row.friendly_name = friendly_name
+        row.date_updated = now
+        await self._session.flush()
+        return _record(row)
+
+    async def change_media_settings(
+        self,
+        sid: str,
+        now: datetime,
+        *,
+        enforce_media_auth: bool | None = None,
+        hipaa: bool | None = None,
+    ) -> Account:
+        """Change the media settings given (``None`` keeps one as it is).
+
+        HTTP auth on media is on by default and an account may open it, but a HIPAA account may
+        not: the docs require at least HTTP authentication on its recordings (spec §7, §12).
+        Turning HIPAA on turns media auth on with it. Subaccounts have their own settings.
+        """
+        row = await self._session.get(AccountRow, sid, with_for_update=True)
+        assert row is not None, "callers fetch the account first"
+        hipaa_after = row.hipaa if hipaa is None else hipaa
+        if hipaa_after and enforce_media_auth is False:
+            raise InvalidParameter(
+                "enforce_media_auth: a HIPAA account must keep HTTP authentication on recording"
+                " media; turn HIPAA mode off first"
+            )
+        if hipaa is not None:
+            row.hipaa = hipaa
+        if enforce_media_auth is not None:
+            row.enforce_media_auth = enforce_media_auth
+        if row.hipaa:
+            row.enforce_media_auth = True
         row.date_updated = now
         await self._session.flush()
         return _record(row)

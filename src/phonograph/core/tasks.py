@@ -1,4 +1,4 @@
-"""Every asyncio task the engine starts has an owner that cancels it (STYLE.md rule 8)."""
+"""Every asyncio task has an owner that cancels it (STYLE.md rule 8): calls and recordings use it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,75 @@
+"""An account's media settings, ``/phonograph/v1/Accounts/{AccountSid}/MediaSettings`` (JSON).
+
+- ``enforce_media_auth`` (default true): recording media URLs need HTTP Basic auth, as Twilio's
+  Console switch "Enforce HTTP Auth on Media URLs" does (spec §7, [W-AUTH]). Turned off, media can
+  be fetched without credentials by whoever knows its URL.
+- ``hipaa`` (default false): HIPAA mode keeps media auth on; turning it on turns media auth back
+  on, and opening media while it is on is a 400 (spec §12).
+
+Who may reach which account follows the API's rules (api/auth.py); changing a setting needs the
+Auth Token, as Twilio's Console settings are not reachable with API keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from phonograph.api.auth import Authenticated, reach_account
+from phonograph.api.body import read_json_object
+from phonograph.api.context import Context
+from phonograph.api.voice_v2.validation import validate
+from phonograph.store import Account, AccountRepo
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/Accounts/{account_sid}/MediaSettings")
+
+
+class MediaSettingsRequest(BaseModel):
+    """The update body; a field left out (or null) keeps its setting."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    enforce_media_auth: bool | None = None
+    hipaa: bool | None = None
+
+
+def media_settings_json(account: Account) -> dict[str, Any]:
+    return {
+        "account_sid": account.sid,
+        "enforce_media_auth": account.enforce_media_auth,
+        "hipaa": account.hipaa,
+    }
+
+
+@router.get("")
+async def fetch_media_settings(
+    account_sid: str, request: Request, principal: Authenticated, context: Context
+) -> dict[str, Any]:
+    return media_settings_json(await reach_account(context, principal, account_sid, request.url.path))
+
+
+@router.post("")
+async def update_media_settings(
+    account_sid: str, request: Request, principal: Authenticated, context: Context
+) -> dict[str, Any]:
+    account = await reach_account(context, principal, account_sid, request.url.path)
+    principal.require_auth_token("MediaSettings")
+    body = validate(MediaSettingsRequest, await read_json_object(request))
+    async with context.db.transaction() as session:
+        account = await AccountRepo(session).change_media_settings(
+            account.sid,
+            context.clock.now(),
+            enforce_media_auth=body.enforce_media_auth,
+            hipaa=body.hipaa,
+        )
+    log.info(
+        "media settings changed account=%s enforce_media_auth=%s hipaa=%s",
+        account.sid,
+        account.enforce_media_auth,
+        account.hipaa,
+    )
+    return media_settings_json(account)

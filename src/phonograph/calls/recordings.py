@@ -1,0 +1,112 @@
+"""Recordings of one call leg: what its verbs, ``Record=true`` and the REST controls ask of the
+recording service, with the leg, the SIDs and the database filled in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from phonograph import twiml
+from phonograph.calls.interpreter import VerbContext, resolve_url
+from phonograph.calls.loader import ApplicationFailure
+from phonograph.calls.runtime import Problem
+from phonograph.core import PhonographError
+from phonograph.recording import (
+    CallbackMethod,
+    Channels,
+    RecordingEvent,
+    RecordingPlan,
+    RecordingRequest,
+    RecordingStatus,
+    Source,
+    Track,
+    Trim,
+    resolve_plan,
+)
+from phonograph.store import OutboxRepo, Recording
+
+if TYPE_CHECKING:
+    from phonograph.calls.session import CallSession
+
+Params = list[tuple[str, str]]
+
+
+def twiml_request(
+    ctx: VerbContext,
+    element: twiml.Record | twiml.Dial | twiml.Recording,
+    *,
+    channels: Channels | None = None,
+    track: Track | None = None,
+) -> RecordingRequest:
+    """The recording attributes ``element`` was written with (None = not written)."""
+    callback = element.recording_status_callback
+    method = element.recording_status_callback_method
+    events = element.recording_status_callback_event
+    return RecordingRequest(
+        channels=channels,
+        trim=None if element.trim is None else Trim(element.trim),
+        track=track,
+        # TwiML URLs may be relative to the document.
+        status_callback=None if callback is None else resolve_url(ctx, callback),
+        status_callback_method=None if method is None else CallbackMethod(str(method)),
+        status_callback_events=None if events is None else tuple(RecordingEvent(str(e)) for e in events),
+        configuration_id=element.recording_configuration_id,
+    )
+
+
+class LegRecordings:
+    def __init__(self, session: CallSession) -> None:
+        self._session = session
+        self._service = session.runtime.recordings
+
+    async def plan(self, source: Source, request: RecordingRequest) -> RecordingPlan:
+        """Resolve a REST start (errors reach the caller as 400s)."""
+        async with self._session.runtime.db.transaction() as db:
+            return await resolve_plan(db, self._session.call.account_sid, source, request)
+
+    async def plan_for_twiml(self, source: Source, request: RecordingRequest) -> RecordingPlan:
+        """Resolve a TwiML start: an unknown configuration is an application error, as a bad
+        document is (Notification, then the caller hears the error message)."""
+        try:
+            return await self.plan(source, request)
+        except PhonographError as error:
+            session = self._session
+            await session.runtime.report(
+                session.call.account_sid, session.call.sid, Problem(error.code, error.message)
+            )
+            raise ApplicationFailure from error
+
+    async def start(self, plan: RecordingPlan, name: str | None = None) -> Recording:
+        session = self._session
+        return await self._service.begin(
+            account_sid=session.call.account_sid,
+            call_sid=session.call.sid,
+            leg=session.leg,
+            plan=plan,
+            name=name,
+        )
+
+    async def stop(self, sid: str) -> None:
+        """Stop ``sid`` if it is still running (the call's end may have stopped it already)."""
+        if any(recording.sid == sid for recording in self.live()):
+            await self._service.control(sid, RecordingStatus.STOPPED)
+
+    def live(self) -> list[Recording]:
+        return self._service.live_for_call(self._session.call.sid)
+
+    def url(self, recording: Recording) -> str:
+        return self._service.url(recording)
+
+    async def request_after_hang_up(self, url: str, method: str, params: Params) -> None:
+        """Send a request whose answer no longer matters (``<Record action>`` after the caller hung
+        up) through the outbox: signed, retried, and never lost to a crash."""
+        runtime, call = self._session.runtime, self._session.call
+        async with runtime.db.transaction() as db:
+            await OutboxRepo(db).enqueue(
+                account_sid=call.account_sid,
+                ordering_key=call.sid,
+                url=url,
+                method=method,
+                params=params,
+                now=runtime.clock.now(),
+            )
+        runtime.outbox.notify()

@@ -1,0 +1,101 @@
+"""``<Record>``: beep, record the caller on one channel, then ask ``action`` what next
+(https://www.twilio.com/docs/voice/twiml/record).
+
+The recording ends at the first of: ``finishOnKey`` pressed, ``timeout`` seconds of silence on the
+caller's track (0 = never), ``maxLength`` seconds, or the caller hanging up. Every way ends in
+``_finish``. Then:
+
+- nothing audible was recorded: no request; the next verb runs (Twilio's documented behaviour);
+- otherwise ``action`` (default: this document) gets ``RecordingUrl``, ``RecordingDuration`` (before
+  trimming), ``Digits`` (the key, or ``hangup``) and ``RecordingSid`` (spec §14.10), and its answer
+  replaces the program — or, after a hang-up, the request goes out through the outbox and its answer
+  is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from phonograph import twiml
+from phonograph.calls.interpreter import VerbRunner, action_source, play, runs, within_media_ms
+from phonograph.calls.recordings import twiml_request
+from phonograph.calls.source import ReplaceProgram
+from phonograph.media import FRAME_MS, Clip, Frame, tone
+from phonograph.recording import SILENCE_PEAK, Source
+from phonograph.store import Recording
+
+BEEP = Clip(tone(1000, 500))
+HANG_UP = "hangup"
+
+
+@runs(twiml.Record)
+class RecordRunner(VerbRunner[twiml.Record]):
+    async def run(self) -> None:
+        recordings = self.ctx.recordings
+        if recordings is None:
+            await self.ctx.warn(12200, "<Record> needs a call leg; a virtual phone cannot record")
+            return
+        plan = await recordings.plan_for_twiml(Source.RECORD_VERB, twiml_request(self.ctx, self.verb))
+        if self.verb.play_beep:
+            await play(self.ctx, BEEP)
+        self.key: str | None = None
+        self.heard = False
+        self._ended = asyncio.Event()
+        self._quiet_frames = 0
+        recording = await recordings.start(plan)
+        self._started_ms = self.ctx.media.now_ms
+        self.ctx.leg.listeners.append(self._on_frame)
+        try:
+            await within_media_ms(self.ctx, self._ended.wait(), self.verb.max_length_s * 1000)
+        except asyncio.CancelledError:
+            # The caller hung up: the call is ending, but the action request is still owed.
+            self.key = HANG_UP
+            await asyncio.shield(self._report(recording, after_hang_up=True))
+            raise
+        finally:
+            self.ctx.leg.listeners.remove(self._on_frame)
+        await self._report(recording, after_hang_up=False)
+
+    def _on_frame(self, inbound: Frame, _outbound: Frame) -> None:
+        if self._ended.is_set():
+            return
+        event = inbound.dtmf
+        if event is not None and event.end and event.digit in self.verb.finish_on_key:
+            self.key = event.digit
+            self._finish()
+            return
+        if int(np.abs(inbound.samples).max(initial=0)) >= SILENCE_PEAK:
+            self.heard = True
+            self._quiet_frames = 0
+            return
+        self._quiet_frames += 1
+        timeout_s = self.verb.timeout_s
+        if timeout_s and self._quiet_frames * FRAME_MS >= timeout_s * 1000:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._ended.set()
+
+    async def _report(self, recording: Recording, *, after_hang_up: bool) -> None:
+        recordings = self.ctx.recordings
+        assert recordings is not None
+        duration_ms = self.ctx.media.now_ms - self._started_ms
+        await recordings.stop(recording.sid)
+        if not self.heard:
+            return
+        extra = [
+            ("RecordingUrl", recordings.url(recording)),
+            ("RecordingDuration", str(round(duration_ms / 1000))),
+            ("RecordingSid", recording.sid),
+        ]
+        if self.key is not None:
+            extra.append(("Digits", self.key))
+        source = action_source(self.ctx, self.verb.action, str(self.verb.method), extra)
+        if source is None or source.url is None:
+            return
+        if after_hang_up:
+            await recordings.request_after_hang_up(source.url, source.method, list(source.params))
+            return
+        raise ReplaceProgram(source)

@@ -1,0 +1,37 @@
+"""``<Start><Recording>``: start background recordings and go on at once
+(https://www.twilio.com/docs/voice/twiml/recording).
+
+Each ``<Recording>`` starts one recording of this leg (``source`` StartCallRecordingTwiML, spec
+§14.11), two channels by default. A ``name`` already used by a running recording of the call is a
+warning, and that noun is skipped; ``<Stop><Recording name>`` finds recordings by it.
+"""
+
+from __future__ import annotations
+
+from phonograph import twiml
+from phonograph.calls.interpreter import VerbRunner, runs
+from phonograph.calls.recordings import twiml_request
+from phonograph.recording import Channels, Source, Track
+
+DUPLICATE_NAME = 12200
+
+
+@runs(twiml.Start)
+class StartRunner(VerbRunner[twiml.Start]):
+    async def run(self) -> None:
+        recordings = self.ctx.recordings
+        if recordings is None:
+            await self.ctx.warn(12200, "<Start><Recording> needs a call leg; a virtual phone cannot record")
+            return
+        for noun in self.verb.children:
+            if noun.name is not None and any(live.name == noun.name for live in recordings.live()):
+                await self.ctx.warn(DUPLICATE_NAME, f"<Recording name={noun.name!r}> is already recording")
+                continue
+            request = twiml_request(
+                self.ctx,
+                noun,
+                channels=None if noun.channels is None else Channels(noun.channels),
+                track=None if noun.track is None else Track(noun.track),
+            )
+            plan = await recordings.plan_for_twiml(Source.START_CALL_RECORDING_TWIML, request)
+            await recordings.start(plan, name=noun.name)

@@ -1,0 +1,50 @@
+"""The recording vocabulary every room spells the same way: trim, track, channels, callback events and method.
+
+One definition for the values that the REST API (spec §2.1, §2.2), Voice v2 recording configurations
+(spec §4) and the TwiML recording attributes (spec §9) share, so that a value parsed at any edge reaches
+the ``recording`` room as the same enum member. Which values each edge *accepts* is that edge's business:
+TwiML's ``recordingStatusCallbackEvent`` refuses ``failed`` (13621), which only v2 configurations list.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Trim(StrEnum):
+    """Whether leading and trailing silence is cut from the finished recording."""
+
+    TRIM_SILENCE = "trim-silence"
+    DO_NOT_TRIM = "do-not-trim"
+
+
+class Track(StrEnum):
+    """Which audio of a call leg is recorded: what the far end sends (inbound), what it hears, or both."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    BOTH = "both"
+
+
+class Channels(StrEnum):
+    """The layout of the recorded file: one mixed channel, or one channel per party."""
+
+    MONO = "mono"
+    DUAL = "dual"
+
+
+class RecordingEvent(StrEnum):
+    """Events a recording status callback can ask for; ``failed`` is listed by v2 configurations only
+    (spec §4, §14.8)."""
+
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    ABSENT = "absent"
+    FAILED = "failed"
+
+
+class CallbackMethod(StrEnum):
+    """The HTTP method of the recording status callback request."""
+
+    GET = "GET"
+    POST = "POST"

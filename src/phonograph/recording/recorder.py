@@ -1,0 +1,84 @@
+"""The tap: a frame listener on a call leg that feeds one recording's journal.
+
+Frames wait in a short delay line before they reach the journal, so that a pause, resume or stop
+takes effect at the media frame its request *arrived* on, although the request is handled (auth,
+database) some frames later: the control is queued with its frame index and applied as that frame
+leaves the line (the issue: "to the frame"). A paused recording writes nothing (``skip``) or zeros
+(``silence``), so the journal always holds exactly the audio of the finished recording.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from enum import Enum
+
+import numpy as np
+
+from phonograph.media import SAMPLES_PER_FRAME, Frame, MediaClock, Pcm
+from phonograph.recording.journal import Journal
+from phonograph.recording.state import PauseBehavior
+
+DELAY_FRAMES = 50
+"""One second of media: how late a control may be handled and still cut at its arrival frame."""
+
+_ZEROS: Pcm = np.zeros(SAMPLES_PER_FRAME, dtype=np.int16)
+
+
+class Mode(Enum):
+    RECORDING = "recording"
+    SKIP = "skip"
+    SILENCE = "silence"
+    STOPPED = "stopped"
+
+
+MODE_OF_PAUSE = {PauseBehavior.SKIP: Mode.SKIP, PauseBehavior.SILENCE: Mode.SILENCE}
+
+
+class Recorder:
+    """Called once per frame with the leg's (inbound, outbound); ``control`` and ``stop`` steer it."""
+
+    def __init__(self, journal: Journal, media: MediaClock) -> None:
+        self.journal = journal
+        self._media = media
+        self._line: deque[tuple[int, Pcm, Pcm]] = deque()
+        self._controls: deque[tuple[int, Mode]] = deque()
+        self._mode = Mode.RECORDING
+
+    def __call__(self, inbound: Frame, outbound: Frame) -> None:
+        # Listeners run while the clock's frame_index is the frame being moved.
+        self._line.append((self._media.frame_index, inbound.samples, outbound.samples))
+        if len(self._line) > DELAY_FRAMES:
+            self._emit(*self._line.popleft())
+
+    def control(self, mode: Mode, at_frame: int) -> None:
+        """From ``at_frame`` on (or the oldest frame still in the line), record in ``mode``."""
+        if self._controls:
+            # Controls apply in the order they were handled.
+            at_frame = max(at_frame, self._controls[-1][0])
+        self._controls.append((at_frame, mode))
+
+    def stop(self, at_frame: int) -> None:
+        """Journal every frame before ``at_frame``, drop the rest, and record nothing more."""
+        self.control(Mode.STOPPED, at_frame)
+        while self._line:
+            self._emit(*self._line.popleft())
+        self._controls.clear()
+        self._mode = Mode.STOPPED
+
+    @property
+    def stopped(self) -> bool:
+        return self._mode is Mode.STOPPED
+
+    def _apply_controls(self, frame_index: int) -> None:
+        controls = self._controls
+        while controls and controls[0][0] <= frame_index and self._mode is not Mode.STOPPED:
+            self._mode = controls.popleft()[1]
+
+    def _emit(self, frame_index: int, inbound: Pcm, outbound: Pcm) -> None:
+        if self._controls:
+            self._apply_controls(frame_index)
+        mode = self._mode
+        if mode is Mode.RECORDING:
+            self.journal.append(inbound, outbound)
+        elif mode is Mode.SILENCE:
+            self.journal.append(_ZEROS, _ZEROS)

@@ -1,0 +1,381 @@
+"""The recording service: starts taps on call legs, steers them, finalizes their journals into media.
+
+One recording's life (ARCHITECTURE.md, "Recording is crash-safe"):
+
+1. ``begin`` creates the journal on disk, attaches a ``Recorder`` to the leg, then stores the row
+   (``in-progress``) with its ``in-progress`` callback in one transaction.
+2. ``control`` pauses, resumes or stops it at the media frame its request arrived on.
+3. A stopped recording is finalized by an owned task: ``processing``, then the journal is composed
+   (layout, pauses, trim) and stored as WAV in the blob store: ``completed``, or ``absent`` when
+   nothing audible was captured; its callback is queued in the same transaction; the journal goes.
+4. After a crash, ``start`` finalizes every journal a previous process left, before anything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from phonograph.core import Clock, InvalidParameter, new_sid
+from phonograph.core.tasks import TaskOwner
+from phonograph.media import MediaClock, MediaLeg
+from phonograph.recording.callbacks import enqueue_callback, recording_path
+from phonograph.recording.compose import Layout, compose
+from phonograph.recording.encode import encode_mp3, encode_wav
+from phonograph.recording.enums import Channels, Track, Trim
+from phonograph.recording.journal import (
+    Journal,
+    JournalFlusher,
+    journal_folders,
+    read_journal,
+    remove_journal,
+)
+from phonograph.recording.plan import RecordingPlan
+from phonograph.recording.recorder import MODE_OF_PAUSE, Mode, Recorder
+from phonograph.recording.state import (
+    SILENT,
+    TOO_SHORT,
+    UNFINISHED,
+    IllegalRecordingTransition,
+    PauseBehavior,
+    RecordingNotFound,
+    RecordingStatus,
+    check_transition,
+)
+from phonograph.store import BlobStore, Database, Recording, RecordingRepo
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WAV_HEADER_BYTES = 44
+
+
+@dataclass
+class LiveRecording:
+    recording: Recording
+    recorder: Recorder
+    leg: MediaLeg
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+async def _finish_even_if_cancelled(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end even when the caller is cancelled meanwhile (then re-raise the cancel):
+    a half-done start or stop would leave the row, the tap and the journal disagreeing."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
+class RecordingService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        media: MediaClock,
+        blobs: BlobStore,
+        journal_dir: Path,
+        public_url: str,
+        notify: Callable[[], None],
+    ) -> None:
+        self.blobs = blobs
+        self._db = db
+        self._clock = clock
+        self._media = media
+        self._journal_dir = journal_dir
+        self._public_url = public_url
+        self._notify = notify
+        self._live: dict[str, LiveRecording] = {}
+        self._finalizing: dict[str, asyncio.Task[Recording | None]] = {}
+        self._flusher = JournalFlusher()
+        self._tasks = TaskOwner()
+
+    # -- life of the service ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Finalize what a previous process left (a crash), then start flushing journals."""
+        await self._recover()
+        self._flusher.start()
+
+    async def close(self) -> None:
+        """Stop every live recording and let its finalization finish (a graceful shutdown)."""
+        for sid in list(self._live):
+            await self.control(sid, RecordingStatus.STOPPED)
+        await asyncio.gather(*self._finalizing.values(), return_exceptions=True)
+        await self._flusher.stop()
+        await self._tasks.close()
+
+    # -- live recordings -------------------------------------------------------------------------
+
+    async def begin(
+        self,
+        *,
+        account_sid: str,
+        call_sid: str | None,
+        leg: MediaLeg,
+        plan: RecordingPlan,
+        name: str | None = None,
+        conference_sid: str | None = None,
+    ) -> Recording:
+        """Start recording ``leg`` now, as ``plan`` says."""
+        sid, now = new_sid("RE"), self._clock.now()
+        journal = await asyncio.to_thread(Journal.create, self._journal_dir, sid)
+        recorder = Recorder(journal, self._media)
+        leg.listeners.append(recorder)
+        self._flusher.add(journal)
+        row = Recording(
+            sid=sid,
+            account_sid=account_sid,
+            call_sid=call_sid,
+            conference_sid=conference_sid,
+            source=plan.source.value,
+            status=RecordingStatus.IN_PROGRESS.value,
+            channels=plan.layout.channel_count,
+            track=plan.layout.track.value,
+            trim=plan.trim.value,
+            start_time=now,
+            duration_s=None,
+            error_code=None,
+            status_callback=plan.status_callback,
+            status_callback_method=plan.status_callback_method.value,
+            status_callback_events=[event.value for event in plan.status_callback_events],
+            configuration_id=plan.configuration_id,
+            name=name,
+            media_key=None,
+            callback_sequence=0,
+            date_created=now,
+            date_updated=now,
+        )
+        try:
+            recording, queued = await _finish_even_if_cancelled(self._store_new(row))
+        except BaseException:
+            leg.listeners.remove(recorder)
+            self._flusher.remove(journal)
+            journal.close()
+            await asyncio.to_thread(remove_journal, journal.path)
+            raise
+        self._live[sid] = LiveRecording(recording, recorder, leg)
+        if queued:
+            self._notify()
+        log.info("recording started sid=%s call=%s source=%s", sid, call_sid, plan.source.value)
+        return recording
+
+    async def _store_new(self, row: Recording) -> tuple[Recording, bool]:
+        async with self._db.transaction() as session:
+            recording = await RecordingRepo(session).create(row)
+            queued = await enqueue_callback(
+                session, recording, RecordingStatus.IN_PROGRESS, self._public_url, row.date_created
+            )
+        return recording, queued
+
+    def url(self, recording: Recording) -> str:
+        """``RecordingUrl``: the media URL, without extension (spec §8.1)."""
+        return self._public_url + recording_path(recording.account_sid, recording.sid)
+
+    def live_for_call(self, call_sid: str) -> list[Recording]:
+        """The recordings capturing ``call_sid`` now (in-progress or paused), oldest first."""
+        return [live.recording for live in self._live.values() if live.recording.call_sid == call_sid]
+
+    async def control(
+        self,
+        sid: str,
+        wanted: RecordingStatus,
+        *,
+        behavior: PauseBehavior = PauseBehavior.SILENCE,
+        at_frame: int | None = None,
+    ) -> Recording:
+        """Pause (``paused``), resume (``in-progress``) or stop (``stopped``) from ``at_frame`` on
+        (default: now). Pausing a paused or resuming a running recording changes nothing."""
+        live = self._live.get(sid)
+        if live is None:
+            return await self._not_live(sid, wanted)
+        frame = self._media.frame_index if at_frame is None else at_frame
+        async with live.lock:
+            current = RecordingStatus(live.recording.status)
+            if wanted is current and wanted is not RecordingStatus.STOPPED:
+                return live.recording
+            check_transition(current, wanted, sid)
+            if wanted is RecordingStatus.STOPPED:
+                return await _finish_even_if_cancelled(self._stop(live, frame))
+            mode = Mode.RECORDING if wanted is RecordingStatus.IN_PROGRESS else MODE_OF_PAUSE[behavior]
+            live.recorder.control(mode, frame)
+            journal = live.recorder.journal
+            await asyncio.to_thread(journal.event, wanted.value, frame=frame, behavior=behavior.value)
+            async with self._db.transaction() as session:
+                live.recording = await RecordingRepo(session).change(
+                    sid, self._clock.now(), status=wanted.value
+                )
+        log.info("recording status sid=%s status=%s frame=%s", sid, wanted.value, frame)
+        return live.recording
+
+    async def _not_live(self, sid: str, wanted: RecordingStatus) -> Recording:
+        async with self._db.transaction() as session:
+            recording = await RecordingRepo(session).get(sid)
+        if recording is None:
+            raise RecordingNotFound(f"The requested resource /Recordings/{sid} was not found")
+        current = RecordingStatus(recording.status)
+        check_transition(current, wanted, sid)
+        # Live in the database but not in this process: its process is gone; a restart finalizes it.
+        raise IllegalRecordingTransition(f"Recording {sid} is not capturing audio in this server process")
+
+    async def _stop(self, live: LiveRecording, frame: int) -> Recording:
+        sid, recorder = live.recording.sid, live.recorder
+        recorder.stop(frame)
+        if recorder in live.leg.listeners:
+            live.leg.listeners.remove(recorder)
+        self._flusher.remove(recorder.journal)
+        del self._live[sid]
+        await asyncio.to_thread(recorder.journal.event, "stop", frame=frame)
+        await asyncio.to_thread(recorder.journal.close)
+        async with self._db.transaction() as session:
+            live.recording = await RecordingRepo(session).change(
+                sid, self._clock.now(), status=RecordingStatus.STOPPED.value
+            )
+        self._finalizing[sid] = self._tasks.spawn(self._finalize(sid), name=f"finalize {sid}")
+        log.info("recording status sid=%s status=stopped frame=%s", sid, frame)
+        return live.recording
+
+    async def stop_call(self, call_sid: str) -> None:
+        """Stop every recording of a call that is ending."""
+        for recording in self.live_for_call(call_sid):
+            await self.control(recording.sid, RecordingStatus.STOPPED)
+
+    async def finalized(self, sid: str) -> None:
+        """Wait until ``sid``'s finalization (if one is running) has ended."""
+        task = self._finalizing.get(sid)
+        if task is not None:
+            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
+
+    # -- finalization ----------------------------------------------------------------------------
+
+    async def _finalize(self, sid: str) -> Recording | None:
+        try:
+            return await self._compose_and_store(sid)
+        except Exception:
+            # The journal stays: the next start finalizes it again. Nothing recorded is lost.
+            log.exception("recording finalization failed sid=%s", sid)
+            return None
+        finally:
+            self._finalizing.pop(sid, None)
+
+    async def _compose_and_store(self, sid: str) -> Recording:
+        async with self._db.transaction() as session:
+            recording = await RecordingRepo(session).get(sid)
+            assert recording is not None
+            current = RecordingStatus(recording.status)
+            if current is not RecordingStatus.PROCESSING:
+                check_transition(current, RecordingStatus.PROCESSING, sid)
+                recording = await RecordingRepo(session).change(
+                    sid, self._clock.now(), status=RecordingStatus.PROCESSING.value
+                )
+        contents = await asyncio.to_thread(read_journal, self._journal_dir / sid)
+        layout = Layout(
+            track=Track(recording.track), channels=Channels.DUAL if recording.channels == 2 else Channels.MONO
+        )
+        composition = await asyncio.to_thread(
+            compose, contents.inbound, contents.outbound, layout, Trim(recording.trim)
+        )
+        values: dict[str, Any]
+        if contents.frames == 0 or not composition.audible:
+            status = RecordingStatus.ABSENT
+            values = {"error_code": TOO_SHORT if contents.frames == 0 else SILENT}
+        else:
+            status = RecordingStatus.COMPLETED
+            key = media_key(recording, "wav")
+            await self.blobs.put(key, await asyncio.to_thread(encode_wav, composition.samples))
+            values = {"duration_s": composition.duration_s, "media_key": key}
+        recording = await self._settle(recording, status, values)
+        await asyncio.to_thread(remove_journal, self._journal_dir / sid)
+        return recording
+
+    async def _settle(
+        self, recording: Recording, status: RecordingStatus, values: dict[str, Any]
+    ) -> Recording:
+        check_transition(RecordingStatus(recording.status), status, recording.sid)
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            recording = await RecordingRepo(session).change(recording.sid, now, status=status.value, **values)
+            queued = await enqueue_callback(session, recording, status, self._public_url, now)
+        if queued:
+            self._notify()
+        log.info(
+            "recording status sid=%s status=%s duration_s=%s",
+            recording.sid,
+            status.value,
+            recording.duration_s,
+        )
+        return recording
+
+    async def _recover(self) -> None:
+        folders = await asyncio.to_thread(journal_folders, self._journal_dir)
+        journaled = set()
+        for folder in folders:
+            async with self._db.transaction() as session:
+                recording = await RecordingRepo(session).get(folder.name)
+            if recording is None or RecordingStatus(recording.status) not in UNFINISHED:
+                await asyncio.to_thread(remove_journal, folder)
+                continue
+            journaled.add(recording.sid)
+            log.info("recording recovered from its journal sid=%s", recording.sid)
+            await self._finalize(recording.sid)
+        async with self._db.transaction() as session:
+            orphans = await RecordingRepo(session).with_statuses([status.value for status in UNFINISHED])
+        for recording in orphans:
+            if recording.sid not in journaled:
+                # A row whose journal never reached the disk captured nothing that survived.
+                processing = await self._settle(recording, RecordingStatus.PROCESSING, {})
+                await self._settle(processing, RecordingStatus.ABSENT, {"error_code": TOO_SHORT})
+
+    # -- media -----------------------------------------------------------------------------------
+
+    async def media(self, recording: Recording, extension: str, channels: int | None = None) -> str:
+        """The blob key of ``recording``'s media as ``wav`` or ``mp3``, made on first request;
+        ``channels=1`` mixes a dual recording down (``RequestedChannels``, spec §7)."""
+        if recording.media_key is None:
+            raise RecordingNotFound(f"Recording {recording.sid} has no media")
+        if channels == 2 and recording.channels != 2:
+            raise InvalidParameter(f"RequestedChannels=2 is not available: recording {recording.sid} is mono")
+        mixed = channels == 1 and recording.channels == 2
+        key = media_key(recording, extension, mixed=mixed)
+        if key == recording.media_key or await self.blobs.size(key) is not None:
+            return key
+        samples = _wav_samples(await self.blobs.read(recording.media_key), recording.channels)
+        if mixed:
+            samples = np.clip(samples.astype(np.int32).sum(axis=1, keepdims=True), -32768, 32767).astype(
+                np.int16
+            )
+        encoder = encode_mp3 if extension == "mp3" else encode_wav
+        await self.blobs.put(key, await asyncio.to_thread(encoder, samples))
+        return key
+
+    async def delete(self, recording: Recording) -> Recording:
+        """Delete the media for good and keep the row as ``deleted`` (spec §2.3)."""
+        check_transition(RecordingStatus(recording.status), RecordingStatus.DELETED, recording.sid)
+        # Media first: a crash in between leaves a row without media, never media without a row.
+        for extension in ("wav", "mp3"):
+            for mixed in (False, True):
+                await self.blobs.delete(media_key(recording, extension, mixed=mixed))
+        async with self._db.transaction() as session:
+            recording = await RecordingRepo(session).change(
+                recording.sid, self._clock.now(), status=RecordingStatus.DELETED.value, media_key=None
+            )
+        log.info("recording status sid=%s status=deleted", recording.sid)
+        return recording
+
+
+def media_key(recording: Recording, extension: str, *, mixed: bool = False) -> str:
+    suffix = ".mono" if mixed else ""
+    return f"{recording.account_sid}/{recording.sid}{suffix}.{extension}"
+
+
+def _wav_samples(wav: bytes, channels: int) -> np.ndarray:
+    """The samples of a WAV this service wrote (fixed 44-byte header, int16)."""
+    return np.frombuffer(wav, dtype="<i2", offset=WAV_HEADER_BYTES).reshape(-1, channels).astype(np.int16)

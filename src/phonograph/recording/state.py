@@ -1,0 +1,103 @@
+"""A recording's status machine, its sources, and the errors of the recording controls.
+
+Lifecycle (spec §3.2, §10): in-progress ⇄ paused → stopped → processing → completed | absent | failed;
+a completed recording can be deleted. Every move goes through ``check_transition``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from phonograph.core import InvalidParameter, NotFound, PhonographError
+
+
+class RecordingStatus(StrEnum):
+    IN_PROGRESS = "in-progress"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    ABSENT = "absent"
+    FAILED = "failed"
+    DELETED = "deleted"
+
+
+TRANSITIONS: dict[RecordingStatus, frozenset[RecordingStatus]] = {
+    RecordingStatus.IN_PROGRESS: frozenset(
+        {RecordingStatus.PAUSED, RecordingStatus.STOPPED, RecordingStatus.PROCESSING}
+    ),
+    RecordingStatus.PAUSED: frozenset(
+        {RecordingStatus.IN_PROGRESS, RecordingStatus.STOPPED, RecordingStatus.PROCESSING}
+    ),
+    RecordingStatus.STOPPED: frozenset({RecordingStatus.PROCESSING}),
+    RecordingStatus.PROCESSING: frozenset(
+        {RecordingStatus.COMPLETED, RecordingStatus.ABSENT, RecordingStatus.FAILED}
+    ),
+    RecordingStatus.COMPLETED: frozenset({RecordingStatus.DELETED}),
+    RecordingStatus.ABSENT: frozenset(),
+    RecordingStatus.FAILED: frozenset(),
+    RecordingStatus.DELETED: frozenset(),
+}
+
+LIVE = frozenset({RecordingStatus.IN_PROGRESS, RecordingStatus.PAUSED})
+"""Audio is still being captured (a ``Twilio.CURRENT`` candidate)."""
+
+UNFINISHED = LIVE | {RecordingStatus.STOPPED, RecordingStatus.PROCESSING}
+"""Not yet finalized: a restart finalizes these from their journals."""
+
+
+class Source(StrEnum):
+    """How a recording was started: the ``source`` field and ``RecordingSource`` (spec §3.2)."""
+
+    RECORD_VERB = "RecordVerb"
+    DIAL_VERB = "DialVerb"
+    OUTBOUND_API = "OutboundAPI"
+    START_CALL_RECORDING_API = "StartCallRecordingAPI"
+    # Not in the OpenAPI enum, but what Twilio emits for <Start><Recording> (spec §3.2, §14.11).
+    START_CALL_RECORDING_TWIML = "StartCallRecordingTwiML"
+    CONFERENCE = "Conference"
+
+
+class PauseBehavior(StrEnum):
+    SKIP = "skip"
+    SILENCE = "silence"
+
+
+# Why a recording is absent (spec §8.1): nothing captured at all, or nothing audible captured.
+TOO_SHORT = 16101
+SILENT = 16102
+
+
+class IllegalRecordingTransition(PhonographError):
+    """Twilio 21220 ("invalid call state") is what a control on a finished recording answers."""
+
+    code = 21220
+    status = 400
+
+
+class MoreThanOneActive(PhonographError):
+    """Twilio 16108: ``Twilio.CURRENT`` is ambiguous when several recordings are active."""
+
+    code = 16108
+    status = 400
+
+
+class RecordingNotFound(NotFound):
+    pass
+
+
+class ConfigurationNotFound(InvalidParameter):
+    """Twilio 46004 "Configuration Not Found": an unknown ``recordingConfigurationId``."""
+
+    code = 46004
+
+
+class ConfigurationWithParameters(InvalidParameter):
+    """A configuration id together with programmatic recording parameters (spec §14.1: refused)."""
+
+
+def check_transition(current: RecordingStatus, wanted: RecordingStatus, sid: str) -> None:
+    if wanted not in TRANSITIONS[current]:
+        raise IllegalRecordingTransition(
+            f"Recording {sid} is {current.value}: it cannot become {wanted.value}"
+        )

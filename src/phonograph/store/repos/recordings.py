@@ -1,0 +1,148 @@
+"""Recordings (``RE…``): their rows, list filters, and state changes with the callbacks they owe."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.store.models import RecordingRow
+from phonograph.store.paging import Page, PageSpec, fetch_page
+from phonograph.store.records import from_row
+
+# A soft-deleted recording keeps its metadata with this status; its media is gone (spec §2.3).
+DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class Recording:
+    sid: str
+    account_sid: str
+    # The call leg the recording taps; for <Dial record> the parent leg (spec §3.1).
+    call_sid: str | None
+    conference_sid: str | None
+    # RecordVerb, DialVerb, OutboundAPI, StartCallRecordingAPI, StartCallRecordingTwiML, Conference, ...
+    source: str
+    # in-progress, paused, stopped, processing, completed, absent, failed, deleted
+    status: str
+    # The channel count of the media: 1 or 2.
+    channels: int
+    track: str
+    trim: str
+    start_time: datetime
+    duration_s: int | None
+    error_code: int | None
+    status_callback: str | None
+    status_callback_method: str
+    status_callback_events: list[str]
+    configuration_id: str | None
+    name: str | None
+    media_key: str | None
+    callback_sequence: int
+    date_created: datetime
+    date_updated: datetime
+
+
+@dataclass(frozen=True)
+class RecordingFilters:
+    """The list filters of ``GET /Recordings.json`` and ``GET /Calls/{CallSid}/Recordings.json``
+    (spec §2.2, §2.3). Deleted recordings are left out unless ``include_deleted``
+    (``IncludeSoftDeleted``)."""
+
+    call_sid: str | None = None
+    conference_sid: str | None = None
+    date_created_on_or_after: datetime | None = None
+    date_created_before: datetime | None = None
+    include_deleted: bool = False
+
+    def clauses(self) -> builtins.list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if self.call_sid is not None:
+            clauses.append(RecordingRow.call_sid == self.call_sid)
+        if self.conference_sid is not None:
+            clauses.append(RecordingRow.conference_sid == self.conference_sid)
+        if self.date_created_on_or_after is not None:
+            clauses.append(RecordingRow.date_created >= self.date_created_on_or_after)
+        if self.date_created_before is not None:
+            clauses.append(RecordingRow.date_created < self.date_created_before)
+        if not self.include_deleted:
+            clauses.append(RecordingRow.status != DELETED)
+        return clauses
+
+
+def _record(row: RecordingRow) -> Recording:
+    return from_row(Recording, row, status_callback_events=list(row.status_callback_events))
+
+
+class RecordingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(self, recording: Recording) -> Recording:
+        fields = Recording.__dataclass_fields__
+        row = RecordingRow(**{name: getattr(recording, name) for name in fields})
+        self._session.add(row)
+        await self._session.flush()
+        return _record(row)
+
+    async def get(self, sid: str) -> Recording | None:
+        row = await self._session.get(RecordingRow, sid)
+        return None if row is None else _record(row)
+
+    async def get_for_account(
+        self, account_sid: str, sid: str, *, include_deleted: bool = False
+    ) -> Recording | None:
+        """The account's recording; a deleted one only when ``include_deleted`` (spec §2.3)."""
+        recording = await self.get(sid)
+        if recording is None or recording.account_sid != account_sid:
+            return None
+        if recording.status == DELETED and not include_deleted:
+            return None
+        return recording
+
+    async def change(self, sid: str, now: datetime, **values: Any) -> Recording:
+        """Set ``values`` on the recording; the caller validated the move."""
+        row = await self._session.get(RecordingRow, sid, with_for_update=True)
+        assert row is not None, "callers fetch the recording first"
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.date_updated = now
+        await self._session.flush()
+        return _record(row)
+
+    async def with_statuses(self, statuses: Sequence[str]) -> builtins.list[Recording]:
+        """Every account's recordings in ``statuses``: at start-up, those a crash left live."""
+        stmt = select(RecordingRow).where(RecordingRow.status.in_(statuses))
+        stmt = stmt.order_by(RecordingRow.date_created, RecordingRow.sid)
+        return [_record(row) for row in (await self._session.scalars(stmt)).all()]
+
+    async def for_call(self, call_sid: str, statuses: Sequence[str] = ()) -> builtins.list[Recording]:
+        """The call's recordings, oldest first; only those in ``statuses`` when it is not empty."""
+        stmt = select(RecordingRow).where(RecordingRow.call_sid == call_sid)
+        if statuses:
+            stmt = stmt.where(RecordingRow.status.in_(statuses))
+        stmt = stmt.order_by(RecordingRow.date_created, RecordingRow.sid)
+        return [_record(row) for row in (await self._session.scalars(stmt)).all()]
+
+    async def take_sequence_number(self, sid: str) -> int:
+        """The next status-callback SequenceNumber of the recording (0, 1, 2, ...)."""
+        row = await self._session.get(RecordingRow, sid, with_for_update=True)
+        assert row is not None
+        number = row.callback_sequence
+        row.callback_sequence = number + 1
+        return number
+
+    async def list(self, account_sid: str, filters: RecordingFilters, spec: PageSpec) -> Page[Recording]:
+        """One page of the account's recordings, newest first (keyset paging, store/paging.py)."""
+        stmt = select(RecordingRow).where(RecordingRow.account_sid == account_sid, *filters.clauses())
+        return await fetch_page(
+            self._session, stmt, RecordingRow.date_created, RecordingRow.sid, spec, _record
+        )
+
+    # The name the other repositories give their list.
+    list_page = list

@@ -1,0 +1,94 @@
+"""Helpers for the Recording API tests: live calls whose far end plays a tone, starting recordings,
+waiting on media time and on a recording's status."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+from twilio.rest import Client
+
+from tests.conftest import TestAccount
+from tests.support.api import API, ok_json
+from tests.support.callflow import fresh_number, place
+from tests.support.calls import add_phone, tone_wav, wait_for_call
+from tests.support.webapp import WebApp
+
+TONE_HZ = 440.0
+LONG_PAUSE = "<Response><Pause length='600'/></Response>"
+FRAMES_PER_MEDIA_S = 50  # 20 ms frames
+FINISHED = ("completed", "absent", "failed")
+WAIT_S = 30.0
+
+
+def tone_phone(account: TestAccount, webapp: WebApp, frequency_hz: float = TONE_HZ) -> str:
+    """A fresh number whose virtual phone answers at once and plays a tone until the call ends."""
+    url = webapp.respond(
+        f"/tone-{frequency_hz:g}.wav", tone_wav(frequency_hz, 1.0), content_type="audio/wav"
+    )
+    number = fresh_number()
+    add_phone(account.http, number, f"<Response><Play loop='0'>{url}</Play></Response>", answer_after_s=0)
+    return number
+
+
+def live_call(account: TestAccount, webapp: WebApp, twiml: str = LONG_PAUSE) -> str:
+    """An in-progress call to a phone playing a tone (inbound) while ``twiml`` runs (outbound)."""
+    sid = place(account, twiml, to=tone_phone(account, webapp))
+    wait_for_call(account.client, sid, ("in-progress",))
+    return sid
+
+
+def call_recordings_path(account_sid: str, call_sid: str, sid: str | None = None) -> str:
+    base = f"{API}/Accounts/{account_sid}/Calls/{call_sid}/Recordings"
+    return f"{base}.json" if sid is None else f"{base}/{sid}.json"
+
+
+def recording_path(account_sid: str, sid: str, extension: str = ".json") -> str:
+    return f"{API}/Accounts/{account_sid}/Recordings/{sid}{extension}"
+
+
+def start_recording(account: TestAccount, call_sid: str, **params: Any) -> dict[str, Any]:
+    """``POST /Calls/{CallSid}/Recordings.json`` with PascalCase ``params``; the 201 body."""
+    return ok_json(account.http.post(call_recordings_path(account.sid, call_sid), data=params), 201)
+
+
+def control(account: TestAccount, call_sid: str, sid: str, status: str) -> Any:
+    return account.client.calls(call_sid).recordings(sid).update(status=status)
+
+
+def media_frames(http: httpx.Client) -> int:
+    return int(ok_json(http.get("/phonograph/v1/Media"))["frames"])
+
+
+def wait_media_s(http: httpx.Client, seconds: float) -> None:
+    """Wait until the server's media clock has run ``seconds`` more of media time."""
+    target = media_frames(http) + seconds * FRAMES_PER_MEDIA_S
+    deadline = time.monotonic() + WAIT_S
+    while media_frames(http) < target:
+        assert time.monotonic() < deadline, f"the media clock did not run {seconds} s"
+        time.sleep(0.02)
+
+
+def wait_for_recording(client: Client, sid: str, statuses: tuple[str, ...] = FINISHED) -> Any:
+    """The account-level recording once its status is one of ``statuses``."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        recording = client.recordings(sid).fetch()
+        if recording.status in statuses:
+            return recording
+        assert time.monotonic() < deadline, f"recording {sid} still {recording.status}, wanted {statuses}"
+        time.sleep(0.05)
+
+
+def completed_recording(
+    account: TestAccount, webapp: WebApp, media_s: float = 2.0, **params: Any
+) -> tuple[str, str]:
+    """(call SID, recording SID) of a recording of ``media_s`` of a tone, stopped and completed."""
+    call_sid = live_call(account, webapp)
+    sid = start_recording(account, call_sid, **params)["sid"]
+    wait_media_s(account.http, media_s)
+    control(account, call_sid, sid, "stopped")
+    assert wait_for_recording(account.client, sid).status == "completed"
+    account.client.calls(call_sid).update(status="completed")
+    return call_sid, sid

@@ -1,0 +1,47 @@
+"""Record=true end to end: the recording's two channels hold the two parties (checked by FFT)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.conftest import TestAccount
+from tests.support.audio import dominant_frequency_hz, read_wav
+from tests.support.calls import add_phone, tone_wav, wait_for_call
+from tests.support.webapp import WebApp
+
+
+def wait_for_recording(account: TestAccount, call_sid: str, timeout_s: float = 30) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        recordings = account.client.recordings.list(call_sid=call_sid)
+        if recordings and recordings[0].status in ("completed", "absent"):
+            return recordings[0]
+        assert time.monotonic() < deadline, f"no finished recording for {call_sid}: {recordings}"
+        time.sleep(0.05)
+
+
+def test_record_true_dual_puts_the_far_end_on_channel_1(account: TestAccount, webapp: WebApp) -> None:
+    phone_tone = webapp.respond("/phone.wav", tone_wav(440, 3.0), content_type="audio/wav")
+    app_tone = webapp.respond("/app.wav", tone_wav(1000, 3.0), content_type="audio/wav")
+    add_phone(
+        account.http, "+15550101001", f"<Response><Play>{phone_tone}</Play></Response>", answer_after_s=0
+    )
+    call = account.client.calls.create(
+        to="+15550101001",
+        from_="+15550109999",
+        twiml=f"<Response><Play>{app_tone}</Play></Response>",
+        record=True,
+        recording_channels="dual",
+    )
+    wait_for_call(account.client, call.sid)
+    recording = wait_for_recording(account, call.sid)
+    assert recording.status == "completed"
+    assert recording.channels == 2
+    assert recording.source == "OutboundAPI"
+    media = account.http.get(f"/2010-04-01/Accounts/{account.sid}/Recordings/{recording.sid}.wav")
+    assert media.status_code == 200, media.text
+    channels, rate = read_wav(media.content)
+    assert (rate, len(channels)) == (8000, 2)
+    assert abs(dominant_frequency_hz(channels[0], 8000) - 440) < 5
+    assert abs(dominant_frequency_hz(channels[1], 8000) - 1000) < 5
