@@ -5,8 +5,10 @@ rings a virtual phone that plays another tone forever (the inbound track). The b
 number of live calls step by step, holds each step, and prints per step: live calls, media legs,
 server CPU (% of one core) and CPU per call, tick lateness p50/p99/max (real ms) and late ticks
 (wake-ups a whole 20 ms frame behind). No peer tool runs on this machine, so there is no ratio.
+With ``--record`` every call is also recorded (``Record=true``, dual): each frame of both tracks
+goes through the recorder's delay line into its journal, flushed and fsynced every second.
 
-    .venv/bin/python bench/calls.py [--steps 250,500,1000,1500] [--hold-s 10]
+    .venv/bin/python bench/calls.py [--steps 250,500,1000,1500] [--hold-s 10] [--record]
 """
 
 from __future__ import annotations
@@ -111,14 +113,14 @@ def start_server(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], ht
     return process, client, credentials["account_sid"]
 
 
-def create_calls(client: httpx.Client, account_sid: str, count: int, tone_url: str) -> None:
+def create_calls(client: httpx.Client, account_sid: str, count: int, tone_url: str, record: bool) -> None:
     twiml = f'<Response><Play loop="0">{tone_url}</Play></Response>'
+    data = {"To": PHONE, "From": "+15550001000", "Twiml": twiml}
+    if record:
+        data |= {"Record": "true", "RecordingChannels": "dual"}
 
     def create(_: int) -> None:
-        response = client.post(
-            f"/2010-04-01/Accounts/{account_sid}/Calls.json",
-            data={"To": PHONE, "From": "+15550001000", "Twiml": twiml},
-        )
+        response = client.post(f"/2010-04-01/Accounts/{account_sid}/Calls.json", data=data)
         response.raise_for_status()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -137,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="250,500,1000,1500")
     parser.add_argument("--hold-s", type=float, default=10.0)
+    parser.add_argument("--record", action="store_true", help="record every call (Record=true, dual)")
     args = parser.parse_args()
     steps = [int(step) for step in args.steps.split(",")]
     tones, tones_url = serve_tones()
@@ -157,7 +160,7 @@ def main() -> None:
             )
             live = 0
             for target in steps:
-                create_calls(client, account_sid, target - live, f"{tones_url}/440.wav")
+                create_calls(client, account_sid, target - live, f"{tones_url}/440.wav", args.record)
                 live = target
                 wait_live(client, live)
                 client.get("/phonograph/v1/Media", params={"Reset": "true"})

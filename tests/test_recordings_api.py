@@ -100,11 +100,15 @@ def test_start_answers_a_call_recording_with_every_field(account: TestAccount, w
 
 
 def test_a_completed_recording_has_every_account_field(account: TestAccount, webapp: WebApp) -> None:
-    call_sid, sid = completed_recording(account, webapp, 2.0)
+    call_sid, sid = completed_recording(account, webapp)
     body = ok_json(account.http.get(recording_path(account.sid, sid)))
     assert set(body) == RECORDING_FIELDS
     assert_common_fields(body, account, call_sid)
-    assert (body["status"], body["source"], body["error_code"]) == ("completed", "StartCallRecordingAPI", None)
+    assert (body["status"], body["source"], body["error_code"]) == (
+        "completed",
+        "StartCallRecordingAPI",
+        None,
+    )
     assert body["duration"].isdigit()
     assert int(body["duration"]) >= 1
     base = recording_path(account.sid, sid, "")
@@ -136,7 +140,9 @@ def test_start_honours_channels_and_track(account: TestAccount, webapp: WebApp) 
     account.client.calls(call_sid).update(status="completed")
 
 
-def test_sdk_create_with_callback_and_ignored_examples_parameters(account: TestAccount, webapp: WebApp) -> None:
+def test_sdk_create_with_callback_and_ignored_examples_parameters(
+    account: TestAccount, webapp: WebApp
+) -> None:
     call_sid = live_call(account, webapp)
     callback = webapp.twiml("/recording-status", "<Response/>")
     created = account.client.calls(call_sid).recordings.create(
@@ -148,7 +154,9 @@ def test_sdk_create_with_callback_and_ignored_examples_parameters(account: TestA
     [hit] = webapp.wait_for("/recording-status")
     assert (hit.param("RecordingSid"), hit.param("RecordingStatus")) == (created.sid, "in-progress")
     # PlayBeep, Transcribe and TranscriptionConfiguration are in Twilio's examples: accepted, ignored.
-    extra = start_recording(account, call_sid, PlayBeep="true", Transcribe="true", TranscriptionConfiguration="x")
+    extra = start_recording(
+        account, call_sid, PlayBeep="true", Transcribe="true", TranscriptionConfiguration="x"
+    )
     assert extra["status"] == "in-progress"
     account.client.calls(call_sid).update(status="completed")
 
@@ -233,7 +241,9 @@ def test_bad_update_parameters_are_refused(account: TestAccount, webapp: WebApp)
         assert_invalid(account.http.post(path, data=data), parameter)
     assert "paused, in-progress, stopped" in account.http.post(path, data={"Status": "completed"}).text
     # PlayBeep is in Twilio's update example: accepted and ignored.
-    assert ok_json(account.http.post(path, data={"Status": "paused", "PlayBeep": "true"}))["status"] == "paused"
+    assert (
+        ok_json(account.http.post(path, data={"Status": "paused", "PlayBeep": "true"}))["status"] == "paused"
+    )
     account.client.calls(call_sid).update(status="completed")
 
 
@@ -261,7 +271,7 @@ def test_twilio_current_names_the_one_active_recording(account: TestAccount, web
 def test_another_accounts_recording_is_not_found(
     account: TestAccount, other_account: TestAccount, webapp: WebApp
 ) -> None:
-    call_sid, sid = completed_recording(account, webapp, 1.0)
+    call_sid, sid = completed_recording(account, webapp)
     for path in (recording_path(account.sid, sid), call_recordings_path(account.sid, call_sid, sid)):
         assert_not_found(other_account.http.get(path))
         assert_not_found(other_account.http.delete(path))
@@ -302,8 +312,12 @@ def test_lists_per_call_and_per_account_with_filters_and_paging(account: TestAcc
     hour = timedelta(hours=1)
     assert len(account.client.recordings.list(date_created_after=now - hour)) == 4
     assert account.client.recordings.list(date_created_before=now - hour) == []
-    assert len(account.client.calls(call_sid).recordings.list(date_created=now.date())) == 3
-    yesterday = now.date() - timedelta(days=1)
+    created_on = per_call[0].date_created.date()  # the server's UTC day, even around midnight
+    assert len(account.client.calls(call_sid).recordings.list(date_created=created_on)) == 3
+    # The account list's SDK sends the day as YYYY-MM-DDT00:00:00Z: still that whole day.
+    assert len(account.client.recordings.list(date_created=created_on)) == 4
+    assert len(account.client.recordings.list(date_created=per_call[0].date_created)) == 4
+    yesterday = created_on - timedelta(days=1)
     assert account.client.calls(call_sid).recordings.list(date_created_before=yesterday) == []
     assert account.client.recordings.list(conference_sid="CF" + "0" * 32) == []
     assert_invalid(
@@ -321,7 +335,7 @@ def test_lists_per_call_and_per_account_with_filters_and_paging(account: TestAcc
 def test_delete_a_completed_recording_keeps_its_metadata_as_deleted(
     account: TestAccount, webapp: WebApp
 ) -> None:
-    call_sid, sid = completed_recording(account, webapp, 1.0)
+    call_sid, sid = completed_recording(account, webapp)
     assert account.client.recordings(sid).delete() is True
     assert_not_found(account.http.get(recording_path(account.sid, sid)))
     assert_not_found(account.http.get(call_recordings_path(account.sid, call_sid, sid)))
@@ -335,7 +349,7 @@ def test_delete_a_completed_recording_keeps_its_metadata_as_deleted(
 
 
 def test_delete_through_the_call_and_refusal_while_live(account: TestAccount, webapp: WebApp) -> None:
-    call_sid, done = completed_recording(account, webapp, 1.0)
+    call_sid, done = completed_recording(account, webapp)
     assert account.client.calls(call_sid).recordings(done).delete() is True
     assert account.client.recordings(done).fetch(include_soft_deleted=True).status == "deleted"
 

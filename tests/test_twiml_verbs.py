@@ -19,7 +19,7 @@ from tests.conftest import TestAccount
 from tests.support.audio import active_spans, detect_dtmf, dominant_frequency_hz, has_speech
 from tests.support.callflow import CALLER, assert_standard_request, fresh_number, outbound_of, place
 from tests.support.calls import pcm_wav, tone_wav, tracks, wait_for_call
-from tests.support.notifications import WARNING, call_notifications, codes
+from tests.support.notifications import WARNING, call_notifications
 from tests.support.webapp import WebApp, valid_signature
 
 RATE_HZ = 8000
@@ -240,18 +240,3 @@ def test_reject_busy_ends_the_callers_call_busy(account: TestAccount, webapp: We
     inbound, outbound = tracks(account.http, sid)
     assert not has_speech(outbound, RATE_HZ)  # the caller's TwiML never ran
     assert not has_speech(inbound, RATE_HZ)
-
-
-# -- verbs that are parsed but not yet executed ----------------------------------------------------
-
-
-def test_record_and_start_recording_are_skipped_with_a_warning(account: TestAccount) -> None:
-    twiml = f"<Response><Record/><Start><Recording/></Start><Say>{SENTENCE}</Say></Response>"
-    sid = place(account, twiml)
-    assert has_speech(outbound_of(account, sid), RATE_HZ)
-    # 12200, Twilio's schema warning: the verb is valid TwiML and the call goes on without it.
-    notices = call_notifications(account.client, sid)
-    assert codes(notices) == [12200, 12200]
-    assert {notice.log for notice in notices} == {WARNING}
-    assert any("<Record>" in notice.message_text for notice in notices)
-    assert any("<Start>" in notice.message_text for notice in notices)

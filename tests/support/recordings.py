@@ -22,11 +22,13 @@ FINISHED = ("completed", "absent", "failed")
 WAIT_S = 30.0
 
 
+def tone_path(frequency_hz: float = TONE_HZ) -> str:
+    return f"/tone-{frequency_hz:g}.wav"
+
+
 def tone_phone(account: TestAccount, webapp: WebApp, frequency_hz: float = TONE_HZ) -> str:
     """A fresh number whose virtual phone answers at once and plays a tone until the call ends."""
-    url = webapp.respond(
-        f"/tone-{frequency_hz:g}.wav", tone_wav(frequency_hz, 1.0), content_type="audio/wav"
-    )
+    url = webapp.respond(tone_path(frequency_hz), tone_wav(frequency_hz, 1.0), content_type="audio/wav")
     number = fresh_number()
     add_phone(account.http, number, f"<Response><Play loop='0'>{url}</Play></Response>", answer_after_s=0)
     return number
@@ -36,6 +38,8 @@ def live_call(account: TestAccount, webapp: WebApp, twiml: str = LONG_PAUSE) -> 
     """An in-progress call to a phone playing a tone (inbound) while ``twiml`` runs (outbound)."""
     sid = place(account, twiml, to=tone_phone(account, webapp))
     wait_for_call(account.client, sid, ("in-progress",))
+    # The phone has its tone (the server keeps fetched audio, so later calls need no new fetch).
+    webapp.wait_for(tone_path(), lambda hit: hit.status == 200)
     return sid
 
 

@@ -85,10 +85,11 @@ class LegRecordings:
             name=name,
         )
 
-    async def stop(self, sid: str) -> None:
-        """Stop ``sid`` if it is still running (the call's end may have stopped it already)."""
+    async def stop(self, sid: str, at_frame: int | None = None) -> None:
+        """Stop ``sid`` if it is still running (the call's end may have stopped it already), from
+        media frame ``at_frame`` on (default: now)."""
         if any(recording.sid == sid for recording in self.live()):
-            await self._service.control(sid, RecordingStatus.STOPPED)
+            await self._service.control(sid, RecordingStatus.STOPPED, at_frame=at_frame)
 
     def live(self) -> list[Recording]:
         return self._service.live_for_call(self._session.call.sid)

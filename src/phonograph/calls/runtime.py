@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.capture import CaptureShelf
-from phonograph.core import Clock
-from phonograph.core.tasks import TaskOwner
+from phonograph.core import Clock, TaskOwner
 from phonograph.media import MediaClock, SpeechEngine
 from phonograph.recording import RecordingService
 from phonograph.store import Database, NotificationLog, NotificationRepo

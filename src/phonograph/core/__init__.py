@@ -1,4 +1,5 @@
-"""Room ``core``: identifiers, the error hierarchy, clocks, time formats and the recording vocabulary.
+"""Room ``core``: identifiers, the error hierarchy, clocks, time formats, task ownership and the
+recording vocabulary.
 
 Stdlib only.
 """
@@ -18,6 +19,7 @@ from phonograph.core.errors import (
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
 from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
+from phonograph.core.tasks import TaskOwner
 from phonograph.core.timefmt import as_utc, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "PreconditionFailed",
     "RecordingEvent",
     "SystemClock",
+    "TaskOwner",
     "Track",
     "Trim",
     "as_utc",

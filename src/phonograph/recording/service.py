@@ -8,15 +8,22 @@ One recording's life (ARCHITECTURE.md, "Recording is crash-safe"):
 3. A stopped recording is finalized by an owned task: ``processing``, then the journal is composed
    (layout, pauses, trim) and stored as WAV in the blob store: ``completed``, or ``absent`` when
    nothing audible was captured; its callback is queued in the same transaction; the journal goes.
+   A finalization that fails (the blob store is down, the disk is full) keeps its journal and is
+   tried again, less and less often, until it succeeds or the server stops.
 4. After a crash, ``start`` finalizes every journal a previous process left, before anything else.
+
+A call's end stops its recordings (``stop_call``), including one whose start was still being set up
+when the call ended; a start that comes after is refused (21220).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +49,7 @@ from phonograph.recording.state import (
     SILENT,
     TOO_SHORT,
     UNFINISHED,
+    CallEnding,
     IllegalRecordingTransition,
     PauseBehavior,
     RecordingNotFound,
@@ -54,6 +62,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WAV_HEADER_BYTES = 44
+FINALIZE_RETRY_FIRST_S = 1.0
+FINALIZE_RETRY_MAX_S = 60.0
+ENDED_CALLS_KEPT_S = 60.0
+"""How long a call's end is remembered: far longer than a start racing the end can take."""
 
 
 @dataclass
@@ -95,6 +107,8 @@ class RecordingService:
         self._notify = notify
         self._live: dict[str, LiveRecording] = {}
         self._finalizing: dict[str, asyncio.Task[Recording | None]] = {}
+        self._ended_calls: dict[str, datetime] = {}  # oldest first
+        self._closing = asyncio.Event()
         self._flusher = JournalFlusher()
         self._tasks = TaskOwner()
 
@@ -106,9 +120,11 @@ class RecordingService:
         self._flusher.start()
 
     async def close(self) -> None:
-        """Stop every live recording and let its finalization finish (a graceful shutdown)."""
+        """Stop every live recording and let its finalization finish (a graceful shutdown); one that
+        fails is left to the next start-up."""
+        self._closing.set()
         for sid in list(self._live):
-            await self.control(sid, RecordingStatus.STOPPED)
+            await self._stop_if_live(sid)
         await asyncio.gather(*self._finalizing.values(), return_exceptions=True)
         await self._flusher.stop()
         await self._tasks.close()
@@ -126,6 +142,8 @@ class RecordingService:
         conference_sid: str | None = None,
     ) -> Recording:
         """Start recording ``leg`` now, as ``plan`` says."""
+        if call_sid is not None and call_sid in self._ended_calls:
+            raise CallEnding(f"Call {call_sid} is ending: a recording can no longer start on it")
         sid, now = new_sid("RE"), self._clock.now()
         journal = await asyncio.to_thread(Journal.create, self._journal_dir, sid)
         recorder = Recorder(journal, self._media)
@@ -166,6 +184,10 @@ class RecordingService:
         if queued:
             self._notify()
         log.info("recording started sid=%s call=%s source=%s", sid, call_sid, plan.source.value)
+        if call_sid is not None and call_sid in self._ended_calls:
+            # The call ended while this start was being set up, after stop_call looked: it ends with
+            # its call like every other recording of it (else it would stay in-progress for good).
+            await self._stop_if_live(sid)
         return recording
 
     async def _store_new(self, row: Recording) -> tuple[Recording, bool]:
@@ -244,9 +266,25 @@ class RecordingService:
         return live.recording
 
     async def stop_call(self, call_sid: str) -> None:
-        """Stop every recording of a call that is ending."""
-        for recording in self.live_for_call(call_sid):
-            await self.control(recording.sid, RecordingStatus.STOPPED)
+        """Stop every recording of a call that is ending, also one that starts meanwhile; later
+        starts on the call are refused (``begin``)."""
+        now = self._clock.now()
+        ended = self._ended_calls
+        while ended and next(iter(ended.values())) < now - timedelta(seconds=ENDED_CALLS_KEPT_S):
+            del ended[next(iter(ended))]
+        ended[call_sid] = now
+        while live := self.live_for_call(call_sid):
+            for recording in live:
+                await self._stop_if_live(recording.sid)
+
+    async def _stop_if_live(self, sid: str) -> None:
+        """Stop ``sid`` now unless something else stopped it first (the call's end, a REST stop)."""
+        live = self._live.get(sid)
+        if live is None:
+            return
+        async with live.lock:
+            if self._live.get(sid) is live:
+                await _finish_even_if_cancelled(self._stop(live, self._media.frame_index))
 
     async def finalized(self, sid: str) -> None:
         """Wait until ``sid``'s finalization (if one is running) has ended."""
@@ -256,26 +294,46 @@ class RecordingService:
 
     # -- finalization ----------------------------------------------------------------------------
 
-    async def _finalize(self, sid: str) -> Recording | None:
+    async def _finalize(self, sid: str, first_delay_s: float = 0.0) -> Recording | None:
+        """Finalize ``sid``, trying again after each failure (backing off) until the service closes."""
+        delay_s = first_delay_s
+        try:
+            while True:
+                if delay_s and await self._closed_within(delay_s):
+                    return None
+                finished = await self._finalize_once(sid)
+                if finished is not None or self._closing.is_set():
+                    return finished
+                delay_s = min(max(2 * delay_s, FINALIZE_RETRY_FIRST_S), FINALIZE_RETRY_MAX_S)
+        finally:
+            self._finalizing.pop(sid, None)
+
+    async def _finalize_once(self, sid: str) -> Recording | None:
         try:
             return await self._compose_and_store(sid)
         except Exception:
-            # The journal stays: the next start finalizes it again. Nothing recorded is lost.
+            # The journal stays: a later try, or the next start-up, finalizes it. Nothing is lost.
             log.exception("recording finalization failed sid=%s", sid)
             return None
-        finally:
-            self._finalizing.pop(sid, None)
+
+    async def _closed_within(self, delay_s: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), delay_s)
+        return self._closing.is_set()
 
     async def _compose_and_store(self, sid: str) -> Recording:
         async with self._db.transaction() as session:
             recording = await RecordingRepo(session).get(sid)
             assert recording is not None
             current = RecordingStatus(recording.status)
-            if current is not RecordingStatus.PROCESSING:
-                check_transition(current, RecordingStatus.PROCESSING, sid)
+            if current in UNFINISHED and current is not RecordingStatus.PROCESSING:
                 recording = await RecordingRepo(session).change(
                     sid, self._clock.now(), status=RecordingStatus.PROCESSING.value
                 )
+        if current not in UNFINISHED:
+            # Settled by an earlier try that failed only to remove the journal.
+            await asyncio.to_thread(remove_journal, self._journal_dir / sid)
+            return recording
         contents = await asyncio.to_thread(read_journal, self._journal_dir / sid)
         layout = Layout(
             track=Track(recording.track), channels=Channels.DUAL if recording.channels == 2 else Channels.MONO
@@ -325,7 +383,11 @@ class RecordingService:
                 continue
             journaled.add(recording.sid)
             log.info("recording recovered from its journal sid=%s", recording.sid)
-            await self._finalize(recording.sid)
+            if await self._finalize_once(recording.sid) is None:
+                # Start-up goes on; the recording is tried again in the background.
+                self._finalizing[recording.sid] = self._tasks.spawn(
+                    self._finalize(recording.sid, FINALIZE_RETRY_FIRST_S), name=f"finalize {recording.sid}"
+                )
         async with self._db.transaction() as session:
             orphans = await RecordingRepo(session).with_statuses([status.value for status in UNFINISHED])
         for recording in orphans:

@@ -75,6 +75,13 @@ class IllegalRecordingTransition(PhonographError):
     status = 400
 
 
+class CallEnding(PhonographError):
+    """Twilio 21220 ("invalid call state"): a recording cannot start on a call that is ending."""
+
+    code = 21220
+    status = 400
+
+
 class MoreThanOneActive(PhonographError):
     """Twilio 16108: ``Twilio.CURRENT`` is ambiguous when several recordings are active."""
 

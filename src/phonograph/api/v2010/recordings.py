@@ -13,6 +13,7 @@ https://www.twilio.com/docs/voice/api/recording
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -79,8 +80,19 @@ def call_recording_json(recording: Recording) -> dict[str, Any]:
     return {**_common_json(recording, uri), "track": recording.track}
 
 
-def recording_filters(params: Params, call_sid: str | None = None) -> RecordingFilters:
+def _date_created(params: Params) -> tuple[datetime | None, datetime | None]:
+    """``DateCreated`` is a whole UTC day (the docs: "YYYY-MM-DD in GMT"), also when a time comes
+    with it: the SDK sends a date as ``YYYY-MM-DDT00:00:00Z`` on the account list (its
+    ``serialize.iso8601_datetime``). ``DateCreated<`` and ``DateCreated>`` take the instant given."""
     low, high = time_range(params, "DateCreated")
+    if low is not None and "DateCreated" in params:
+        low = low.replace(hour=0, minute=0, second=0, microsecond=0)
+        high = low + timedelta(days=1)
+    return low, high
+
+
+def recording_filters(params: Params, call_sid: str | None = None) -> RecordingFilters:
+    low, high = _date_created(params)
     return RecordingFilters(
         call_sid=call_sid or params.get_str("CallSid"),
         conference_sid=None if call_sid else params.get_str("ConferenceSid"),

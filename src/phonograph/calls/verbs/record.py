@@ -8,8 +8,8 @@ caller's track (0 = never), ``maxLength`` seconds, or the caller hanging up. Eve
 - nothing audible was recorded: no request; the next verb runs (Twilio's documented behaviour);
 - otherwise ``action`` (default: this document) gets ``RecordingUrl``, ``RecordingDuration`` (before
   trimming), ``Digits`` (the key, or ``hangup``) and ``RecordingSid`` (spec §14.10), and its answer
-  replaces the program — or, after a hang-up, the request goes out through the outbox and its answer
-  is ignored.
+  replaces the program — or, after a hang-up, the request goes out through the outbox with
+  ``CallStatus=completed`` and its answer is ignored.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from phonograph.store import Recording
 
 BEEP = Clip(tone(1000, 500))
 HANG_UP = "hangup"
+ENDED = "completed"
 
 
 @runs(twiml.Record)
@@ -44,19 +45,29 @@ class RecordRunner(VerbRunner[twiml.Record]):
         self.heard = False
         self._ended = asyncio.Event()
         self._quiet_frames = 0
-        recording = await recordings.start(plan)
-        self._started_ms = self.ctx.media.now_ms
+        # The tap joins the leg at this frame (or the next): the recording's first. Its end is a
+        # frame too (the key's last, the last quiet one, maxLength's), and the recording stops
+        # exactly there however many frames later this task gets round to stopping it.
+        media = self.ctx.media
+        self._first_frame = media.frame_index
+        self._end_frame: int | None = None
+        limit_frame = self._first_frame + self.verb.max_length_s * 1000 // FRAME_MS
         self.ctx.leg.listeners.append(self._on_frame)
         try:
-            await within_media_ms(self.ctx, self._ended.wait(), self.verb.max_length_s * 1000)
-        except asyncio.CancelledError:
-            # The caller hung up: the call is ending, but the action request is still owed.
-            self.key = HANG_UP
-            await asyncio.shield(self._report(recording, after_hang_up=True))
-            raise
+            recording = await recordings.start(plan)
+            try:
+                await within_media_ms(
+                    self.ctx, self._ended.wait(), (limit_frame - media.frame_index) * FRAME_MS
+                )
+            except asyncio.CancelledError:
+                # The caller hung up: the call is ending, but the action request is still owed.
+                self.key = self.key or HANG_UP
+                end_frame = self._end_frame or media.frame_index
+                await asyncio.shield(self._report(recording, end_frame, after_hang_up=True))
+                raise
         finally:
             self.ctx.leg.listeners.remove(self._on_frame)
-        await self._report(recording, after_hang_up=False)
+        await self._report(recording, self._end_frame or limit_frame, after_hang_up=False)
 
     def _on_frame(self, inbound: Frame, _outbound: Frame) -> None:
         if self._ended.is_set():
@@ -76,13 +87,15 @@ class RecordRunner(VerbRunner[twiml.Record]):
             self._finish()
 
     def _finish(self) -> None:
+        """End with the frame being moved now (listeners run while it is the clock's frame)."""
+        self._end_frame = self.ctx.media.frame_index + 1
         self._ended.set()
 
-    async def _report(self, recording: Recording, *, after_hang_up: bool) -> None:
+    async def _report(self, recording: Recording, end_frame: int, *, after_hang_up: bool) -> None:
         recordings = self.ctx.recordings
         assert recordings is not None
-        duration_ms = self.ctx.media.now_ms - self._started_ms
-        await recordings.stop(recording.sid)
+        duration_ms = (end_frame - self._first_frame) * FRAME_MS
+        await recordings.stop(recording.sid, at_frame=end_frame)
         if not self.heard:
             return
         extra = [
@@ -96,6 +109,9 @@ class RecordRunner(VerbRunner[twiml.Record]):
         if source is None or source.url is None:
             return
         if after_hang_up:
-            await recordings.request_after_hang_up(source.url, source.method, list(source.params))
+            # Sent once the call is over, so it describes a completed call (as a status callback
+            # about the hang-up would), not the in-progress call the session still is meanwhile.
+            params = [(name, ENDED if name == "CallStatus" else value) for name, value in source.params]
+            await recordings.request_after_hang_up(source.url, source.method, params)
             return
         raise ReplaceProgram(source)

@@ -1,0 +1,247 @@
+"""Crash safety: a recording survives a ``kill -9`` of its server (ARCHITECTURE.md, "Recording is
+crash-safe").
+
+While a recording runs, its frames wait one second in the recorder's delay line and then reach the
+journal on disk, which is fsynced at least every second of wall time. So a server killed mid-call
+loses at most about two seconds of what it recorded; a new server on the same data directory (and
+database) finalizes the journal into media, and the ``completed`` callback still goes out.
+
+These servers run media at real time (speed 1), where "one second of delay line plus one second
+of flushing" is what the bound says; the recording is measured on its WAV.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from twilio.rest import Client
+
+from tests.conftest import BACKENDS
+from tests.support.audio import read_wav
+from tests.support.calls import add_phone, wait_for_call
+from tests.support.recordings import FRAMES_PER_MEDIA_S, LONG_PAUSE, media_frames, recording_path
+from tests.support.server import ServerProcess
+from tests.support.twilio_client import sdk_client
+from tests.support.webapp import Hit, WebApp, valid_signature
+from tests.test_recording_controls import RATE_HZ, SAMPLES_PER_FRAME, TONE_HZ, assert_tone, tone_url
+
+PHONE = "+15550301001"
+CALLER = "+15550309999"
+DELAY_LINE_S = 1.0
+FLUSH_INTERVAL_S = 1.0
+# A callback whose delivery was cut off by the kill waits for its claim to lapse (the client's
+# timeout plus the outbox's lease margin), as in tests/test_status_callbacks.py.
+AFTER_RESTART_WAIT_S = 60.0
+WAIT_S = 30.0
+
+
+class Servers:
+    """Servers started one after another on one data directory and database."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+        self.data_dir = data_dir
+        self.env = env
+        self.current: ServerProcess | None = None
+
+    def start(self) -> ServerProcess:
+        assert self.current is None
+        self.current = ServerProcess(self.data_dir, self.env).start()
+        return self.current
+
+    def kill(self) -> None:
+        assert self.current is not None
+        self.current.kill()
+        self.current = None
+
+    def client(self) -> Client:
+        assert self.current is not None
+        creds = self.current.credentials
+        return sdk_client(self.current.base_url, creds.account_sid, creds.auth_token)
+
+    def http(self) -> httpx.Client:
+        assert self.current is not None
+        creds = self.current.credentials
+        return httpx.Client(
+            base_url=self.current.base_url, auth=(creds.account_sid, creds.auth_token), timeout=10
+        )
+
+
+@pytest.fixture(params=BACKENDS)
+def servers(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Servers]:
+    env = {"PHONOGRAPH_SPEED": "1"}
+    if request.param == "postgresql":
+        # A database of its own: a restarted server settles every live call and recording it finds.
+        database = f"crash_{uuid.uuid4().hex[:12]}"
+        env["PHONOGRAPH_DATABASE_URL"] = request.getfixturevalue("postgres").create_database(database)
+    made = Servers(data_dir, env)
+    yield made
+    if made.current is not None:
+        made.current.stop()
+
+
+def recording_call(servers: Servers, webapp: WebApp) -> tuple[str, str, int]:
+    """(call SID, recording SID, the media frame before its start) of a recording of a call whose
+    far end plays a tone until the call ends; its `completed` callback goes to /recording-status."""
+    tone = tone_url(webapp, TONE_HZ)
+    client = servers.client()
+    with servers.http() as http:
+        add_phone(http, PHONE, f"<Response><Play loop='0'>{tone}</Play></Response>", answer_after_s=0)
+        call_sid = client.calls.create(to=PHONE, from_=CALLER, twiml=LONG_PAUSE).sid
+        wait_for_call(client, call_sid, ("in-progress",))
+        before = media_frames(http)
+    sid = (
+        client.calls(call_sid)
+        .recordings.create(recording_status_callback=webapp.url("/recording-status"))
+        .sid
+    )
+    return call_sid, sid, before
+
+
+def wait_frames(servers: Servers, frame: int) -> int:
+    """Wait until the media clock has run ``frame``; the frame it is at."""
+    deadline = time.monotonic() + WAIT_S
+    with servers.http() as http:
+        while (now := media_frames(http)) < frame:
+            assert time.monotonic() < deadline, f"the media clock is at {now}, not {frame}"
+            time.sleep(0.02)
+    return now
+
+
+def finished_recording(servers: Servers, sid: str) -> tuple[str, np.ndarray]:
+    """The recording's status once it is finished, and its WAV's one channel."""
+    client = servers.client()
+    deadline = time.monotonic() + WAIT_S
+    while (status := client.recordings(sid).fetch().status) not in ("completed", "absent", "failed"):
+        assert time.monotonic() < deadline, f"recording {sid} still {status}"
+        time.sleep(0.05)
+    assert servers.current is not None
+    account_sid = servers.current.credentials.account_sid
+    with servers.http() as http:
+        response = http.get(recording_path(account_sid, sid, ".wav"))
+    assert response.status_code == 200, response.text
+    [samples], rate = read_wav(response.content)
+    assert rate == RATE_HZ
+    return status, samples
+
+
+def assert_all_tone(samples: np.ndarray) -> None:
+    """Every 20 ms frame holds the tone: nothing recorded was lost from the middle."""
+    frames = samples[: len(samples) // SAMPLES_PER_FRAME * SAMPLES_PER_FRAME].reshape(-1, SAMPLES_PER_FRAME)
+    assert len(frames) > 0
+    assert (np.abs(frames).max(axis=1) > 1000).all()
+    assert_tone(samples, TONE_HZ)
+
+
+def completed_after(webapp: WebApp, moment: float, token: str, call_sid: str, sid: str) -> Hit:
+    [hit] = webapp.wait_for("/recording-status", timeout_s=AFTER_RESTART_WAIT_S)
+    assert hit.received_at > moment
+    assert valid_signature(hit, token), hit.summary()
+    params = hit.params()
+    assert (params["CallSid"], params["RecordingSid"], params["RecordingStatus"]) == (
+        call_sid,
+        sid,
+        "completed",
+    )
+    assert params["ErrorCode"] == "0"
+    assert "RecordingDuration" in params
+    return hit
+
+
+def test_a_recording_live_when_the_server_is_killed_completes_after_restart(
+    servers: Servers, webapp: WebApp
+) -> None:
+    webapp.respond("/recording-status", b"")
+    token = servers.start().credentials.auth_token
+    call_sid, sid, started = recording_call(servers, webapp)
+    killed_at = wait_frames(servers, started + int(3 * FRAMES_PER_MEDIA_S))
+    servers.kill()
+    killed = time.monotonic()
+    recorded_s = (killed_at - started) / FRAMES_PER_MEDIA_S
+    assert webapp.count("/recording-status") == 0
+
+    servers.start()
+    status, samples = finished_recording(servers, sid)
+    assert status == "completed"
+    length_s = len(samples) / RATE_HZ
+    # What waited in the delay line and what the last flush had not written yet is lost; never more.
+    assert recorded_s - DELAY_LINE_S - FLUSH_INTERVAL_S - 0.3 <= length_s <= recorded_s + 0.2, (
+        length_s,
+        recorded_s,
+    )
+    assert_all_tone(samples)
+    hit = completed_after(webapp, killed, token, call_sid, sid)
+    assert hit.param("RecordingDuration") == str(round(length_s))
+    assert servers.client().calls(call_sid).fetch().status == "completed"
+    time.sleep(0.3)
+    assert webapp.count("/recording-status") == 1
+
+
+def test_a_recording_stopped_but_not_finalized_when_killed_completes_after_restart(
+    servers: Servers, webapp: WebApp
+) -> None:
+    """Finalization is made to fail (the media folder cannot be made), which leaves the recording
+    ``processing`` with its journal, as a kill between the stop and the media would."""
+    webapp.respond("/recording-status", b"")
+    server = servers.start()
+    creds = server.credentials
+    blocker = server.data_dir / "media" / creds.account_sid
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_bytes(b"not a folder")
+    call_sid, sid, started = recording_call(servers, webapp)
+    wait_frames(servers, started + int(1.5 * FRAMES_PER_MEDIA_S))
+    client = servers.client()
+    with servers.http() as http:
+        client.calls(call_sid).recordings(sid).update(status="stopped")
+        stopped = media_frames(http)
+    deadline = time.monotonic() + WAIT_S
+    while client.recordings(sid).fetch().status != "processing":
+        assert time.monotonic() < deadline, "the recording never reached processing"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert client.recordings(sid).fetch().status == "processing"
+    servers.kill()
+    killed = time.monotonic()
+    blocker.unlink()
+
+    servers.start()
+    status, samples = finished_recording(servers, sid)
+    assert status == "completed"
+    # A stopped recording's journal holds every frame up to the stop.
+    length_s = len(samples) / RATE_HZ
+    assert (
+        (stopped - started) / FRAMES_PER_MEDIA_S - 0.3 <= length_s <= (stopped - started) / FRAMES_PER_MEDIA_S
+    )
+    assert_all_tone(samples)
+    completed_after(webapp, killed, creds.auth_token, call_sid, sid)
+    time.sleep(0.3)
+    assert webapp.count("/recording-status") == 1
+
+
+def test_a_graceful_stop_finalizes_live_recordings_with_nothing_lost(
+    servers: Servers, webapp: WebApp
+) -> None:
+    """SIGTERM ends every call, and its recordings keep every frame up to the end (the delay line
+    is drained); the ``completed`` callback is delivered, before the exit or after the restart."""
+    webapp.respond("/recording-status", b"")
+    server = servers.start()
+    token = server.credentials.auth_token
+    call_sid, sid, started = recording_call(servers, webapp)
+    stopping_at = wait_frames(servers, started + int(2 * FRAMES_PER_MEDIA_S))
+    assert server.stop() == 0
+    servers.current = None
+
+    servers.start()
+    status, samples = finished_recording(servers, sid)
+    assert status == "completed"
+    recorded_s = (stopping_at - started) / FRAMES_PER_MEDIA_S
+    assert recorded_s - 0.1 <= len(samples) / RATE_HZ <= recorded_s + 0.5, (len(samples), recorded_s)
+    assert_all_tone(samples)
+    completed_after(webapp, 0.0, token, call_sid, sid)
+    time.sleep(0.3)
+    assert webapp.count("/recording-status") == 1
