@@ -21,7 +21,7 @@ from phonograph.calls.legs import new_leg
 from phonograph.calls.recordings import twiml_request
 from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import Frame
-from phonograph.recording import Channels, RecordingPlan, Source, Track
+from phonograph.recording import Channels, RecordingPlan, Source
 from phonograph.store import Call, CallRepo, Recording
 
 if TYPE_CHECKING:
@@ -86,15 +86,8 @@ async def _recording_plan(parent: CallSession, dial: twiml.Dial) -> RecordingPla
     """``record``: None for do-not-record; ``-dual`` asks for two channels (spec §9)."""
     if dial.record is twiml.DialRecord.DO_NOT_RECORD:
         return None
-    dual = dial.record in (
-        twiml.DialRecord.RECORD_FROM_ANSWER_DUAL,
-        twiml.DialRecord.RECORD_FROM_RINGING_DUAL,
-    )
     request = twiml_request(
-        parent,
-        dial,
-        channels=Channels.DUAL if dual else None,
-        track=None if dial.recording_track is None else Track(dial.recording_track),
+        parent, dial, channels=Channels.DUAL if dial.record.dual else None, track=dial.recording_track
     )
     return await parent.recordings.plan_for_twiml(Source.DIAL_VERB, request)
 

@@ -11,15 +11,12 @@ from phonograph.calls.loader import ApplicationFailure
 from phonograph.calls.runtime import Problem
 from phonograph.core import PhonographError
 from phonograph.recording import (
-    CallbackMethod,
     Channels,
-    RecordingEvent,
     RecordingPlan,
     RecordingRequest,
     RecordingStatus,
     Source,
     Track,
-    Trim,
     resolve_plan,
 )
 from phonograph.store import OutboxRepo, Recording
@@ -39,16 +36,14 @@ def twiml_request(
 ) -> RecordingRequest:
     """The recording attributes ``element`` was written with (None = not written)."""
     callback = element.recording_status_callback
-    method = element.recording_status_callback_method
-    events = element.recording_status_callback_event
     return RecordingRequest(
         channels=channels,
-        trim=None if element.trim is None else Trim(element.trim),
+        trim=element.trim,
         track=track,
         # TwiML URLs may be relative to the document.
         status_callback=None if callback is None else resolve_url(ctx, callback),
-        status_callback_method=None if method is None else CallbackMethod(str(method)),
-        status_callback_events=None if events is None else tuple(RecordingEvent(str(e)) for e in events),
+        status_callback_method=element.recording_status_callback_method,
+        status_callback_events=element.recording_status_callback_event,
         configuration_id=element.recording_configuration_id,
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from phonograph import twiml
 from phonograph.calls.interpreter import VerbRunner, runs
 from phonograph.calls.recordings import twiml_request
-from phonograph.recording import Channels, Source, Track
+from phonograph.recording import Source
 
 DUPLICATE_NAME = 12200
 
@@ -30,8 +30,8 @@ class StartRunner(VerbRunner[twiml.Start]):
             request = twiml_request(
                 self.ctx,
                 noun,
-                channels=None if noun.channels is None else Channels(noun.channels),
-                track=None if noun.track is None else Track(noun.track),
+                channels=noun.channels,
+                track=noun.track,
             )
             plan = await recordings.plan_for_twiml(Source.START_CALL_RECORDING_TWIML, request)
             await recordings.start(plan, name=noun.name)
