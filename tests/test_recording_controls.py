@@ -30,6 +30,7 @@ from tests.support.audio import dominant_frequency_hz, read_wav
 from tests.support.callflow import fresh_number, place
 from tests.support.calls import add_phone, pcm_wav, tone_wav, tracks, wait_for_call
 from tests.support.recordings import (
+    CALLBACK_KEYS,
     FRAMES_PER_MEDIA_S,
     LONG_PAUSE,
     call_recordings_path,
@@ -57,20 +58,6 @@ BODY_DELAY_S = 0.04
 line (0.1 s of wall time at speed 10), well over the spread of a bracket."""
 FRAME_SLACK = 1
 """Frames a bracket may be off by: the media clock may tick between a request and its stamp."""
-
-# Spec §8.1: what every recording status callback carries; `RecordingDuration` only on completed.
-CALLBACK_KEYS = {
-    "AccountSid",
-    "CallSid",
-    "RecordingSid",
-    "RecordingUrl",
-    "RecordingStatus",
-    "RecordingChannels",
-    "RecordingStartTime",
-    "RecordingSource",
-    "RecordingTrack",
-    "ErrorCode",
-}
 
 
 # --- helpers shared with the composition and crash tests ---------------------------------------------

@@ -19,10 +19,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
-from twilio.rest import Client
 
 from tests.conftest import BACKENDS, TestAccount
 from tests.support.audio import read_wav
@@ -36,8 +34,7 @@ from tests.support.recordings import (
     wait_for_recording,
     wait_media_s,
 )
-from tests.support.server import ServerProcess
-from tests.support.twilio_client import sdk_client
+from tests.support.server import ServerProcess, Servers
 from tests.support.webapp import Hit, WebApp, valid_signature
 from tests.test_recording_controls import (
     RATE_HZ,
@@ -57,37 +54,6 @@ FLUSH_INTERVAL_S = 1.0
 # timeout plus the outbox's lease margin), as in tests/test_status_callbacks.py.
 AFTER_RESTART_WAIT_S = 60.0
 WAIT_S = 30.0
-
-
-class Servers:
-    """Servers started one after another on one data directory and database."""
-
-    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
-        self.data_dir = data_dir
-        self.env = env
-        self.current: ServerProcess | None = None
-
-    def start(self) -> ServerProcess:
-        assert self.current is None
-        self.current = ServerProcess(self.data_dir, self.env).start()
-        return self.current
-
-    def kill(self) -> None:
-        assert self.current is not None
-        self.current.kill()
-        self.current = None
-
-    def client(self) -> Client:
-        assert self.current is not None
-        creds = self.current.credentials
-        return sdk_client(self.current.base_url, creds.account_sid, creds.auth_token)
-
-    def http(self) -> httpx.Client:
-        assert self.current is not None
-        creds = self.current.credentials
-        return httpx.Client(
-            base_url=self.current.base_url, auth=(creds.account_sid, creds.auth_token), timeout=10
-        )
 
 
 @pytest.fixture(params=BACKENDS)

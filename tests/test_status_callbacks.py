@@ -17,15 +17,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from twilio.rest import Client
 
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE
 from tests.support.calls import add_phone, wait_for_call
-from tests.support.server import ServerProcess
-from tests.support.twilio_client import sdk_client
+from tests.support.server import Servers
 from tests.support.webapp import Hit, WebApp
 
 PHONE = "+15550300001"
@@ -155,34 +152,8 @@ def test_a_failed_callback_is_retried_until_the_app_takes_it_once(
 # -- durability: SIGKILL a server (SQLite) and start a new one on its data directory ----------------
 
 
-class Servers:
-    """Servers started one after another on one data directory; the running one is stopped at the end."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.current: ServerProcess | None = None
-
-    def start(self) -> ServerProcess:
-        assert self.current is None
-        self.current = ServerProcess(self.data_dir, {"PHONOGRAPH_SPEED": str(TEST_SPEED)}).start()
-        return self.current
-
-    def kill(self) -> None:
-        assert self.current is not None
-        self.current.kill()
-        self.current = None
-
-    def client(self) -> Client:
-        assert self.current is not None
-        creds = self.current.credentials
-        return sdk_client(self.current.base_url, creds.account_sid, creds.auth_token)
-
-    def http(self) -> httpx.Client:
-        assert self.current is not None
-        creds = self.current.credentials
-        return httpx.Client(
-            base_url=self.current.base_url, auth=(creds.account_sid, creds.auth_token), timeout=10
-        )
+class SqliteServers(Servers):
+    """Servers on one SQLite data directory, whose outbox the tests read directly."""
 
     def pending_callbacks(self) -> list[tuple[int, list[list[str]]]]:
         """(attempts, params) of each message in the outbox, oldest first, read from the database."""
@@ -193,14 +164,14 @@ class Servers:
 
 
 @pytest.fixture
-def servers(data_dir: Path) -> Iterator[Servers]:
-    made = Servers(data_dir)
+def servers(data_dir: Path) -> Iterator[SqliteServers]:
+    made = SqliteServers(data_dir, {"PHONOGRAPH_SPEED": str(TEST_SPEED)})
     yield made
     if made.current is not None:
         made.current.stop()
 
 
-def _wait_until_retrying(servers: Servers, call_sid: str, timeout_s: float = 20) -> None:
+def _wait_until_retrying(servers: SqliteServers, call_sid: str, timeout_s: float = 20) -> None:
     """Until the call's callback failed once and waits in the outbox for its next attempt."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -213,7 +184,7 @@ def _wait_until_retrying(servers: Servers, call_sid: str, timeout_s: float = 20)
         time.sleep(0.02)
 
 
-def _wait_until_delivered(servers: Servers, call_sid: str, timeout_s: float = 20) -> None:
+def _wait_until_delivered(servers: SqliteServers, call_sid: str, timeout_s: float = 20) -> None:
     """Until no callback of the call is left in the outbox."""
     deadline = time.monotonic() + timeout_s
     while any(["CallSid", call_sid] in params for _, params in servers.pending_callbacks()):
@@ -233,7 +204,7 @@ def _assert_delivered_once(webapp: WebApp, token: str, call_sid: str) -> Hit:
 
 
 def test_a_call_live_when_the_server_is_killed_is_settled_and_reported_after_restart(
-    servers: Servers, webapp: WebApp
+    servers: SqliteServers, webapp: WebApp
 ) -> None:
     webapp.fail("/status", 503)
     token = servers.start().credentials.auth_token
@@ -258,7 +229,7 @@ def test_a_call_live_when_the_server_is_killed_is_settled_and_reported_after_res
 
 
 def test_a_callback_pending_when_the_server_is_killed_is_delivered_after_restart(
-    servers: Servers, webapp: WebApp
+    servers: SqliteServers, webapp: WebApp
 ) -> None:
     token = servers.start().credentials.auth_token
     with servers.http() as http:

@@ -27,7 +27,7 @@ from tests.support.callflow import (
 )
 from tests.support.calls import add_phone, tone_wav, tracks, wait_for_call
 from tests.support.notifications import call_notifications
-from tests.support.recordings import recording_path
+from tests.support.recordings import CALLBACK_KEYS, recording_path
 from tests.support.webapp import Hit, WebApp
 
 RATE_HZ = 8000
@@ -36,19 +36,6 @@ CALLEE_HZ = 1000
 TONE_TOLERANCE_HZ = 5
 FINISHED = ("completed", "absent", "failed")
 WAIT_S = 30.0
-# The parameters of a recording status callback (spec §8.1); RecordingDuration on completed only.
-CALLBACK_KEYS = {
-    "AccountSid",
-    "CallSid",
-    "RecordingSid",
-    "RecordingUrl",
-    "RecordingStatus",
-    "RecordingChannels",
-    "RecordingStartTime",
-    "RecordingSource",
-    "RecordingTrack",
-    "ErrorCode",
-}
 # Media time from the end of a verb to the next one's taking effect: a few database round trips,
 # times PHONOGRAPH_SPEED.
 STOP_LATENCY_S = 0.3

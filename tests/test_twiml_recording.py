@@ -18,10 +18,9 @@ from tests.support.audio import active_spans
 from tests.support.callflow import CALLER, outbound_of, place
 from tests.support.calls import wait_for_call
 from tests.support.notifications import ERROR, WARNING, call_notifications
-from tests.support.recordings import recording_path
+from tests.support.recordings import CALLBACK_KEYS, recording_path
 from tests.support.webapp import Hit, WebApp
 from tests.test_twiml_record_verb import (
-    CALLBACK_KEYS,
     CALLEE_HZ,
     CALLER_HZ,
     RATE_HZ,

@@ -15,6 +15,20 @@ from tests.support.callflow import fresh_number, place
 from tests.support.calls import add_phone, tone_wav, wait_for_call
 from tests.support.webapp import WebApp
 
+# What every recording status callback carries (spec §8.1); RecordingDuration is added on completed.
+CALLBACK_KEYS = {
+    "AccountSid",
+    "CallSid",
+    "RecordingSid",
+    "RecordingUrl",
+    "RecordingStatus",
+    "RecordingChannels",
+    "RecordingStartTime",
+    "RecordingSource",
+    "RecordingTrack",
+    "ErrorCode",
+}
+
 TONE_HZ = 440.0
 LONG_PAUSE = "<Response><Pause length='600'/></Response>"
 FRAMES_PER_MEDIA_S = 50  # 20 ms frames

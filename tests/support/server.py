@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from twilio.rest import Client
 
 from tests.support.ports import free_port
+from tests.support.twilio_client import sdk_client
 
 START_TIMEOUT_S = 30.0
 
@@ -96,3 +98,34 @@ class ServerProcess:
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+
+class Servers:
+    """Servers started one after another on one data directory (a SIGKILL and a restart in between)."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+        self.data_dir = data_dir
+        self.env = env
+        self.current: ServerProcess | None = None
+
+    def start(self) -> ServerProcess:
+        assert self.current is None
+        self.current = ServerProcess(self.data_dir, self.env).start()
+        return self.current
+
+    def kill(self) -> None:
+        assert self.current is not None
+        self.current.kill()
+        self.current = None
+
+    def client(self) -> Client:
+        assert self.current is not None
+        creds = self.current.credentials
+        return sdk_client(self.current.base_url, creds.account_sid, creds.auth_token)
+
+    def http(self) -> httpx.Client:
+        assert self.current is not None
+        creds = self.current.credentials
+        return httpx.Client(
+            base_url=self.current.base_url, auth=(creds.account_sid, creds.auth_token), timeout=10
+        )
