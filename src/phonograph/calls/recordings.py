@@ -14,7 +14,6 @@ from phonograph.recording import (
     Channels,
     RecordingPlan,
     RecordingRequest,
-    RecordingStatus,
     Source,
     Track,
     resolve_plan,
@@ -83,8 +82,7 @@ class LegRecordings:
     async def stop(self, sid: str, at_frame: int | None = None) -> None:
         """Stop ``sid`` if it is still running (the call's end may have stopped it already), from
         media frame ``at_frame`` on (default: now)."""
-        if any(recording.sid == sid for recording in self.live()):
-            await self._service.control(sid, RecordingStatus.STOPPED, at_frame=at_frame)
+        await self._service.stop_if_live(sid, at_frame)
 
     def live(self) -> list[Recording]:
         return self._service.live_for_call(self._session.call.sid)

@@ -124,7 +124,7 @@ class RecordingService:
         fails is left to the next start-up."""
         self._closing.set()
         for sid in list(self._live):
-            await self._stop_if_live(sid)
+            await self.stop_if_live(sid)
         await asyncio.gather(*self._finalizing.values(), return_exceptions=True)
         await self._flusher.stop()
         await self._tasks.close()
@@ -187,7 +187,7 @@ class RecordingService:
         if call_sid is not None and call_sid in self._ended_calls:
             # The call ended while this start was being set up, after stop_call looked: it ends with
             # its call like every other recording of it (else it would stay in-progress for good).
-            await self._stop_if_live(sid)
+            await self.stop_if_live(sid)
         return recording
 
     async def _store_new(self, row: Recording) -> tuple[Recording, bool]:
@@ -275,16 +275,18 @@ class RecordingService:
         ended[call_sid] = now
         while live := self.live_for_call(call_sid):
             for recording in live:
-                await self._stop_if_live(recording.sid)
+                await self.stop_if_live(recording.sid)
 
-    async def _stop_if_live(self, sid: str) -> None:
-        """Stop ``sid`` now unless something else stopped it first (the call's end, a REST stop)."""
+    async def stop_if_live(self, sid: str, at_frame: int | None = None) -> None:
+        """Stop ``sid`` from ``at_frame`` (default: now) unless something else stopped it first
+        (the call's end, a REST stop)."""
         live = self._live.get(sid)
         if live is None:
             return
+        frame = self._media.frame_index if at_frame is None else at_frame
         async with live.lock:
             if self._live.get(sid) is live:
-                await _finish_even_if_cancelled(self._stop(live, self._media.frame_index))
+                await _finish_even_if_cancelled(self._stop(live, frame))
 
     async def finalized(self, sid: str) -> None:
         """Wait until ``sid``'s finalization (if one is running) has ended."""
