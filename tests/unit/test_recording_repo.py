@@ -81,7 +81,6 @@ def recording(account_sid: str, created: datetime = T0, **values: Any) -> Record
         configuration_id=None,
         name=None,
         media_key=None,
-        callback_sequence=0,
         date_created=created,
         date_updated=created,
     )
@@ -140,8 +139,10 @@ def test_deleted_recordings_are_hidden_unless_asked_for(db_url: str) -> None:
             assert await repo.get_for_account(account.sid, made.sid) is None
             assert await repo.get_for_account(account.sid, made.sid, include_deleted=True) == made
             assert await repo.get(made.sid) == made
-            assert (await repo.list(account.sid, RecordingFilters(), PageSpec(limit=10))).items == []
-            shown = await repo.list(account.sid, RecordingFilters(include_deleted=True), PageSpec(limit=10))
+            assert (await repo.list_page(account.sid, RecordingFilters(), PageSpec(limit=10))).items == []
+            shown = await repo.list_page(
+                account.sid, RecordingFilters(include_deleted=True), PageSpec(limit=10)
+            )
             assert shown.items == [made]
 
     run(db_url, check)
@@ -162,7 +163,9 @@ def test_list_filters(db_url: str) -> None:
 
         async def listed(filters: RecordingFilters) -> list[Recording]:
             async with db.transaction() as session:
-                return (await RecordingRepo(session).list(account.sid, filters, PageSpec(limit=50))).items
+                return (
+                    await RecordingRepo(session).list_page(account.sid, filters, PageSpec(limit=50))
+                ).items
 
         assert await listed(RecordingFilters()) == [conference, today, old]
         assert await listed(RecordingFilters(call_sid=call_sid)) == [today, old]
@@ -196,7 +199,7 @@ def test_list_pages_newest_first_with_keyset_cursors(db_url: str) -> None:
             filters = RecordingFilters()
             pages, spec = [], PageSpec(limit=2)
             while True:
-                page = await repo.list(account.sid, filters, spec)
+                page = await repo.list_page(account.sid, filters, spec)
                 pages.append(page.items)
                 if not page.has_next:
                     break
@@ -204,20 +207,21 @@ def test_list_pages_newest_first_with_keyset_cursors(db_url: str) -> None:
             assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:6]]
             # A recording made while paging does not shift the pages behind the cursor.
             await repo.create(recording(account.sid, T0 + timedelta(minutes=5)))
-            first_page = await repo.list(account.sid, filters, PageSpec(limit=2, offset=0))
-            after_first = await repo.list(account.sid, filters, PageSpec(limit=2, cursor=first_page.last_key))
+            first_page = await repo.list_page(account.sid, filters, PageSpec(limit=2, offset=0))
+            after_first = await repo.list_page(
+                account.sid, filters, PageSpec(limit=2, cursor=first_page.last_key)
+            )
             assert after_first.items == newest_first[1:3]
-            back = await repo.list(account.sid, filters, PageSpec(limit=2, cursor=after_first.first_key))
+            back = await repo.list_page(account.sid, filters, PageSpec(limit=2, cursor=after_first.first_key))
             assert back.items == first_page.items
             assert back.has_next
-            by_offset = await repo.list(account.sid, filters, PageSpec(limit=2, offset=2))
+            by_offset = await repo.list_page(account.sid, filters, PageSpec(limit=2, offset=2))
             assert by_offset.items == newest_first[1:3]
-            assert repo.list_page == repo.list
 
     run(db_url, check)
 
 
-def test_for_call_and_with_statuses(db_url: str) -> None:
+def test_with_statuses(db_url: str) -> None:
     async def check(db: Database) -> None:
         account = await add_account(db)
         other = await add_account(db)
@@ -229,32 +233,10 @@ def test_for_call_and_with_statuses(db_url: str) -> None:
         await store(db, second, first, third, unrelated)
         async with db.transaction() as session:
             repo = RecordingRepo(session)
-            assert await repo.for_call(call_sid) == [first, second, third]
-            assert await repo.for_call(call_sid, ["in-progress", "paused"]) == [second, third]
-            assert await repo.for_call(new_sid("CA")) == []
             # Every account's: what a crash left live, found at start-up.
             assert await repo.with_statuses(["in-progress", "paused"]) == [unrelated, second, third]
             assert await repo.with_statuses(["completed"]) == [first]
             assert await repo.with_statuses([]) == []
-
-    run(db_url, check)
-
-
-def test_take_sequence_number_counts_from_zero_per_recording(db_url: str) -> None:
-    async def check(db: Database) -> None:
-        account = await add_account(db)
-        one, two = recording(account.sid), recording(account.sid)
-        await store(db, one, two)
-        async with db.transaction() as session:
-            repo = RecordingRepo(session)
-            assert [await repo.take_sequence_number(one.sid) for _ in range(3)] == [0, 1, 2]
-            assert await repo.take_sequence_number(two.sid) == 0
-        async with db.transaction() as session:
-            repo = RecordingRepo(session)
-            assert await repo.take_sequence_number(one.sid) == 3
-            stored = await repo.get(one.sid)
-            assert stored is not None
-            assert stored.callback_sequence == 4
 
     run(db_url, check)
 

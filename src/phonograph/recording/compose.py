@@ -113,10 +113,10 @@ def _channels(inbound: Pcm, outbound: Pcm, layout: Layout) -> Samples:
     if layout.channels is Channels.DUAL:
         # Channel 1 is the inbound track, channel 2 the outbound (Twilio dual-channel recordings).
         return np.stack([inbound, outbound], axis=1)
-    return _mix(inbound, outbound).reshape(-1, 1)
+    return mix(inbound, outbound).reshape(-1, 1)
 
 
-def _mix(first: Pcm, second: Pcm) -> Pcm:
+def mix(first: Pcm, second: Pcm) -> Pcm:
     """The saturating sum of two tracks: added in int32, clipped to int16, one block at a time."""
     mixed = np.empty(len(first), dtype=np.int16)
     wide = np.empty(min(len(first), _MIX_BLOCK_SAMPLES), dtype=np.int32)

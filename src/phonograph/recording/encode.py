@@ -72,6 +72,12 @@ def encode_wav(samples: npt.NDArray[np.int16]) -> bytes:
     return b"".join([header, data.data])
 
 
+def decode_wav(wav: bytes) -> npt.NDArray[np.int16]:
+    """The samples, shaped (n, channels), of a WAV that ``encode_wav`` wrote."""
+    channels = _WAV_HEADER.unpack_from(wav)[6]
+    return np.frombuffer(wav, dtype="<i2", offset=_WAV_HEADER.size).reshape(-1, channels).astype(np.int16)
+
+
 def encode_mp3(samples: npt.NDArray[np.int16]) -> bytes:
     """A constant-bit-rate MP3 at 8 kHz: 32 kbps mono, 64 kbps two-channel stereo. Empty input
     gives two silent frames (module docstring)."""

@@ -27,14 +27,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
-
 from phonograph.core import Clock, InvalidParameter, new_sid
 from phonograph.core.tasks import TaskOwner
 from phonograph.media import MediaClock, MediaLeg
 from phonograph.recording.callbacks import enqueue_callback, recording_path
-from phonograph.recording.compose import Layout, compose
-from phonograph.recording.encode import encode_mp3, encode_wav
+from phonograph.recording.compose import Layout, compose, mix
+from phonograph.recording.encode import decode_wav, encode_mp3, encode_wav
 from phonograph.recording.enums import Channels, Track, Trim
 from phonograph.recording.journal import (
     Journal,
@@ -61,7 +59,6 @@ from phonograph.store import BlobStore, Database, Recording, RecordingRepo
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-WAV_HEADER_BYTES = 44
 FINALIZE_RETRY_FIRST_S = 1.0
 FINALIZE_RETRY_MAX_S = 60.0
 ENDED_CALLS_KEPT_S = 60.0
@@ -168,7 +165,6 @@ class RecordingService:
             configuration_id=plan.configuration_id,
             name=name,
             media_key=None,
-            callback_sequence=0,
             date_created=now,
             date_updated=now,
         )
@@ -288,12 +284,6 @@ class RecordingService:
             if self._live.get(sid) is live:
                 await _finish_even_if_cancelled(self._stop(live, frame))
 
-    async def finalized(self, sid: str) -> None:
-        """Wait until ``sid``'s finalization (if one is running) has ended."""
-        task = self._finalizing.get(sid)
-        if task is not None:
-            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
-
     # -- finalization ----------------------------------------------------------------------------
 
     async def _finalize(self, sid: str, first_delay_s: float = 0.0) -> Recording | None:
@@ -411,11 +401,9 @@ class RecordingService:
         key = media_key(recording, extension, mixed=mixed)
         if key == recording.media_key or await self.blobs.size(key) is not None:
             return key
-        samples = _wav_samples(await self.blobs.read(recording.media_key), recording.channels)
+        samples = decode_wav(await self.blobs.read(recording.media_key))
         if mixed:
-            samples = np.clip(samples.astype(np.int32).sum(axis=1, keepdims=True), -32768, 32767).astype(
-                np.int16
-            )
+            samples = mix(samples[:, 0], samples[:, 1]).reshape(-1, 1)
         encoder = encode_mp3 if extension == "mp3" else encode_wav
         await self.blobs.put(key, await asyncio.to_thread(encoder, samples))
         return key
@@ -438,8 +426,3 @@ class RecordingService:
 def media_key(recording: Recording, extension: str, *, mixed: bool = False) -> str:
     suffix = ".mono" if mixed else ""
     return f"{recording.account_sid}/{recording.sid}{suffix}.{extension}"
-
-
-def _wav_samples(wav: bytes, channels: int) -> np.ndarray:
-    """The samples of a WAV this service wrote (fixed 44-byte header, int16)."""
-    return np.frombuffer(wav, dtype="<i2", offset=WAV_HEADER_BYTES).reshape(-1, channels).astype(np.int16)

@@ -129,7 +129,7 @@ async def _page(
 ) -> dict[str, Any]:
     paging = PageRequest.from_params(params)
     async with context.db.transaction() as session:
-        page = await RecordingRepo(session).list(account.sid, filters, paging.spec)
+        page = await RecordingRepo(session).list_page(account.sid, filters, paging.spec)
     items = [render(recording) for recording in page.items]
     return render_page("recordings", items, page, paging, path, {name: params.get_str(name) for name in kept})
 

@@ -44,7 +44,5 @@ class RecordingRow(Base):
     name: Mapped[str | None] = mapped_column(String(RECORDING_NAME_MAX_CHARS), nullable=True)
     # Blob-store key of the WAV once the recording completed (store/blobs.py).
     media_key: Mapped[str | None] = mapped_column(String(MEDIA_KEY_MAX_CHARS), nullable=True)
-    # SequenceNumber of the next status callback, like CallRow.callback_sequence.
-    callback_sequence: Mapped[int] = mapped_column(Integer, default=0)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +42,6 @@ class Recording:
     configuration_id: str | None
     name: str | None
     media_key: str | None
-    callback_sequence: int
     date_created: datetime
     date_updated: datetime
 
@@ -60,7 +58,7 @@ class RecordingFilters:
     date_created_before: datetime | None = None
     include_deleted: bool = False
 
-    def clauses(self) -> builtins.list[ColumnElement[bool]]:
+    def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
         if self.call_sid is not None:
             clauses.append(RecordingRow.call_sid == self.call_sid)
@@ -115,34 +113,15 @@ class RecordingRepo:
         await self._session.flush()
         return _record(row)
 
-    async def with_statuses(self, statuses: Sequence[str]) -> builtins.list[Recording]:
+    async def with_statuses(self, statuses: Sequence[str]) -> list[Recording]:
         """Every account's recordings in ``statuses``: at start-up, those a crash left live."""
         stmt = select(RecordingRow).where(RecordingRow.status.in_(statuses))
         stmt = stmt.order_by(RecordingRow.date_created, RecordingRow.sid)
         return [_record(row) for row in (await self._session.scalars(stmt)).all()]
 
-    async def for_call(self, call_sid: str, statuses: Sequence[str] = ()) -> builtins.list[Recording]:
-        """The call's recordings, oldest first; only those in ``statuses`` when it is not empty."""
-        stmt = select(RecordingRow).where(RecordingRow.call_sid == call_sid)
-        if statuses:
-            stmt = stmt.where(RecordingRow.status.in_(statuses))
-        stmt = stmt.order_by(RecordingRow.date_created, RecordingRow.sid)
-        return [_record(row) for row in (await self._session.scalars(stmt)).all()]
-
-    async def take_sequence_number(self, sid: str) -> int:
-        """The next status-callback SequenceNumber of the recording (0, 1, 2, ...)."""
-        row = await self._session.get(RecordingRow, sid, with_for_update=True)
-        assert row is not None
-        number = row.callback_sequence
-        row.callback_sequence = number + 1
-        return number
-
-    async def list(self, account_sid: str, filters: RecordingFilters, spec: PageSpec) -> Page[Recording]:
+    async def list_page(self, account_sid: str, filters: RecordingFilters, spec: PageSpec) -> Page[Recording]:
         """One page of the account's recordings, newest first (keyset paging, store/paging.py)."""
         stmt = select(RecordingRow).where(RecordingRow.account_sid == account_sid, *filters.clauses())
         return await fetch_page(
             self._session, stmt, RecordingRow.date_created, RecordingRow.sid, spec, _record
         )
-
-    # The name the other repositories give their list.
-    list_page = list

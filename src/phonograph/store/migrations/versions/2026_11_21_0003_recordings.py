@@ -39,7 +39,6 @@ def upgrade() -> None:
         sa.Column("configuration_id", sa.String(length=64), nullable=True),
         sa.Column("name", sa.String(length=255), nullable=True),
         sa.Column("media_key", sa.String(length=512), nullable=True),
-        sa.Column("callback_sequence", sa.Integer(), nullable=False),
         sa.Column("date_created", UTCDateTime(), nullable=False),
         sa.Column("date_updated", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
