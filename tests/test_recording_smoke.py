@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from tests.conftest import TestAccount
 from tests.support.audio import dominant_frequency_hz, read_wav
 from tests.support.calls import add_phone, tone_wav, wait_for_call
+from tests.support.recordings import finished_recordings
 from tests.support.webapp import WebApp
-
-
-def wait_for_recording(account: TestAccount, call_sid: str, timeout_s: float = 30) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        recordings = account.client.recordings.list(call_sid=call_sid)
-        if recordings and recordings[0].status in ("completed", "absent"):
-            return recordings[0]
-        assert time.monotonic() < deadline, f"no finished recording for {call_sid}: {recordings}"
-        time.sleep(0.05)
 
 
 def test_record_true_dual_puts_the_far_end_on_channel_1(account: TestAccount, webapp: WebApp) -> None:
@@ -35,7 +23,7 @@ def test_record_true_dual_puts_the_far_end_on_channel_1(account: TestAccount, we
         recording_channels="dual",
     )
     wait_for_call(account.client, call.sid)
-    recording = wait_for_recording(account, call.sid)
+    [recording] = finished_recordings(account, call.sid)
     assert recording.status == "completed"
     assert recording.channels == 2
     assert recording.source == "OutboundAPI"

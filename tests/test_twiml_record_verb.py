@@ -8,7 +8,6 @@ The helpers here serve ``test_twiml_recording.py`` too.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,15 +26,13 @@ from tests.support.callflow import (
 )
 from tests.support.calls import add_phone, tone_wav, tracks, wait_for_call
 from tests.support.notifications import call_notifications
-from tests.support.recordings import CALLBACK_KEYS, recording_path
+from tests.support.recordings import CALLBACK_KEYS, finished_recordings, recording_path
 from tests.support.webapp import Hit, WebApp
 
 RATE_HZ = 8000
 CALLER_HZ = 440
 CALLEE_HZ = 1000
 TONE_TOLERANCE_HZ = 5
-FINISHED = ("completed", "absent", "failed")
-WAIT_S = 30.0
 # Media time from the end of a verb to the next one's taking effect: a few database round trips,
 # times PHONOGRAPH_SPEED.
 STOP_LATENCY_S = 0.3
@@ -67,19 +64,6 @@ def looping_phone(account: TestAccount, webapp: WebApp, frequency_hz: int, **fie
     return phone(
         account, f"<Response><Play loop='0'>{tone_url(webapp, frequency_hz, 1)}</Play></Response>", **fields
     )
-
-
-def finished_recordings(account: TestAccount, call_sid: str, count: int = 1) -> list[Any]:
-    """The call's ``count`` recordings once each has finished (completed, absent or failed), oldest
-    first."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        recordings = sorted(account.client.recordings.list(call_sid=call_sid), key=lambda r: r.start_time)
-        if len(recordings) >= count and all(r.status in FINISHED for r in recordings):
-            assert len(recordings) == count, recordings
-            return recordings
-        assert time.monotonic() < deadline, f"recordings of {call_sid} not finished: {recordings}"
-        time.sleep(0.05)
 
 
 def media(account: TestAccount, sid: str) -> Samples:

@@ -18,7 +18,7 @@ from tests.support.audio import active_spans
 from tests.support.callflow import CALLER, outbound_of, place
 from tests.support.calls import wait_for_call
 from tests.support.notifications import ERROR, WARNING, call_notifications
-from tests.support.recordings import CALLBACK_KEYS, recording_path
+from tests.support.recordings import CALLBACK_KEYS, finished_recordings, recording_path
 from tests.support.webapp import Hit, WebApp
 from tests.test_twiml_record_verb import (
     CALLEE_HZ,
@@ -27,7 +27,6 @@ from tests.test_twiml_record_verb import (
     STOP_LATENCY_S,
     after_s,
     assert_tone,
-    finished_recordings,
     looping_phone,
     media,
     notification_codes,

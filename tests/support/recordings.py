@@ -110,3 +110,16 @@ def completed_recording(
     assert wait_for_recording(account.client, sid).status == "completed"
     account.client.calls(call_sid).update(status="completed")
     return call_sid, sid
+
+
+def finished_recordings(account: TestAccount, call_sid: str, count: int = 1) -> list[Any]:
+    """The call's ``count`` recordings once each has finished (completed, absent or failed), oldest
+    first."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        recordings = sorted(account.client.recordings.list(call_sid=call_sid), key=lambda r: r.start_time)
+        if len(recordings) >= count and all(r.status in FINISHED for r in recordings):
+            assert len(recordings) == count, recordings
+            return recordings
+        assert time.monotonic() < deadline, f"recordings of {call_sid} not finished: {recordings}"
+        time.sleep(0.05)
