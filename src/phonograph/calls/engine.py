@@ -185,7 +185,14 @@ class CallEngine:
 
     async def start_recording(self, account: Account, call_sid: str, request: RecordingRequest) -> Recording:
         """``POST /Calls/{CallSid}/Recordings``: record the live call from now (spec §2.2)."""
-        session = await self._live_session(account, call_sid, "start a recording")
+        call = await self._call(account, call_sid)
+        session = self.runtime.sessions.get(call_sid)
+        if session is None or session.status is not CallStatus.IN_PROGRESS:
+            # The session's status is the live one; the row lags behind it while a call ends.
+            status = call.status if session is None else session.status.value
+            raise CallNotLive(
+                f"Call {call_sid} is {status}: a recording can start only on an in-progress call"
+            )
         plan = await session.recordings.plan(Source.START_CALL_RECORDING_API, request)
         return await session.recordings.start(plan)
 
@@ -222,13 +229,6 @@ class CallEngine:
     def media_frame(self) -> int:
         """The media clock's frame now: when a control request arrived."""
         return self.runtime.media.frame_index
-
-    async def _live_session(self, account: Account, sid: str, doing: str) -> CallSession:
-        call = await self._call(account, sid)
-        session = self.runtime.sessions.get(sid)
-        if session is None or session.status is not CallStatus.IN_PROGRESS:
-            raise CallNotLive(f"Call {sid} is {call.status}: cannot {doing} unless the call is in-progress")
-        return session
 
     def media_stats(self, *, reset: bool = False) -> dict[str, float]:
         """The media clock's load: live legs, frames run, tick lateness (real ms) p50/p99/max."""
