@@ -10,9 +10,21 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from phonograph.core import PhonographError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+async def flush_unique(session: AsyncSession, taken: PhonographError) -> None:
+    """Flush the session's inserts; a unique constraint they break raises ``taken`` (another
+    request took the name or number between a repository's check and its insert)."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise taken from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

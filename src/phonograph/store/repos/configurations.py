@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import Conflict, PreconditionFailed
+from phonograph.store.db import flush_unique
 from phonograph.store.models import (
     AccountDefaultConfigurationRow,
     ConfigurationDefaultRow,
@@ -31,14 +31,11 @@ class ConfigurationRepo:
         self._session = session
 
     async def _flush_unique(self, row: ConfigurationRow) -> None:
-        # Read before flushing: after a failed flush the row is expired and cannot be read.
-        unique_name, kind = row.unique_name, row.type
-        try:
-            await self._session.flush()
-        except IntegrityError as exc:
-            raise Conflict(
-                f"unique_name {unique_name!r} is already used by another {kind} configuration"
-            ) from exc
+        # The message is made before flushing: after a failed flush the row cannot be read.
+        taken = Conflict(
+            f"unique_name {row.unique_name!r} is already used by another {row.type} configuration"
+        )
+        await flush_unique(self._session, taken)
 
     async def create(
         self,
@@ -148,12 +145,10 @@ class AccountDefaultRepo:
             date_updated=now,
         )
         self._session.add(row)
-        try:
-            await self._session.flush()
-        except IntegrityError as exc:
-            raise Conflict(
-                f"the account already has a default {type} configuration; update it with PUT"
-            ) from exc
+        await flush_unique(
+            self._session,
+            Conflict(f"the account already has a default {type} configuration; update it with PUT"),
+        )
         return _default_record(row)
 
     async def replace(

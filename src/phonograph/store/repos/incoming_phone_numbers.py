@@ -6,10 +6,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import InvalidParameter
+from phonograph.store.db import flush_unique
 from phonograph.store.models import IncomingPhoneNumberRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
@@ -98,11 +98,7 @@ class IncomingPhoneNumberRepo:
             date_updated=now,
         )
         self._session.add(row)
-        try:
-            await self._session.flush()
-        except IntegrityError as exc:
-            # Another request took the number between the check above and this insert.
-            raise not_available(phone_number) from exc
+        await flush_unique(self._session, not_available(phone_number))
         return _record(row)
 
     async def free_555_number(self, area_code: str) -> str | None:

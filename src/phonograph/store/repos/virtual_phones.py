@@ -8,10 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import Conflict
+from phonograph.store.db import flush_unique
 from phonograph.store.models import VirtualPhoneRow
 from phonograph.store.records import from_row
 
@@ -74,11 +74,7 @@ class VirtualPhoneRepo:
             date_updated=now,
         )
         self._session.add(row)
-        try:
-            await self._session.flush()
-        except IntegrityError as exc:
-            # Another request added the same number between the check above and this insert.
-            raise _taken(phone_number) from exc
+        await flush_unique(self._session, _taken(phone_number))
         return _record(row)
 
     async def get_by_number(self, account_sid: str, phone_number: str) -> VirtualPhone | None:
