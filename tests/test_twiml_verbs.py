@@ -80,7 +80,11 @@ def test_say_accepts_twilio_voices_and_languages(account: TestAccount) -> None:
         "</Response>"
     )
     sid = place(account, twiml)
-    assert has_speech(outbound_of(account, sid), RATE_HZ, min_duration_s=2.0)
+    outbound = outbound_of(account, sid)
+    # has_speech counts only the frames that look like speech (about half of espeak's, and how many
+    # depends on where the 32 ms frames fall); the active seconds show all four sentences were said.
+    assert has_speech(outbound, RATE_HZ, min_duration_s=1.0)
+    assert active_s(outbound) >= 3.5
     assert call_notifications(account.client, sid) == []
 
 
