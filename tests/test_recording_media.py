@@ -236,6 +236,7 @@ def test_opening_media_serves_it_without_credentials(
         "account_sid": account.sid,
         "enforce_media_auth": True,
         "hipaa": False,
+        "dual_channel_conference_recording": False,
     }
     opened = ok_json(account.http.post(settings_path(account.sid), json={"enforce_media_auth": False}))
     assert (opened["enforce_media_auth"], opened["hipaa"]) == (False, False)
@@ -287,3 +288,25 @@ def test_media_settings_requests(
         assert_unauthorized(with_key.post(path, json={"enforce_media_auth": True}))
     with httpx.Client(base_url=server.base_url, timeout=10) as anonymous:
         assert_unauthorized(anonymous.get(path))
+
+
+def test_dual_channel_conference_recording_setting(account: TestAccount) -> None:
+    """Twilio's "Dual-channel Recording for Conference" (spec §7): off by default, set on its own."""
+    path = settings_path(account.sid)
+    assert ok_json(account.http.get(path))["dual_channel_conference_recording"] is False
+    dual = ok_json(account.http.post(path, json={"dual_channel_conference_recording": True}))
+    assert dual == {
+        "account_sid": account.sid,
+        "enforce_media_auth": True,
+        "hipaa": False,
+        "dual_channel_conference_recording": True,
+    }
+    # A field left out keeps its setting, and HIPAA mode leaves this one alone.
+    assert ok_json(account.http.post(path, json={"hipaa": True}))["dual_channel_conference_recording"] is True
+    assert ok_json(account.http.get(path))["dual_channel_conference_recording"] is True
+    assert_invalid(
+        account.http.post(path, json={"dual_channel_conference_recording": "yes"}),
+        "dual_channel_conference_recording",
+    )
+    mono = ok_json(account.http.post(path, json={"dual_channel_conference_recording": False}))
+    assert (mono["dual_channel_conference_recording"], mono["hipaa"]) == (False, True)

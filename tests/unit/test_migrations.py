@@ -88,6 +88,7 @@ CALLS_REVISION = "2026_11_21_0002"
 ACCOUNT_COLUMNS = (
     "sid, owner_account_sid, friendly_name, auth_token, status, type, date_created, date_updated"
 )
+MEDIA_SETTINGS = "sid, enforce_media_auth, hipaa, dual_channel_conference_recording"
 
 
 async def _upgrade_across_recordings(url: str) -> tuple[list[Any], set[str], list[Any]]:
@@ -116,9 +117,7 @@ async def _upgrade_across_recordings(url: str) -> tuple[list[Any], set[str], lis
             )
         async with db.engine.begin() as connection:
             await connection.run_sync(move, "head")
-            upgraded = list(
-                (await connection.execute(text("SELECT sid, enforce_media_auth, hipaa FROM accounts"))).all()
-            )
+            upgraded = list((await connection.execute(text(f"SELECT {MEDIA_SETTINGS} FROM accounts"))).all())
         async with db.engine.begin() as connection:
             await connection.run_sync(move, CALLS_REVISION, down=True)
             downgraded = await connection.run_sync(
@@ -137,9 +136,11 @@ async def _upgrade_across_recordings(url: str) -> tuple[list[Any], set[str], lis
 
 def _check_recordings_revision(url: str) -> None:
     upgraded, downgraded, again = asyncio.run(_upgrade_across_recordings(url))
-    # An account made before the revision gets the defaults: media auth on, HIPAA off (spec §7).
-    assert [tuple(row) for row in upgraded] == [("AC1", True, False)]
+    # An account made before the revisions gets the defaults: media auth on, HIPAA off, mono
+    # conference recordings (spec §7).
+    assert [tuple(row) for row in upgraded] == [("AC1", True, False, False)]
     assert not downgraded & {"enforce_media_auth", "hipaa", "recordings"}
+    assert not downgraded & {"dual_channel_conference_recording", "conferences", "participants"}
     assert {"calls", "friendly_name"} <= downgraded
     assert again == []
 
@@ -151,3 +152,70 @@ def test_recordings_revision_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_recordings_revision_postgresql(postgres: PostgresServer) -> None:
     _check_recordings_revision(postgres.create_database(f"recordings_{uuid.uuid4().hex[:12]}"))
+
+
+RECORDINGS_REVISION = "2026_11_21_0003"
+
+
+async def _down_across_conferences(url: str) -> tuple[set[str], list[Any], list[Any]]:
+    """At head with a conference and a participant, down to the recordings revision, and up again."""
+    db = Database(url)
+    moment = "'2026-01-01 00:00:00'"
+    try:
+        await db.migrate()
+        async with db.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    f"INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES ('AC1', NULL, 'old', 'token',"
+                    f" 'active', 'Full', {moment}, {moment})"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO conferences (sid, account_sid, friendly_name, status, region,"
+                    " status_callback_method, status_callback_events, callback_sequence, date_created,"
+                    f" date_updated) VALUES ('CF1', 'AC1', 'room', 'init', 'us1', 'POST', '[]', 0, {moment},"
+                    f" {moment})"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO participants (call_sid, conference_sid, account_sid, status, muted, hold,"
+                    " coaching, start_conference_on_enter, end_conference_on_exit, date_created,"
+                    f" date_updated) VALUES ('CA1', 'CF1', 'AC1', 'connected', false, false, false, true,"
+                    f" false, {moment}, {moment})"
+                )
+            )
+            await connection.run_sync(lambda sync: command.downgrade(_config(sync), RECORDINGS_REVISION))
+            downgraded = await connection.run_sync(
+                lambda sync: (
+                    {column["name"] for column in inspect(sync).get_columns("accounts")}
+                    | set(inspect(sync).get_table_names())
+                )
+            )
+            kept = list(
+                (await connection.execute(text("SELECT sid, enforce_media_auth FROM accounts"))).all()
+            )
+        await db.migrate()
+        async with db.engine.connect() as connection:
+            again = await connection.run_sync(lambda sync: _schema_state(sync)["diff"])
+        return downgraded, kept, again
+    finally:
+        await db.close()
+
+
+def _check_conferences_revision(url: str) -> None:
+    downgraded, kept, again = asyncio.run(_down_across_conferences(url))
+    assert not downgraded & {"dual_channel_conference_recording", "conferences", "participants"}
+    assert {"recordings", "enforce_media_auth", "hipaa"} <= downgraded
+    assert [tuple(row) for row in kept] == [("AC1", True)]
+    assert again == []
+
+
+def test_conferences_revision_sqlite(tmp_path: Path) -> None:
+    _check_conferences_revision(f"sqlite+aiosqlite:///{tmp_path / 'conferences.db'}")
+
+
+@pytest.mark.postgres
+def test_conferences_revision_postgresql(postgres: PostgresServer) -> None:
+    _check_conferences_revision(postgres.create_database(f"conferences_{uuid.uuid4().hex[:12]}"))

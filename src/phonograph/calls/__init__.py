@@ -1,9 +1,16 @@
 """Room ``calls``: the call state machine, one session per call leg, one runner per TwiML verb,
-dialling and bridging, routing to far ends, and virtual phones."""
+dialling and bridging, conferences, routing to far ends, and virtual phones."""
 
 from phonograph import twiml
 from phonograph.calls import verbs
-from phonograph.calls.commands import CallUpdate, NewCall
+from phonograph.calls.commands import (
+    CallUpdate,
+    ConferenceUpdate,
+    JoinSettings,
+    NewCall,
+    NewParticipant,
+    ParticipantUpdate,
+)
 from phonograph.calls.engine import CallEngine, CallNotLive
 from phonograph.calls.legs import DEFAULT_TIME_LIMIT_S, DEFAULT_TIMEOUT_S
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
@@ -26,8 +33,12 @@ __all__ = [
     "CallStatus",
     "CallUpdate",
     "CallbackEvent",
+    "ConferenceUpdate",
     "Direction",
+    "JoinSettings",
     "NewCall",
+    "NewParticipant",
+    "ParticipantUpdate",
     "check_twiml",
     "verbs",
 ]

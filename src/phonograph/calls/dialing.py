@@ -15,8 +15,9 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from phonograph import twiml
+from phonograph.calls.commands import JoinSettings
 from phonograph.calls.far_ends import Answer
-from phonograph.calls.interpreter import Params
+from phonograph.calls.interpreter import Params, resolve_url
 from phonograph.calls.legs import new_leg
 from phonograph.calls.recordings import twiml_request
 from phonograph.calls.state import CallStatus, Direction
@@ -93,9 +94,12 @@ async def _recording_plan(parent: CallSession, dial: twiml.Dial) -> RecordingPla
 
 
 async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
+    conferences = [target for target in dial.targets if isinstance(target, twiml.Conference)]
+    if conferences:
+        return await _run_conference(parent, dial, conferences[0])
     unsupported = [target for target in dial.targets if not isinstance(target, twiml.Number | twiml.Sip)]
     if unsupported or not dial.targets:
-        await parent.warn(13201, "<Dial> has no Number or Sip to call (Conference arrives with its issue)")
+        await parent.warn(13201, "<Dial> has no Number, Sip or Conference that phonograph can call")
         return [("DialCallStatus", CallStatus.FAILED.value), ("DialBridged", "false")]
     plan = await _recording_plan(parent, dial)
     recording: Recording | None = None
@@ -145,3 +149,48 @@ async def _bridge(parent: CallSession, child: CallSession, dial: twiml.Dial) -> 
         parent.leg.bridge = child.leg.bridge = None
         if on_frame in parent.leg.listeners:
             parent.leg.listeners.remove(on_frame)
+
+
+async def _run_conference(parent: CallSession, dial: twiml.Dial, conference: twiml.Conference) -> Params:
+    """``<Dial><Conference>``: be in the room until leaving it; then the TwiML goes on. ``<Dial
+    record>`` records the parent leg meanwhile: channel 1 the caller, channel 2 the conference's
+    audio (spec §9)."""
+    plan = await _recording_plan(parent, dial)
+    recording = None if plan is None else await parent.recordings.start(plan)
+    try:
+        await parent.runtime.conferences.join(parent, join_settings(parent, conference))
+    finally:
+        if recording is not None:
+            await parent.recordings.stop(recording.sid)
+    if recording is None:
+        return []
+    return [("RecordingUrl", parent.recordings.url(recording)), ("RecordingSid", recording.sid)]
+
+
+def join_settings(ctx: CallSession, conference: twiml.Conference) -> JoinSettings:
+    """The ``<Conference>`` attributes as the conference room takes them (spec §9)."""
+    beep = conference.beep
+    recording = None
+    if conference.record is twiml.ConferenceRecord.RECORD_FROM_START:
+        recording = twiml_request(ctx, conference)
+    return JoinSettings(
+        name=conference.name,
+        label=conference.participant_label,
+        muted=conference.muted,
+        beep_on_enter=beep in (twiml.ConferenceBeep.TRUE, twiml.ConferenceBeep.ON_ENTER),
+        beep_on_exit=beep in (twiml.ConferenceBeep.TRUE, twiml.ConferenceBeep.ON_EXIT),
+        start_conference_on_enter=conference.start_conference_on_enter,
+        end_conference_on_exit=conference.end_conference_on_exit,
+        wait_url=conference.wait_url if not conference.wait_url else resolve_url(ctx, conference.wait_url),
+        wait_method=conference.wait_method.value,
+        max_participants=conference.max_participants,
+        region=None if conference.region is None else conference.region.value,
+        coaching=conference.coach is not None,
+        call_sid_to_coach=conference.coach,
+        status_callback=None
+        if conference.status_callback is None
+        else resolve_url(ctx, conference.status_callback),
+        status_callback_method=conference.status_callback_method.value,
+        status_callback_events=tuple(event.value for event in conference.status_callback_event),
+        recording=recording,
+    )

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.capture import CaptureShelf
-from phonograph.calls.commands import CallUpdate, NewCall
+from phonograph.calls.commands import CallUpdate, JoinSettings, NewCall
+from phonograph.calls.conference_control import ConferenceControl
 from phonograph.calls.legs import new_leg
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
@@ -64,7 +67,7 @@ class CallEngine:
         media = MediaClock(speed)
         outbox = OutboxWorker(db, app, clock)
         self.recordings = RecordingService(db, clock, media, blobs, journal_dir, public_url, outbox.notify)
-        self.runtime = Runtime(
+        self.runtime = runtime = Runtime(
             db=db,
             media=media,
             speech=speech or EspeakEngine(),
@@ -75,11 +78,13 @@ class CallEngine:
             recordings=self.recordings,
             captures=CaptureShelf(capture_s),
         )
+        self.conferences = ConferenceControl(runtime, self.create_call)
 
     async def start(self) -> None:
         # Recordings a crash interrupted are finalized first: their calls settle after.
         await self.recordings.start()
         await self._settle_abandoned_calls()
+        await self.conferences.settle_abandoned()
         self.runtime.media.start()
         self.runtime.outbox.start()
 
@@ -93,13 +98,23 @@ class CallEngine:
             await asyncio.wait(
                 [asyncio.ensure_future(session.wait()) for session in sessions], timeout=SHUTDOWN_GRACE_S
             )
+        await self.runtime.conferences.close()
         await self.runtime.tasks.close()
         await self.recordings.close()
         await self.runtime.outbox.stop()
         await self.runtime.media.stop()
         await self._http.aclose()
 
-    async def create_call(self, account: Account, command: NewCall) -> Call:
+    async def create_call(
+        self,
+        account: Account,
+        command: NewCall,
+        *,
+        join: JoinSettings | None = None,
+        also: Callable[[AsyncSession, Call], Awaitable[None]] | None = None,
+    ) -> Call:
+        """Place a call. ``join``: once answered it joins that conference (Participants create)
+        instead of running TwiML; ``also`` runs in the transaction that stores the call."""
         runtime, now = self.runtime, self.runtime.clock.now()
         plan = None
         if command.recording is not None:
@@ -129,10 +144,13 @@ class CallEngine:
         )
         async with runtime.db.transaction() as session:
             call = await CallRepo(session).create(call)
+            if also is not None:
+                await also(session, call)
             await enqueue_initiated(session, call, now)
         runtime.outbox.notify()
         log.info("call created sid=%s account=%s", call.sid, account.sid)
-        CallSession(runtime, call, account.auth_token, _program_of(call)).start()
+        program = None if join is not None else _program_of(call)
+        CallSession(runtime, call, account.auth_token, program, join=join).start()
         return call
 
     async def update_call(self, account: Account, sid: str, update: CallUpdate) -> Call:

@@ -118,7 +118,7 @@ class Interpreter:
         for verb in document.verbs:
             runner = RUNNERS.get(type(verb))
             if runner is None:
-                # Conference is validated now and executed by its issue.
+                # Valid TwiML that phonograph parses but does not run: the call goes on.
                 await self.ctx.warn(NOT_YET_EXECUTED, f"<{type(verb).__name__}> is not executed yet; skipped")
                 continue
             await runner(verb, self.ctx).run()

@@ -28,7 +28,7 @@ Params = list[tuple[str, str]]
 
 def twiml_request(
     ctx: VerbContext,
-    element: twiml.Record | twiml.Dial | twiml.Recording,
+    element: twiml.Record | twiml.Dial | twiml.Recording | twiml.Conference,
     *,
     channels: Channels | None = None,
     track: Track | None = None,

@@ -1,5 +1,6 @@
 """What every call session shares: the database, the media clock, speech, audio, the app client,
-the outbox, the wall clock, the recording service and the task owner. Built once by the engine."""
+the outbox, the wall clock, the recording service, the live conferences and the task owner. Built
+once by the engine."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from phonograph.store import Database, NotificationLog, NotificationRepo
 from phonograph.webhooks import AppClient, OutboxWorker
 
 if TYPE_CHECKING:
+    from phonograph.calls.conference import Conferences
     from phonograph.calls.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,12 @@ class Runtime:
     captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
     tasks: TaskOwner = field(default_factory=TaskOwner)
     sessions: dict[str, CallSession] = field(default_factory=dict)
+    conferences: Conferences = field(init=False)
+
+    def __post_init__(self) -> None:
+        from phonograph.calls.conference import Conferences
+
+        self.conferences = Conferences(self)
 
     async def report(self, account_sid: str, call_sid: str | None, problem: Problem) -> None:
         now = self.clock.now()

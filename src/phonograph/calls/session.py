@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from phonograph import twiml
+from phonograph.calls.commands import JoinSettings
 from phonograph.calls.far_ends import Answer, FarEnd, ring_until
 from phonograph.calls.interpreter import Interpreter, Params
 from phonograph.calls.loader import APPLICATION_ERROR_TEXT, ApplicationFailure, DocumentLoader
@@ -46,6 +47,7 @@ class CallSession:
         auth_token: str,
         program: ProgramSource | None,
         far_end: FarEnd | None = None,
+        join: JoinSettings | None = None,
     ) -> None:
         self.runtime = runtime
         self.call = call
@@ -54,6 +56,8 @@ class CallSession:
         self.far_end = far_end
         self._leg = MediaLeg(call.sid)
         self._program = program
+        # A Participants-create call: once answered it joins this conference, and ends on leaving.
+        self._join = join
         self._document_url: str | None = None
         self._answered_at_ms: int | None = None
         self._end_status: CallStatus | None = None
@@ -208,7 +212,9 @@ class CallSession:
     async def _run_programs(self) -> None:
         """Run the program, restarting it whenever ``replace_program`` asks; then the call ends."""
         source = self._program
-        if source is None:
+        if source is None and self._join is not None:
+            await self.runtime.conferences.join(self, self._join)
+        elif source is None:
             # A <Dial> child: its audio is the bridge, and the parent ends it.
             await asyncio.Event().wait()
         while source is not None:

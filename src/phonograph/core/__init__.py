@@ -19,7 +19,7 @@ from phonograph.core.errors import (
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
 from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
-from phonograph.core.tasks import TaskOwner
+from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
 from phonograph.core.timefmt import as_utc, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Track",
     "Trim",
     "as_utc",
+    "finish_even_if_cancelled",
     "is_sid",
     "iso8601",
     "new_secret",

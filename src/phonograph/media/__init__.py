@@ -16,9 +16,19 @@ from phonograph.media.frames import (
     silence,
 )
 from phonograph.media.g711 import Codes, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
-from phonograph.media.leg import ClipPlayer, MediaLeg, connect, disconnect, run_frame
+from phonograph.media.leg import ClipPlayer, FrameListener, MediaLeg, connect, disconnect, run_frame
+from phonograph.media.mixer import SPEAKING_PEAK, Mixer
 from phonograph.media.resample import resample
-from phonograph.media.tones import DTMF_FREQUENCIES_HZ, PAUSE_MS, InvalidDigits, dtmf_clip, dtmf_tone, tone
+from phonograph.media.tones import (
+    DTMF_FREQUENCIES_HZ,
+    PAUSE_MS,
+    InvalidDigits,
+    conference_beep,
+    dtmf_clip,
+    dtmf_tone,
+    hold_music,
+    tone,
+)
 from phonograph.media.tts import EspeakEngine, SpeechEngine
 from phonograph.media.voices import DEFAULT_LANGUAGE, DEFAULT_VOICE, espeak_voice_name, is_female
 
@@ -31,27 +41,32 @@ __all__ = [
     "SAMPLES_PER_FRAME",
     "SAMPLE_RATE_HZ",
     "SILENT_FRAME",
+    "SPEAKING_PEAK",
     "Clip",
     "ClipPlayer",
     "Codes",
     "DtmfEvent",
     "EspeakEngine",
     "Frame",
+    "FrameListener",
     "InvalidDigits",
     "MediaClock",
     "MediaLeg",
+    "Mixer",
     "Pcm",
     "SpeechEngine",
     "TickStats",
     "UnsupportedAudio",
     "alaw_decode",
     "alaw_encode",
+    "conference_beep",
     "connect",
     "decode_audio",
     "disconnect",
     "dtmf_clip",
     "dtmf_tone",
     "espeak_voice_name",
+    "hold_music",
     "is_female",
     "resample",
     "run_frame",

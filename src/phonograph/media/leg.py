@@ -3,16 +3,21 @@
 A leg's *outbound* track is what it sends to its far end (a player's audio, or the *inbound* audio
 of the leg it is bridged to); its *inbound* track is what its ``peer`` sent on the same frame. A
 peer is the far end: a virtual phone's leg, the other leg of a call between two of the account's
-numbers, or nobody (silence). ``run_frame`` moves one 20 ms frame for every leg in three phases —
-produce, exchange, consume — so the result never depends on the order legs are visited in.
+numbers, or nobody (silence). A leg in a conference (``mixer``) sends the mix of the other members
+instead. ``run_frame`` moves one 20 ms frame for every leg in phases — mix, produce, exchange,
+consume — so the result never depends on the order legs are visited in.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from phonograph.media.frames import SILENT_FRAME, Clip, Frame
+
+if TYPE_CHECKING:
+    from phonograph.media.mixer import Mixer
 
 FrameListener = Callable[[Frame, Frame], None]
 """Called once per frame with (inbound, outbound): taps, DTMF collectors, recorders."""
@@ -48,7 +53,7 @@ class ClipPlayer:
 class MediaLeg:
     """One side of a call as the platform sees it (``name`` is for logs: a CallSid or a phone)."""
 
-    __slots__ = ("bridge", "inbound", "listeners", "name", "outbound", "peer", "player")
+    __slots__ = ("bridge", "inbound", "listeners", "mixer", "name", "outbound", "peer", "player")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -58,6 +63,7 @@ class MediaLeg:
         self.peer: MediaLeg | None = None
         self.bridge: MediaLeg | None = None
         self.listeners: list[FrameListener] = []
+        self.mixer: Mixer | None = None
 
     def start_clip(self, clip: Clip, loop: int = 1) -> ClipPlayer:
         """Send ``clip`` from the next frame on, cutting off whatever was playing."""
@@ -71,6 +77,10 @@ class MediaLeg:
             self.player = None
 
     def _produce(self) -> None:
+        mixer = self.mixer
+        if mixer is not None and mixer.hears(self):
+            self.outbound = mixer.output_for(self)
+            return
         if self.bridge is not None:
             # The bridged leg's inbound from the previous frame: 20 ms of latency, order-free.
             self.outbound = self.bridge.inbound
@@ -99,8 +109,17 @@ def disconnect(leg: MediaLeg) -> None:
 
 
 def run_frame(legs: Iterable[MediaLeg]) -> None:
-    """Move one frame on every leg: produce outbound, exchange with peers, hand both to listeners."""
+    """Move one frame on every leg: mix conferences, produce outbound, exchange with peers, hand both
+    to listeners. Each conference mixes once, from the inbound of the previous frame, before any leg
+    produces: the same 20 ms of latency a bridge has, whatever order the legs come in."""
     batch = list(legs)
+    mixers: dict[int, Mixer] = {}
+    for leg in batch:
+        mixer = leg.mixer
+        if mixer is not None:
+            mixers[id(mixer)] = mixer
+    for mixer in mixers.values():
+        mixer.mix()
     for leg in batch:
         leg._produce()
     for leg in batch:

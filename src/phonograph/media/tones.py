@@ -1,4 +1,5 @@
-"""Pure tones and dual-tone DTMF clips, as ``<Play digits>`` and ``sendDigits`` send them.
+"""Pure tones, dual-tone DTMF clips (as ``<Play digits>`` and ``sendDigits`` send them), and the
+built-in conference sounds: hold/wait music and the enter/leave beep.
 
 Each DTMF digit is the sum of one low-group and one high-group sine (ITU-T Q.23), sent with its
 events beside the audio the way RFC 4733 sends telephone-events beside RTP: every tone frame
@@ -9,6 +10,7 @@ carries ``DtmfEvent(digit, end=False)`` and the digit's last tone frame ``end=Tr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
 
 import numpy as np
@@ -43,6 +45,18 @@ PAUSES_MS = {PAUSE: PAUSE_MS, "W": 2 * PAUSE_MS}
 # Each group at -9 dBFS keeps the sum below -3 dBFS; equal levels mean zero twist (ITU-T Q.24).
 _DTMF_COMPONENT_AMPLITUDE = 0.35
 _FULL_SCALE = 32767
+
+# Hold/wait music: C-E-G-E, F-A-C-A, G-B-D-B (equal temperament, rounded to the hertz), then a rest.
+HOLD_MUSIC_NOTES_HZ = (262, 330, 392, 330, 349, 440, 523, 440, 392, 494, 587, 494)
+HOLD_MUSIC_NOTE_MS = 500
+HOLD_MUSIC_FADE_MS = 20
+HOLD_MUSIC_REST_MS = 500
+HOLD_MUSIC_AMPLITUDE = 0.15  # about -16 dBFS peak: background, below any voice
+
+CONFERENCE_BEEP_HZ = 800
+CONFERENCE_BEEP_MS = 200
+CONFERENCE_BEEP_AMPLITUDE = 0.3
+_BEEP_FADE_MS = 5
 
 
 class InvalidDigits(InvalidParameter):
@@ -92,6 +106,45 @@ def dtmf_clip(digits: str, tone_ms: int = 100, gap_ms: int = 100) -> Clip:
         previous_was_key = True
     samples = np.concatenate(parts) if parts else silence(0)
     return Clip(samples, MappingProxyType(events))
+
+
+@cache
+def hold_music() -> Clip:
+    """Phonograph's own hold and wait music: a gentle 6.5 s loop, made once and read-only.
+
+    Twilio's default ``waitUrl`` and ``holdUrl`` point at twimlets on the internet
+    (https://www.twilio.com/docs/voice/twiml/conference#attributes-waiturl), which a server that
+    works offline cannot fetch; this stands in for them. Broken-chord arpeggios over C, F and G
+    major, each note faded in and out so that no note starts or ends with a click, then a rest.
+    """
+    fade = np.linspace(0.0, 1.0, HOLD_MUSIC_FADE_MS * SAMPLE_RATE_HZ // 1000)
+    notes: list[npt.NDArray[np.float64]] = []
+    for frequency_hz in HOLD_MUSIC_NOTES_HZ:
+        note = _sine(frequency_hz, HOLD_MUSIC_NOTE_MS * SAMPLE_RATE_HZ // 1000) * HOLD_MUSIC_AMPLITUDE
+        note[: len(fade)] *= fade
+        note[len(note) - len(fade) :] *= fade[::-1]
+        notes.append(note)
+    notes.append(np.zeros(HOLD_MUSIC_REST_MS * SAMPLE_RATE_HZ // 1000))
+    return _read_only_clip(_to_pcm(np.concatenate(notes)))
+
+
+@cache
+def conference_beep() -> Clip:
+    """The short beep a conference plays when a participant enters or leaves
+    (``<Conference beep>``, https://www.twilio.com/docs/voice/twiml/conference#attributes-beep);
+    made once and read-only."""
+    length = CONFERENCE_BEEP_MS * SAMPLE_RATE_HZ // 1000
+    fade = np.linspace(0.0, 1.0, _BEEP_FADE_MS * SAMPLE_RATE_HZ // 1000)
+    beep = _sine(CONFERENCE_BEEP_HZ, length) * CONFERENCE_BEEP_AMPLITUDE
+    beep[: len(fade)] *= fade
+    beep[length - len(fade) :] *= fade[::-1]
+    return _read_only_clip(_to_pcm(beep))
+
+
+def _read_only_clip(samples: Pcm) -> Clip:
+    """A clip shared by every conference: nobody may write into its samples."""
+    samples.setflags(write=False)
+    return Clip(samples)
 
 
 def _check_digits(digits: str) -> None:

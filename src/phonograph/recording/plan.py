@@ -45,7 +45,9 @@ DEFAULTS: dict[Source, MethodDefaults] = {
     Source.START_CALL_RECORDING_API: MethodDefaults(Channels.MONO, Trim.DO_NOT_TRIM, Track.BOTH),
     Source.START_CALL_RECORDING_TWIML: MethodDefaults(Channels.DUAL, Trim.TRIM_SILENCE, Track.BOTH),
     Source.CONFERENCE: MethodDefaults(Channels.MONO, Trim.TRIM_SILENCE, Track.BOTH),
+    Source.START_CONFERENCE_RECORDING_API: MethodDefaults(Channels.MONO, Trim.TRIM_SILENCE, Track.BOTH),
 }
+CONFERENCE_SOURCES = (Source.CONFERENCE, Source.START_CONFERENCE_RECORDING_API)
 DEFAULT_EVENTS = (RecordingEvent.COMPLETED,)
 
 # The REST names of the programmatic parameters, for error messages (TwiML conflicts are refused
@@ -183,6 +185,6 @@ def _plan(
 def _callback(source: Source, configuration: RecordingConfiguration | None) -> RecordingStatusCallback | None:
     if configuration is None:
         return None
-    if source is Source.CONFERENCE:
+    if source in CONFERENCE_SOURCES:
         return configuration.conference_recording_status_callback
     return configuration.call_recording_status_callback

@@ -21,15 +21,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
 from phonograph.core import Clock, InvalidParameter, new_sid
-from phonograph.core.tasks import TaskOwner
-from phonograph.media import MediaClock, MediaLeg
+from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
+from phonograph.media import FrameListener, MediaClock
 from phonograph.recording.callbacks import enqueue_callback, recording_path
 from phonograph.recording.compose import Layout, compose, mix
 from phonograph.recording.encode import decode_wav, encode_mp3, encode_wav
@@ -57,7 +57,6 @@ from phonograph.recording.state import (
 from phonograph.store import BlobStore, Database, Recording, RecordingRepo
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 FINALIZE_RETRY_FIRST_S = 1.0
 FINALIZE_RETRY_MAX_S = 60.0
@@ -65,23 +64,18 @@ ENDED_CALLS_KEPT_S = 60.0
 """How long a call's end is remembered: far longer than a start racing the end can take."""
 
 
+class Tap(Protocol):
+    """Where a recording listens: a call's media leg, or a conference's mixer."""
+
+    listeners: list[FrameListener]
+
+
 @dataclass
 class LiveRecording:
     recording: Recording
     recorder: Recorder
-    leg: MediaLeg
+    leg: Tap
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-async def _finish_even_if_cancelled(work: Coroutine[Any, Any, T]) -> T:
-    """Run ``work`` to its end even when the caller is cancelled meanwhile (then re-raise the cancel):
-    a half-done start or stop would leave the row, the tap and the journal disagreeing."""
-    task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await task
-        raise
 
 
 class RecordingService:
@@ -133,7 +127,7 @@ class RecordingService:
         *,
         account_sid: str,
         call_sid: str | None,
-        leg: MediaLeg,
+        leg: Tap,
         plan: RecordingPlan,
         name: str | None = None,
         conference_sid: str | None = None,
@@ -169,7 +163,7 @@ class RecordingService:
             date_updated=now,
         )
         try:
-            recording, queued = await _finish_even_if_cancelled(self._store_new(row))
+            recording, queued = await finish_even_if_cancelled(self._store_new(row))
         except BaseException:
             leg.listeners.remove(recorder)
             self._flusher.remove(journal)
@@ -202,6 +196,12 @@ class RecordingService:
         """The recordings capturing ``call_sid`` now (in-progress or paused), oldest first."""
         return [live.recording for live in self._live.values() if live.recording.call_sid == call_sid]
 
+    def live_for_conference(self, conference_sid: str) -> list[Recording]:
+        """The recordings capturing the conference now (in-progress or paused), oldest first."""
+        return [
+            live.recording for live in self._live.values() if live.recording.conference_sid == conference_sid
+        ]
+
     async def control(
         self,
         sid: str,
@@ -222,7 +222,7 @@ class RecordingService:
                 return live.recording
             check_transition(current, wanted, sid)
             if wanted is RecordingStatus.STOPPED:
-                return await _finish_even_if_cancelled(self._stop(live, frame))
+                return await finish_even_if_cancelled(self._stop(live, frame))
             mode = Mode.RECORDING if wanted is RecordingStatus.IN_PROGRESS else MODE_OF_PAUSE[behavior]
             live.recorder.control(mode, frame)
             journal = live.recorder.journal
@@ -273,6 +273,11 @@ class RecordingService:
             for recording in live:
                 await self.stop_if_live(recording.sid)
 
+    async def stop_conference(self, conference_sid: str) -> None:
+        """Stop the recordings of a conference that ended (the only way they stop, spec §2.4)."""
+        for recording in self.live_for_conference(conference_sid):
+            await self.stop_if_live(recording.sid)
+
     async def stop_if_live(self, sid: str, at_frame: int | None = None) -> None:
         """Stop ``sid`` from ``at_frame`` (default: now) unless something else stopped it first
         (the call's end, a REST stop)."""
@@ -282,7 +287,7 @@ class RecordingService:
         frame = self._media.frame_index if at_frame is None else at_frame
         async with live.lock:
             if self._live.get(sid) is live:
-                await _finish_even_if_cancelled(self._stop(live, frame))
+                await finish_even_if_cancelled(self._stop(live, frame))
 
     # -- finalization ----------------------------------------------------------------------------
 

@@ -56,6 +56,8 @@ class Source(StrEnum):
     # Not in the OpenAPI enum, but what Twilio emits for <Start><Recording> (spec §3.2, §14.11).
     START_CALL_RECORDING_TWIML = "StartCallRecordingTwiML"
     CONFERENCE = "Conference"
+    # Participants create with ConferenceRecord (phonograph's reading of spec §14.12).
+    START_CONFERENCE_RECORDING_API = "StartConferenceRecordingAPI"
 
 
 class PauseBehavior(StrEnum):

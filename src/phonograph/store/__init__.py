@@ -8,6 +8,8 @@ from phonograph.store.models.base import (
     UNIQUE_NAME_MAX_CHARS,
 )
 from phonograph.store.models.call import URL_MAX_CHARS
+from phonograph.store.models.conference import CONFERENCE_NAME_MAX_CHARS
+from phonograph.store.models.participant import PARTICIPANT_LABEL_MAX_CHARS
 from phonograph.store.paging import Cursor, Direction, Page, PageSpec
 from phonograph.store.records import (
     Account,
@@ -19,6 +21,15 @@ from phonograph.store.records import (
 from phonograph.store.repos.accounts import AccountRepo
 from phonograph.store.repos.api_keys import ApiKeyRepo
 from phonograph.store.repos.calls import Call, CallFilters, CallRepo
+from phonograph.store.repos.conferences import (
+    Conference,
+    ConferenceFilters,
+    ConferenceRepo,
+    DuplicateLabel,
+    Participant,
+    ParticipantFilters,
+    ParticipantRepo,
+)
 from phonograph.store.repos.configurations import AccountDefaultRepo, ConfigurationRepo
 from phonograph.store.repos.incoming_phone_numbers import (
     IncomingPhoneNumber,
@@ -31,8 +42,10 @@ from phonograph.store.repos.recordings import Recording, RecordingFilters, Recor
 from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
 __all__ = [
+    "CONFERENCE_NAME_MAX_CHARS",
     "DESCRIPTION_MAX_CHARS",
     "FRIENDLY_NAME_MAX_CHARS",
+    "PARTICIPANT_LABEL_MAX_CHARS",
     "UNIQUE_NAME_MAX_CHARS",
     "URL_MAX_CHARS",
     "Account",
@@ -47,11 +60,15 @@ __all__ = [
     "Call",
     "CallFilters",
     "CallRepo",
+    "Conference",
+    "ConferenceFilters",
+    "ConferenceRepo",
     "Configuration",
     "ConfigurationRepo",
     "Cursor",
     "Database",
     "Direction",
+    "DuplicateLabel",
     "IncomingPhoneNumber",
     "IncomingPhoneNumberRepo",
     "LocalBlobStore",
@@ -63,6 +80,9 @@ __all__ = [
     "OutboxRepo",
     "Page",
     "PageSpec",
+    "Participant",
+    "ParticipantFilters",
+    "ParticipantRepo",
     "PhoneAnswer",
     "Recording",
     "RecordingFilters",

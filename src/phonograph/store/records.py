@@ -26,9 +26,11 @@ class Account:
     type: str
     date_created: datetime
     date_updated: datetime
-    # Media settings (spec §7, §12): HTTP auth on media URLs, and HIPAA mode, which keeps it on.
+    # Media settings (spec §7, §12): HTTP auth on media URLs, HIPAA mode, which keeps it on, and
+    # two-channel conference recordings (the first participant to join on channel 1).
     enforce_media_auth: bool = True
     hipaa: bool = False
+    dual_channel_conference_recording: bool = False
 
     @property
     def is_main(self) -> bool:

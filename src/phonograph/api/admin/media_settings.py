@@ -5,6 +5,10 @@
   be fetched without credentials by whoever knows its URL.
 - ``hipaa`` (default false): HIPAA mode keeps media auth on; turning it on turns media auth back
   on, and opening media while it is on is a 400 (spec §12).
+- ``dual_channel_conference_recording`` (default false): on, conference recordings are two
+  channels: the first participant to join on channel 1, everyone else mixed on channel 2, as
+  Twilio's account setting "Dual-channel Recording for Conference" does (spec §7). Off, they are
+  a mono mix of everyone.
 
 Who may reach which account follows the API's rules (api/auth.py); changing a setting needs the
 Auth Token, as Twilio's Console settings are not reachable with API keys.
@@ -35,6 +39,7 @@ class MediaSettingsRequest(BaseModel):
 
     enforce_media_auth: bool | None = None
     hipaa: bool | None = None
+    dual_channel_conference_recording: bool | None = None
 
 
 def media_settings_json(account: Account) -> dict[str, Any]:
@@ -42,6 +47,7 @@ def media_settings_json(account: Account) -> dict[str, Any]:
         "account_sid": account.sid,
         "enforce_media_auth": account.enforce_media_auth,
         "hipaa": account.hipaa,
+        "dual_channel_conference_recording": account.dual_channel_conference_recording,
     }
 
 
@@ -65,11 +71,14 @@ async def update_media_settings(
             context.clock.now(),
             enforce_media_auth=body.enforce_media_auth,
             hipaa=body.hipaa,
+            dual_channel_conference_recording=body.dual_channel_conference_recording,
         )
     log.info(
-        "media settings changed account=%s enforce_media_auth=%s hipaa=%s",
+        "media settings changed account=%s enforce_media_auth=%s hipaa=%s"
+        " dual_channel_conference_recording=%s",
         account.sid,
         account.enforce_media_auth,
         account.hipaa,
+        account.dual_channel_conference_recording,
     )
     return media_settings_json(account)

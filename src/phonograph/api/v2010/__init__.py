@@ -5,9 +5,11 @@ from fastapi import APIRouter
 from phonograph.api.v2010 import (
     accounts,
     calls,
+    conferences,
     incoming_phone_numbers,
     keys,
     notifications,
+    participants,
     recording_media,
     recordings,
 )
@@ -20,6 +22,8 @@ router.include_router(calls.router)
 router.include_router(notifications.router)
 # Before the media routes: ``/Recordings/{Sid}.json`` is the metadata, not a media format.
 router.include_router(recordings.router)
+router.include_router(conferences.router)
+router.include_router(participants.router)
 router.include_router(recording_media.router)
 
 __all__ = ["router"]

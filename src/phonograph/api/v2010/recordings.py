@@ -39,7 +39,8 @@ ACCOUNT_FILTERS = (*DATE_FILTERS, "CallSid", "ConferenceSid", "IncludeSoftDelete
 PAGING = ("Page", "PageSize", "PageToken")
 
 
-def _common_json(recording: Recording, uri: str) -> dict[str, Any]:
+def common_json(recording: Recording, uri: str) -> dict[str, Any]:
+    """The fields all three Recording variants share (spec §3.1); each variant adds its own."""
     return {
         "account_sid": recording.account_sid,
         "api_version": API_VERSION,
@@ -65,7 +66,7 @@ def recording_json(recording: Recording, media_url: str) -> dict[str, Any]:
     """The account variant; ``media_url`` is absolute and has no extension (spec §3.1)."""
     base = f"{account_path(recording.account_sid)}/Recordings/{recording.sid}"
     return {
-        **_common_json(recording, f"{base}.json"),
+        **common_json(recording, f"{base}.json"),
         "subresource_uris": {
             "add_on_results": f"{base}/AddOnResults.json",
             "transcriptions": f"{base}/Transcriptions.json",
@@ -77,7 +78,7 @@ def recording_json(recording: Recording, media_url: str) -> dict[str, Any]:
 def call_recording_json(recording: Recording) -> dict[str, Any]:
     """The call variant: ``track``, no ``media_url`` and no ``subresource_uris`` (spec §3.1)."""
     uri = f"{account_path(recording.account_sid)}/Calls/{recording.call_sid}/Recordings/{recording.sid}.json"
-    return {**_common_json(recording, uri), "track": recording.track}
+    return {**common_json(recording, uri), "track": recording.track}
 
 
 def _date_created(params: Params) -> tuple[datetime | None, datetime | None]:

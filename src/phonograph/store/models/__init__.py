@@ -5,11 +5,13 @@ from phonograph.store.models.account_default_configuration import AccountDefault
 from phonograph.store.models.api_key import ApiKeyRow
 from phonograph.store.models.base import Base
 from phonograph.store.models.call import CallRow
+from phonograph.store.models.conference import ConferenceRow
 from phonograph.store.models.configuration import ConfigurationRow
 from phonograph.store.models.configuration_default import ConfigurationDefaultRow
 from phonograph.store.models.incoming_phone_number import IncomingPhoneNumberRow
 from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
+from phonograph.store.models.participant import ParticipantRow
 from phonograph.store.models.recording import RecordingRow
 from phonograph.store.models.virtual_phone import VirtualPhoneRow
 
@@ -19,11 +21,13 @@ __all__ = [
     "ApiKeyRow",
     "Base",
     "CallRow",
+    "ConferenceRow",
     "ConfigurationDefaultRow",
     "ConfigurationRow",
     "IncomingPhoneNumberRow",
     "NotificationRow",
     "OutboxMessageRow",
+    "ParticipantRow",
     "RecordingRow",
     "VirtualPhoneRow",
 ]

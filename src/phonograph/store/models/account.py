@@ -25,5 +25,10 @@ class AccountRow(Base):
     # (spec §7 "Enforce HTTP Auth on Media URLs", §12; AccountRepo.change_media_settings).
     enforce_media_auth: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     hipaa: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Twilio's "Dual-channel Recording for Conference": the first participant to join on channel 1,
+    # everyone else mixed on channel 2; off, conference recordings are mono (spec §7).
+    dual_channel_conference_recording: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0"
+    )
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

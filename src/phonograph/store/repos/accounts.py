@@ -40,6 +40,7 @@ class AccountRepo:
             type="Full",
             enforce_media_auth=True,
             hipaa=False,
+            dual_channel_conference_recording=False,
             date_created=now,
             date_updated=now,
         )
@@ -98,12 +99,15 @@ class AccountRepo:
         *,
         enforce_media_auth: bool | None = None,
         hipaa: bool | None = None,
+        dual_channel_conference_recording: bool | None = None,
     ) -> Account:
         """Change the media settings given (``None`` keeps one as it is).
 
         HTTP auth on media is on by default and an account may open it, but a HIPAA account may
         not: the docs require at least HTTP authentication on its recordings (spec §7, §12).
-        Turning HIPAA on turns media auth on with it. Subaccounts have their own settings.
+        Turning HIPAA on turns media auth on with it. ``dual_channel_conference_recording`` is
+        Twilio's "Dual-channel Recording for Conference" (spec §7), off by default. Subaccounts
+        have their own settings.
         """
         row = await self._session.get(AccountRow, sid, with_for_update=True)
         assert row is not None, "callers fetch the account first"
@@ -117,6 +121,8 @@ class AccountRepo:
             row.hipaa = hipaa
         if enforce_media_auth is not None:
             row.enforce_media_auth = enforce_media_auth
+        if dual_channel_conference_recording is not None:
+            row.dual_channel_conference_recording = dual_channel_conference_recording
         if row.hipaa:
             row.enforce_media_auth = True
         row.date_updated = now

@@ -1,0 +1,237 @@
+"""What the API asks of conferences (spec §2.4, §2.5): add participants by dialling out, change
+and kick them by CallSid or label, end a conference or announce to it, and pause or resume its
+recording. Reads (lists, fetches) go straight to the store."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.calls.commands import ConferenceUpdate, JoinSettings, NewParticipant, ParticipantUpdate
+from phonograph.calls.conference import Ended, Room, Status
+from phonograph.calls.conference_events import ConferenceEvent, enqueue_event
+from phonograph.calls.runtime import Runtime
+from phonograph.calls.state import CallStatus
+from phonograph.core import InvalidParameter, NotFound
+from phonograph.recording import (
+    MoreThanOneActive,
+    PauseBehavior,
+    RecordingNotFound,
+    RecordingStatus,
+    resolve_plan,
+)
+from phonograph.store import (
+    Account,
+    Call,
+    Conference,
+    ConferenceRepo,
+    Participant,
+    ParticipantRepo,
+    Recording,
+    RecordingRepo,
+)
+
+log = logging.getLogger(__name__)
+
+CONFERENCE_SID = re.compile(r"^CF[0-9a-fA-F]{32}$")
+CURRENT = "Twilio.CURRENT"
+
+CreateCall = Callable[..., Awaitable[Call]]
+"""``CallEngine.create_call``: places a call; ``join`` and ``also`` (run in its transaction) given."""
+
+
+class ConferenceControl:
+    def __init__(self, runtime: Runtime, create_call: CreateCall) -> None:
+        self._runtime = runtime
+        self._create_call = create_call
+
+    async def add_participant(
+        self, account: Account, conference: str, command: NewParticipant
+    ) -> Participant:
+        """Dial ``To``; once answered the call joins the conference. ``conference`` is a live
+        conference's sid, or a FriendlyName, which makes the conference when none is live."""
+        rooms = self._runtime.conferences
+        if CONFERENCE_SID.match(conference):
+            row = await self._conference(account, conference)
+            if row.status == Status.COMPLETED:
+                raise NotFound(f"Conference {conference} has ended: no participant can join it")
+            room = rooms.adopt(row)
+            join = replace(command.join, name=row.friendly_name)
+        else:
+            join = replace(command.join, name=conference)
+            room = await rooms.open(account.sid, join)
+        if join.recording is not None:
+            # A bad RecordingConfigurationId is refused now, with the create (46004, 20001).
+            async with self._runtime.db.transaction() as db:
+                await resolve_plan(db, account.sid, join.recording_source, join.recording)
+        participant: Participant | None = None
+
+        async def store_participant(db: AsyncSession, call: Call) -> None:
+            nonlocal participant
+            participant = await ParticipantRepo(db).create(_queued(room, call, join))
+
+        call = await self._create_call(account, command.call, join=join, also=store_participant)
+        assert participant is not None
+        session = self._runtime.sessions.get(call.sid)
+        if session is not None:
+            self._runtime.tasks.spawn(
+                self._after_call(room, session.wait(), call.sid), name=f"participant {call.sid}"
+            )
+        return participant
+
+    async def _after_call(self, room: Room, call_ended: Awaitable[None], call_sid: str) -> None:
+        """A participant's call that ended before joining (no answer, busy) leaves no row behind; a
+        conference it made that nobody else joins ends."""
+        await call_ended
+        async with self._runtime.db.transaction() as db:
+            participants = ParticipantRepo(db)
+            if await participants.get(room.sid, call_sid) is not None:
+                await participants.delete(call_sid)
+            waiting = await participants.for_conference(room.sid)
+        if not room.ended and not room.members and not waiting:
+            await room.end(Ended.LAST_LEFT)
+
+    async def update_participant(
+        self, account: Account, conference_sid: str, who: str, update: ParticipantUpdate
+    ) -> Participant:
+        await self._conference(account, conference_sid)
+        room = self._runtime.conferences.get(conference_sid)
+        member = None if room is None else room.member(who)
+        if room is not None and member is not None:
+            return await room.update(member, update)
+        # Still ringing: the row keeps what applies at the join (muted, hold, coaching, ...).
+        changes = {
+            name: getattr(update, name)
+            for name in ("muted", "hold", "end_conference_on_exit", "coaching", "call_sid_to_coach")
+            if getattr(update, name) is not None
+        }
+        async with self._runtime.db.transaction() as db:
+            participants = ParticipantRepo(db)
+            participant = await participants.get(conference_sid, who)
+            if participant is None:
+                raise _participant_not_found(conference_sid, who)
+            if changes:
+                participant = await participants.change(
+                    participant.call_sid, self._runtime.clock.now(), **changes
+                )
+        return participant
+
+    async def remove_participant(self, account: Account, conference_sid: str, who: str) -> None:
+        """Kick: the participant leaves, and its call goes on with the TwiML after its ``<Dial>``
+        (or ends, for a call Participants create placed)."""
+        await self._conference(account, conference_sid)
+        room = self._runtime.conferences.get(conference_sid)
+        member = None if room is None else room.member(who)
+        if room is not None and member is not None:
+            await room.kick(member)
+            return
+        async with self._runtime.db.transaction() as db:
+            participant = await ParticipantRepo(db).get(conference_sid, who)
+            if participant is None:
+                raise _participant_not_found(conference_sid, who)
+            await ParticipantRepo(db).delete(participant.call_sid)
+        session = self._runtime.sessions.get(participant.call_sid)
+        if session is not None:
+            session.end(CallStatus.CANCELED)
+
+    async def update_conference(self, account: Account, sid: str, update: ConferenceUpdate) -> Conference:
+        conference = await self._conference(account, sid)
+        room = self._runtime.conferences.get(sid)
+        if update.announce_url is not None and room is not None:
+            room.announce(update.announce_url, update.announce_method or "POST")
+        if update.status == Status.COMPLETED and conference.status != Status.COMPLETED:
+            if room is not None:
+                await room.end(Ended.VIA_API)
+            else:
+                await self._settle(conference, Ended.VIA_API)
+        return await self._conference(account, sid)
+
+    async def control_recording(
+        self,
+        account: Account,
+        conference_sid: str,
+        sid: str,
+        status: RecordingStatus,
+        behavior: PauseBehavior,
+        at_frame: int,
+    ) -> Recording:
+        """Pause or resume at ``at_frame``; a conference recording stops only with its conference
+        (spec §2.4, [D-REC])."""
+        await self._conference(account, conference_sid)
+        if status is RecordingStatus.STOPPED:
+            raise InvalidParameter(
+                "Status=stopped is not supported for conference recordings: they stop with the conference"
+            )
+        recordings = self._runtime.recordings
+        if sid == CURRENT:
+            live = recordings.live_for_conference(conference_sid)
+            if not live:
+                raise RecordingNotFound(f"Conference {conference_sid} has no active recording")
+            if len(live) > 1:
+                raise MoreThanOneActive(f"Conference {conference_sid} has {len(live)} active recordings")
+            sid = live[0].sid
+        else:
+            async with self._runtime.db.transaction() as db:
+                recording = await RecordingRepo(db).get_for_account(account.sid, sid)
+            if recording is None or recording.conference_sid != conference_sid:
+                raise RecordingNotFound(
+                    f"The requested resource /Conferences/{conference_sid}/Recordings/{sid} was not found"
+                )
+        return await recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
+
+    async def settle_abandoned(self) -> None:
+        """Conferences a previous process left live (it crashed) end now; their calls ended with it."""
+        async with self._runtime.db.transaction() as db:
+            sids = await ConferenceRepo(db).live_sids()
+        for sid in sids:
+            async with self._runtime.db.transaction() as db:
+                conference = await ConferenceRepo(db).get(sid)
+            assert conference is not None
+            await self._settle(conference, Ended.LAST_LEFT)
+            log.info("abandoned conference settled sid=%s", sid)
+
+    async def _settle(self, conference: Conference, reason: Ended) -> None:
+        """End a conference that has no room in this process."""
+        now = self._runtime.clock.now()
+        async with self._runtime.db.transaction() as db:
+            await ParticipantRepo(db).delete_for_conference(conference.sid)
+            conference = await ConferenceRepo(db).change(
+                conference.sid, now, status=Status.COMPLETED.value, reason_conference_ended=reason.value
+            )
+            extra = [("ReasonConferenceEnded", reason.value)]
+            queued = await enqueue_event(db, conference, ConferenceEvent.CONFERENCE_END, now, extra)
+        if queued:
+            self._runtime.outbox.notify()
+
+    async def _conference(self, account: Account, sid: str) -> Conference:
+        async with self._runtime.db.transaction() as db:
+            conference = await ConferenceRepo(db).get_for_account(account.sid, sid)
+        if conference is None:
+            raise NotFound(f"The requested resource /Conferences/{sid} was not found")
+        return conference
+
+
+def _queued(room: Room, call: Call, join: JoinSettings) -> Participant:
+    return Participant(
+        call_sid=call.sid,
+        conference_sid=room.sid,
+        account_sid=call.account_sid,
+        label=join.label,
+        status="queued",
+        muted=join.muted,
+        hold=False,
+        coaching=join.coaching,
+        call_sid_to_coach=join.call_sid_to_coach,
+        start_conference_on_enter=join.start_conference_on_enter,
+        end_conference_on_exit=join.end_conference_on_exit,
+        date_created=call.date_created,
+        date_updated=call.date_created,
+    )
+
+
+def _participant_not_found(conference_sid: str, who: str) -> NotFound:
+    return NotFound(f"The requested resource /Conferences/{conference_sid}/Participants/{who} was not found")

@@ -1,0 +1,105 @@
+"""Conference status callbacks: the conference's ``statusCallback`` events and their parameters.
+
+https://www.twilio.com/docs/voice/twiml/conference#attributes-statusCallbackEvent and
+https://www.twilio.com/docs/voice/api/conference-resource#conference-status-callback. The TwiML
+names a short event (``join``); the request carries the long one (``participant-join``). ``mute``
+and ``hold`` each stand for two events (on and off), ``speaker`` for speech start and stop.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.core import rfc2822
+from phonograph.store import Conference, ConferenceRepo, OutboxRepo, Participant
+
+Params = list[tuple[str, str]]
+
+
+class ConferenceEvent(StrEnum):
+    CONFERENCE_START = "conference-start"
+    CONFERENCE_END = "conference-end"
+    PARTICIPANT_JOIN = "participant-join"
+    PARTICIPANT_LEAVE = "participant-leave"
+    PARTICIPANT_MUTE = "participant-mute"
+    PARTICIPANT_UNMUTE = "participant-unmute"
+    PARTICIPANT_HOLD = "participant-hold"
+    PARTICIPANT_UNHOLD = "participant-unhold"
+    PARTICIPANT_MODIFIED = "participant-modified"
+    SPEECH_START = "participant-speech-start"
+    SPEECH_STOP = "participant-speech-stop"
+    ANNOUNCEMENT_END = "announcement-end"
+    ANNOUNCEMENT_FAIL = "announcement-fail"
+
+
+SUBSCRIPTION: dict[ConferenceEvent, str] = {
+    ConferenceEvent.CONFERENCE_START: "start",
+    ConferenceEvent.CONFERENCE_END: "end",
+    ConferenceEvent.PARTICIPANT_JOIN: "join",
+    ConferenceEvent.PARTICIPANT_LEAVE: "leave",
+    ConferenceEvent.PARTICIPANT_MUTE: "mute",
+    ConferenceEvent.PARTICIPANT_UNMUTE: "mute",
+    ConferenceEvent.PARTICIPANT_HOLD: "hold",
+    ConferenceEvent.PARTICIPANT_UNHOLD: "hold",
+    ConferenceEvent.PARTICIPANT_MODIFIED: "modify",
+    ConferenceEvent.SPEECH_START: "speaker",
+    ConferenceEvent.SPEECH_STOP: "speaker",
+    ConferenceEvent.ANNOUNCEMENT_END: "announcement",
+    ConferenceEvent.ANNOUNCEMENT_FAIL: "announcement",
+}
+
+
+def subscribed(conference: Conference, event: ConferenceEvent) -> bool:
+    return bool(conference.status_callback) and SUBSCRIPTION[event] in conference.status_callback_events
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def participant_params(participant: Participant) -> Params:
+    params: Params = [
+        ("CallSid", participant.call_sid),
+        ("Muted", _bool(participant.muted)),
+        ("Hold", _bool(participant.hold)),
+        ("Coaching", _bool(participant.coaching)),
+        ("EndConferenceOnExit", _bool(participant.end_conference_on_exit)),
+        ("StartConferenceOnEnter", _bool(participant.start_conference_on_enter)),
+    ]
+    if participant.label is not None:
+        params.append(("ParticipantLabel", participant.label))
+    if participant.call_sid_to_coach is not None:
+        params.append(("CallSidToCoach", participant.call_sid_to_coach))
+    return params
+
+
+async def enqueue_event(
+    session: AsyncSession, conference: Conference, event: ConferenceEvent, now: datetime, extra: Params
+) -> bool:
+    """Queue ``event`` in the caller's transaction when the conference subscribed to it; True when
+    one was queued (the caller then wakes the outbox)."""
+    if not subscribed(conference, event):
+        return False
+    assert conference.status_callback is not None
+    sequence = await ConferenceRepo(session).take_sequence_number(conference.sid)
+    params: Params = [
+        ("AccountSid", conference.account_sid),
+        ("ConferenceSid", conference.sid),
+        ("FriendlyName", conference.friendly_name),
+        ("StatusCallbackEvent", event.value),
+        ("Timestamp", rfc2822(now)),
+        ("SequenceNumber", str(sequence)),
+        *extra,
+    ]
+    await OutboxRepo(session).enqueue(
+        account_sid=conference.account_sid,
+        ordering_key=conference.sid,
+        url=conference.status_callback,
+        method=conference.status_callback_method,
+        params=params,
+        now=now,
+    )
+    return True
