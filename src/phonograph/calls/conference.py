@@ -167,8 +167,8 @@ class Room:
         async with self.runtime.db.transaction() as db:
             participants = ParticipantRepo(db)
             if await participants.get(self.sid, call_sid) is not None:
-                # Participants create stored it while the call rang.
-                participant = await participants.change(call_sid, now, **values)
+                # Participants create stored it while the call rang, with any update made since.
+                participant = await participants.change(call_sid, now, status="connected")
             else:
                 participant = await participants.create(
                     Participant(

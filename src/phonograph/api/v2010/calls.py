@@ -87,7 +87,7 @@ def call_json(call: Call) -> dict[str, Any]:
     }
 
 
-def _url(params: Params, name: str) -> str | None:
+def url_param(params: Params, name: str) -> str | None:
     value = params.get_str(name)
     if value is None:
         return None
@@ -96,16 +96,16 @@ def _url(params: Params, name: str) -> str | None:
     return value
 
 
-def _method(params: Params, name: str) -> str:
-    return _given_method(params, name) or CallbackMethod.POST.value
+def method_param(params: Params, name: str) -> str:
+    return given_method(params, name) or CallbackMethod.POST.value
 
 
-def _given_method(params: Params, name: str) -> str | None:
+def given_method(params: Params, name: str) -> str | None:
     method = params.get_enum(name, CallbackMethod)
     return None if method is None else method.value
 
 
-def _time_limit_s(params: Params) -> int | None:
+def time_limit_param(params: Params) -> int | None:
     # Twilio's default TimeLimit (4 hours) is also its maximum.
     return params.get_int("TimeLimit", minimum=1, maximum=DEFAULT_TIME_LIMIT_S)
 
@@ -131,7 +131,7 @@ def recording_request(params: Params) -> RecordingRequest:
     events = params.get_enum_list("RecordingStatusCallbackEvent", RestRecordingEvent)
     return RecordingRequest(
         channels=params.get_enum("RecordingChannels", Channels),
-        status_callback=_url(params, "RecordingStatusCallback"),
+        status_callback=url_param(params, "RecordingStatusCallback"),
         status_callback_method=params.get_enum("RecordingStatusCallbackMethod", CallbackMethod),
         status_callback_events=tuple(RecordingEvent(event.value) for event in events) or None,
         trim=params.get_enum("Trim", Trim),
@@ -155,7 +155,7 @@ def new_call(params: Params) -> NewCall:
     from_ = params.get_str("From")
     if not from_:
         raise InvalidParameter("Required parameter From is missing", code=21603)
-    url, twiml = _url(params, "Url"), _twiml(params)
+    url, twiml = url_param(params, "Url"), _twiml(params)
     if url is None and not twiml:
         raise InvalidParameter("One of Url, Twiml or ApplicationSid is required", code=21205)
     send_digits = params.get_str("SendDigits")
@@ -165,16 +165,16 @@ def new_call(params: Params) -> NewCall:
         to=to,
         from_=from_,
         url=url,
-        method=_method(params, "Method"),
+        method=method_param(params, "Method"),
         twiml=twiml,
-        fallback_url=_url(params, "FallbackUrl"),
-        fallback_method=_method(params, "FallbackMethod"),
-        status_callback=_url(params, "StatusCallback"),
-        status_callback_method=_method(params, "StatusCallbackMethod"),
+        fallback_url=url_param(params, "FallbackUrl"),
+        fallback_method=method_param(params, "FallbackMethod"),
+        status_callback=url_param(params, "StatusCallback"),
+        status_callback_method=method_param(params, "StatusCallbackMethod"),
         status_callback_events=tuple(params.get_enum_list("StatusCallbackEvent", CallbackEvent))
         or (CallbackEvent.COMPLETED,),
         timeout_s=params.get_int("Timeout", minimum=1, maximum=600) or DEFAULT_TIMEOUT_S,
-        time_limit_s=_time_limit_s(params) or DEFAULT_TIME_LIMIT_S,
+        time_limit_s=time_limit_param(params) or DEFAULT_TIME_LIMIT_S,
         send_digits=send_digits,
         caller_name=params.get_str("CallerId", max_length=64),
         recording=_recording(params),
@@ -185,19 +185,19 @@ def call_update(params: Params) -> CallUpdate:
     status = params.get_enum("Status", CallStatus)
     if status not in (None, CallStatus.COMPLETED, CallStatus.CANCELED):
         raise InvalidParameter(f"Status must be completed or canceled; got {status}")
-    url, twiml = _url(params, "Url"), _twiml(params)
+    url, twiml = url_param(params, "Url"), _twiml(params)
     if url is not None and twiml is not None:
         raise InvalidParameter("Url and Twiml are mutually exclusive")
     return CallUpdate(
         status=status,
         url=url,
-        method=_given_method(params, "Method"),
+        method=given_method(params, "Method"),
         twiml=twiml,
-        fallback_url=_url(params, "FallbackUrl"),
-        fallback_method=_given_method(params, "FallbackMethod"),
-        status_callback=_url(params, "StatusCallback"),
-        status_callback_method=_given_method(params, "StatusCallbackMethod"),
-        time_limit_s=_time_limit_s(params),
+        fallback_url=url_param(params, "FallbackUrl"),
+        fallback_method=given_method(params, "FallbackMethod"),
+        status_callback=url_param(params, "StatusCallback"),
+        status_callback_method=given_method(params, "StatusCallbackMethod"),
+        time_limit_s=time_limit_param(params),
     )
 
 

@@ -23,16 +23,16 @@ from phonograph.api.auth import Authenticated, not_found, reach_account
 from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
-from phonograph.api.v2010.calls import _given_method, _url, time_range
+from phonograph.api.v2010.calls import given_method, time_range, url_param
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
 from phonograph.api.v2010.recordings import (
     DATE_FILTERS,
-    _account_recording,
-    _date_created,
-    _media_frame,
-    _page,
+    account_recording,
     common_json,
     control_status,
+    date_created_range,
+    media_frame,
+    recordings_page,
 )
 from phonograph.calls import ConferenceUpdate
 from phonograph.core import InvalidParameter, rfc2822
@@ -136,8 +136,8 @@ def conference_update(params: Params) -> ConferenceUpdate:
     status = params.get_enum("Status", ConferenceUpdateStatus)
     return ConferenceUpdate(
         status=None if status is None else status.value,
-        announce_url=_url(params, "AnnounceUrl"),
-        announce_method=_given_method(params, "AnnounceMethod"),
+        announce_url=url_param(params, "AnnounceUrl"),
+        announce_method=given_method(params, "AnnounceMethod"),
     )
 
 
@@ -153,7 +153,7 @@ async def find_conference(context: ApiContext, account: Account, sid: str, path:
 async def _conference_recording(
     context: ApiContext, account: Account, conference_sid: str, sid: str, path: str
 ) -> Recording:
-    recording = await _account_recording(context, account, sid, path)
+    recording = await account_recording(context, account, sid, path)
     if recording.conference_sid != conference_sid:
         raise not_found(path)
     return recording
@@ -206,13 +206,15 @@ async def list_conference_recordings(
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = query_params(request)
-    low, high = _date_created(params)
+    low, high = date_created_range(params)
     filters = RecordingFilters(
         conference_sid=conference_sid, date_created_on_or_after=low, date_created_before=high
     )
     await find_conference(context, account, conference_sid, request.url.path)
     path = f"{conference_path(account.sid, conference_sid)}/Recordings.json"
-    return await _page(context, account, params, filters, path, DATE_FILTERS, conference_recording_json)
+    return await recordings_page(
+        context, account, params, filters, path, DATE_FILTERS, conference_recording_json
+    )
 
 
 @router.get("/Conferences/{conference_sid}/Recordings/{sid}.json")
@@ -240,7 +242,7 @@ async def control_conference_recording(
 ) -> dict[str, Any]:
     """Pause or resume; ``sid`` may be ``Twilio.CURRENT`` (spec §10). ``stopped`` is refused:
     "Conference recordings cannot be stopped" [D-REC]; the recording ends with the conference."""
-    at_frame = _media_frame(request, context)
+    at_frame = media_frame(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
     status = control_status(params)

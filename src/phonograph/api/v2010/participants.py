@@ -20,7 +20,7 @@ from phonograph.api.auth import Authenticated, not_found, reach_account
 from phonograph.api.context import Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
-from phonograph.api.v2010.calls import _given_method, _method, _time_limit_s, _url
+from phonograph.api.v2010.calls import given_method, method_param, time_limit_param, url_param
 from phonograph.api.v2010.common import form_params, query_params
 from phonograph.api.v2010.conferences import conference_path, find_conference
 from phonograph.calls import (
@@ -166,7 +166,7 @@ def _call_sid(params: Params, name: str) -> str | None:
 
 def _music_url(params: Params, name: str) -> str | None:
     """``WaitUrl``/``HoldUrl``: an absolute URL, or "" for silence (as ``<Conference waitUrl="">``)."""
-    return "" if params.get_str(name) == "" else _url(params, name)
+    return "" if params.get_str(name) == "" else url_param(params, name)
 
 
 def _conference_name(conference: str) -> str:
@@ -187,7 +187,7 @@ def _call_recording(params: Params, configuration_id: str | None) -> RecordingRe
     reported = {event.value for event in RecordingEvent}
     request = RecordingRequest(
         channels=params.get_enum("RecordingChannels", Channels),
-        status_callback=_url(params, "RecordingStatusCallback"),
+        status_callback=url_param(params, "RecordingStatusCallback"),
         status_callback_method=params.get_enum("RecordingStatusCallbackMethod", CallbackMethod),
         status_callback_events=tuple(RecordingEvent(e.value) for e in events if e.value in reported) or None,
         trim=params.get_enum("Trim", Trim),
@@ -204,7 +204,7 @@ def _conference_recording(params: Params, configuration_id: str | None) -> Recor
     events = params.get_enum_list("ConferenceRecordingStatusCallbackEvent", RecordingEvent)
     request = RecordingRequest(
         trim=params.get_enum("ConferenceTrim", Trim),
-        status_callback=_url(params, "ConferenceRecordingStatusCallback"),
+        status_callback=url_param(params, "ConferenceRecordingStatusCallback"),
         status_callback_method=params.get_enum("ConferenceRecordingStatusCallbackMethod", CallbackMethod),
         status_callback_events=tuple(events) or None,
         configuration_id=configuration_id,
@@ -240,13 +240,13 @@ def _join(params: Params, conference: str, recording: RecordingRequest | None) -
         start_conference_on_enter=True if start is None else start,
         end_conference_on_exit=bool(params.get_bool("EndConferenceOnExit")),
         wait_url=_music_url(params, "WaitUrl"),
-        wait_method=_method(params, "WaitMethod"),
+        wait_method=method_param(params, "WaitMethod"),
         max_participants=params.get_int("MaxParticipants", minimum=2, maximum=250) or 250,
         region=None if region is None else region.value,
         coaching=coaching,
         call_sid_to_coach=to_coach,
-        status_callback=_url(params, "ConferenceStatusCallback"),
-        status_callback_method=_method(params, "ConferenceStatusCallbackMethod"),
+        status_callback=url_param(params, "ConferenceStatusCallback"),
+        status_callback_method=method_param(params, "ConferenceStatusCallbackMethod"),
         status_callback_events=tuple(event.value for event in events) or DEFAULT_CONFERENCE_EVENTS,
         recording=recording,
         recording_source=Source.START_CONFERENCE_RECORDING_API,
@@ -278,12 +278,12 @@ def new_participant(params: Params, conference: str) -> NewParticipant:
         twiml=None,
         fallback_url=None,
         fallback_method=CallbackMethod.POST.value,
-        status_callback=_url(params, "StatusCallback"),
-        status_callback_method=_method(params, "StatusCallbackMethod"),
+        status_callback=url_param(params, "StatusCallback"),
+        status_callback_method=method_param(params, "StatusCallbackMethod"),
         status_callback_events=tuple(params.get_enum_list("StatusCallbackEvent", CallbackEvent))
         or (CallbackEvent.COMPLETED,),
         timeout_s=params.get_int("Timeout", minimum=5, maximum=600) or DEFAULT_TIMEOUT_S,
-        time_limit_s=_time_limit_s(params) or DEFAULT_TIME_LIMIT_S,
+        time_limit_s=time_limit_param(params) or DEFAULT_TIME_LIMIT_S,
         send_digits=None,
         caller_name=params.get_str("CallerId", max_length=CALLER_ID_MAX_CHARS),
         recording=_call_recording(params, None if conference_recording else configuration_id),
@@ -296,11 +296,11 @@ def participant_update(params: Params) -> ParticipantUpdate:
         muted=params.get_bool("Muted"),
         hold=params.get_bool("Hold"),
         hold_url=_music_url(params, "HoldUrl"),
-        hold_method=_given_method(params, "HoldMethod"),
-        announce_url=_url(params, "AnnounceUrl"),
-        announce_method=_given_method(params, "AnnounceMethod"),
+        hold_method=given_method(params, "HoldMethod"),
+        announce_url=url_param(params, "AnnounceUrl"),
+        announce_method=given_method(params, "AnnounceMethod"),
         wait_url=_music_url(params, "WaitUrl"),
-        wait_method=_given_method(params, "WaitMethod"),
+        wait_method=given_method(params, "WaitMethod"),
         beep_on_exit=params.get_bool("BeepOnExit"),
         end_conference_on_exit=params.get_bool("EndConferenceOnExit"),
         coaching=params.get_bool("Coaching"),

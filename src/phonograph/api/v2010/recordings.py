@@ -81,7 +81,7 @@ def call_recording_json(recording: Recording) -> dict[str, Any]:
     return {**common_json(recording, uri), "track": recording.track}
 
 
-def _date_created(params: Params) -> tuple[datetime | None, datetime | None]:
+def date_created_range(params: Params) -> tuple[datetime | None, datetime | None]:
     """``DateCreated`` is a whole UTC day (the docs: "YYYY-MM-DD in GMT"), also when a time comes
     with it: the SDK sends a date as ``YYYY-MM-DDT00:00:00Z`` on the account list (its
     ``serialize.iso8601_datetime``). ``DateCreated<`` and ``DateCreated>`` take the instant given."""
@@ -93,7 +93,7 @@ def _date_created(params: Params) -> tuple[datetime | None, datetime | None]:
 
 
 def recording_filters(params: Params, call_sid: str | None = None) -> RecordingFilters:
-    low, high = _date_created(params)
+    low, high = date_created_range(params)
     return RecordingFilters(
         call_sid=call_sid or params.get_str("CallSid"),
         conference_sid=None if call_sid else params.get_str("ConferenceSid"),
@@ -113,13 +113,13 @@ def control_status(params: Params) -> RecordingStatus:
     return status
 
 
-def _media_frame(request: Request, context: ApiContext) -> int:
+def media_frame(request: Request, context: ApiContext) -> int:
     """The media frame the request arrived on (app.py stamps it before auth and parsing)."""
     frame: int | None = getattr(request.state, "media_frame", None)
     return context.calls.media_frame() if frame is None else frame
 
 
-async def _page(
+async def recordings_page(
     context: ApiContext,
     account: Account,
     params: Params,
@@ -135,7 +135,7 @@ async def _page(
     return render_page("recordings", items, page, paging, path, {name: params.get_str(name) for name in kept})
 
 
-async def _account_recording(
+async def account_recording(
     context: ApiContext, account: Account, sid: str, path: str, *, include_deleted: bool = False
 ) -> Recording:
     async with context.db.transaction() as session:
@@ -150,7 +150,7 @@ async def _account_recording(
 async def _call_recording(
     context: ApiContext, account: Account, call_sid: str, sid: str, path: str
 ) -> Recording:
-    recording = await _account_recording(context, account, sid, path)
+    recording = await account_recording(context, account, sid, path)
     if recording.call_sid != call_sid:
         raise not_found(path)
     return recording
@@ -183,7 +183,7 @@ async def list_call_recordings(
     if call is None:
         raise not_found(request.url.path)
     path = f"{account_path(account.sid)}/Calls/{call_sid}/Recordings.json"
-    return await _page(context, account, params, filters, path, DATE_FILTERS, call_recording_json)
+    return await recordings_page(context, account, params, filters, path, DATE_FILTERS, call_recording_json)
 
 
 @router.get("/Calls/{call_sid}/Recordings/{sid}.json")
@@ -200,7 +200,7 @@ async def control_recording(
 ) -> dict[str, Any]:
     """Pause, resume or stop; ``sid`` may be ``Twilio.CURRENT`` (spec §10). ``PlayBeep`` (in the
     OpenAPI example) is accepted and ignored."""
-    at_frame = _media_frame(request, context)
+    at_frame = media_frame(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
     status = control_status(params)
@@ -235,7 +235,7 @@ async def list_recordings(
     def render(recording: Recording) -> dict[str, Any]:
         return recording_json(recording, service.url(recording))
 
-    return await _page(context, account, params, filters, path, ACCOUNT_FILTERS, render)
+    return await recordings_page(context, account, params, filters, path, ACCOUNT_FILTERS, render)
 
 
 @router.get("/Recordings/{sid}.json")
@@ -244,7 +244,7 @@ async def fetch_recording(
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
     include_deleted = bool(query_params(request).get_bool("IncludeSoftDeleted"))
-    recording = await _account_recording(
+    recording = await account_recording(
         context, account, sid, request.url.path, include_deleted=include_deleted
     )
     return recording_json(recording, context.calls.recordings.url(recording))
@@ -257,6 +257,6 @@ async def delete_recording(
     """Only a ``completed`` recording can be deleted; its media goes for good and its metadata
     stays, ``deleted`` (spec §2.3)."""
     account = await reach_account(context, principal, account_sid, request.url.path)
-    recording = await _account_recording(context, account, sid, request.url.path)
+    recording = await account_recording(context, account, sid, request.url.path)
     await context.calls.recordings.delete(recording)
     return Response(status_code=204)
