@@ -238,9 +238,10 @@ class Room:
                     ending = Ended.MODERATOR_KICKED if kicked else Ended.MODERATOR_LEFT
                 elif not self.members:
                     ending = Ended.LAST_KICKED if kicked else Ended.LAST_LEFT
-        member.gone.set()
         if ending is not None:
             await self.end(ending, member.call_sid)
+        # After the end it caused: a kick's answer then shows the conference completed.
+        member.gone.set()
 
     async def end(self, reason: Ended, call_sid: str | None = None) -> None:
         """End the conference: everyone still in it leaves (their TwiML goes on), its recording
