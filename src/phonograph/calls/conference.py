@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from phonograph.calls.commands import JoinSettings, ParticipantUpdate
 from phonograph.calls.conference_audio import clip_from_url
 from phonograph.calls.conference_events import ConferenceEvent, enqueue_event, participant_params
+from phonograph.calls.state import CallStatus
 from phonograph.core import PhonographError, finish_even_if_cancelled, new_sid
 from phonograph.media import Mixer, conference_beep
 from phonograph.recording import Channels, resolve_plan
@@ -254,9 +255,7 @@ class Room:
             member.release(Leave.ENDED)
         await asyncio.gather(*(member.gone.wait() for member in members))
         await self.runtime.recordings.stop_conference(self.sid)
-        async with self.runtime.db.transaction() as db:
-            # Participants created by the API whose calls still ring leave with the conference.
-            await ParticipantRepo(db).delete_for_conference(self.sid)
+        await self._rooms.cancel_ringing(self.sid)
         extra = [("ReasonConferenceEnded", reason.value)]
         if call_sid is not None:
             extra.append(("CallSidEndingConference", call_sid))
@@ -463,6 +462,18 @@ class Conferences:
         """Put ``session``'s call in the conference until it leaves (``<Dial><Conference>``)."""
         room = await self.open(session.call.account_sid, settings)
         await room.attend(session, settings)
+
+    async def cancel_ringing(self, conference_sid: str) -> None:
+        """Participants create's calls still ringing for a conference that ends are canceled; they
+        would otherwise join a new conference of the same name when answered."""
+        async with self._runtime.db.transaction() as db:
+            participants = ParticipantRepo(db)
+            ringing = await participants.for_conference(conference_sid)
+            await participants.delete_for_conference(conference_sid)
+        for participant in ringing:
+            session = self._runtime.sessions.get(participant.call_sid)
+            if session is not None:
+                session.end(CallStatus.CANCELED)
 
     async def close(self) -> None:
         """Shutdown: every live conference ends with its calls."""

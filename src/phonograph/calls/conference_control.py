@@ -22,6 +22,7 @@ from phonograph.recording import (
     PauseBehavior,
     RecordingNotFound,
     RecordingStatus,
+    Source,
     resolve_plan,
 )
 from phonograph.store import (
@@ -55,6 +56,7 @@ class ConferenceControl:
         """Dial ``To``; once answered the call joins the conference. ``conference`` is a live
         conference's sid, or a FriendlyName, which makes the conference when none is live."""
         rooms = self._runtime.conferences
+        await self._check_recordings(account, command)
         if CONFERENCE_SID.match(conference):
             row = await self._conference(account, conference)
             if row.status == Status.COMPLETED:
@@ -64,10 +66,6 @@ class ConferenceControl:
         else:
             join = replace(command.join, name=conference)
             room = await rooms.open(account.sid, join)
-        if join.recording is not None:
-            # A bad RecordingConfigurationId is refused now, with the create (46004, 20001).
-            async with self._runtime.db.transaction() as db:
-                await resolve_plan(db, account.sid, join.recording_source, join.recording)
         participant: Participant | None = None
 
         async def store_participant(db: AsyncSession, call: Call) -> None:
@@ -82,6 +80,17 @@ class ConferenceControl:
                 self._after_call(room, session.wait(), call.sid), name=f"participant {call.sid}"
             )
         return participant
+
+    async def _check_recordings(self, account: Account, command: NewParticipant) -> None:
+        """Refuse a bad ``RecordingConfigurationId`` (46004, 20001) before anything is made."""
+        asked = [
+            (command.join.recording_source, command.join.recording),
+            (Source.OUTBOUND_API, command.call.recording),
+        ]
+        async with self._runtime.db.transaction() as db:
+            for source, request in asked:
+                if request is not None:
+                    await resolve_plan(db, account.sid, source, request)
 
     async def _after_call(self, room: Room, call_ended: Awaitable[None], call_sid: str) -> None:
         """A participant's call that ended before joining (no answer, busy) leaves no row behind; a
@@ -196,9 +205,9 @@ class ConferenceControl:
 
     async def _settle(self, conference: Conference, reason: Ended) -> None:
         """End a conference that has no room in this process."""
+        await self._runtime.conferences.cancel_ringing(conference.sid)
         now = self._runtime.clock.now()
         async with self._runtime.db.transaction() as db:
-            await ParticipantRepo(db).delete_for_conference(conference.sid)
             conference = await ConferenceRepo(db).change(
                 conference.sid, now, status=Status.COMPLETED.value, reason_conference_ended=reason.value
             )
