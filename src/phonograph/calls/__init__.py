@@ -11,6 +11,7 @@ from phonograph.calls.commands import (
     NewParticipant,
     ParticipantUpdate,
 )
+from phonograph.calls.conference import ConferenceStatus
 from phonograph.calls.engine import CallEngine, CallNotLive
 from phonograph.calls.legs import DEFAULT_TIME_LIMIT_S, DEFAULT_TIMEOUT_S
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
@@ -33,6 +34,7 @@ __all__ = [
     "CallStatus",
     "CallUpdate",
     "CallbackEvent",
+    "ConferenceStatus",
     "ConferenceUpdate",
     "Direction",
     "JoinSettings",

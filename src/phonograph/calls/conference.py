@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 DEFAULT_REGION = "us1"
 
 
-class Status(StrEnum):
+class ConferenceStatus(StrEnum):
+    """OpenAPI ``conference_enum_status``."""
+
     INIT = "init"
     IN_PROGRESS = "in-progress"
     COMPLETED = "completed"
@@ -98,7 +100,7 @@ class Room:
         self.conference = conference
         self.mixer = Mixer(conference.sid)
         self.members: dict[str, Member] = {}
-        self.started = conference.status == Status.IN_PROGRESS
+        self.started = conference.status == ConferenceStatus.IN_PROGRESS
         self.ended = False
         self._rooms = rooms
         self._lock = asyncio.Lock()
@@ -193,7 +195,7 @@ class Room:
 
     async def _start(self) -> None:
         self.started = True
-        await self._change(ConferenceEvent.CONFERENCE_START, [], status=Status.IN_PROGRESS.value)
+        await self._change(ConferenceEvent.CONFERENCE_START, [], status=ConferenceStatus.IN_PROGRESS.value)
         log.info("conference start sid=%s", self.sid)
         for member in self.members.values():
             self._place(member)
@@ -262,7 +264,7 @@ class Room:
         await self._change(
             ConferenceEvent.CONFERENCE_END,
             extra,
-            status=Status.COMPLETED.value,
+            status=ConferenceStatus.COMPLETED.value,
             reason_conference_ended=reason.value,
             call_sid_ending_conference=call_sid,
         )
@@ -436,7 +438,7 @@ class Conferences:
                             sid=new_sid("CF"),
                             account_sid=account_sid,
                             friendly_name=settings.name,
-                            status=Status.INIT.value,
+                            status=ConferenceStatus.INIT.value,
                             region=settings.region or DEFAULT_REGION,
                             reason_conference_ended=None,
                             call_sid_ending_conference=None,

@@ -12,15 +12,13 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.calls.commands import ConferenceUpdate, JoinSettings, NewParticipant, ParticipantUpdate
-from phonograph.calls.conference import Ended, Room, Status
+from phonograph.calls.conference import ConferenceStatus, Ended, Room
 from phonograph.calls.conference_events import ConferenceEvent, enqueue_event
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallStatus
 from phonograph.core import InvalidParameter, NotFound
 from phonograph.recording import (
-    MoreThanOneActive,
     PauseBehavior,
-    RecordingNotFound,
     RecordingStatus,
     Source,
     resolve_plan,
@@ -33,13 +31,11 @@ from phonograph.store import (
     Participant,
     ParticipantRepo,
     Recording,
-    RecordingRepo,
 )
 
 log = logging.getLogger(__name__)
 
 CONFERENCE_SID = re.compile(r"^CF[0-9a-fA-F]{32}$")
-CURRENT = "Twilio.CURRENT"
 
 CreateCall = Callable[..., Awaitable[Call]]
 """``CallEngine.create_call``: places a call; ``join`` and ``also`` (run in its transaction) given."""
@@ -59,7 +55,7 @@ class ConferenceControl:
         await self._check_recordings(account, command)
         if CONFERENCE_SID.match(conference):
             row = await self._conference(account, conference)
-            if row.status == Status.COMPLETED:
+            if row.status == ConferenceStatus.COMPLETED:
                 raise NotFound(f"Conference {conference} has ended: no participant can join it")
             room = rooms.adopt(row)
             join = replace(command.join, name=row.friendly_name)
@@ -152,7 +148,7 @@ class ConferenceControl:
         room = self._runtime.conferences.get(sid)
         if update.announce_url is not None and room is not None:
             room.announce(update.announce_url, update.announce_method or "POST")
-        if update.status == Status.COMPLETED and conference.status != Status.COMPLETED:
+        if update.status == ConferenceStatus.COMPLETED and conference.status != ConferenceStatus.COMPLETED:
             if room is not None:
                 await room.end(Ended.VIA_API)
             else:
@@ -176,20 +172,14 @@ class ConferenceControl:
                 "Status=stopped is not supported for conference recordings: they stop with the conference"
             )
         recordings = self._runtime.recordings
-        if sid == CURRENT:
-            live = recordings.live_for_conference(conference_sid)
-            if not live:
-                raise RecordingNotFound(f"Conference {conference_sid} has no active recording")
-            if len(live) > 1:
-                raise MoreThanOneActive(f"Conference {conference_sid} has {len(live)} active recordings")
-            sid = live[0].sid
-        else:
-            async with self._runtime.db.transaction() as db:
-                recording = await RecordingRepo(db).get_for_account(account.sid, sid)
-            if recording is None or recording.conference_sid != conference_sid:
-                raise RecordingNotFound(
-                    f"The requested resource /Conferences/{conference_sid}/Recordings/{sid} was not found"
-                )
+        live = recordings.live_for_conference(conference_sid)
+        sid = await recordings.named(
+            account.sid,
+            sid,
+            f"/Conferences/{conference_sid}",
+            live,
+            lambda recording: recording.conference_sid == conference_sid,
+        )
         return await recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
 
     async def settle_abandoned(self) -> None:
@@ -209,7 +199,10 @@ class ConferenceControl:
         now = self._runtime.clock.now()
         async with self._runtime.db.transaction() as db:
             conference = await ConferenceRepo(db).change(
-                conference.sid, now, status=Status.COMPLETED.value, reason_conference_ended=reason.value
+                conference.sid,
+                now,
+                status=ConferenceStatus.COMPLETED.value,
+                reason_conference_ended=reason.value,
             )
             extra = [("ReasonConferenceEnded", reason.value)]
             queued = await enqueue_event(db, conference, ConferenceEvent.CONFERENCE_END, now, extra)

@@ -23,22 +23,19 @@ from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import Clock, NotFound, PhonographError
 from phonograph.media import EspeakEngine, MediaClock, SpeechEngine
 from phonograph.recording import (
-    MoreThanOneActive,
     PauseBehavior,
-    RecordingNotFound,
     RecordingRequest,
     RecordingService,
     RecordingStatus,
     Source,
     resolve_plan,
 )
-from phonograph.store import Account, BlobStore, Call, CallRepo, Database, Recording, RecordingRepo
+from phonograph.store import Account, BlobStore, Call, CallRepo, Database, Recording
 from phonograph.webhooks import AppClient, OutboxWorker
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 5.0
-CURRENT = "Twilio.CURRENT"
 
 
 class CallNotLive(PhonographError):
@@ -226,22 +223,10 @@ class CallEngine:
         """``POST /Calls/{CallSid}/Recordings/{Sid}``: pause, resume or stop at ``at_frame`` (the
         media frame the request arrived on); ``Twilio.CURRENT`` names the one active recording."""
         await self._call(account, call_sid)
-        if sid == CURRENT:
-            live = self.recordings.live_for_call(call_sid)
-            if not live:
-                raise RecordingNotFound(f"Call {call_sid} has no active recording")
-            if len(live) > 1:
-                raise MoreThanOneActive(
-                    f"Call {call_sid} has {len(live)} active recordings: name one by its Sid"
-                )
-            sid = live[0].sid
-        else:
-            async with self.runtime.db.transaction() as db_session:
-                recording = await RecordingRepo(db_session).get_for_account(account.sid, sid)
-            if recording is None or recording.call_sid != call_sid:
-                raise RecordingNotFound(
-                    f"The requested resource /Calls/{call_sid}/Recordings/{sid} was not found"
-                )
+        live = self.recordings.live_for_call(call_sid)
+        sid = await self.recordings.named(
+            account.sid, sid, f"/Calls/{call_sid}", live, lambda recording: recording.call_sid == call_sid
+        )
         return await self.recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
 
     def media_frame(self) -> int:

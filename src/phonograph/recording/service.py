@@ -49,6 +49,7 @@ from phonograph.recording.state import (
     UNFINISHED,
     CallEnding,
     IllegalRecordingTransition,
+    MoreThanOneActive,
     PauseBehavior,
     RecordingNotFound,
     RecordingStatus,
@@ -57,6 +58,9 @@ from phonograph.recording.state import (
 from phonograph.store import BlobStore, Database, Recording, RecordingRepo
 
 log = logging.getLogger(__name__)
+
+CURRENT = "Twilio.CURRENT"
+"""In place of a recording SID: the one active recording of the call or conference (spec §10)."""
 
 FINALIZE_RETRY_FIRST_S = 1.0
 FINALIZE_RETRY_MAX_S = 60.0
@@ -201,6 +205,29 @@ class RecordingService:
         return [
             live.recording for live in self._live.values() if live.recording.conference_sid == conference_sid
         ]
+
+    async def named(
+        self,
+        account_sid: str,
+        sid: str,
+        owner: str,
+        live: list[Recording],
+        belongs: Callable[[Recording], bool],
+    ) -> str:
+        """The recording a control names: ``sid`` when it is one of ``owner``'s (a path such as
+        ``/Calls/CA…``), or for ``Twilio.CURRENT`` the one recording in ``live`` (spec §10: 16108
+        when there are more; none is a 404, spec §14.15)."""
+        if sid == CURRENT:
+            if not live:
+                raise RecordingNotFound(f"{owner} has no active recording")
+            if len(live) > 1:
+                raise MoreThanOneActive(f"{owner} has {len(live)} active recordings: name one by its Sid")
+            return live[0].sid
+        async with self._db.transaction() as session:
+            recording = await RecordingRepo(session).get_for_account(account_sid, sid)
+        if recording is None or not belongs(recording):
+            raise RecordingNotFound(f"The requested resource {owner}/Recordings/{sid} was not found")
+        return sid
 
     async def control(
         self,

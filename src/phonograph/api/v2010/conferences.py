@@ -34,7 +34,7 @@ from phonograph.api.v2010.recordings import (
     media_frame,
     recordings_page,
 )
-from phonograph.calls import ConferenceUpdate
+from phonograph.calls import ConferenceStatus, ConferenceUpdate
 from phonograph.core import InvalidParameter, rfc2822
 from phonograph.recording import PauseBehavior, RecordingStatus
 from phonograph.store import (
@@ -58,14 +58,6 @@ CONFERENCE_FILTERS = (
     "FriendlyName",
     "Status",
 )
-
-
-class ConferenceStatus(StrEnum):
-    """OpenAPI ``conference_enum_status``: the ``Status`` list filter and the ``status`` field."""
-
-    INIT = "init"
-    IN_PROGRESS = "in-progress"
-    COMPLETED = "completed"
 
 
 class ConferenceUpdateStatus(StrEnum):
