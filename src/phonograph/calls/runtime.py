@@ -17,7 +17,7 @@ from phonograph.store import Database, NotificationLog, NotificationRepo
 from phonograph.webhooks import AppClient, OutboxWorker
 
 if TYPE_CHECKING:
-    from phonograph.calls.conference import Conferences
+    from phonograph.calls.conference_rooms import Conferences
     from phonograph.calls.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Runtime:
     conferences: Conferences = field(init=False)
 
     def __post_init__(self) -> None:
-        from phonograph.calls.conference import Conferences
+        from phonograph.calls.conference_rooms import Conferences
 
         self.conferences = Conferences(self)
 
