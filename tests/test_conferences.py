@@ -52,6 +52,8 @@ HOLD_HZ = 2000.0
 WAIT_HZ = 1700.0
 AFTER_HZ = 2400.0
 """What a call plays after its ``<Dial>``: it shows the TwiML went on once the conference was left."""
+ANNOUNCE_HZ = 2800.0
+WHISPER_HZ = 3200.0
 ALL_TONES = (*PHONE_TONES, HOLD_HZ, WAIT_HZ, AFTER_HZ)
 EVENTS = "/conference-events"
 TOGETHER_S = 2.0
@@ -332,6 +334,47 @@ def test_participants_that_do_not_start_the_conference_hear_the_wait_url_until_o
         assert np.flatnonzero(tones.frames(present=[WAIT_HZ]))[-1] < np.flatnonzero(in_room)[0]
         assert tones.never(own_hz)
     assert heard(account, starter).never(WAIT_HZ)
+
+
+def test_announcements_reach_everyone_or_one_participant_and_speakers_are_reported(
+    account: TestAccount, webapp: WebApp
+) -> None:
+    """The conference's ``AnnounceUrl`` (audio) is heard by everyone, a participant's (TwiML with
+    ``<Play>``) by that participant only; each ends with ``announcement-end``. Every phone talks
+    (its tone), so each gets ``participant-speech-start``."""
+    events = webapp.respond(EVENTS, b"")
+    room = unique_name("room")
+    subscribed = f"statusCallback='{events}' statusCallbackEvent='speaker announcement'"
+    phones = [tone_phone(account, webapp, hz) for hz in (P1_HZ, P2_HZ)]
+    conference_sid, calls = join_all(account, room, phones, conference_twiml(room, f"{QUIET} {subscribed}"))
+    client = account.client
+    conference_in(client, conference_sid, "in-progress")
+    wait_media_s(account.http, 1)
+
+    client.conferences(conference_sid).update(announce_url=tone_url(webapp, ANNOUNCE_HZ, 1.0))
+    whisper = webapp.twiml(
+        "/whisper", f"<Response><Play>{tone_url(webapp, WHISPER_HZ, 1.0)}</Play></Response>"
+    )
+    client.conferences(conference_sid).participants(calls[0]).update(announce_url=whisper)
+    wait_media_s(account.http, 2.5)
+    client.conferences(conference_sid).update(status="completed")
+    conference_in(client, conference_sid, "completed")
+    settle_calls(client, calls)
+
+    first, second = (Tones.of(tracks(account.http, sid)[1], (ANNOUNCE_HZ, WHISPER_HZ)) for sid in calls)
+    assert longest_run(first.frames(present=[ANNOUNCE_HZ])) >= FRAMES_PER_S // 2
+    assert longest_run(second.frames(present=[ANNOUNCE_HZ])) >= FRAMES_PER_S // 2
+    assert longest_run(first.frames(present=[WHISPER_HZ])) >= FRAMES_PER_S // 2
+    assert second.never(WHISPER_HZ)
+
+    params = signed_params(webapp, webapp.hits(EVENTS), account.auth_token)
+    by_event: dict[str, list[dict[str, str]]] = {}
+    for param in params:
+        assert param["ConferenceSid"] == conference_sid
+        by_event.setdefault(param["StatusCallbackEvent"], []).append(param)
+    assert {param["CallSid"] for param in by_event["participant-speech-start"]} == set(calls)
+    assert len(by_event["announcement-end"]) == 2
+    assert set(by_event) <= {"participant-speech-start", "participant-speech-stop", "announcement-end"}
 
 
 # --- refused and skipped --------------------------------------------------------------------------
