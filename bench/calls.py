@@ -8,7 +8,13 @@ server CPU (% of one core) and CPU per call, tick lateness p50/p99/max (real ms)
 With ``--record`` every call is also recorded (``Record=true``, dual): each frame of both tracks
 goes through the recorder's delay line into its journal, flushed and fsynced every second.
 
-    .venv/bin/python bench/calls.py [--steps 250,500,1000,1500] [--hold-s 10] [--record]
+With ``--conference`` a step's count is conferences: each has three participants, each a call
+whose TwiML is ``<Dial><Conference record="record-from-start" beep="false">room-N</Conference>``
+to the virtual phone's tone (so two legs per participant), and one conference recording of the
+mix. A step is measured once every conference is ``in-progress`` with its recording running; the
+table shows conferences and participants instead of calls, and CPU per participant.
+
+    .venv/bin/python bench/calls.py [--steps 250,500,1000,1500] [--hold-s 10] [--record] [--conference]
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from pathlib import Path
 import httpx
 
 PHONE = "+15550007777"
+PARTICIPANTS_PER_CONFERENCE = 3
 CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
@@ -113,25 +120,64 @@ def start_server(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], ht
     return process, client, credentials["account_sid"]
 
 
-def create_calls(client: httpx.Client, account_sid: str, count: int, tone_url: str, record: bool) -> None:
-    twiml = f'<Response><Play loop="0">{tone_url}</Play></Response>'
-    data = {"To": PHONE, "From": "+15550001000", "Twiml": twiml}
+def play_twiml(tone_url: str) -> str:
+    return f'<Response><Play loop="0">{tone_url}</Play></Response>'
+
+
+def conference_twiml(room: str) -> str:
+    conference = f'<Conference record="record-from-start" beep="false">{room}</Conference>'
+    return f"<Response><Dial>{conference}</Dial></Response>"
+
+
+def create_calls(client: httpx.Client, account_sid: str, twimls: list[str], record: bool) -> None:
+    """One call to the virtual phone per TwiML document."""
+    data = {"To": PHONE, "From": "+15550001000"}
     if record:
         data |= {"Record": "true", "RecordingChannels": "dual"}
 
-    def create(_: int) -> None:
-        response = client.post(f"/2010-04-01/Accounts/{account_sid}/Calls.json", data=data)
+    def create(twiml: str) -> None:
+        response = client.post(f"/2010-04-01/Accounts/{account_sid}/Calls.json", data=data | {"Twiml": twiml})
         response.raise_for_status()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(create, range(count)))
+        list(pool.map(create, twimls))
 
 
-def wait_live(client: httpx.Client, calls: int, timeout_s: float = 600) -> None:
+def in_progress(client: httpx.Client, account_sid: str, resource: str) -> list[dict[str, object]]:
+    """Every ``in-progress`` item of the account's ``resource`` list (``Conferences``,
+    ``Recordings``), page after page."""
+    uri: str | None = f"/2010-04-01/Accounts/{account_sid}/{resource}.json?PageSize=1000"
+    items: list[dict[str, object]] = []
+    while uri is not None:
+        page = client.get(uri).json()
+        items += [item for item in page[resource.lower()] if item["status"] == "in-progress"]
+        uri = page["next_page_uri"]
+    return items
+
+
+def waiting_for(client: httpx.Client, account_sid: str, calls: int, conferences: int) -> str | None:
+    """What the step still waits for: every call connected and, with ``conferences``, every
+    conference started with its conference recording running; None once all are."""
+    legs = int(client.get("/phonograph/v1/Media").json()["legs"])
+    if legs < 2 * calls:
+        return f"{legs} of {2 * calls} media legs"
+    if not conferences:
+        return None
+    started = len(in_progress(client, account_sid, "Conferences"))
+    recordings = in_progress(client, account_sid, "Recordings")
+    recorded = len({item["conference_sid"] for item in recordings if item["conference_sid"]})
+    if started == recorded == conferences:
+        return None
+    return f"{started} of {conferences} conferences in progress, {recorded} recorded"
+
+
+def wait_live(
+    client: httpx.Client, account_sid: str, calls: int, conferences: int, timeout_s: float = 600
+) -> None:
     deadline = time.monotonic() + timeout_s
-    while client.get("/phonograph/v1/Media").json()["legs"] < 2 * calls:
+    while (waiting := waiting_for(client, account_sid, calls, conferences)) is not None:
         if time.monotonic() > deadline:
-            raise SystemExit(f"calls did not all connect within {timeout_s} s")
+            raise SystemExit(f"calls did not all connect within {timeout_s} s: {waiting}")
         time.sleep(0.5)
 
 
@@ -140,8 +186,12 @@ def main() -> None:
     parser.add_argument("--steps", default="250,500,1000,1500")
     parser.add_argument("--hold-s", type=float, default=10.0)
     parser.add_argument("--record", action="store_true", help="record every call (Record=true, dual)")
+    parser.add_argument(
+        "--conference", action="store_true", help="steps count 3-party recorded conferences, not calls"
+    )
     args = parser.parse_args()
     steps = [int(step) for step in args.steps.split(",")]
+    calls_each = PARTICIPANTS_PER_CONFERENCE if args.conference else 1
     tones, tones_url = serve_tones()
     with tempfile.TemporaryDirectory() as data:
         process, client, account_sid = start_server(Path(data), free_port())
@@ -151,32 +201,48 @@ def main() -> None:
                 json={
                     "phone_number": PHONE,
                     "answer_after_s": 0,
-                    "twiml": f'<Response><Play loop="0">{tones_url}/620.wav</Play></Response>',
+                    "twiml": play_twiml(f"{tones_url}/620.wav"),
                 },
             ).raise_for_status()
+            if args.conference:
+                counts, per = f"{'confs':>6} {'parts':>6}", "cpu/part %"
+            else:
+                counts, per = f"{'calls':>6}", "cpu/call %"
             print(
-                f"{'calls':>6} {'legs':>6} {'cpu %':>7} {'cpu/call %':>10} "
+                f"{counts} {'legs':>6} {'cpu %':>7} {per:>10} "
                 f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'late':>5}"
             )
             live = 0
             for target in steps:
-                create_calls(client, account_sid, target - live, f"{tones_url}/440.wav", args.record)
+                if args.conference:
+                    rooms = range(live, target)
+                    twimls = [conference_twiml(f"room-{n}") for n in rooms for _ in range(calls_each)]
+                else:
+                    twimls = [play_twiml(f"{tones_url}/440.wav")] * (target - live)
+                create_calls(client, account_sid, twimls, args.record)
                 live = target
-                wait_live(client, live)
+                calls = live * calls_each
+                wait_live(client, account_sid, calls, live if args.conference else 0)
                 client.get("/phonograph/v1/Media", params={"Reset": "true"})
                 cpu_before, wall_before = cpu_s(process.pid), time.monotonic()
                 time.sleep(args.hold_s)
                 cpu_share = (cpu_s(process.pid) - cpu_before) / (time.monotonic() - wall_before)
                 stats = client.get("/phonograph/v1/Media", params={"Reset": "true"}).json()
+                counted = f"{live:>6} {calls:>6}" if args.conference else f"{live:>6}"
                 print(
-                    f"{live:>6} {stats['legs']:>6} {100 * cpu_share:>7.1f} {100 * cpu_share / live:>10.3f} "
+                    f"{counted} {stats['legs']:>6} {100 * cpu_share:>7.1f} {100 * cpu_share / calls:>10.3f} "
                     f"{stats['lateness_p50_ms']:>7.2f} {stats['lateness_p99_ms']:>7.2f} "
                     f"{stats['lateness_max_ms']:>7.2f} {stats['late_ticks']:>5}",
                     flush=True,
                 )
         finally:
             process.terminate()
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                # A server stuck in shutdown must not outlive the bench (and its temporary data).
+                process.kill()
+                print("the server did not stop within 60 s of SIGTERM: killed", file=sys.stderr)
             tones.shutdown()
 
 

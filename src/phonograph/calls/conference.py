@@ -219,34 +219,41 @@ class Room:
             self.mixer.play(conference_beep())
 
     async def _leave(self, member: Member, why: Leave) -> None:
-        async with self._lock:
-            self.members.pop(member.call_sid, None)
-            if self._waiting_to_record is member:
-                self._waiting_to_record = None
-            self._stop_music(member)
-            self.mixer.remove(member.session.leg)
-            now = self.runtime.clock.now()
-            async with self.runtime.db.transaction() as db:
-                await ParticipantRepo(db).delete(member.call_sid)
-                extra = [*participant_params(member.participant), ("ReasonParticipantLeft", why.value)]
-                queued = await enqueue_event(
-                    db, self.conference, ConferenceEvent.PARTICIPANT_LEAVE, now, extra
-                )
-            self._notify(queued)
-            log.info("conference leave sid=%s call=%s why=%s", self.sid, member.call_sid, why.value)
-            if self.started and self.members and member.settings.beep_on_exit:
-                self.mixer.play(conference_beep())
-            ending: Ended | None = None
-            if not self.ended:
-                kicked = why is Leave.KICKED
-                if member.participant.end_conference_on_exit:
-                    ending = Ended.MODERATOR_KICKED if kicked else Ended.MODERATOR_LEFT
-                elif not self.members:
-                    ending = Ended.LAST_KICKED if kicked else Ended.LAST_LEFT
-        if ending is not None:
-            await self.end(ending, member.call_sid)
-        # After the end it caused: a kick's answer then shows the conference completed.
-        member.gone.set()
+        """Take the member out of the mix, then store its leave; the conference ends when it was the
+        last or a moderator, also if the database failed meanwhile (``end`` waits on ``gone``)."""
+        ending: Ended | None = None
+        try:
+            async with self._lock:
+                self.members.pop(member.call_sid, None)
+                if self._waiting_to_record is member:
+                    self._waiting_to_record = None
+                self._stop_music(member)
+                self.mixer.remove(member.session.leg)
+                if self.started and self.members and member.settings.beep_on_exit:
+                    self.mixer.play(conference_beep())
+                if not self.ended:
+                    kicked = why is Leave.KICKED
+                    if member.participant.end_conference_on_exit:
+                        ending = Ended.MODERATOR_KICKED if kicked else Ended.MODERATOR_LEFT
+                    elif not self.members:
+                        ending = Ended.LAST_KICKED if kicked else Ended.LAST_LEFT
+                await self._store_leave(member, why)
+        finally:
+            try:
+                if ending is not None:
+                    await self.end(ending, member.call_sid)
+            finally:
+                # After the end it caused: a kick's answer then shows the conference completed.
+                member.gone.set()
+
+    async def _store_leave(self, member: Member, why: Leave) -> None:
+        now = self.runtime.clock.now()
+        async with self.runtime.db.transaction() as db:
+            await ParticipantRepo(db).delete(member.call_sid)
+            extra = [*participant_params(member.participant), ("ReasonParticipantLeft", why.value)]
+            queued = await enqueue_event(db, self.conference, ConferenceEvent.PARTICIPANT_LEAVE, now, extra)
+        self._notify(queued)
+        log.info("conference leave sid=%s call=%s why=%s", self.sid, member.call_sid, why.value)
 
     async def end(self, reason: Ended, call_sid: str | None = None) -> None:
         """End the conference: everyone still in it leaves (their TwiML goes on), its recording
