@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from phonograph.calls.state import CallbackEvent, CallStatus
 from phonograph.recording import RecordingRequest, Source
@@ -109,6 +110,11 @@ class ParticipantUpdate:
     end_conference_on_exit: bool | None = None
     coaching: bool | None = None
     call_sid_to_coach: str | None = None
+
+    def row_changes(self) -> dict[str, Any]:
+        """The changes the participant's row records (the rest applies to the live room only)."""
+        names = ("muted", "hold", "end_conference_on_exit", "coaching", "call_sid_to_coach")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 @dataclass(frozen=True)

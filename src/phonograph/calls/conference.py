@@ -294,11 +294,7 @@ class Room:
 
     async def update(self, member: Member, update: ParticipantUpdate) -> Participant:
         async with self._lock:
-            changes = {
-                name: getattr(update, name)
-                for name in ("muted", "hold", "end_conference_on_exit", "coaching", "call_sid_to_coach")
-                if getattr(update, name) is not None
-            }
+            changes = update.row_changes()
             before = member.participant
             if changes:
                 now = self.runtime.clock.now()

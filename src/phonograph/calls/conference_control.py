@@ -109,11 +109,7 @@ class ConferenceControl:
         if room is not None and member is not None:
             return await room.update(member, update)
         # Still ringing: the row keeps what applies at the join (muted, hold, coaching, ...).
-        changes = {
-            name: getattr(update, name)
-            for name in ("muted", "hold", "end_conference_on_exit", "coaching", "call_sid_to_coach")
-            if getattr(update, name) is not None
-        }
+        changes = update.row_changes()
         async with self._runtime.db.transaction() as db:
             participants = ParticipantRepo(db)
             participant = await participants.get(conference_sid, who)
