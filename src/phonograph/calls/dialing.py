@@ -103,6 +103,7 @@ async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
         return [("DialCallStatus", CallStatus.FAILED.value), ("DialBridged", "false")]
     plan = await _recording_plan(parent, dial)
     recording: Recording | None = None
+    winner: CallSession | None = None
     children = await _start_children(parent, dial)
     try:
         if plan is not None and dial.record in FROM_RINGING:
@@ -117,7 +118,8 @@ async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
             await _bridge(parent, winner, dial)
     finally:
         if recording is not None:
-            await parent.recordings.stop(recording.sid)
+            # On the frame the dialled party hung up on, not once its leg is torn down.
+            await parent.recordings.stop(recording.sid, None if winner is None else winner.end_frame)
         for child in children:
             child.end(CallStatus.COMPLETED)
         await asyncio.gather(*(child.wait() for child in children))

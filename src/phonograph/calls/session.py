@@ -61,6 +61,9 @@ class CallSession:
         self._document_url: str | None = None
         self._answered_at_ms: int | None = None
         self._end_status: CallStatus | None = None
+        # The media frame ``end`` was first asked on: where a recording of the call's audio stops,
+        # however long the leg then takes to be torn down.
+        self.end_frame: int | None = None
         self._main: asyncio.Task[None] | None = None
         self._limit_task: asyncio.Task[None] | None = None
         self._finalizing = False
@@ -131,6 +134,7 @@ class CallSession:
         """End the call with ``status`` (completed or canceled) as soon as possible."""
         if self._end_status is None:
             self._end_status = status
+            self.end_frame = self.media.frame_index
         if self._finalizing:
             return
         if self._main is not None and self._main is not asyncio.current_task():
