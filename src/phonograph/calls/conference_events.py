@@ -28,11 +28,9 @@ class ConferenceEvent(StrEnum):
     PARTICIPANT_UNMUTE = "participant-unmute"
     PARTICIPANT_HOLD = "participant-hold"
     PARTICIPANT_UNHOLD = "participant-unhold"
-    PARTICIPANT_MODIFIED = "participant-modified"
     SPEECH_START = "participant-speech-start"
     SPEECH_STOP = "participant-speech-stop"
     ANNOUNCEMENT_END = "announcement-end"
-    ANNOUNCEMENT_FAIL = "announcement-fail"
 
 
 SUBSCRIPTION: dict[ConferenceEvent, str] = {
@@ -44,11 +42,9 @@ SUBSCRIPTION: dict[ConferenceEvent, str] = {
     ConferenceEvent.PARTICIPANT_UNMUTE: "mute",
     ConferenceEvent.PARTICIPANT_HOLD: "hold",
     ConferenceEvent.PARTICIPANT_UNHOLD: "hold",
-    ConferenceEvent.PARTICIPANT_MODIFIED: "modify",
     ConferenceEvent.SPEECH_START: "speaker",
     ConferenceEvent.SPEECH_STOP: "speaker",
     ConferenceEvent.ANNOUNCEMENT_END: "announcement",
-    ConferenceEvent.ANNOUNCEMENT_FAIL: "announcement",
 }
 
 
