@@ -16,7 +16,7 @@ from phonograph.calls.conference import ConferenceStatus, Ended, Room
 from phonograph.calls.conference_events import ConferenceEvent, enqueue_event
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallStatus
-from phonograph.core import InvalidParameter, NotFound
+from phonograph.core import NotFound
 from phonograph.recording import (
     PauseBehavior,
     RecordingStatus,
@@ -160,13 +160,9 @@ class ConferenceControl:
         behavior: PauseBehavior,
         at_frame: int,
     ) -> Recording:
-        """Pause or resume at ``at_frame``; a conference recording stops only with its conference
-        (spec §2.4, [D-REC])."""
+        """Pause or resume at ``at_frame``. A conference recording stops only with its conference
+        (spec §2.4, [D-REC]): the route refuses ``Status=stopped`` with its other bad values."""
         await self._conference(account, conference_sid)
-        if status is RecordingStatus.STOPPED:
-            raise InvalidParameter(
-                "Status=stopped is not supported for conference recordings: they stop with the conference"
-            )
         recordings = self._runtime.recordings
         live = recordings.live_for_conference(conference_sid)
         sid = await recordings.named(

@@ -35,7 +35,7 @@ from phonograph.api.v2010.recordings import (
     recordings_page,
 )
 from phonograph.calls import ConferenceStatus, ConferenceUpdate
-from phonograph.core import InvalidParameter, rfc2822
+from phonograph.core import rfc2822
 from phonograph.recording import PauseBehavior, RecordingStatus
 from phonograph.store import (
     Account,
@@ -58,6 +58,10 @@ CONFERENCE_FILTERS = (
     "FriendlyName",
     "Status",
 )
+
+
+# "Conference recordings cannot be stopped" [D-REC]: they end with the conference (spec §2.4).
+CONFERENCE_CONTROL_STATUSES = (RecordingStatus.PAUSED, RecordingStatus.IN_PROGRESS)
 
 
 class ConferenceUpdateStatus(StrEnum):
@@ -237,12 +241,7 @@ async def control_conference_recording(
     at_frame = media_frame(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
-    status = control_status(params)
-    if status is RecordingStatus.STOPPED:
-        raise InvalidParameter(
-            "Status must be paused or in-progress: a conference recording cannot be stopped; "
-            "it ends with the conference"
-        )
+    status = control_status(params, CONFERENCE_CONTROL_STATUSES)
     behavior = params.get_enum("PauseBehavior", PauseBehavior) or PauseBehavior.SILENCE
     recording = await context.calls.conferences.control_recording(
         account, conference_sid, sid, status, behavior, at_frame

@@ -103,13 +103,16 @@ def recording_filters(params: Params, call_sid: str | None = None) -> RecordingF
     )
 
 
-def control_status(params: Params) -> RecordingStatus:
+def control_status(
+    params: Params, allowed: tuple[RecordingStatus, ...] = CONTROL_STATUSES
+) -> RecordingStatus:
+    """``Status`` of a control, one of ``allowed`` (a conference recording cannot be stopped)."""
     status = params.get_enum("Status", RecordingStatus)
     if status is None:
         raise InvalidParameter("Required parameter Status is missing")
-    if status not in CONTROL_STATUSES:
-        allowed = ", ".join(wanted.value for wanted in CONTROL_STATUSES)
-        raise InvalidParameter(f"Status must be one of {allowed}; got {status.value!r}")
+    if status not in allowed:
+        names = ", ".join(wanted.value for wanted in allowed)
+        raise InvalidParameter(f"Status must be one of {names}; got {status.value!r}")
     return status
 
 
