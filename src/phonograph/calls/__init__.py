@@ -12,6 +12,7 @@ from phonograph.calls.commands import (
     ParticipantUpdate,
 )
 from phonograph.calls.conference import ConferenceStatus
+from phonograph.calls.conference_events import Subscription as ConferenceSubscription
 from phonograph.calls.engine import CallEngine, CallNotLive
 from phonograph.calls.legs import DEFAULT_TIME_LIMIT_S, DEFAULT_TIMEOUT_S
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
@@ -35,6 +36,7 @@ __all__ = [
     "CallUpdate",
     "CallbackEvent",
     "ConferenceStatus",
+    "ConferenceSubscription",
     "ConferenceUpdate",
     "Direction",
     "JoinSettings",

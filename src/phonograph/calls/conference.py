@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from phonograph.calls.commands import JoinSettings, ParticipantUpdate
 from phonograph.calls.conference_audio import clip_from_url
-from phonograph.calls.conference_events import ConferenceEvent, enqueue_event, participant_params
+from phonograph.calls.conference_events import (
+    ConferenceEvent,
+    Subscription,
+    enqueue_event,
+    participant_params,
+)
 from phonograph.core import PhonographError, finish_even_if_cancelled
 from phonograph.media import Mixer, conference_beep
 from phonograph.recording import Channels, resolve_plan
@@ -107,7 +112,7 @@ class Room:
         self._rooms = rooms
         self._lock = asyncio.Lock()
         self._waiting_to_record: Member | None = None
-        if "speaker" in conference.status_callback_events:
+        if Subscription.SPEAKER in conference.status_callback_events:
             self.mixer.on_speaking = self._on_speaking
 
     @property

@@ -33,18 +33,33 @@ class ConferenceEvent(StrEnum):
     ANNOUNCEMENT_END = "announcement-end"
 
 
-SUBSCRIPTION: dict[ConferenceEvent, str] = {
-    ConferenceEvent.CONFERENCE_START: "start",
-    ConferenceEvent.CONFERENCE_END: "end",
-    ConferenceEvent.PARTICIPANT_JOIN: "join",
-    ConferenceEvent.PARTICIPANT_LEAVE: "leave",
-    ConferenceEvent.PARTICIPANT_MUTE: "mute",
-    ConferenceEvent.PARTICIPANT_UNMUTE: "mute",
-    ConferenceEvent.PARTICIPANT_HOLD: "hold",
-    ConferenceEvent.PARTICIPANT_UNHOLD: "hold",
-    ConferenceEvent.SPEECH_START: "speaker",
-    ConferenceEvent.SPEECH_STOP: "speaker",
-    ConferenceEvent.ANNOUNCEMENT_END: "announcement",
+class Subscription(StrEnum):
+    """What ``statusCallbackEvent`` (TwiML) and ``ConferenceStatusCallbackEvent`` (Participants
+    create) name: the short events."""
+
+    START = "start"
+    END = "end"
+    JOIN = "join"
+    LEAVE = "leave"
+    MUTE = "mute"
+    HOLD = "hold"
+    MODIFY = "modify"
+    SPEAKER = "speaker"
+    ANNOUNCEMENT = "announcement"
+
+
+SUBSCRIPTION: dict[ConferenceEvent, Subscription] = {
+    ConferenceEvent.CONFERENCE_START: Subscription.START,
+    ConferenceEvent.CONFERENCE_END: Subscription.END,
+    ConferenceEvent.PARTICIPANT_JOIN: Subscription.JOIN,
+    ConferenceEvent.PARTICIPANT_LEAVE: Subscription.LEAVE,
+    ConferenceEvent.PARTICIPANT_MUTE: Subscription.MUTE,
+    ConferenceEvent.PARTICIPANT_UNMUTE: Subscription.MUTE,
+    ConferenceEvent.PARTICIPANT_HOLD: Subscription.HOLD,
+    ConferenceEvent.PARTICIPANT_UNHOLD: Subscription.HOLD,
+    ConferenceEvent.SPEECH_START: Subscription.SPEAKER,
+    ConferenceEvent.SPEECH_STOP: Subscription.SPEAKER,
+    ConferenceEvent.ANNOUNCEMENT_END: Subscription.ANNOUNCEMENT,
 }
 
 

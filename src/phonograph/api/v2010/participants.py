@@ -27,6 +27,7 @@ from phonograph.calls import (
     DEFAULT_TIME_LIMIT_S,
     DEFAULT_TIMEOUT_S,
     CallbackEvent,
+    ConferenceSubscription,
     JoinSettings,
     NewCall,
     NewParticipant,
@@ -100,22 +101,8 @@ class Region(StrEnum):
     JP1 = "jp1"
 
 
-class ConferenceEvent(StrEnum):
-    """``ConferenceStatusCallbackEvent``: TwiML's short names (``statusCallbackEvent``)."""
-
-    START = "start"
-    END = "end"
-    JOIN = "join"
-    LEAVE = "leave"
-    MUTE = "mute"
-    HOLD = "hold"
-    MODIFY = "modify"
-    SPEAKER = "speaker"
-    ANNOUNCEMENT = "announcement"
-
-
 # "Defaults to `start end`" (OpenAPI CreateParticipant, ConferenceStatusCallbackEvent).
-DEFAULT_CONFERENCE_EVENTS = (ConferenceEvent.START.value, ConferenceEvent.END.value)
+DEFAULT_CONFERENCE_EVENTS = (ConferenceSubscription.START.value, ConferenceSubscription.END.value)
 
 
 class ParticipantRecordingEvent(StrEnum):
@@ -228,7 +215,7 @@ def _join(params: Params, conference: str, recording: RecordingRequest | None) -
     beep = params.get_enum("Beep", Beep) or Beep.TRUE
     coaching, to_coach = _coaching(params)
     region = params.get_enum("Region", Region)
-    events = params.get_enum_list("ConferenceStatusCallbackEvent", ConferenceEvent)
+    events = params.get_enum_list("ConferenceStatusCallbackEvent", ConferenceSubscription)
     start = params.get_bool("StartConferenceOnEnter")
     return JoinSettings(
         # The path value as given; the engine resolves a CF sid to its conference.
