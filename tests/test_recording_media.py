@@ -237,6 +237,7 @@ def test_opening_media_serves_it_without_credentials(
         "enforce_media_auth": True,
         "hipaa": False,
         "dual_channel_conference_recording": False,
+        "pci_mode": False,
     }
     opened = ok_json(account.http.post(settings_path(account.sid), json={"enforce_media_auth": False}))
     assert (opened["enforce_media_auth"], opened["hipaa"]) == (False, False)
@@ -300,6 +301,7 @@ def test_dual_channel_conference_recording_setting(account: TestAccount) -> None
         "enforce_media_auth": True,
         "hipaa": False,
         "dual_channel_conference_recording": True,
+        "pci_mode": False,
     }
     # A field left out keeps its setting, and HIPAA mode leaves this one alone.
     assert ok_json(account.http.post(path, json={"hipaa": True}))["dual_channel_conference_recording"] is True

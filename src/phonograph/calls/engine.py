@@ -58,12 +58,24 @@ class CallEngine:
         blobs: BlobStore,
         journal_dir: Path,
         public_url: str,
+        on_transcriptions: Callable[[], None] | None = None,
     ) -> None:
+        """``on_transcriptions`` is called once a completed recording has queued transcriptions (the
+        app wakes the transcription workers with it; this room does not know them)."""
         self._http = http or httpx.AsyncClient()
         app = AppClient(self._http)
         media = MediaClock(speed)
         outbox = OutboxWorker(db, app, clock)
-        self.recordings = RecordingService(db, clock, media, blobs, journal_dir, public_url, outbox.notify)
+        self.recordings = RecordingService(
+            db,
+            clock,
+            media,
+            blobs,
+            journal_dir,
+            public_url,
+            outbox.notify,
+            on_transcriptions=on_transcriptions,
+        )
         self.runtime = runtime = Runtime(
             db=db,
             media=media,

@@ -18,6 +18,7 @@ from phonograph.recording.state import (
     RecordingStatus,
     Source,
 )
+from phonograph.recording.transcriptions import promise_transcriptions
 
 __all__ = [
     "LIVE",
@@ -46,6 +47,7 @@ __all__ = [
     "compose",
     "encode_mp3",
     "encode_wav",
+    "promise_transcriptions",
     "recording_path",
     "resolve_plan",
 ]

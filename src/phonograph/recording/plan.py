@@ -92,7 +92,11 @@ class RecordingPlan:
     status_callback_method: CallbackMethod
     status_callback_events: tuple[RecordingEvent, ...]
     configuration_id: str | None = None
+    # The configuration's features: Transcription configuration ids, one batch transcription each.
     feature_ids: tuple[str, ...] = ()
+    # ``<Record transcribe>``: a legacy transcription, posted to ``transcribe_callback``.
+    transcribe: bool = False
+    transcribe_callback: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON object that ``from_json`` reads back (a plan resolved now, used at answer time)."""
@@ -106,6 +110,8 @@ class RecordingPlan:
             "status_callback_events": [event.value for event in self.status_callback_events],
             "configuration_id": self.configuration_id,
             "feature_ids": list(self.feature_ids),
+            "transcribe": self.transcribe,
+            "transcribe_callback": self.transcribe_callback,
         }
 
     @classmethod
@@ -119,6 +125,9 @@ class RecordingPlan:
             status_callback_events=tuple(RecordingEvent(event) for event in value["status_callback_events"]),
             configuration_id=value["configuration_id"],
             feature_ids=tuple(value["feature_ids"]),
+            # Plans stored before transcription existed have neither.
+            transcribe=bool(value.get("transcribe", False)),
+            transcribe_callback=value.get("transcribe_callback"),
         )
 
 

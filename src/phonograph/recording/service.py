@@ -7,7 +7,8 @@ One recording's life (ARCHITECTURE.md, "Recording is crash-safe"):
 2. ``control`` pauses, resumes or stops it at the media frame its request arrived on.
 3. A stopped recording is finalized by an owned task: ``processing``, then the journal is composed
    (layout, pauses, trim) and stored as WAV in the blob store: ``completed``, or ``absent`` when
-   nothing audible was captured; its callback is queued in the same transaction; the journal goes.
+   nothing audible was captured; its callback is queued in the same transaction, and so are the
+   transcriptions a completed recording owes (recording/transcriptions.py); the journal goes.
    A finalization that fails (the blob store is down, the disk is full) keeps its journal and is
    tried again, less and less often, until it succeeds or the server stops.
 4. After a crash, ``start`` finalizes every journal a previous process left, before anything else.
@@ -55,6 +56,7 @@ from phonograph.recording.state import (
     RecordingStatus,
     check_transition,
 )
+from phonograph.recording.transcriptions import promise_transcriptions
 from phonograph.store import BlobStore, Database, Recording, RecordingRepo
 
 log = logging.getLogger(__name__)
@@ -92,7 +94,12 @@ class RecordingService:
         journal_dir: Path,
         public_url: str,
         notify: Callable[[], None],
+        *,
+        on_transcriptions: Callable[[], None] | None = None,
     ) -> None:
+        """``notify`` wakes the outbox worker once a callback is queued; ``on_transcriptions`` wakes
+        the transcription workers once a completed recording queued transcriptions
+        (recording/transcriptions.py)."""
         self.blobs = blobs
         self._db = db
         self._clock = clock
@@ -100,6 +107,7 @@ class RecordingService:
         self._journal_dir = journal_dir
         self._public_url = public_url
         self._notify = notify
+        self._on_transcriptions = on_transcriptions or _nothing
         self._live: dict[str, LiveRecording] = {}
         self._finalizing: dict[str, asyncio.Task[Recording | None]] = {}
         self._ended_calls: dict[str, datetime] = {}  # oldest first
@@ -165,6 +173,9 @@ class RecordingService:
             media_key=None,
             date_created=now,
             date_updated=now,
+            transcribe=plan.transcribe,
+            transcribe_callback=plan.transcribe_callback,
+            transcription_features=list(plan.feature_ids),
         )
         try:
             recording, queued = await finish_even_if_cancelled(self._store_new(row))
@@ -383,11 +394,17 @@ class RecordingService:
     ) -> Recording:
         check_transition(RecordingStatus(recording.status), status, recording.sid)
         now = self._clock.now()
+        promised = False
         async with self._db.transaction() as session:
             recording = await RecordingRepo(session).change(recording.sid, now, status=status.value, **values)
             queued = await enqueue_callback(session, recording, status, self._public_url, now)
+            if status is RecordingStatus.COMPLETED:
+                # Promised with the status, so a crash can lose neither (recording/transcriptions.py).
+                promised = await promise_transcriptions(session, recording, now)
         if queued:
             self._notify()
+        if promised:
+            self._on_transcriptions()
         log.info(
             "recording status sid=%s status=%s duration_s=%s",
             recording.sid,
@@ -453,6 +470,10 @@ class RecordingService:
             )
         log.info("recording status sid=%s status=deleted", recording.sid)
         return recording
+
+
+def _nothing() -> None:
+    pass
 
 
 def media_key(recording: Recording, extension: str, *, mixed: bool = False) -> str:

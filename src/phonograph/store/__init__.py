@@ -39,6 +39,7 @@ from phonograph.store.repos.incoming_phone_numbers import (
 from phonograph.store.repos.notifications import Notification, NotificationLog, NotificationRepo
 from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
 from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
+from phonograph.store.repos.transcriptions import Transcription, TranscriptionFilters, TranscriptionRepo
 from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
 __all__ = [
@@ -87,6 +88,9 @@ __all__ = [
     "Recording",
     "RecordingFilters",
     "RecordingRepo",
+    "Transcription",
+    "TranscriptionFilters",
+    "TranscriptionRepo",
     "VirtualPhone",
     "VirtualPhoneRepo",
     "open_blob_store",

@@ -26,11 +26,13 @@ class Account:
     type: str
     date_created: datetime
     date_updated: datetime
-    # Media settings (spec §7, §12): HTTP auth on media URLs, HIPAA mode, which keeps it on, and
-    # two-channel conference recordings (the first participant to join on channel 1).
+    # Media settings (spec §7, §12): HTTP auth on media URLs, HIPAA mode, which keeps it on,
+    # two-channel conference recordings (the first participant to join on channel 1), and PCI mode,
+    # which refuses every transcription (17531).
     enforce_media_auth: bool = True
     hipaa: bool = False
     dual_channel_conference_recording: bool = False
+    pci_mode: bool = False
 
     @property
     def is_main(self) -> bool:

@@ -9,6 +9,11 @@
   channels: the first participant to join on channel 1, everyone else mixed on channel 2, as
   Twilio's account setting "Dual-channel Recording for Conference" does (spec §7). Off, they are
   a mono mix of everyone.
+- ``pci_mode`` (default false): Twilio's PCI mode, for the transcription side of it: on, every
+  transcription of the account's recordings is refused with 17531, ``<Record transcribe>``'s and a
+  configuration's automatic ones (which then fail) as much as those asked for through the API
+  (spec §12; the ``<Record>`` reference: "transcriptions aren't available when PCI mode is
+  enabled"). The sources do not say whether Twilio lets PCI mode be turned off; phonograph does.
 
 Who may reach which account follows the API's rules (api/auth.py); changing a setting needs the
 Auth Token, as Twilio's Console settings are not reachable with API keys.
@@ -40,6 +45,7 @@ class MediaSettingsRequest(BaseModel):
     enforce_media_auth: bool | None = None
     hipaa: bool | None = None
     dual_channel_conference_recording: bool | None = None
+    pci_mode: bool | None = None
 
 
 def media_settings_json(account: Account) -> dict[str, Any]:
@@ -48,6 +54,7 @@ def media_settings_json(account: Account) -> dict[str, Any]:
         "enforce_media_auth": account.enforce_media_auth,
         "hipaa": account.hipaa,
         "dual_channel_conference_recording": account.dual_channel_conference_recording,
+        "pci_mode": account.pci_mode,
     }
 
 
@@ -72,13 +79,15 @@ async def update_media_settings(
             enforce_media_auth=body.enforce_media_auth,
             hipaa=body.hipaa,
             dual_channel_conference_recording=body.dual_channel_conference_recording,
+            pci_mode=body.pci_mode,
         )
     log.info(
         "media settings changed account=%s enforce_media_auth=%s hipaa=%s"
-        " dual_channel_conference_recording=%s",
+        " dual_channel_conference_recording=%s pci_mode=%s",
         account.sid,
         account.enforce_media_auth,
         account.hipaa,
         account.dual_channel_conference_recording,
+        account.pci_mode,
     )
     return media_settings_json(account)

@@ -10,16 +10,29 @@ caller's track (0 = never), ``maxLength`` seconds, or the caller hanging up. Eve
   trimming), ``Digits`` (the key, or ``hangup``) and ``RecordingSid`` (spec §14.10), and its answer
   replaces the program — or, after a hang-up, the request goes out through the outbox with
   ``CallStatus=completed`` and its answer is ignored.
+
+``transcribe="true"`` has the completed recording transcribed (a legacy ``TR…`` transcription,
+recording/transcriptions.py), its result POSTed to ``transcribeCallback`` (relative to this
+document, as ``action`` is). A ``transcribeCallback`` alone asks for a transcription too: the
+callback has no other use.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import numpy as np
 
 from phonograph import twiml
-from phonograph.calls.interpreter import VerbRunner, action_source, play, runs, within_media_ms
+from phonograph.calls.interpreter import (
+    VerbRunner,
+    action_source,
+    play,
+    resolve_url,
+    runs,
+    within_media_ms,
+)
 from phonograph.calls.recordings import twiml_request
 from phonograph.calls.source import ReplaceProgram
 from phonograph.media import FRAME_MS, Clip, Frame, tone
@@ -39,6 +52,12 @@ class RecordRunner(VerbRunner[twiml.Record]):
             await self.ctx.warn(12200, "<Record> needs a call leg; a virtual phone cannot record")
             return
         plan = await recordings.plan_for_twiml(Source.RECORD_VERB, twiml_request(self.ctx, self.verb))
+        callback = self.verb.transcribe_callback
+        plan = replace(
+            plan,
+            transcribe=self.verb.transcribe or callback is not None,
+            transcribe_callback=resolve_url(self.ctx, callback) if callback is not None else None,
+        )
         if self.verb.play_beep:
             await play(self.ctx, BEEP)
         self.key: str | None = None

@@ -13,6 +13,7 @@ from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
 from phonograph.store.models.participant import ParticipantRow
 from phonograph.store.models.recording import RecordingRow
+from phonograph.store.models.transcription import TranscriptionRow
 from phonograph.store.models.virtual_phone import VirtualPhoneRow
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "OutboxMessageRow",
     "ParticipantRow",
     "RecordingRow",
+    "TranscriptionRow",
     "VirtualPhoneRow",
 ]

@@ -30,5 +30,7 @@ class AccountRow(Base):
     dual_channel_conference_recording: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default="0"
     )
+    # PCI mode: transcription of every kind is refused (17531; spec §12).
+    pci_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

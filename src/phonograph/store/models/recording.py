@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phonograph.store.models.base import Base, UTCDateTime
@@ -44,5 +44,11 @@ class RecordingRow(Base):
     name: Mapped[str | None] = mapped_column(String(RECORDING_NAME_MAX_CHARS), nullable=True)
     # Blob-store key of the WAV once the recording completed (store/blobs.py).
     media_key: Mapped[str | None] = mapped_column(String(MEDIA_KEY_MAX_CHARS), nullable=True)
+    # What is transcribed once the recording completes: a legacy transcription for
+    # ``<Record transcribe>`` (its callback ``transcribe_callback``), and one batch transcription per
+    # feature of the recording's configuration (Transcription configuration ids, spec §4).
+    transcribe: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    transcribe_callback: Mapped[str | None] = mapped_column(String(URL_MAX_CHARS), nullable=True)
+    transcription_features: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

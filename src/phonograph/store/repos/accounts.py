@@ -41,6 +41,7 @@ class AccountRepo:
             enforce_media_auth=True,
             hipaa=False,
             dual_channel_conference_recording=False,
+            pci_mode=False,
             date_created=now,
             date_updated=now,
         )
@@ -100,13 +101,16 @@ class AccountRepo:
         enforce_media_auth: bool | None = None,
         hipaa: bool | None = None,
         dual_channel_conference_recording: bool | None = None,
+        pci_mode: bool | None = None,
     ) -> Account:
         """Change the media settings given (``None`` keeps one as it is).
 
         HTTP auth on media is on by default and an account may open it, but a HIPAA account may
         not: the docs require at least HTTP authentication on its recordings (spec §7, §12).
         Turning HIPAA on turns media auth on with it. ``dual_channel_conference_recording`` is
-        Twilio's "Dual-channel Recording for Conference" (spec §7), off by default. Subaccounts
+        Twilio's "Dual-channel Recording for Conference" (spec §7), off by default. ``pci_mode``
+        (off by default) refuses every transcription of the account's recordings (17531, spec §12);
+        the sources do not say whether Twilio lets it be turned off, phonograph does. Subaccounts
         have their own settings.
         """
         row = await self._session.get(AccountRow, sid, with_for_update=True)
@@ -123,6 +127,8 @@ class AccountRepo:
             row.enforce_media_auth = enforce_media_auth
         if dual_channel_conference_recording is not None:
             row.dual_channel_conference_recording = dual_channel_conference_recording
+        if pci_mode is not None:
+            row.pci_mode = pci_mode
         if row.hipaa:
             row.enforce_media_auth = True
         row.date_updated = now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,12 @@ class Recording:
     media_key: str | None
     date_created: datetime
     date_updated: datetime
+    # Transcriptions promised when the recording completes (recording/transcriptions.py): a legacy
+    # one for ``<Record transcribe>``, posted to ``transcribe_callback``, and a batch one per
+    # Transcription configuration id in ``transcription_features`` (its configuration's features).
+    transcribe: bool = False
+    transcribe_callback: str | None = None
+    transcription_features: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,12 @@ class RecordingFilters:
 
 
 def _record(row: RecordingRow) -> Recording:
-    return from_row(Recording, row, status_callback_events=list(row.status_callback_events))
+    return from_row(
+        Recording,
+        row,
+        status_callback_events=list(row.status_callback_events),
+        transcription_features=list(row.transcription_features),
+    )
 
 
 class RecordingRepo:

@@ -1,0 +1,68 @@
+"""The transcriptions a completed recording promises, written in the transaction that completes it.
+
+A recording made by ``<Record transcribe="true">`` owes a legacy transcription (``TR…``, posted to
+its ``transcribeCallback``; spec §2.6), and one made under a Recording configuration with features
+owes a v3 batch transcription per feature (``voice_transcription_…``; spec §4, §5). Written with
+the ``completed`` status, a promise commits (or rolls back) with it, so none is lost in a crash
+and none is made for a recording that ended ``absent``. The transcription room's workers take the
+rows from there: they check the account and the recording (PCI mode, length, channels), resolve a
+batch job's configuration and its callback, and run the engine. This room does not import that
+one: the stored values below are the ones its ``TranscriptionKind``, ``Origin`` and
+``TranscriptionStatus`` name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.core import new_sid, new_typeid
+from phonograph.store import Recording, Transcription, TranscriptionRepo
+
+LEGACY, BATCH = "legacy", "batch"
+RECORD_VERB, CONFIGURATION = "record-verb", "configuration"
+QUEUED = "queued"
+LEGACY_SID_PREFIX = "TR"
+BATCH_ID_PREFIX = "voice_transcription"
+
+
+async def promise_transcriptions(session: AsyncSession, recording: Recording, now: datetime) -> bool:
+    """Queue the transcriptions ``recording`` (just completed) owes; whether there were any."""
+    promised: list[Transcription] = []
+    if recording.transcribe:
+        # Its language and participants are the worker's to settle, as for the batch ones.
+        promised.append(
+            Transcription(
+                sid=new_sid(LEGACY_SID_PREFIX),
+                kind=LEGACY,
+                origin=RECORD_VERB,
+                account_sid=recording.account_sid,
+                recording_sid=recording.sid,
+                call_sid=recording.call_sid,
+                status=QUEUED,
+                callback_url=recording.transcribe_callback,
+                date_created=now,
+                date_updated=now,
+            )
+        )
+    for feature_id in recording.transcription_features:
+        # The configuration (its language, participants, callback) is resolved when the job runs.
+        promised.append(
+            Transcription(
+                sid=new_typeid(BATCH_ID_PREFIX),
+                kind=BATCH,
+                origin=CONFIGURATION,
+                account_sid=recording.account_sid,
+                recording_sid=recording.sid,
+                call_sid=recording.call_sid,
+                status=QUEUED,
+                configuration_id=feature_id,
+                date_created=now,
+                date_updated=now,
+            )
+        )
+    repo = TranscriptionRepo(session)
+    for transcription in promised:
+        await repo.create(transcription)
+    return bool(promised)
