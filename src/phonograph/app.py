@@ -20,6 +20,7 @@ from phonograph.calls import CallEngine
 from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.settings import Settings
 from phonograph.store import AccountRepo, Database, open_blob_store
+from phonograph.transcription import TranscriptionService, TranscriptionWorker, WhisperEngine
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +80,26 @@ def build_app(
     """The server. Start-up migrates the database and makes sure the main account exists."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
+    blobs = open_blob_store(settings.storage_url)
+
+    def notify_outbox() -> None:
+        calls.runtime.outbox.notify()
+
+    # The engine loads its model on the first job: the server starts without faster-whisper.
+    engine = WhisperEngine(settings.stt_model, settings.stt_threads, workers=settings.stt_workers)
+    worker = TranscriptionWorker(
+        db, blobs, clock, engine, settings.public_url, notify_outbox, concurrency=settings.stt_workers
+    )
+    transcriptions = TranscriptionService(db, clock, worker, queue_limit=settings.stt_queue)
     calls = CallEngine(
         db,
         clock,
         speed=settings.speed,
         capture_s=settings.capture_s,
-        blobs=open_blob_store(settings.storage_url),
+        blobs=blobs,
         journal_dir=settings.journal_dir,
         public_url=settings.public_url,
+        on_transcriptions=worker.wake,
     )
 
     @asynccontextmanager
@@ -95,11 +108,13 @@ def build_app(
         await db.migrate()
         credentials = await ensure_main_account(db, settings, clock)
         await calls.start()
+        worker.start()
         if on_ready is not None:
             on_ready(credentials)
         try:
             yield
         finally:
+            await worker.stop()
             await calls.stop()
             await db.close()
 
@@ -111,7 +126,7 @@ def build_app(
         redoc_url=None,
         openapi_url="/phonograph/openapi.json",
     )
-    api.install(app, api.ApiContext(db=db, clock=clock, calls=calls))
+    api.install(app, api.ApiContext(db=db, clock=clock, calls=calls, transcriptions=transcriptions))
     app.add_middleware(StampMediaFrame, calls=calls)
     return app
 

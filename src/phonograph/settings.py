@@ -23,6 +23,26 @@ class SettingsError(ValueError):
 # Captured tracks live in memory (calls/capture.py): keep a call's worth small.
 MAX_CAPTURE_S = 600
 
+# Speech-to-text (transcription/engine.py): a Whisper model name faster-whisper downloads once
+# (needs internet), or a local folder of a CTranslate2-converted Whisper model.
+DEFAULT_STT_MODEL = "base.en"
+DEFAULT_STT_THREADS = 2
+DEFAULT_STT_WORKERS = 1
+DEFAULT_STT_QUEUE = 100
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number") from exc
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1")
+    return value
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -37,6 +57,11 @@ class Settings:
     # Where recording media lives: a folder (plain path or file:///abs/path); s3:// is planned.
     storage_url: str
     capture_s: float = 0.0
+    # Transcription: the model, CPU threads per job, jobs run at once, and how many may wait.
+    stt_model: str = DEFAULT_STT_MODEL
+    stt_threads: int = DEFAULT_STT_THREADS
+    stt_workers: int = DEFAULT_STT_WORKERS
+    stt_queue: int = DEFAULT_STT_QUEUE
 
     @property
     def credentials_file(self) -> Path:
@@ -95,4 +120,8 @@ class Settings:
             speed=speed,
             capture_s=capture_s,
             storage_url=storage_url,
+            stt_model=env.get("PHONOGRAPH_STT_MODEL") or DEFAULT_STT_MODEL,
+            stt_threads=_positive_int(env, "PHONOGRAPH_STT_THREADS", DEFAULT_STT_THREADS),
+            stt_workers=_positive_int(env, "PHONOGRAPH_STT_WORKERS", DEFAULT_STT_WORKERS),
+            stt_queue=_positive_int(env, "PHONOGRAPH_STT_QUEUE", DEFAULT_STT_QUEUE),
         )

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from phonograph.calls import CallEngine
 from phonograph.core import Clock
 from phonograph.store import Database
+from phonograph.transcription import TranscriptionService
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class ApiContext:
     db: Database
     clock: Clock
     calls: CallEngine
+    transcriptions: TranscriptionService
 
 
 def get_context(request: Request) -> ApiContext:

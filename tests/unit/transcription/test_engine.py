@@ -1,0 +1,156 @@
+"""The engine adapter: language mapping, the optional import, and faster-whisper for real on the
+Whisper model the test wheels ship (tests/support/stt_model.py), transcribing 8 kHz speech."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from phonograph.media import EspeakEngine
+from phonograph.transcription import EngineUnavailable, Segment, WhisperEngine, whisper_language
+from phonograph.transcription.audio import decode_wav
+from phonograph.transcription.engine import segments_of
+from tests.support.wer import wer
+from tests.unit.transcription.support import wav_bytes
+
+# espeak's voice at 8 kHz: the base model hears these two sentences word for word (measured WER
+# 0.0 each; other espeak sentences range up to 0.3 and more); the threshold allows for a word or
+# two misheard on another CPU.
+MAX_WER = 0.25
+FIRST = "Please send the invoice to my office before the end of the week."
+SECOND = "I would like to change the address on my account."
+
+
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        ("en-US", "en"),
+        ("en", "en"),
+        ("EN-gb", "en"),
+        ("es-419", "es"),
+        ("zh-Hans-CN", "zh"),
+        ("yue-HK", "yue"),
+        ("multi", None),
+        (None, None),
+    ],
+)
+def test_whisper_language(language: str | None, code: str | None) -> None:
+    assert whisper_language(language) == code
+
+
+def test_phonograph_starts_without_faster_whisper() -> None:
+    # Importing the app (which builds a WhisperEngine) must not import the optional extra.
+    script = (
+        "import sys; sys.modules['faster_whisper'] = None\n"
+        "import phonograph.app, phonograph.transcription\n"
+        "engine = phonograph.transcription.WhisperEngine('base.en', 1)\n"
+        "try:\n"
+        "    engine.load()\n"
+        "except phonograph.transcription.EngineUnavailable as e:\n"
+        "    print(e.code, e.status, e.message)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("20500 503 Transcription needs the speech-to-text engine")
+    assert "pip install 'phonograph[transcription]'" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def engine() -> WhisperEngine:
+    pytest.importorskip("faster_whisper")
+    from tests.support.stt_model import ModelUnavailable, model_dir
+
+    try:
+        folder = model_dir()
+    except ModelUnavailable as exc:
+        pytest.skip(f"the test model is not installed: {exc}")
+    return WhisperEngine(str(folder), 2)
+
+
+def _speech(text: str) -> np.ndarray:
+    return np.asarray(EspeakEngine().synthesize(text, "man", "en-US"), dtype=np.int16)
+
+
+def test_whisper_transcribes_each_channel_of_a_phone_recording(
+    engine: WhisperEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    rate_hz = 8000
+    first, second = _speech(FIRST), _speech(SECOND)
+    first_start_s = 1.0
+    second_start_s = first_start_s + len(first) / rate_hz + 1.0
+    total = int((second_start_s + 1.0) * rate_hz) + len(second)
+    channels = [np.zeros(total, np.int16), np.zeros(total, np.int16)]
+    start = int(first_start_s * rate_hz)
+    channels[0][start : start + len(first)] = first
+    start = int(second_start_s * rate_hz)
+    channels[1][start : start + len(second)] = second
+    audio = decode_wav(wav_bytes(channels))
+
+    heard: list[list[Segment]] = []
+    for channel in audio.channels:
+        progress: list[float] = []
+        heard.append(engine.transcribe(channel, "en-US", progress.append))
+        assert progress == sorted(progress)
+        assert progress[-1] == 1.0
+    for segments, said in zip(heard, (FIRST, SECOND), strict=True):
+        assert segments
+        text = " ".join(segment.text for segment in segments)
+        assert wer(said, text) <= MAX_WER, text
+        assert all(0.0 < segment.confidence <= 1.0 for segment in segments)
+    # Word timings put each sentence where it was spoken (within half a second).
+    assert abs(heard[0][0].start_s - first_start_s) < 0.5
+    assert abs(heard[1][0].start_s - second_start_s) < 0.5
+    assert heard[0][-1].end_s < heard[1][0].start_s
+
+
+def test_silence_and_line_noise_are_not_words(engine: WhisperEngine) -> None:
+    rng = np.random.default_rng(7)
+    noise = (rng.standard_normal(16_000 * 8) * 0.001).astype(np.float32)
+    for samples in (np.zeros(16_000 * 8, np.float32), noise):
+        progress: list[float] = []
+        assert engine.transcribe(samples, "en-US", progress.append) == []
+        assert progress[-1] == 1.0
+
+
+def test_a_folder_that_is_not_a_model_is_unavailable(tmp_path: Path) -> None:
+    pytest.importorskip("faster_whisper")
+    broken = WhisperEngine(str(tmp_path), 1)
+    for _ in range(2):  # the failure is remembered
+        with pytest.raises(EngineUnavailable, match="PHONOGRAPH_STT_MODEL"):
+            broken.transcribe(np.zeros(16_000, np.float32), None, lambda _: None)
+
+
+def _word(start_s: float, end_s: float, word: str) -> SimpleNamespace:
+    return SimpleNamespace(start=start_s, end=end_s, word=word)
+
+
+def test_a_long_pause_between_words_ends_a_sentence() -> None:
+    piece = SimpleNamespace(
+        start=0.0,
+        end=9.0,
+        text=" Hello there. Anyone home?",
+        avg_logprob=math.log(0.5),
+        words=[
+            _word(0.5, 0.9, " Hello"),
+            _word(1.2, 1.6, " there."),
+            _word(6.0, 6.4, " Anyone"),
+            _word(6.5, 7.0, " home?"),
+        ],
+    )
+    assert segments_of(piece) == [
+        Segment(0.5, 1.6, "Hello there.", 0.5),
+        Segment(6.0, 7.0, "Anyone home?", 0.5),
+    ]
+
+
+def test_a_segment_without_words_or_letters() -> None:
+    bare = SimpleNamespace(start=1.0, end=2.0, text=" Hi.", avg_logprob=0.0, words=None)
+    assert segments_of(bare) == [Segment(1.0, 2.0, "Hi.", 1.0)]
+    dots = SimpleNamespace(start=1.0, end=2.0, text=" ...", avg_logprob=-1.0, words=[_word(1.0, 2.0, " ...")])
+    assert segments_of(dots) == []
