@@ -1,5 +1,5 @@
-"""Room ``core``: identifiers, the error hierarchy, clocks, time formats, task ownership and the
-recording vocabulary.
+"""Room ``core``: identifiers, the error hierarchy, clocks, time formats, task ownership, and the
+recording and transcription vocabularies.
 
 Stdlib only.
 """

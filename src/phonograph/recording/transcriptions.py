@@ -7,8 +7,7 @@ the ``completed`` status, a promise commits (or rolls back) with it, so none is 
 and none is made for a recording that ended ``absent``. The transcription room's workers take the
 rows from there: they check the account and the recording (PCI mode, length, channels), resolve a
 batch job's configuration and its callback, and run the engine. This room does not import that
-one: the stored values below are the ones its ``TranscriptionKind``, ``Origin`` and
-``TranscriptionStatus`` name.
+one: the values stored are core's transcription vocabulary (core/transcription_terms.py).
 """
 
 from __future__ import annotations
@@ -18,13 +17,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import new_sid, new_typeid
+from phonograph.core.transcription_terms import (
+    BATCH_ID_PREFIX,
+    LEGACY_SID_PREFIX,
+    Origin,
+    TranscriptionKind,
+    TranscriptionStatus,
+)
 from phonograph.store import Recording, Transcription, TranscriptionRepo
-
-LEGACY, BATCH = "legacy", "batch"
-RECORD_VERB, CONFIGURATION = "record-verb", "configuration"
-QUEUED = "queued"
-LEGACY_SID_PREFIX = "TR"
-BATCH_ID_PREFIX = "voice_transcription"
 
 
 async def promise_transcriptions(session: AsyncSession, recording: Recording, now: datetime) -> bool:
@@ -35,12 +35,12 @@ async def promise_transcriptions(session: AsyncSession, recording: Recording, no
         promised.append(
             Transcription(
                 sid=new_sid(LEGACY_SID_PREFIX),
-                kind=LEGACY,
-                origin=RECORD_VERB,
+                kind=TranscriptionKind.LEGACY,
+                origin=Origin.RECORD_VERB,
                 account_sid=recording.account_sid,
                 recording_sid=recording.sid,
                 call_sid=recording.call_sid,
-                status=QUEUED,
+                status=TranscriptionStatus.QUEUED,
                 callback_url=recording.transcribe_callback,
                 date_created=now,
                 date_updated=now,
@@ -51,12 +51,12 @@ async def promise_transcriptions(session: AsyncSession, recording: Recording, no
         promised.append(
             Transcription(
                 sid=new_typeid(BATCH_ID_PREFIX),
-                kind=BATCH,
-                origin=CONFIGURATION,
+                kind=TranscriptionKind.BATCH,
+                origin=Origin.CONFIGURATION,
                 account_sid=recording.account_sid,
                 recording_sid=recording.sid,
                 call_sid=recording.call_sid,
-                status=QUEUED,
+                status=TranscriptionStatus.QUEUED,
                 configuration_id=feature_id,
                 date_created=now,
                 date_updated=now,

@@ -12,14 +12,40 @@ from __future__ import annotations
 from enum import StrEnum
 
 from phonograph.core import InternalError, InvalidParameter, NotFound, PhonographError
+from phonograph.core.transcription_terms import (
+    BATCH_ID_PREFIX,
+    LEGACY_SID_PREFIX,
+    Origin,
+    TranscriptionKind,
+    TranscriptionStatus,
+)
 
-
-class TranscriptionStatus(StrEnum):
-    QUEUED = "queued"
-    IN_PROGRESS = "in-progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-
+# The stored vocabulary is core's (core/transcription_terms.py); this room re-exports it with its machine.
+__all__ = [
+    "BATCH_ID_PREFIX",
+    "LEGACY_SID_PREFIX",
+    "TRANSITIONS",
+    "UNFINISHED",
+    "ComplianceRefused",
+    "ConfigurationDeleted",
+    "EngineUnavailable",
+    "IdempotencyKeyReused",
+    "IllegalTranscriptionTransition",
+    "MediaTooShort",
+    "Origin",
+    "OutOfTranscribeRange",
+    "QueueFull",
+    "RecordingNotEligible",
+    "TranscriptionConfigurationNotFound",
+    "TranscriptionKind",
+    "TranscriptionNotFound",
+    "TranscriptionStatus",
+    "V3Status",
+    "check_transition",
+    "from_v3_status",
+    "legacy_status",
+    "v3_status",
+]
 
 TRANSITIONS: dict[TranscriptionStatus, frozenset[TranscriptionStatus]] = {
     TranscriptionStatus.QUEUED: frozenset({TranscriptionStatus.IN_PROGRESS, TranscriptionStatus.FAILED}),
@@ -71,24 +97,6 @@ def legacy_status(status: TranscriptionStatus | str) -> str:
     if current in UNFINISHED:
         return TranscriptionStatus.IN_PROGRESS.value
     return current.value
-
-
-class TranscriptionKind(StrEnum):
-    LEGACY = "legacy"  # ``TR…``: v2010 Transcriptions
-    BATCH = "batch"  # ``voice_transcription_…``: v3 Transcriptions
-
-
-class Origin(StrEnum):
-    """What asked for the transcription."""
-
-    RECORD_VERB = "record-verb"  # <Record transcribe>
-    CONFIGURATION = "configuration"  # a Recording configuration's transcription feature
-    API = "api"  # POST /v3/Transcriptions
-    CLI = "cli"  # phonograph's own create (``phonograph transcribe``)
-
-
-LEGACY_SID_PREFIX = "TR"
-BATCH_ID_PREFIX = "voice_transcription"
 
 
 # -- errors ---------------------------------------------------------------------------------------
