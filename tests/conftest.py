@@ -18,6 +18,7 @@ from twilio.rest import Client
 
 from tests.support.postgres import PostgresServer
 from tests.support.server import ServerProcess
+from tests.support.stt_model import model_dir
 from tests.support.twilio_client import sdk_client
 from tests.support.webapp import WebApp
 
@@ -32,13 +33,23 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
+def transcription_env() -> dict[str, str]:
+    """The settings that point a test server at the packaged speech-to-text model, offline."""
+    return {"PHONOGRAPH_STT_MODEL": str(model_dir()), "HF_HUB_OFFLINE": "1"}
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     # Media runs ten times faster than real time, and every call leg's tracks are captured for
-    # audio analysis (GET /phonograph/v1/Calls/{CallSid}/Tracks.wav).
-    env = {"PHONOGRAPH_SPEED": str(TEST_SPEED), "PHONOGRAPH_CAPTURE_S": "120"}
+    # audio analysis (GET /phonograph/v1/Calls/{CallSid}/Tracks.wav). Transcription uses the
+    # Whisper model the test wheels ship, offline; the server loads it on its first job only.
+    env = {
+        "PHONOGRAPH_SPEED": str(TEST_SPEED),
+        "PHONOGRAPH_CAPTURE_S": "120",
+        **transcription_env(),
+    }
     if request.param == "postgresql":
         env["PHONOGRAPH_DATABASE_URL"] = request.getfixturevalue("postgres").url()
     process = ServerProcess(tmp_path_factory.mktemp(f"server-{request.param}"), env).start()

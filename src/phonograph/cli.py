@@ -1,9 +1,11 @@
-"""The command line: ``phonograph serve``, and ``phonograph phones`` for a running server."""
+"""The command line: ``phonograph serve``, and ``phonograph phones`` and ``phonograph transcribe``
+for a running server."""
 
 from __future__ import annotations
 
 import logging
 import signal
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, NoReturn
@@ -13,6 +15,7 @@ import httpx
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from phonograph.app import Credentials, build_app, stored_credentials
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
@@ -189,6 +192,92 @@ def remove_phone(
     credentials = _credentials(account_sid, auth_token, data_dir)
     _request(server, credentials, "DELETE", f"{PHONES_PATH}/{quote(number, safe='')}")
     typer.echo(f"removed {number}")
+
+
+# --- phonograph transcribe -------------------------------------------------------------------------
+
+TRANSCRIPTIONS_PATH = "/phonograph/v1/Transcriptions"
+POLL_INTERVAL_S = 0.2
+FINISHED_STATUSES = ("COMPLETED", "FAILED")
+TENTHS_PER_MINUTE = 600
+UrlOption = Annotated[str, typer.Option("--url", "--server", help="Base URL of the running server.")]
+
+
+def _clock(seconds: float) -> str:
+    """``mm:ss.t``: 1.23 s is ``00:01.2``."""
+    minutes, tenths = divmod(round(seconds * 10), TENTHS_PER_MINUTE)
+    return f"{minutes:02d}:{tenths // 10:02d}.{tenths % 10}"
+
+
+def _sentence_line(sentence: dict[str, Any]) -> str:
+    """``[00:01.2–00:03.4] ch1 CUSTOMER: text`` (the participant's type, when the job has one)."""
+    span = f"[{_clock(sentence['startTime'])}\u2013{_clock(sentence['endTime'])}]"
+    participant = sentence.get("participant") or {}
+    who = f"ch{sentence['channel']}" + (f" {participant['type']}" if participant.get("type") else "")
+    return f"{span} {who}: {sentence['text']}"
+
+
+def _follow(server: str, credentials: Credentials, jobs: dict[str, dict[str, Any]]) -> None:
+    """Poll every job until each has finished, showing their progress on stderr; ``jobs`` (by
+    recording SID) ends up holding each one's last state."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        tasks: dict[str, TaskID] = {
+            recording_sid: progress.add_task(recording_sid, total=1.0, status=job["status"])
+            for recording_sid, job in jobs.items()
+        }
+        while True:
+            for recording_sid, job in jobs.items():
+                done = 1.0 if job["status"] == "COMPLETED" else job["progress"]
+                progress.update(tasks[recording_sid], completed=done, status=job["status"])
+            if all(job["status"] in FINISHED_STATUSES for job in jobs.values()):
+                return
+            time.sleep(POLL_INTERVAL_S)
+            for recording_sid, job in jobs.items():
+                if job["status"] not in FINISHED_STATUSES:
+                    path = f"{TRANSCRIPTIONS_PATH}/{job['id']}"
+                    jobs[recording_sid] = _request(server, credentials, "GET", path).json()
+
+
+@cli.command()
+def transcribe(
+    recording_sids: Annotated[list[str], typer.Argument(help="Recording SIDs (RE…) to transcribe.")],
+    server: UrlOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Transcribe completed recordings with the server's speech-to-text model, and print them.
+
+    Each recording becomes a transcription job (TR…, listed with the account's transcriptions). A
+    progress bar follows the jobs on stderr; then each transcript is printed on stdout, one line per
+    sentence: time span, channel, participant type and text. The exit status is 1 when a job failed.
+    """
+    credentials = _credentials(account_sid, auth_token, data_dir)
+    base = f"/phonograph/v1/Accounts/{credentials.account_sid}/Recordings"
+    jobs = {
+        sid: _request(server, credentials, "POST", f"{base}/{quote(sid, safe='')}/Transcriptions").json()
+        for sid in dict.fromkeys(recording_sids)
+    }
+    _follow(server, credentials, jobs)
+    failed = False
+    for recording_sid, job in jobs.items():
+        if len(jobs) > 1:
+            typer.echo(f"{recording_sid} ({job['id']}):")
+        if job["status"] == "FAILED":
+            failed = True
+            typer.echo(f"error: {recording_sid}: {job['errorMessage']} (code {job['errorCode']})", err=True)
+            continue
+        for sentence in job["sentences"] or []:
+            typer.echo(_sentence_line(sentence))
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

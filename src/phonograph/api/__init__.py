@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from phonograph.api import admin, health, v2010, voice_v2
+from phonograph.api import admin, health, v2010, voice_v2, voice_v3
 from phonograph.api.context import ApiContext
 from phonograph.api.errors import install_error_handlers
 
@@ -14,6 +14,7 @@ def install(app: FastAPI, context: ApiContext) -> None:
     app.include_router(health.router)
     app.include_router(v2010.router)
     app.include_router(voice_v2.router)
+    app.include_router(voice_v3.router)
     app.include_router(admin.router)
 
 

@@ -5,12 +5,13 @@ Errors have the v2010 shape ``{code, message, more_info, status}`` (api/errors.p
 
 from fastapi import APIRouter
 
-from phonograph.api.admin import media, media_settings, phones, tracks
+from phonograph.api.admin import media, media_settings, phones, tracks, transcriptions
 
 router = APIRouter(prefix="/phonograph/v1")
 router.include_router(phones.router)
 router.include_router(tracks.router)
 router.include_router(media.router)
 router.include_router(media_settings.router)
+router.include_router(transcriptions.router)
 
 __all__ = ["router"]

@@ -12,6 +12,7 @@ from phonograph.api.v2010 import (
     participants,
     recording_media,
     recordings,
+    transcriptions,
 )
 
 router = APIRouter(prefix="/2010-04-01")
@@ -22,6 +23,7 @@ router.include_router(calls.router)
 router.include_router(notifications.router)
 # Before the media routes: ``/Recordings/{Sid}.json`` is the metadata, not a media format.
 router.include_router(recordings.router)
+router.include_router(transcriptions.router)
 router.include_router(conferences.router)
 router.include_router(participants.router)
 router.include_router(recording_media.router)

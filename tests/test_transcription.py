@@ -1,0 +1,716 @@
+"""Transcription end to end: real 8 kHz speech through the offline engine (issue 6; spec §2.6, §4,
+§5, §8.2, §12).
+
+The speech is the server's own ``<Say>`` (espeak-ng at 8 kHz), spoken by a virtual phone on the far
+end (channel 1 of a dual recording, the CUSTOMER here) and by the app's TwiML (channel 2, the
+HUMAN_AGENT). The engine is Whisper base from the test wheels (tests/support/stt_model.py), loaded
+offline. Transcripts are judged by their word error rate against what was said: espeak at 8 kHz
+through Whisper base scores about 0.2 on ordinary sentences, and the sentences below score 0.0 in
+isolation, so each test allows ``MAX_WER``. Callbacks are checked with the SDK's RequestValidator;
+every wait is on a condition, bounded only to turn a hang into a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from twilio.base.exceptions import TwilioServiceException
+from twilio.rest.voice.v3.transcription import TranscriptionList
+
+from tests.conftest import TestAccount, transcription_env
+from tests.support.api import API, assert_not_found, ok_json, rest_error
+from tests.support.callflow import CALLER, fresh_number, standard_params
+from tests.support.calls import add_phone, wait_for_call
+from tests.support.notifications import call_notifications
+from tests.support.recordings import finished_recordings, recording_path
+from tests.support.server import ServerProcess, Servers
+from tests.support.twilio_client import sdk_client
+from tests.support.webapp import Hit, WebApp, valid_signature
+from tests.support.wer import wer
+
+T = TypeVar("T")
+
+MAX_WER = 0.35
+CUSTOMER_SAYS = "Good morning, I would like to book a table for dinner."
+AGENT_SAYS = "Your package will be delivered on Friday afternoon."
+# Two sentences: about five seconds, well inside <Record transcribe>'s 2–120 s once trimmed.
+RECORD_SAYS = "I need to change the address on my account. I would like to pay my bill with a credit card."
+# About twenty seconds of speech: long enough to keep the one transcription worker busy while a
+# second job waits behind it (the restart test).
+LONG_SAYS = " ".join([CUSTOMER_SAYS, AGENT_SAYS, RECORD_SAYS] * 2)
+
+TRANSCRIBE_WAIT_S = 120.0
+"""A bound on waiting for a job (a hang guard, not a speed claim): the first job loads the model."""
+POLL_S = 0.1
+TRANSCRIPTION_SID_RE = re.compile(r"TR[0-9a-f]{32}")
+BATCH_ID_RE = re.compile(r"voice_transcription_[0-7][0-9a-hjkmnp-tv-z]{25}")
+V3 = "/v3/Transcriptions"
+PHONOGRAPH_TRANSCRIPTIONS = "/phonograph/v1/Transcriptions"
+V2010_KEYS = {
+    "sid",
+    "account_sid",
+    "api_version",
+    "date_created",
+    "date_updated",
+    "duration",
+    "price",
+    "price_unit",
+    "recording_sid",
+    "status",
+    "transcription_text",
+    "type",
+    "uri",
+}
+TRANSCRIPT_KEYS = {
+    "id",
+    "kind",
+    "origin",
+    "accountSid",
+    "recordingSid",
+    "status",
+    "progress",
+    "duration",
+    "language",
+    "participants",
+    "sentences",
+    "text",
+    "errorCode",
+    "errorMessage",
+}
+SENTENCE_KEYS = {"index", "channel", "participant", "text", "startTime", "endTime", "confidence"}
+LEGACY_CALLBACK_KEYS = {
+    "TranscriptionSid",
+    "TranscriptionText",
+    "TranscriptionStatus",
+    "TranscriptionUrl",
+    "RecordingSid",
+    "RecordingUrl",
+    "CallSid",
+    "AccountSid",
+    "From",
+    "To",
+    "CallStatus",
+    "ApiVersion",
+    "Direction",
+}
+BATCH_CALLBACK_KEYS = {
+    "AccountSid",
+    "TranscriptionId",
+    "TranscriptionStatus",
+    "TranscriptionUrl",
+    "TranscriptUrl",
+    "SourceId",
+    "TranscriptionConfigurationId",
+    "Duration",
+    "ErrorCode",
+}
+PCI_REFUSED = 17531
+
+
+# --- waiting -------------------------------------------------------------------------------------------
+
+
+def wait_until(what: str, probe: Callable[[], T | None], timeout_s: float = TRANSCRIBE_WAIT_S) -> T:
+    """``probe()`` once it returns something other than None."""
+    deadline = time.monotonic() + timeout_s
+    while (found := probe()) is None:
+        assert time.monotonic() < deadline, f"waited {timeout_s}s for {what}"
+        time.sleep(POLL_S)
+    return found
+
+
+def callback(webapp: WebApp, path: str) -> Hit:
+    """The one request to ``path``, waited for as long as a transcription may take."""
+    [hit] = webapp.wait_for(path, timeout_s=TRANSCRIBE_WAIT_S)
+    return hit
+
+
+# --- calls that speak ------------------------------------------------------------------------------
+
+
+def speaking_phone(account: TestAccount, script: str) -> str:
+    """A fresh number whose virtual phone answers at once and runs ``script`` (TwiML verbs)."""
+    number = fresh_number()
+    add_phone(account.http, number, f"<Response>{script}</Response>", answer_after_s=0)
+    return number
+
+
+def dual_recording(account: TestAccount, configuration_id: str | None = None) -> tuple[str, str]:
+    """(CallSid, RecordingSid) of a completed dual recording of a whole call: the app says
+    AGENT_SAYS (channel 2), then the phone says CUSTOMER_SAYS (channel 1) and hangs up. Recorded
+    through ``configuration_id`` when given (a dual Recording configuration), else ``Record=true``
+    with ``RecordingChannels=dual``."""
+    phone = speaking_phone(account, f"<Pause length='4'/><Say>{CUSTOMER_SAYS}</Say><Hangup/>")
+    extra = (
+        {"recording_configuration_id": configuration_id}
+        if configuration_id is not None
+        else {"recording_channels": "dual"}
+    )
+    call = account.client.calls.create(
+        to=phone,
+        from_=CALLER,
+        twiml=f"<Response><Say>{AGENT_SAYS}</Say><Pause length='30'/></Response>",
+        record=True,
+        **extra,
+    )
+    assert wait_for_call(account.client, call.sid).status == "completed"
+    [recording] = finished_recordings(account, call.sid)
+    assert (recording.status, recording.channels) == ("completed", 2)
+    return str(call.sid), str(recording.sid)
+
+
+def record_verb_call(
+    account: TestAccount, webapp: WebApp, attributes: str, **call: Any
+) -> tuple[str, str, str]:
+    """A call whose app records the caller with ``<Record action=… finishOnKey='#' {attributes}>``
+    while the phone says RECORD_SAYS and presses '#'. (CallSid, the phone's number, the
+    ``<Record>``'s RecordingSid), once the call has completed. ``call`` goes to Calls create."""
+    phone = speaking_phone(account, f"<Pause length='2'/><Say>{RECORD_SAYS}</Say><Play digits='#'/>")
+    action = webapp.twiml("/recorded", "<Response><Say>Thank you.</Say></Response>")
+    twiml = f"<Response><Record action='{action}' finishOnKey='#' timeout='5' {attributes}/></Response>"
+    sid = account.client.calls.create(to=phone, from_=CALLER, twiml=twiml, **call).sid
+    [hit] = webapp.wait_for("/recorded")
+    recording_sid = hit.param("RecordingSid")
+    assert recording_sid is not None, hit.summary()
+    assert wait_for_call(account.client, sid).status == "completed"
+    return str(sid), phone, recording_sid
+
+
+# --- configurations and settings --------------------------------------------------------------------
+
+
+def transcription_configuration(account: TestAccount, callback_url: str) -> str:
+    """A Transcription configuration (ch1 CUSTOMER, ch2 HUMAN_AGENT, en-US) calling back
+    ``callback_url``; its id. Created over plain JSON: the SDK's create raises after success."""
+    body = {
+        "configuration": {
+            "configurationType": "Transcription",
+            "transcriptionEngine": "google",
+            "speechModel": "chirp_2",
+            "language": "en-US",
+            "transcriptionStatusCallback": {"url": callback_url, "method": "POST"},
+            "participantDefaults": [
+                {"audioChannelIndex": 1, "type": "CUSTOMER"},
+                {"audioChannelIndex": 2, "type": "HUMAN_AGENT"},
+            ],
+        }
+    }
+    created: str = ok_json(account.http.post("/v2/Configurations/Transcription", json=body), 201)["id"]
+    return created
+
+
+def recording_configuration(account: TestAccount, feature_id: str) -> str:
+    """A dual, untrimmed Recording configuration whose feature is the Transcription configuration."""
+    body = {
+        "configuration": {
+            "configurationType": "Recording",
+            "compositionPolicy": {"channels": "dual", "trim": "do-not-trim", "track": "both"},
+            "features": [{"type": "transcriptionConfiguration", "featureId": feature_id}],
+        }
+    }
+    created: str = ok_json(account.http.post("/v2/Configurations/Recording", json=body), 201)["id"]
+    return created
+
+
+def set_pci_mode(account: TestAccount, on: bool) -> None:
+    path = f"/phonograph/v1/Accounts/{account.sid}/MediaSettings"
+    assert ok_json(account.http.post(path, json={"pci_mode": on}))["pci_mode"] is on
+
+
+# --- reading transcriptions --------------------------------------------------------------------------
+
+
+def own_create(http: httpx.Client, account_sid: str, recording_sid: str) -> dict[str, Any]:
+    """phonograph's own create (what ``phonograph transcribe`` calls): a legacy ``TR…`` job, 201."""
+    path = f"/phonograph/v1/Accounts/{account_sid}/Recordings/{recording_sid}/Transcriptions"
+    return ok_json(http.post(path), 201)
+
+
+def v3_create(client: Any, configuration_id: str, source_id: str, key: str, **fields: Any) -> Any:
+    """``POST /v3/Transcriptions`` through the SDK; its ApiResponse (status, headers, instance)."""
+    request = TranscriptionList.CreateV3TranscriptionsRequest(
+        {
+            "transcriptionConfigurationId": configuration_id,
+            "inputSource": "SOURCE_ID",
+            "sourceId": source_id,
+            **fields,
+        }
+    )
+    return client.voice.v3.transcriptions.create_with_http_info(request, idempotency_key=key)
+
+
+def v3_finished(client: Any, transcription_id: str) -> dict[str, Any]:
+    """The v3 transcription once it is COMPLETED or FAILED (polled with the SDK's fetch)."""
+
+    def probe() -> dict[str, Any] | None:
+        found: dict[str, Any] = client.voice.v3.transcriptions(transcription_id).fetch().transcription
+        return found if found["status"] in ("COMPLETED", "FAILED") else None
+
+    return wait_until(f"v3 transcription {transcription_id} to finish", probe)
+
+
+def transcript(http: httpx.Client, url_or_id: str) -> dict[str, Any]:
+    """phonograph's transcript (``GET /phonograph/v1/Transcriptions/{id}``), by its URL or id."""
+    url = url_or_id if "/" in url_or_id else f"{PHONOGRAPH_TRANSCRIPTIONS}/{url_or_id}"
+    body = ok_json(http.get(url))
+    assert set(body) == TRANSCRIPT_KEYS, body
+    return body
+
+
+def channel_text(body: dict[str, Any], channel: int) -> str:
+    return " ".join(s["text"] for s in body["sentences"] if s["channel"] == channel)
+
+
+def assert_sentences(body: dict[str, Any], participants: dict[int, str | None]) -> None:
+    """The transcript's sentences: the documented shape, renumbered in time order, each labelled
+    with its channel's participant type, times within the audio; and ``text`` is them joined."""
+    sentences = body["sentences"]
+    assert sentences, body
+    assert [s["index"] for s in sentences] == list(range(len(sentences)))
+    starts = [s["startTime"] for s in sentences]
+    assert starts == sorted(starts)
+    for sentence in sentences:
+        assert set(sentence) == SENTENCE_KEYS, sentence
+        assert sentence["channel"] in participants, sentence
+        expected = participants[sentence["channel"]]
+        if expected is None:
+            assert sentence["participant"] is None, sentence
+        else:
+            assert sentence["participant"]["type"] == expected, sentence
+            assert sentence["participant"]["audioChannelIndex"] == sentence["channel"]
+        assert 0.0 <= sentence["startTime"] <= sentence["endTime"] <= body["duration"] + 1.0, sentence
+    assert body["text"] == " ".join(s["text"] for s in sentences)
+
+
+def assert_dual_transcript(
+    body: dict[str, Any], customer: str = "CUSTOMER", agent: str = "HUMAN_AGENT"
+) -> None:
+    """Each channel of a dual_recording() transcript holds its own speaker's sentence."""
+    assert body["status"] == "COMPLETED", body
+    assert_sentences(body, {1: customer, 2: agent})
+    assert wer(CUSTOMER_SAYS, channel_text(body, 1)) <= MAX_WER, body["sentences"]
+    assert wer(AGENT_SAYS, channel_text(body, 2)) <= MAX_WER, body["sentences"]
+
+
+def v2010_path(account_sid: str, sid: str, extension: str = ".json", recording_sid: str | None = None) -> str:
+    parent = f"/Recordings/{recording_sid}" if recording_sid else ""
+    return f"{API}/Accounts/{account_sid}{parent}/Transcriptions/{sid}{extension}"
+
+
+def signed(hit: Hit, auth_token: str) -> dict[str, str]:
+    assert hit.method == "POST", hit.summary()
+    assert valid_signature(hit, auth_token), hit.summary()
+    return hit.params()
+
+
+# === <Record transcribe> and the v2010 Transcriptions resource ========================================
+
+
+def test_record_transcribe_calls_back_with_the_text_and_the_v2010_resource_lists_fetches_and_deletes_it(
+    account: TestAccount, other_account: TestAccount, webapp: WebApp
+) -> None:
+    webapp.respond("/transcribed", b"")
+    call_sid, phone, recording_sid = record_verb_call(
+        account, webapp, f"transcribe='true' transcribeCallback='{webapp.url('/transcribed')}'"
+    )
+    hit = callback(webapp, "/transcribed")
+    params = signed(hit, account.auth_token)
+    assert set(params) >= LEGACY_CALLBACK_KEYS, params
+    assert "ErrorCode" not in params
+    # The standard call parameters; CallStatus is the call's status when the job finished.
+    expected = standard_params(account, call_sid, phone)
+    assert {name: params[name] for name in expected if name != "CallStatus"} == {
+        name: value for name, value in expected.items() if name != "CallStatus"
+    }
+    sid = params["TranscriptionSid"]
+    assert TRANSCRIPTION_SID_RE.fullmatch(sid), sid
+    assert (params["TranscriptionStatus"], params["RecordingSid"]) == ("completed", recording_sid)
+    assert params["CallStatus"] in ("in-progress", "completed")
+    text = params["TranscriptionText"]
+    assert wer(RECORD_SAYS, text) <= MAX_WER, text
+    assert urlsplit(params["TranscriptionUrl"]).path == (
+        f"{API}/Accounts/{account.sid}/Recordings/{recording_sid}/Transcriptions/{sid}"
+    )
+    assert urlsplit(params["RecordingUrl"]).path == recording_path(account.sid, recording_sid, "")
+    assert ok_json(account.http.get(params["TranscriptionUrl"] + ".json"))["sid"] == sid
+
+    # The v2010 resource (OAI api.v2010.account.transcription), per account and per recording.
+    body = ok_json(account.http.get(v2010_path(account.sid, sid)))
+    assert set(body) == V2010_KEYS, body
+    assert (body["status"], body["type"], body["transcription_text"]) == ("completed", "fast", text)
+    assert (body["recording_sid"], body["account_sid"], body["api_version"]) == (
+        recording_sid,
+        account.sid,
+        "2010-04-01",
+    )
+    assert (body["price"], body["price_unit"], body["uri"]) == (None, "USD", v2010_path(account.sid, sid))
+    assert int(body["duration"]) >= 2
+    client = account.client
+    [listed] = client.transcriptions.list()
+    assert (listed.sid, listed.status, listed.transcription_text) == (sid, "completed", text)
+    [under] = client.recordings(recording_sid).transcriptions.list()
+    assert under.sid == sid
+    assert client.recordings(recording_sid).transcriptions(sid).fetch().transcription_text == text
+    assert client.transcriptions(sid).fetch().recording_sid == recording_sid
+    plain = account.http.get(v2010_path(account.sid, sid, ".txt"))
+    assert plain.status_code == 200, plain.text
+    assert plain.headers["Content-Type"].startswith("text/plain")
+    assert plain.text == text
+
+    # Another account sees none of it, and a delete removes it from both lists.
+    assert_not_found(other_account.http.get(v2010_path(account.sid, sid)))
+    assert_not_found(other_account.http.get(v2010_path(other_account.sid, sid)))
+    assert other_account.client.transcriptions.list() == []
+    assert client.transcriptions(sid).delete() is True
+    assert_not_found(account.http.get(v2010_path(account.sid, sid)))
+    assert_not_found(account.http.get(v2010_path(account.sid, sid, recording_sid=recording_sid)))
+    assert client.transcriptions.list() == []
+    assert client.recordings(recording_sid).transcriptions.list() == []
+    assert client.recordings(recording_sid).fetch().status == "completed"
+
+
+def test_transcribe_callback_alone_turns_transcription_on(account: TestAccount, webapp: WebApp) -> None:
+    """Twilio's docs: transcribeCallback given implies transcribe (a documented choice)."""
+    webapp.respond("/transcribed", b"")
+    _, _, recording_sid = record_verb_call(
+        account, webapp, f"transcribeCallback='{webapp.url('/transcribed')}'"
+    )
+    params = signed(callback(webapp, "/transcribed"), account.auth_token)
+    assert (params["TranscriptionStatus"], params["RecordingSid"]) == ("completed", recording_sid)
+    assert wer(RECORD_SAYS, params["TranscriptionText"]) <= MAX_WER
+
+
+# === automatic transcription (a Recording configuration's feature) ====================================
+
+
+def test_a_recording_configuration_feature_transcribes_each_channel_as_its_participant(
+    account: TestAccount, webapp: WebApp
+) -> None:
+    webapp.respond("/transcription-status", b"")
+    feature = transcription_configuration(account, webapp.url("/transcription-status"))
+    _, recording_sid = dual_recording(account, recording_configuration(account, feature))
+
+    params = signed(callback(webapp, "/transcription-status"), account.auth_token)
+    assert set(params) >= BATCH_CALLBACK_KEYS, params
+    transcription_id = params["TranscriptionId"]
+    assert BATCH_ID_RE.fullmatch(transcription_id), transcription_id
+    assert (params["AccountSid"], params["TranscriptionStatus"], params["ErrorCode"]) == (
+        account.sid,
+        "COMPLETED",
+        "0",
+    )
+    assert (params["SourceId"], params["TranscriptionConfigurationId"]) == (recording_sid, feature)
+    assert urlsplit(params["TranscriptionUrl"]).path == f"{V3}/{transcription_id}"
+    assert urlsplit(params["TranscriptUrl"]).path == f"{PHONOGRAPH_TRANSCRIPTIONS}/{transcription_id}"
+    assert int(params["Duration"]) >= 6
+
+    [listed] = account.client.voice.v3.transcriptions.list(source_id=recording_sid)
+    assert (listed.id, listed.status, listed.source_id) == (transcription_id, "COMPLETED", recording_sid)
+    assert (listed.account_id, listed.transcription_configuration_id) == (account.sid, feature)
+    assert {(p["audioChannelIndex"], p["type"]) for p in listed.participants} == {
+        (1, "CUSTOMER"),
+        (2, "HUMAN_AGENT"),
+    }
+    assert listed.resolved_configuration["participantDefaults"][0]["type"] == "CUSTOMER"
+    assert listed.links["transcript"] == params["TranscriptUrl"]
+    body = transcript(account.http, listed.links["transcript"])
+    assert (body["id"], body["kind"], body["origin"]) == (transcription_id, "batch", "configuration")
+    assert (body["recordingSid"], body["accountSid"], body["language"]) == (
+        recording_sid,
+        account.sid,
+        "en-US",
+    )
+    assert (body["progress"], body["errorCode"]) == (1.0, None)
+    assert_dual_transcript(body)
+    # The app spoke first and the phone after it: the agent's words open the whole-call text.
+    assert wer(f"{AGENT_SAYS} {CUSTOMER_SAYS}", body["text"]) <= MAX_WER, body["text"]
+    # Automatic transcriptions are v3 ones, never legacy.
+    assert account.client.transcriptions.list() == []
+
+
+# === v3 create =========================================================================================
+
+
+def test_v3_create_on_a_dual_recording_with_an_idempotency_key(account: TestAccount, webapp: WebApp) -> None:
+    webapp.respond("/transcription-status", b"")
+    configuration_id = transcription_configuration(account, webapp.url("/transcription-status"))
+    _, recording_sid = dual_recording(account)
+    key = str(uuid.uuid4())
+    # The request names channel 2 itself; channel 1 comes from the configuration's defaults.
+    agent = {"audioChannelIndex": 2, "type": "AI_AGENT", "name": "Robin"}
+    created = v3_create(account.client, configuration_id, recording_sid, key, participants=[agent])
+    assert created.status_code == 202
+    made = created.data.transcription
+    transcription_id = made["id"]
+    assert BATCH_ID_RE.fullmatch(transcription_id), made
+    assert made["status"] in ("PENDING", "RUNNING", "COMPLETED")
+    assert (made["sourceId"], made["transcriptionConfigurationId"]) == (recording_sid, configuration_id)
+    headers = {name.lower(): value for name, value in created.headers.items()}
+    assert headers["idempotency-key"] == key
+    assert headers["operation-id"]
+    assert urlsplit(headers["location"]).path == f"{V3}/{transcription_id}"
+    assert created.data.status_url == headers["location"]
+
+    # The same key gives back the same transcription, not a second one.
+    again = v3_create(account.client, configuration_id, recording_sid, key, participants=[agent])
+    assert again.data.transcription["id"] == transcription_id
+    finished = v3_finished(account.client, transcription_id)
+    assert finished["status"] == "COMPLETED", finished
+    assert {(p["audioChannelIndex"], p["type"]) for p in finished["participants"]} == {
+        (1, "CUSTOMER"),
+        (2, "AI_AGENT"),
+    }
+    assert [p.get("name") for p in finished["participants"] if p["audioChannelIndex"] == 2] == ["Robin"]
+    body = transcript(account.http, finished["links"]["transcript"])
+    assert (body["origin"], body["kind"]) == ("api", "batch")
+    assert_dual_transcript(body, agent="AI_AGENT")
+    assert [item.id for item in account.client.voice.v3.transcriptions.list(source_id=recording_sid)] == [
+        transcription_id
+    ]
+    params = signed(callback(webapp, "/transcription-status"), account.auth_token)
+    assert (params["TranscriptionId"], params["TranscriptionStatus"]) == (transcription_id, "COMPLETED")
+
+
+# === PCI mode ==========================================================================================
+
+
+def test_pci_mode_fails_or_refuses_every_kind_of_transcription_with_17531(
+    account: TestAccount, webapp: WebApp
+) -> None:
+    webapp.respond("/transcribed", b"")
+    webapp.respond("/transcription-status", b"")
+    feature = transcription_configuration(account, webapp.url("/transcription-status"))
+    set_pci_mode(account, True)
+    # One call: a dual call recording through the configuration (automatic), and a <Record
+    # transcribe> of the caller (legacy).
+    call_sid, _, verb_sid = record_verb_call(
+        account,
+        webapp,
+        f"transcribe='true' transcribeCallback='{webapp.url('/transcribed')}'",
+        record=True,
+        recording_configuration_id=recording_configuration(account, feature),
+    )
+    [call_recording] = [r for r in finished_recordings(account, call_sid, count=2) if r.sid != verb_sid]
+    assert (call_recording.status, call_recording.channels) == ("completed", 2)
+
+    legacy = signed(callback(webapp, "/transcribed"), account.auth_token)
+    assert (legacy["TranscriptionStatus"], legacy["RecordingSid"], legacy["ErrorCode"]) == (
+        "failed",
+        verb_sid,
+        str(PCI_REFUSED),
+    )
+    [listed] = account.client.transcriptions.list()
+    assert (listed.sid, listed.status) == (legacy["TranscriptionSid"], "failed")
+    assert not listed.transcription_text
+
+    automatic = signed(callback(webapp, "/transcription-status"), account.auth_token)
+    assert (automatic["TranscriptionStatus"], automatic["ErrorCode"]) == ("FAILED", str(PCI_REFUSED))
+    assert automatic["SourceId"] == call_recording.sid
+    assert automatic.get("ErrorMessage"), automatic
+    [failed] = account.client.voice.v3.transcriptions.list(source_id=call_recording.sid)
+    assert (failed.id, failed.status) == (automatic["TranscriptionId"], "FAILED")
+    body = transcript(account.http, failed.links["transcript"])
+    assert (body["status"], body["errorCode"], body["sentences"] or [], body["text"] or "") == (
+        "FAILED",
+        PCI_REFUSED,
+        [],
+        "",
+    )
+
+    # A v3 create is refused outright (RFC 9457, 403), and makes nothing.
+    with pytest.raises(TwilioServiceException) as refused:
+        v3_create(account.client, feature, call_recording.sid, str(uuid.uuid4()))
+    assert (refused.value.status, refused.value.code) == (403, PCI_REFUSED)
+    assert len(account.client.voice.v3.transcriptions.list(source_id=call_recording.sid)) == 1
+    # The refusals are in the call's debugger log.
+    assert PCI_REFUSED in {notice.error_code for notice in call_notifications(account.client, call_sid)}
+
+
+# === no engine =========================================================================================
+
+
+@pytest.fixture
+def modelless_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server whose PHONOGRAPH_STT_MODEL names a folder that does not exist (offline, so it
+    cannot be taken for a model name to download either)."""
+    env = {**transcription_env(), "PHONOGRAPH_SPEED": "10"}
+    env["PHONOGRAPH_STT_MODEL"] = str(tmp_path / "no-such-model")
+    server = ServerProcess(tmp_path / "data", env).start()
+    yield server
+    server.stop()
+
+
+def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_server_keeps_serving(
+    modelless_server: ServerProcess, webapp: WebApp
+) -> None:
+    creds = modelless_server.credentials
+    with httpx.Client(
+        base_url=modelless_server.base_url, auth=(creds.account_sid, creds.auth_token), timeout=10
+    ) as http:
+        account = TestAccount(
+            creds.account_sid,
+            creds.auth_token,
+            sdk_client(modelless_server.base_url, creds.account_sid, creds.auth_token),
+            http,
+        )
+        webapp.respond("/transcribed", b"")
+        _, _, recording_sid = record_verb_call(
+            account, webapp, f"transcribe='true' transcribeCallback='{webapp.url('/transcribed')}'"
+        )
+        params = signed(callback(webapp, "/transcribed"), creds.auth_token)
+        assert (params["TranscriptionStatus"], params["RecordingSid"]) == ("failed", recording_sid)
+        assert params.get("ErrorCode"), params
+        body = transcript(http, params["TranscriptionSid"])
+        assert body["status"] == "FAILED"
+        assert "PHONOGRAPH_STT_MODEL" in body["errorMessage"], body["errorMessage"]
+        assert body["errorCode"] == int(params["ErrorCode"])
+        assert account.client.transcriptions(params["TranscriptionSid"]).fetch().status == "failed"
+
+        # The server is still up, and a second job fails the same way rather than hanging.
+        again = own_create(http, creds.account_sid, recording_sid)
+        failed = wait_until(
+            "the second job to fail",
+            lambda: found if (found := transcript(http, again["id"]))["status"] == "FAILED" else None,
+        )
+        assert "PHONOGRAPH_STT_MODEL" in failed["errorMessage"]
+        assert httpx.get(f"{modelless_server.base_url}/healthz").status_code == 200
+        assert account.client.recordings(recording_sid).fetch().status == "completed"
+
+
+# === restart ===========================================================================================
+
+
+@pytest.fixture
+def servers(data_dir: Path) -> Iterator[Servers]:
+    """Servers one after another on one data dir: a SIGKILL and a restart in between. SQLite only:
+    the queue is the same table on PostgreSQL, and the test costs two server starts."""
+    made = Servers(data_dir, {**transcription_env(), "PHONOGRAPH_SPEED": "10"})
+    yield made
+    if made.current is not None:
+        made.current.stop()
+
+
+def long_recording(account: TestAccount) -> str:
+    """A completed dual recording whose far end says LONG_SAYS."""
+    phone = speaking_phone(account, f"<Say>{LONG_SAYS}</Say><Hangup/>")
+    call = account.client.calls.create(
+        to=phone,
+        from_=CALLER,
+        twiml="<Response><Pause length='60'/></Response>",
+        record=True,
+        recording_channels="dual",
+    )
+    assert wait_for_call(account.client, call.sid).status == "completed"
+    [recording] = finished_recordings(account, call.sid)
+    assert recording.status == "completed"
+    return str(recording.sid)
+
+
+def test_a_queued_transcription_survives_a_kill_and_completes_after_restart(
+    servers: Servers, webapp: WebApp
+) -> None:
+    """The database is the queue. One worker is kept busy with a long job while a second waits
+    behind it; the server is killed (SIGKILL) with the second still queued, and the server that
+    starts next on the same data dir runs it and calls back."""
+    webapp.respond("/transcription-status", b"")
+    server = servers.start()
+    creds = server.credentials
+    with servers.http() as http:
+        account = TestAccount(creds.account_sid, creds.auth_token, servers.client(), http)
+        blocker_recording = long_recording(account)
+        _, recording_sid = dual_recording(account)
+        configuration_id = transcription_configuration(account, webapp.url("/transcription-status"))
+        blocker = own_create(http, creds.account_sid, blocker_recording)
+        created = v3_create(account.client, configuration_id, recording_sid, str(uuid.uuid4()))
+        queued_id = created.data.transcription["id"]
+        wait_until(
+            "the long job to start",
+            lambda: True if transcript(http, blocker["id"])["status"] == "RUNNING" else None,
+        )
+        assert account.client.voice.v3.transcriptions(queued_id).fetch().transcription["status"] == "PENDING"
+    servers.kill()
+    assert webapp.count("/transcription-status") == 0
+
+    servers.start()
+    params = signed(callback(webapp, "/transcription-status"), creds.auth_token)
+    assert (params["TranscriptionId"], params["TranscriptionStatus"]) == (queued_id, "COMPLETED")
+    with servers.http() as http:
+        assert_dual_transcript(transcript(http, queued_id))
+
+
+# === the CLI ===========================================================================================
+
+CLI_LINE_RE = re.compile(r"^\[[^\]]+\] ch(?P<channel>[12])(?: [A-Z_]+)?: (?P<text>.*)$")
+
+
+def transcribe_cli(
+    server: ServerProcess, account: TestAccount, recording_sid: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "phonograph",
+            "transcribe",
+            recording_sid,
+            "--server",
+            server.base_url,
+            "--account-sid",
+            account.sid,
+            "--auth-token",
+            account.auth_token,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=TRANSCRIBE_WAIT_S,
+        check=False,
+    )
+
+
+def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
+    server: ServerProcess, account: TestAccount, tmp_path: Path
+) -> None:
+    _, recording_sid = dual_recording(account)
+    done = transcribe_cli(server, account, recording_sid, tmp_path)
+    assert done.returncode == 0, done.stderr
+    # stdout holds the sentences only (the progress bar is on stderr).
+    lines = [CLI_LINE_RE.match(line) for line in done.stdout.splitlines() if line.strip()]
+    assert lines, done.stdout
+    assert all(lines), done.stdout
+    by_channel = {
+        channel: " ".join(m["text"] for m in lines if m is not None and m["channel"] == channel)
+        for channel in "12"
+    }
+    assert wer(CUSTOMER_SAYS, by_channel["1"]) <= MAX_WER, done.stdout
+    assert wer(AGENT_SAYS, by_channel["2"]) <= MAX_WER, done.stdout
+    # The job is a legacy one (TR…), listed with the recording's v2010 Transcriptions; not a v3 one.
+    [listed] = account.client.recordings(recording_sid).transcriptions.list()
+    assert listed.status == "completed"
+    assert wer(f"{AGENT_SAYS} {CUSTOMER_SAYS}", listed.transcription_text) <= MAX_WER
+    assert account.client.voice.v3.transcriptions.list(source_id=recording_sid) == []
+
+    # A refused job (PCI mode) prints why and exits 1.
+    set_pci_mode(account, True)
+    refused = transcribe_cli(server, account, recording_sid, tmp_path)
+    assert refused.returncode == 1, (refused.stdout, refused.stderr)
+    assert "PCI mode" in refused.stderr, refused.stderr
+
+
+def test_an_unknown_recording_is_refused(account: TestAccount) -> None:
+    missing = "RE" + "0" * 32
+    path = f"/phonograph/v1/Accounts/{account.sid}/Recordings/{missing}/Transcriptions"
+    assert account.http.post(path).status_code == 404
+    assert_not_found(account.http.get(f"{PHONOGRAPH_TRANSCRIPTIONS}/TR{'0' * 32}"))
+    error = rest_error(lambda: account.client.transcriptions("TR" + "0" * 32).fetch())
+    assert (error.status, error.code) == (404, 20404)
