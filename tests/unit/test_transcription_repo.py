@@ -247,8 +247,8 @@ def test_page_filters(db_url: str) -> None:
         assert await listed(status="in-progress") == [running]
         assert await listed(status="queued") == [today]
         assert await listed(language="en-US") == [today]
-        # BCP-47 tags are case-insensitive.
-        assert await listed(language="EN-us") == [today]
+        # Exact: the v3 languageCode filter is case-sensitive (spec §5).
+        assert await listed(language="EN-us") == []
         assert await listed(language="fr-FR") == []
         # createdAfter is inclusive, createdBefore exclusive.
         assert await listed(created_after=T0) == [tomorrow, running, today]

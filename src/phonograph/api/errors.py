@@ -51,6 +51,8 @@ def render_error(request: Request, error: PhonographError) -> JSONResponse:
     headers = {}
     if isinstance(error, AuthenticationFailed):
         headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+    if error.retry_after_s is not None:
+        headers["Retry-After"] = str(error.retry_after_s)
     return JSONResponse(error_body(error, request.url.path), status_code=error.status, headers=headers)
 
 

@@ -28,13 +28,22 @@ class PhonographError(Exception):
     code: int = 20500
     status: int = 500
 
-    def __init__(self, message: str, *, code: int | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: int | None = None,
+        retry_after_s: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         if status is not None:
             self.status = status
+        # Sent as ``Retry-After`` (api/errors.py): Twilio's 429s and 21501 say when to try again.
+        self.retry_after_s = retry_after_s
 
     @property
     def more_info(self) -> str:

@@ -62,6 +62,8 @@ class TranscriptionService:
     ) -> None:
         self.worker = worker
         self.queue_limit = queue_limit
+        # The base of the URLs the API hands out for transcriptions (PHONOGRAPH_PUBLIC_URL).
+        self.public_url = worker.public_url
         self._db = db
         self._clock = clock
 

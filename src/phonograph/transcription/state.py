@@ -159,10 +159,6 @@ class QueueFull(PhonographError):
     code = 20429
     status = 429
 
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
 
 class IdempotencyKeyReused(InvalidParameter):
     """An ``Idempotency-Key`` sent again with a different body (422)."""

@@ -132,7 +132,7 @@ class TranscriptionWorker:
         self._db = db
         self._blobs = blobs
         self._clock = clock
-        self._public_url = public_url
+        self.public_url = public_url
         self._notify_outbox = notify_outbox
         self._concurrency = concurrency
         self._lease = timedelta(seconds=lease_s)
@@ -330,7 +330,7 @@ class TranscriptionWorker:
             settled = await repo.change(
                 job.sid, now, status=outcome.status.value, lease_until=None, **outcome.values
             )
-            queued = await enqueue_callback(session, settled, self._public_url, now)
+            queued = await enqueue_callback(session, settled, self.public_url, now)
             if outcome.status is TranscriptionStatus.FAILED:
                 await NotificationRepo(session).create(
                     account_sid=settled.account_sid,
@@ -338,7 +338,7 @@ class TranscriptionWorker:
                     error_code=settled.error_code or InternalError.code,
                     log=NotificationLog.ERROR,
                     message_text=settled.error_message or "",
-                    request_url=transcription_url(self._public_url, settled),
+                    request_url=transcription_url(self.public_url, settled),
                     request_method="",
                     now=now,
                 )

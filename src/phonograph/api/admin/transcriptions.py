@@ -20,9 +20,8 @@ from fastapi.responses import JSONResponse
 
 from phonograph.api.auth import Authenticated, not_found, reach_account
 from phonograph.api.context import Context
-from phonograph.api.voice_v3.transcriptions import queue_full
 from phonograph.store import Transcription, TranscriptionRepo
-from phonograph.transcription import QueueFull, v3_status
+from phonograph.transcription import v3_status
 
 router = APIRouter()
 
@@ -64,8 +63,5 @@ async def create_job(
     account_sid: str, recording_sid: str, request: Request, principal: Authenticated, context: Context
 ) -> JSONResponse:
     account = await reach_account(context, principal, account_sid, request.url.path)
-    try:
-        transcription = await context.transcriptions.create_for_recording(account, recording_sid)
-    except QueueFull as full:
-        return queue_full(request, full)
+    transcription = await context.transcriptions.create_for_recording(account, recording_sid)
     return JSONResponse(job_json(transcription), status_code=201)

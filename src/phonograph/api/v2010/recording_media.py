@@ -138,7 +138,7 @@ async def recording_media(account_sid: str, name: str, request: Request, context
     status = RecordingStatus(recording.status)
     if status in PENDING:
         message = f"Recording {sid} is {status.value}: its media is not available yet"
-        return _error(request, NotYetAvailable(message), {"Retry-After": str(RETRY_AFTER_S)})
+        raise NotYetAvailable(message, retry_after_s=RETRY_AFTER_S)
     if status is not RecordingStatus.COMPLETED:
         raise not_found(request.url.path)
     service = context.calls.recordings

@@ -63,9 +63,11 @@ class TokenPageRequest:
     def from_params(cls, params: Params, filters: Mapping[str, str | None]) -> TokenPageRequest:
         fingerprint = filters_fingerprint(filters)
         token = params.get_str("pageToken")
-        size = params.get_int("pageSize", minimum=1, maximum=MAX_PAGE_SIZE)
+        size = params.get_int("pageSize", minimum=1)
         return cls(
-            page_size=DEFAULT_PAGE_SIZE if size is None else size,
+            # "This endpoint caps at 100" (the SDK's page()): a larger size is capped, not refused,
+            # so the SDK's list(limit=200), which asks for pageSize=200, reads two pages of 100.
+            page_size=DEFAULT_PAGE_SIZE if size is None else min(size, MAX_PAGE_SIZE),
             cursor=decode_token(token, fingerprint) if token else None,
             fingerprint=fingerprint,
         )

@@ -25,16 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
 from phonograph.api.context import ApiContext, Context
-from phonograph.api.errors import error_body
 from phonograph.api.params import Params
 from phonograph.api.voice_v3.bodies import IDEMPOTENCY_KEY_HEADER, batch_request, idempotency_key
 from phonograph.api.voice_v3.paging import TokenPageRequest, render_token_page
 from phonograph.core import InvalidParameter, NotFound, iso8601, parse_day_or_time
-from phonograph.recording import recording_path
 from phonograph.store import Recording, RecordingRepo, Transcription, TranscriptionFilters, TranscriptionRepo
 from phonograph.transcription import (
     UNFINISHED,
-    QueueFull,
     TranscriptionKind,
     TranscriptionStatus,
     V3Status,
@@ -53,16 +50,6 @@ SOURCE_ID_FILTER_RE = re.compile(r"RE[0-9a-f]{32}")
 LIST_FILTERS = ("createdAfter", "createdBefore", "languageCode", "sourceId", "status")
 
 
-def public_url(context: ApiContext, recording: Recording | None) -> str:
-    """``PHONOGRAPH_PUBLIC_URL``, read off the recording's media URL: the one public URL the API
-    context exposes. Every batch transcription has a recording (rows are never removed: a deleted
-    recording keeps its metadata); without one the URLs stay relative."""
-    if recording is None:
-        return ""
-    media_url = context.calls.recordings.url(recording)
-    return media_url.removesuffix(recording_path(recording.account_sid, recording.sid))
-
-
 def resolved_configuration(transcription: Transcription) -> dict[str, Any] | None:
     """The configuration body the job used, without ``configurationType``, which the v3
     ``ResolvedConfiguration`` schema does not have."""
@@ -77,7 +64,7 @@ def transcription_json(
 ) -> dict[str, Any]:
     """``voice.v3.transcription.Transcription``; ``audioStartedAt`` is the recording's start
     (the OpenAPI: "inferred from the recording resource's start time")."""
-    public = public_url(context, recording)
+    public = context.transcriptions.public_url
     return {
         "id": transcription.sid,
         "accountId": transcription.account_sid,
@@ -107,12 +94,6 @@ async def _recording(session: AsyncSession, account_sid: str, recording_sid: str
 # --- create ----------------------------------------------------------------------------------------
 
 
-def queue_full(request: Request, error: QueueFull) -> JSONResponse:
-    """The 429 of a full transcription queue, with the ``Retry-After`` the OpenAPI gives it."""
-    headers = {"Retry-After": str(error.retry_after_s)}
-    return JSONResponse(error_body(error, request.url.path), status_code=error.status, headers=headers)
-
-
 @router.post("")
 async def create_transcription(request: Request, principal: Authenticated, context: Context) -> JSONResponse:
     key = idempotency_key(request)
@@ -122,17 +103,14 @@ async def create_transcription(request: Request, principal: Authenticated, conte
     if source is None:
         # The OpenAPI's 404: "the referenced recording does not exist" (another account's neither).
         raise NotFound(f"Invalid 'sourceId': recording {wanted.source_id} was not found in this account")
-    try:
-        transcription = await context.transcriptions.create_batch(
-            principal.account,
-            configuration_id=wanted.configuration_id,
-            source_id=wanted.source_id,
-            participants=wanted.participants,
-            idempotency_key=key,
-            body=wanted.body,
-        )
-    except QueueFull as full:
-        return queue_full(request, full)
+    transcription = await context.transcriptions.create_batch(
+        principal.account,
+        configuration_id=wanted.configuration_id,
+        source_id=wanted.source_id,
+        participants=wanted.participants,
+        idempotency_key=key,
+        body=wanted.body,
+    )
     rendered = transcription_json(context, transcription, source)
     url = rendered["url"]
     headers = {"Operation-Id": transcription.sid, "Location": url, "Retry-After": str(RETRY_AFTER_S)}

@@ -74,7 +74,7 @@ class TranscriptionFilters:
     kind: str | None = None
     recording_sid: str | None = None
     status: str | None = None
-    # A BCP-47 tag, matched case-insensitively (RFC 5646 §2.1.1).
+    # A BCP-47 tag, matched exactly: the v3 languageCode filter is case-sensitive (spec §5).
     language: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
@@ -88,7 +88,7 @@ class TranscriptionFilters:
         if self.status is not None:
             clauses.append(TranscriptionRow.status == self.status)
         if self.language is not None:
-            clauses.append(func.lower(TranscriptionRow.language) == self.language.lower())
+            clauses.append(TranscriptionRow.language == self.language)
         if self.created_after is not None:
             clauses.append(TranscriptionRow.date_created >= self.created_after)
         if self.created_before is not None:
