@@ -59,7 +59,9 @@ from phonograph.transcription.transcript import sentences, text_of
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE_S = 300.0
+DEFAULT_LEASE_S = 30.0
+"""Renewed every third of it while the job runs (``_report``), so a crashed worker's job is taken
+up again within half a minute, and a busy engine never loses its job."""
 PROGRESS_INTERVAL_S = 0.5
 POLL_INTERVAL_S = 5.0
 """How often an idle worker looks for jobs nobody woke it for: other processes' jobs, and jobs
