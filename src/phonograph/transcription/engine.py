@@ -153,7 +153,10 @@ class WhisperEngine:
         segments: list[Segment] = []
         for piece in pieces:
             on_progress(min(1.0, float(piece.end) / duration_s))
-            segments += [segment for segment in segments_of(piece) if _audible(samples_16k, segment)]
+            for segment in segments_of(piece):
+                heard = _tightened(samples_16k, segment)
+                if heard is not None:
+                    segments.append(heard)
         on_progress(1.0)
         return segments
 
@@ -181,8 +184,21 @@ def segments_of(piece: Any) -> list[Segment]:
     ]
 
 
-def _audible(samples_16k: Samples16k, segment: Segment) -> bool:
+def _tightened(samples_16k: Samples16k, segment: Segment) -> Segment | None:
+    """``segment`` narrowed to the 20 ms frames in it that are louder than ``SILENCE_RMS``, or None
+    when there are none (Whisper writes words over line noise). Whisper's word timings can start a
+    sentence up to a second before its first word; the audio itself says where it starts."""
+    frame = STT_SAMPLE_RATE_HZ // 50
     start = int(segment.start_s * STT_SAMPLE_RATE_HZ)
     end = max(start + 1, int(segment.end_s * STT_SAMPLE_RATE_HZ))
     span = samples_16k[start:end].astype(np.float64)
-    return bool(len(span)) and math.sqrt(float(np.mean(span * span))) >= SILENCE_RMS
+    if not len(span):
+        return None
+    chunks = np.array_split(span, max(1, len(span) // frame))
+    loud = [index for index, chunk in enumerate(chunks) if math.sqrt(float(np.mean(chunk**2))) >= SILENCE_RMS]
+    if not loud:
+        return None
+    chunk_s = len(span) / len(chunks) / STT_SAMPLE_RATE_HZ
+    first_s = segment.start_s + loud[0] * chunk_s
+    last_s = segment.start_s + (loud[-1] + 1) * chunk_s
+    return Segment(first_s, max(first_s, min(segment.end_s, last_s)), segment.text, segment.confidence)
