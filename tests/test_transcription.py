@@ -705,6 +705,7 @@ def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
     refused = transcribe_cli(server, account, recording_sid, tmp_path)
     assert refused.returncode == 1, (refused.stdout, refused.stderr)
     assert "PCI mode" in refused.stderr, refused.stderr
+    assert f"code {PCI_REFUSED}" in refused.stderr, refused.stderr
 
 
 def test_an_unknown_recording_is_refused(account: TestAccount) -> None:

@@ -127,10 +127,11 @@ def _request(
         _fail(f"cannot reach {server}: {exc}")
     if response.is_error:
         try:
-            message = response.json()["message"]
+            error = response.json()
+            message = f"{error['message']} (code {error['code']}, HTTP {response.status_code})"
         except (ValueError, KeyError, TypeError):
-            message = response.text or response.reason_phrase
-        _fail(f"{message} (HTTP {response.status_code})")
+            message = f"{response.text or response.reason_phrase} (HTTP {response.status_code})"
+        _fail(message)
     return response
 
 
