@@ -36,6 +36,8 @@ from phonograph.webhooks.types import AppRequest, Method, WebhookError
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_DELAYS_S: tuple[float, ...] = (1, 2, 4, 8, 16, 32, 60, 120, 300, 600)
+# How long a graceful stop waits for the deliveries in flight (an app that answers at all does).
+STOP_GRACE_S = 5.0
 # A claim outlives the longest delivery (the client's whole timeout) by this much.
 LEASE_MARGIN_S = 30.0
 _TOKEN_NAMESPACE = uuid.UUID("0b6c3f49-5d0e-4d47-9a7e-6f1f4c1f8a51")
@@ -93,6 +95,9 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[int] = set()
         self._abandoned: set[int] = set()
+        self._draining = False
+        self._idle = asyncio.Event()  # set while nothing is in flight
+        self._idle.set()
 
     @property
     def in_flight(self) -> int:
@@ -107,11 +112,18 @@ class OutboxWorker:
         """Look for due messages now (call it after committing new ones)."""
         self._wake.set()
 
-    async def stop(self) -> None:
-        """Cancel the loop and the deliveries in flight; what they did not finish stays queued."""
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Let the deliveries in flight finish (``grace_s`` at most), starting no more, then cancel
+        the loop and what is left; what did not finish stays queued."""
         task, self._task = self._task, None
         if task is None:
             return
+        # A delivery cancelled mid-request may have reached the app: the next start would send it
+        # again. Finishing it now keeps a graceful stop from doubling callbacks.
+        self._draining = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace_s):
+                await self._idle.wait()
         task.cancel()
         try:
             await task
@@ -139,7 +151,7 @@ class OutboxWorker:
 
     async def _dispatch(self, deliveries: asyncio.TaskGroup) -> None:
         free = self._concurrency - len(self._in_flight)
-        if free <= 0:
+        if free <= 0 or self._draining:
             return
         now = self._clock.now()
         async with self._db.transaction() as session:
@@ -155,6 +167,7 @@ class OutboxWorker:
         for message in due:
             if message.id in claimed:
                 self._in_flight.add(message.id)
+                self._idle.clear()
                 deliveries.create_task(self._deliver(message, tokens[message.account_sid]))
 
     async def _deliver(self, message: OutboxMessage, auth_token: str | None) -> None:
@@ -177,6 +190,8 @@ class OutboxWorker:
             log.exception("outbox delivery crashed id=%s", message.id)
         finally:
             self._in_flight.discard(message.id)
+            if not self._in_flight:
+                self._idle.set()
             self._wake.set()
 
     async def _finish(self, message: OutboxMessage, error: WebhookError | None, orphan: bool) -> None:

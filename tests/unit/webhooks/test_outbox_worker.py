@@ -39,6 +39,7 @@ async def running(
     retry_delays_s: tuple[float, ...] = FAST_RETRIES_S,
     timeout_s: float = 2.0,
     poll_interval_s: float = 0.02,
+    stop_grace_s: float = 5.0,
 ) -> AsyncIterator[OutboxWorker]:
     async with httpx.AsyncClient() as http:
         worker = OutboxWorker(
@@ -53,7 +54,7 @@ async def running(
         try:
             yield worker
         finally:
-            await worker.stop()
+            await worker.stop(stop_grace_s)
 
 
 def _run(tmp_path: Path, test: Callable[[Database, AppServer], Awaitable[None]]) -> None:
@@ -253,7 +254,8 @@ def test_a_new_worker_delivers_what_a_stopped_one_left_exactly_once(db_url: str)
         for seq in range(1, 6):
             await enqueue(db, account.sid, "CA-x", app.url("/cb"), [("Seq", str(seq))])
         try:
-            async with running(db):
+            # The app takes longer than the stop waits for it.
+            async with running(db, stop_grace_s=0.1):
                 await eventually(blocked_once.is_set)
             assert await pending(db) == 3  # 1 and 2 delivered; 3 stays queued, released for others
         finally:
@@ -271,6 +273,37 @@ def test_a_new_worker_delivers_what_a_stopped_one_left_exactly_once(db_url: str)
         tokens = [r.header("I-Twilio-Idempotency-Token") for r in app.received]
         assert tokens[2] == tokens[3]  # the redelivery says it is the same message
         assert len(set(tokens)) == 5
+
+    _run_on(db_url, test)
+
+
+def test_a_graceful_stop_lets_a_delivery_in_flight_finish_and_starts_no_more(db_url: str) -> None:
+    async def test(db: Database, app: AppServer) -> None:
+        account = await add_account(db)
+        in_flight = threading.Event()
+
+        def handler(seen: Received) -> Reply:
+            if _seq(seen) == "1":
+                in_flight.set()
+                threading.Event().wait(0.5)  # still answering when the stop begins
+            return 200, {}, b""
+
+        app.handler = handler
+        for seq in range(1, 4):
+            await enqueue(db, account.sid, "CA-y", app.url("/cb"), [("Seq", str(seq))])
+        async with running(db):
+            await eventually(in_flight.is_set)
+        # #1 was answered and recorded; #2 and #3 were not started.
+        assert [_seq(r) for r in app.received] == ["1"]
+        assert await pending(db) == 2
+
+        restarted = Database(db_url)
+        try:
+            async with running(restarted):
+                await _drained(restarted)
+        finally:
+            await restarted.close()
+        assert [_seq(r) for r in app.received] == ["1", "2", "3"]  # none sent twice
 
     _run_on(db_url, test)
 
