@@ -48,3 +48,9 @@ class CallbackMethod(StrEnum):
 
     GET = "GET"
     POST = "POST"
+
+
+def recording_path(account_sid: str, sid: str) -> str:
+    """A recording's account-level resource path, without extension: its media URL (spec §3.1),
+    which recording and transcription callbacks both hand out."""
+    return f"/2010-04-01/Accounts/{account_sid}/Recordings/{sid}"

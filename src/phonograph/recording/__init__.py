@@ -1,6 +1,6 @@
 """Room ``recording``: taps, journal, pause/resume/stop, composition, encoding, configuration resolution."""
 
-from phonograph.recording.callbacks import recording_path
+from phonograph.core.recording_terms import recording_path
 from phonograph.recording.compose import SILENCE_PEAK, Composition, Layout, compose
 from phonograph.recording.configuration import RecordingConfiguration
 from phonograph.recording.encode import MP3_CONTENT_TYPE, WAV_CONTENT_TYPE, encode_mp3, encode_wav

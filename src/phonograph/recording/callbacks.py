@@ -10,15 +10,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import rfc2822
+from phonograph.core.recording_terms import recording_path
 from phonograph.recording.state import RecordingStatus
 from phonograph.store import OutboxRepo, Recording
 
 Params = list[tuple[str, str]]
-
-
-def recording_path(account_sid: str, sid: str) -> str:
-    """The account-level resource path, without extension: the media URL (spec §3.1)."""
-    return f"/2010-04-01/Accounts/{account_sid}/Recordings/{sid}"
 
 
 def callback_params(recording: Recording, status: RecordingStatus, public_url: str) -> Params:

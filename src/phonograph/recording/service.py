@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from phonograph.core import Clock, InvalidParameter, new_sid
+from phonograph.core.recording_terms import recording_path
 from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
 from phonograph.media import FrameListener, MediaClock
-from phonograph.recording.callbacks import enqueue_callback, recording_path
+from phonograph.recording.callbacks import enqueue_callback
 from phonograph.recording.compose import Layout, compose, mix
 from phonograph.recording.encode import decode_wav, encode_mp3, encode_wav
 from phonograph.recording.enums import Channels, Track, Trim

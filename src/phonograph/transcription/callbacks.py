@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonograph.core.recording_terms import recording_path
 from phonograph.store import Call, CallRepo, OutboxRepo, Transcription
 from phonograph.transcription.rules import callback_url
 from phonograph.transcription.state import TranscriptionKind, TranscriptionStatus, v3_status
@@ -25,10 +26,6 @@ from phonograph.transcription.state import TranscriptionKind, TranscriptionStatu
 Params = list[tuple[str, str]]
 API_VERSION = "2010-04-01"
 BATCH_CALLBACK_METHOD = "POST"
-
-
-def recording_path(account_sid: str, recording_sid: str) -> str:
-    return f"/{API_VERSION}/Accounts/{account_sid}/Recordings/{recording_sid}"
 
 
 def transcription_url(public_url: str, transcription: Transcription) -> str:
