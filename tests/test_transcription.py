@@ -34,6 +34,13 @@ from tests.support.calls import add_phone, wait_for_call
 from tests.support.notifications import call_notifications
 from tests.support.recordings import finished_recordings, recording_path
 from tests.support.server import ServerProcess, Servers
+from tests.support.transcriptions import (
+    BATCH_ID_RE,
+    JOB_FIELDS,
+    JOBS,
+    new_configuration,
+    set_media_setting,
+)
 from tests.support.twilio_client import sdk_client
 from tests.support.webapp import Hit, WebApp, valid_signature
 from tests.support.wer import wer
@@ -53,9 +60,7 @@ TRANSCRIBE_WAIT_S = 120.0
 """A bound on waiting for a job (a hang guard, not a speed claim): the first job loads the model."""
 POLL_S = 0.1
 TRANSCRIPTION_SID_RE = re.compile(r"TR[0-9a-f]{32}")
-BATCH_ID_RE = re.compile(r"voice_transcription_[0-7][0-9a-hjkmnp-tv-z]{25}")
 V3 = "/v3/Transcriptions"
-PHONOGRAPH_TRANSCRIPTIONS = "/phonograph/v1/Transcriptions"
 V2010_KEYS = {
     "sid",
     "account_sid",
@@ -70,22 +75,6 @@ V2010_KEYS = {
     "transcription_text",
     "type",
     "uri",
-}
-TRANSCRIPT_KEYS = {
-    "id",
-    "kind",
-    "origin",
-    "accountSid",
-    "recordingSid",
-    "status",
-    "progress",
-    "duration",
-    "language",
-    "participants",
-    "sentences",
-    "text",
-    "errorCode",
-    "errorMessage",
 }
 SENTENCE_KEYS = {"index", "channel", "participant", "text", "startTime", "endTime", "confidence"}
 LEGACY_CALLBACK_KEYS = {
@@ -189,26 +178,6 @@ def record_verb_call(
 # --- configurations and settings --------------------------------------------------------------------
 
 
-def transcription_configuration(account: TestAccount, callback_url: str) -> str:
-    """A Transcription configuration (ch1 CUSTOMER, ch2 HUMAN_AGENT, en-US) calling back
-    ``callback_url``; its id. Created over plain JSON: the SDK's create raises after success."""
-    body = {
-        "configuration": {
-            "configurationType": "Transcription",
-            "transcriptionEngine": "google",
-            "speechModel": "chirp_2",
-            "language": "en-US",
-            "transcriptionStatusCallback": {"url": callback_url, "method": "POST"},
-            "participantDefaults": [
-                {"audioChannelIndex": 1, "type": "CUSTOMER"},
-                {"audioChannelIndex": 2, "type": "HUMAN_AGENT"},
-            ],
-        }
-    }
-    created: str = ok_json(account.http.post("/v2/Configurations/Transcription", json=body), 201)["id"]
-    return created
-
-
 def recording_configuration(account: TestAccount, feature_id: str) -> str:
     """A dual, untrimmed Recording configuration whose feature is the Transcription configuration."""
     body = {
@@ -220,11 +189,6 @@ def recording_configuration(account: TestAccount, feature_id: str) -> str:
     }
     created: str = ok_json(account.http.post("/v2/Configurations/Recording", json=body), 201)["id"]
     return created
-
-
-def set_pci_mode(account: TestAccount, on: bool) -> None:
-    path = f"/phonograph/v1/Accounts/{account.sid}/MediaSettings"
-    assert ok_json(account.http.post(path, json={"pci_mode": on}))["pci_mode"] is on
 
 
 # --- reading transcriptions --------------------------------------------------------------------------
@@ -261,9 +225,9 @@ def v3_finished(client: Any, transcription_id: str) -> dict[str, Any]:
 
 def transcript(http: httpx.Client, url_or_id: str) -> dict[str, Any]:
     """phonograph's transcript (``GET /phonograph/v1/Transcriptions/{id}``), by its URL or id."""
-    url = url_or_id if "/" in url_or_id else f"{PHONOGRAPH_TRANSCRIPTIONS}/{url_or_id}"
+    url = url_or_id if "/" in url_or_id else f"{JOBS}/{url_or_id}"
     body = ok_json(http.get(url))
-    assert set(body) == TRANSCRIPT_KEYS, body
+    assert set(body) == JOB_FIELDS, body
     return body
 
 
@@ -397,7 +361,7 @@ def test_a_recording_configuration_feature_transcribes_each_channel_as_its_parti
     account: TestAccount, webapp: WebApp
 ) -> None:
     webapp.respond("/transcription-status", b"")
-    feature = transcription_configuration(account, webapp.url("/transcription-status"))
+    feature = new_configuration(account, callback_url=webapp.url("/transcription-status"))
     _, recording_sid = dual_recording(account, recording_configuration(account, feature))
 
     params = signed(callback(webapp, "/transcription-status"), account.auth_token)
@@ -411,7 +375,7 @@ def test_a_recording_configuration_feature_transcribes_each_channel_as_its_parti
     )
     assert (params["SourceId"], params["TranscriptionConfigurationId"]) == (recording_sid, feature)
     assert urlsplit(params["TranscriptionUrl"]).path == f"{V3}/{transcription_id}"
-    assert urlsplit(params["TranscriptUrl"]).path == f"{PHONOGRAPH_TRANSCRIPTIONS}/{transcription_id}"
+    assert urlsplit(params["TranscriptUrl"]).path == f"{JOBS}/{transcription_id}"
     assert int(params["Duration"]) >= 6
 
     [listed] = account.client.voice.v3.transcriptions.list(source_id=recording_sid)
@@ -443,7 +407,7 @@ def test_a_recording_configuration_feature_transcribes_each_channel_as_its_parti
 
 def test_v3_create_on_a_dual_recording_with_an_idempotency_key(account: TestAccount, webapp: WebApp) -> None:
     webapp.respond("/transcription-status", b"")
-    configuration_id = transcription_configuration(account, webapp.url("/transcription-status"))
+    configuration_id = new_configuration(account, callback_url=webapp.url("/transcription-status"))
     _, recording_sid = dual_recording(account)
     key = str(uuid.uuid4())
     # The request names channel 2 itself; channel 1 comes from the configuration's defaults.
@@ -489,8 +453,8 @@ def test_pci_mode_fails_or_refuses_every_kind_of_transcription_with_17531(
 ) -> None:
     webapp.respond("/transcribed", b"")
     webapp.respond("/transcription-status", b"")
-    feature = transcription_configuration(account, webapp.url("/transcription-status"))
-    set_pci_mode(account, True)
+    feature = new_configuration(account, callback_url=webapp.url("/transcription-status"))
+    set_media_setting(account, "pci_mode", True)
     # One call: a dual call recording through the configuration (automatic), and a <Record
     # transcribe> of the caller (legacy).
     call_sid, _, verb_sid = record_verb_call(
@@ -629,7 +593,7 @@ def test_a_queued_transcription_survives_a_kill_and_completes_after_restart(
         account = TestAccount(creds.account_sid, creds.auth_token, servers.client(), http)
         blocker_recording = long_recording(account)
         _, recording_sid = dual_recording(account)
-        configuration_id = transcription_configuration(account, webapp.url("/transcription-status"))
+        configuration_id = new_configuration(account, callback_url=webapp.url("/transcription-status"))
         blocker = own_create(http, creds.account_sid, blocker_recording)
         created = v3_create(account.client, configuration_id, recording_sid, str(uuid.uuid4()))
         queued_id = created.data.transcription["id"]
@@ -701,7 +665,7 @@ def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
     assert account.client.voice.v3.transcriptions.list(source_id=recording_sid) == []
 
     # A refused job (PCI mode) prints why and exits 1.
-    set_pci_mode(account, True)
+    set_media_setting(account, "pci_mode", True)
     refused = transcribe_cli(server, account, recording_sid, tmp_path)
     assert refused.returncode == 1, (refused.stdout, refused.stderr)
     assert "PCI mode" in refused.stderr, refused.stderr
@@ -712,6 +676,6 @@ def test_an_unknown_recording_is_refused(account: TestAccount) -> None:
     missing = "RE" + "0" * 32
     path = f"/phonograph/v1/Accounts/{account.sid}/Recordings/{missing}/Transcriptions"
     assert account.http.post(path).status_code == 404
-    assert_not_found(account.http.get(f"{PHONOGRAPH_TRANSCRIPTIONS}/TR{'0' * 32}"))
+    assert_not_found(account.http.get(f"{JOBS}/TR{'0' * 32}"))
     error = rest_error(lambda: account.client.transcriptions("TR" + "0" * 32).fetch())
     assert (error.status, error.code) == (404, 20404)

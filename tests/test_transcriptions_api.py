@@ -10,7 +10,6 @@ the two-channel ones Batch Transcription needs.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -33,13 +32,17 @@ from tests.support.api import (
 )
 from tests.support.recordings import completed_recording, live_call, start_recording
 from tests.support.server import ServerProcess
+from tests.support.transcriptions import (
+    BATCH_ID_RE,
+    JOB_FIELDS,
+    JOBS,
+    new_configuration,
+    set_media_setting,
+)
 from tests.support.webapp import WebApp
 
 V3 = "/v3/Transcriptions"
-JOBS = "/phonograph/v1/Transcriptions"
 PROBLEM_TYPE = "https://www.twilio.com/docs/api/errors/"
-ID_RE = re.compile(r"voice_transcription_[0-7][0-9a-hjkmnp-tv-z]{25}")
-CONVERSATION_CONFIGURATION_ID = "conv_configuration_01k1etx3jbfx88476ccja0889c"
 DUAL = {"RecordingChannels": "dual"}
 # Long enough for Batch Transcription (2 s at least, 17554).
 RECORDING_MEDIA_S = 3.0
@@ -77,45 +80,9 @@ LEGACY_FIELDS = {
     "type",
     "uri",
 }
-JOB_FIELDS = {
-    "id",
-    "kind",
-    "origin",
-    "accountSid",
-    "recordingSid",
-    "status",
-    "progress",
-    "duration",
-    "language",
-    "participants",
-    "sentences",
-    "text",
-    "errorCode",
-    "errorMessage",
-}
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def new_configuration(account: TestAccount, language: str = "en-US") -> str:
-    """A Transcription configuration with no status callback (nothing to deliver)."""
-    configuration = {
-        "configurationType": "Transcription",
-        "transcriptionEngine": "deepgram",
-        "speechModel": "nova-3",
-        "language": language,
-        "conversationConfigurationId": CONVERSATION_CONFIGURATION_ID,
-        "participantDefaults": [
-            {"audioChannelIndex": 1, "type": "CUSTOMER"},
-            {"audioChannelIndex": 2, "type": "HUMAN_AGENT"},
-        ],
-    }
-    created = ok_json(
-        account.http.post("/v2/Configurations/Transcription", json={"configuration": configuration}), 201
-    )
-    configuration_id: str = created["id"]
-    return configuration_id
 
 
 def recording(account: TestAccount, webapp: WebApp, *, dual: bool = True) -> str:
@@ -190,11 +157,6 @@ def finished_job(account: TestAccount, job_id: str) -> dict[str, Any]:
         time.sleep(0.1)
 
 
-def set_media_setting(account: TestAccount, name: str, on: bool) -> None:
-    path = f"/phonograph/v1/Accounts/{account.sid}/MediaSettings"
-    assert ok_json(account.http.post(path, json={name: on}))[name] is on
-
-
 # --- v3 create ---------------------------------------------------------------------------------------
 
 
@@ -210,7 +172,7 @@ def test_create_answers_202_with_the_operation_and_its_headers(account: TestAcco
     assert isinstance(transcription, dict)
     assert set(transcription) == TRANSCRIPTION_FIELDS
     transcription_id = transcription["id"]
-    assert ID_RE.fullmatch(transcription_id)
+    assert BATCH_ID_RE.fullmatch(transcription_id)
     headers = {name.lower(): value for name, value in answer.headers.items()}
     assert headers["operation-id"] == transcription_id
     assert headers["location"] == operation.status_url == transcription["url"]
@@ -284,7 +246,9 @@ def test_an_idempotency_key_is_one_account_s(
 ) -> None:
     mine = created(account, body(new_configuration(account), recording(account, webapp)), "shared-key")
     theirs = created(
-        other_account, body(new_configuration(other_account), recording(other_account, webapp)), "shared-key"
+        other_account,
+        body(new_configuration(other_account), recording(other_account, webapp)),
+        "shared-key",
     )
     assert mine["transcription"]["id"] != theirs["transcription"]["id"]
 
