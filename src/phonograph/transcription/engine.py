@@ -138,7 +138,12 @@ class WhisperEngine:
             samples_16k,
             language=code,
             beam_size=5,
-            vad_filter=False,
+            # Silero VAD (shipped with faster-whisper) hands the model only the stretches that hold
+            # speech. Without it Whisper decodes tones and hold music too, and invents text for
+            # them: a 3 s 1 kHz tone came back as one sentence repeated four times, after 6 s of
+            # decoding (2 cores); with it, nothing, in 0.01 s. Speech is heard the same (bench/
+            # transcribe.py: equal WER and time with and without).
+            vad_filter=True,
             condition_on_previous_text=False,
             # Beam search at temperature 0 only, no fallback: the fallback re-decodes a window at
             # rising temperatures (random sampling) when its text repeats itself (a caller saying

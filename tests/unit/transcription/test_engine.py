@@ -120,6 +120,15 @@ def test_silence_and_line_noise_are_not_words(engine: WhisperEngine) -> None:
         assert progress[-1] == 1.0
 
 
+def test_tones_are_not_words(engine: WhisperEngine) -> None:
+    # A steady tone, and a DTMF digit (697 + 1209 Hz): loud, but not speech. Whisper alone turned
+    # the 1 kHz tone into a sentence said four times.
+    t_s = np.arange(16_000 * 3) / 16_000
+    for tones_hz in ((1000.0,), (440.0,), (697.0, 1209.0)):
+        samples = sum(0.3 * np.sin(2 * np.pi * hz * t_s) for hz in tones_hz)
+        assert engine.transcribe(np.asarray(samples, np.float32), "en-US", lambda _: None) == []
+
+
 def test_a_folder_that_is_not_a_model_is_unavailable(tmp_path: Path) -> None:
     pytest.importorskip("faster_whisper")
     broken = WhisperEngine(str(tmp_path), 1)
