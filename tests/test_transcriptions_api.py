@@ -552,7 +552,8 @@ def test_a_job_of_the_cli_is_a_legacy_transcription(account: TestAccount, webapp
     assert job["status"] in ("PENDING", "RUNNING", *FINISHED)
     assert 0.0 <= job["progress"] <= 1.0
     done = finished_job(account, job["id"])
-    assert done["progress"] == 1.0 or done["status"] == "FAILED"
+    # A tone holds no speech (Whisper alone heard "I'm sorry, I'm sorry, …" in it).
+    assert (done["status"], done["progress"], done["text"]) == ("COMPLETED", 1.0, "")
 
     sid = job["id"]
     fetched = ok_json(account.http.get(legacy_path(account.sid, sid)))
@@ -564,13 +565,12 @@ def test_a_job_of_the_cli_is_a_legacy_transcription(account: TestAccount, webapp
         None,
         "USD",
     )
-    assert fetched["status"] == done["status"].lower()
+    assert fetched["status"] == "completed"
     assert fetched["uri"] == legacy_path(account.sid, sid)
     for field in ("date_created", "date_updated"):
         assert RFC2822_RE.fullmatch(fetched[field]), fetched[field]
-    if fetched["status"] == "completed":
-        assert fetched["duration"].isdigit()
-        assert fetched["transcription_text"] == done["text"]
+    assert fetched["duration"].isdigit()
+    assert fetched["transcription_text"] == ""
 
     # The SDK reads it, at both paths.
     instance = account.client.transcriptions(sid).fetch()
