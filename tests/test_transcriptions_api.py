@@ -30,7 +30,14 @@ from tests.support.api import (
     ok_json,
     sid_pattern,
 )
-from tests.support.recordings import completed_recording, live_call, start_recording
+from tests.support.recordings import (
+    completed_recording,
+    control,
+    live_call,
+    start_recording,
+    wait_for_recording,
+    wait_media_s,
+)
 from tests.support.server import ServerProcess
 from tests.support.transcriptions import (
     BATCH_ID_RE,
@@ -262,11 +269,12 @@ BAD_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     "unknown key": ({"language": "en-US"}, "language"),
     "unknown input source": ({"inputSource": "RECORDING"}, "inputSource"),
     "input source not a string": ({"inputSource": 1}, "inputSource"),
-    "media url input": ({"inputSource": "MEDIA_URL", "mediaUrl": "https://example.com/a.wav"}, "MEDIA_URL"),
-    "media url alone": ({"sourceId": None, "mediaUrl": "https://example.com/a.wav"}, "MEDIA_URL"),
+    "media url input with a source": (
+        {"inputSource": "MEDIA_URL", "mediaUrl": "https://example.com/a.wav"},
+        "sourceId",
+    ),
     "media url with a source": ({"mediaUrl": "https://example.com/a.wav"}, "mediaUrl"),
     "audio start with a source": ({"audioStartedAt": "2026-01-01T00:00:00Z"}, "audioStartedAt"),
-    "no source": ({"sourceId": None}, "sourceId"),
     "source not a recording": ({"sourceId": fake_sid("CA")}, "sourceId"),
     "source too long": ({"sourceId": "RE" + "0" * 63}, "sourceId"),
     "source not a string": ({"sourceId": 12}, "sourceId"),
@@ -369,6 +377,27 @@ def test_a_pci_account_transcribes_nothing(account: TestAccount, webapp: WebApp)
     assert_error(start_job(account, recording_sid), 403, 17531)
     set_media_setting(account, "pci_mode", False)
     assert post_v3(account, body(configuration_id, recording_sid)).status_code == 202
+
+
+def test_a_recording_made_in_pci_mode_stays_untranscribable(account: TestAccount, webapp: WebApp) -> None:
+    # [EMP] (spec §12): recordings made while PCI mode was on were never transcribable again.
+    configuration_id = new_configuration(account)
+    set_media_setting(account, "pci_mode", True)
+    made_in_pci = recording(account, webapp)
+    set_media_setting(account, "pci_mode", False)
+    assert_problem(post_v3(account, body(configuration_id, made_in_pci)), 403, 17531, mentions=made_in_pci)
+    assert_error(start_job(account, made_in_pci), 403, 17531)
+    # So is one that PCI mode was turned on for before it ended.
+    call_sid = live_call(account, webapp)
+    ended_in_pci = start_recording(account, call_sid, **DUAL)["sid"]
+    set_media_setting(account, "pci_mode", True)
+    wait_media_s(account.http, RECORDING_MEDIA_S)
+    control(account, call_sid, ended_in_pci, "stopped")
+    assert wait_for_recording(account.client, ended_in_pci).status == "completed"
+    set_media_setting(account, "pci_mode", False)
+    assert_problem(post_v3(account, body(configuration_id, ended_in_pci)), 403, 17531)
+    # Recordings made after PCI mode was turned off are transcribed.
+    assert post_v3(account, body(configuration_id, recording(account, webapp))).status_code == 202
 
 
 def test_a_hipaa_account_has_no_batch_transcription(account: TestAccount, webapp: WebApp) -> None:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -20,7 +21,7 @@ from phonograph.calls import CallEngine
 from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.settings import Settings
 from phonograph.store import AccountRepo, Database, open_blob_store
-from phonograph.transcription import TranscriptionService, TranscriptionWorker, WhisperEngine
+from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,20 @@ def build_app(
     def notify_outbox() -> None:
         calls.runtime.outbox.notify()
 
+    # One connection pool for every outbound fetch; the call engine closes it when it stops, after
+    # the transcription worker has (lifespan below).
+    http = httpx.AsyncClient()
     # The engine loads its model on the first job: the server starts without faster-whisper.
     engine = WhisperEngine(settings.stt_model, settings.stt_threads, workers=settings.stt_workers)
     worker = TranscriptionWorker(
-        db, blobs, clock, engine, settings.public_url, notify_outbox, concurrency=settings.stt_workers
+        db,
+        blobs,
+        clock,
+        engine,
+        MediaFetcher(http),
+        settings.public_url,
+        notify_outbox,
+        concurrency=settings.stt_workers,
     )
     transcriptions = TranscriptionService(db, clock, worker, queue_limit=settings.stt_queue)
     calls = CallEngine(
@@ -100,6 +111,7 @@ def build_app(
         journal_dir=settings.journal_dir,
         public_url=settings.public_url,
         on_transcriptions=worker.wake,
+        http=http,
     )
 
     @asynccontextmanager

@@ -1,4 +1,4 @@
-"""TranscriptionRepo (rows, lists, the job queue), the accounts' PCI mode, and revision 0005, on a
+"""TranscriptionRepo (rows, lists, the job queue), the accounts' PCI mode, and revisions 0005 and 0006, on a
 real migrated database (SQLite, and PostgreSQL where marked)."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from phonograph.store import (
     AccountRepo,
     Database,
     PageSpec,
+    RecordingRepo,
     Transcription,
     TranscriptionFilters,
     TranscriptionRepo,
@@ -463,3 +464,76 @@ def test_transcriptions_revision_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_transcriptions_revision_postgresql(postgres: PostgresServer) -> None:
     _check_transcriptions_revision(postgres.create_database(f"transcriptions_{uuid.uuid4().hex[:12]}"))
+
+
+TRANSCRIPTIONS_REVISION = "2026_11_21_0005"
+
+
+async def _across_media_url(url: str) -> tuple[list[Any], set[str]]:
+    """At the transcriptions revision with a recording and its transcription, up to head (which
+    stores the recording's start on the transcription), and down again."""
+    db = Database(url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.upgrade(_config(sync), TRANSCRIPTIONS_REVISION))
+            await connection.execute(
+                text(
+                    "INSERT INTO accounts (sid, owner_account_sid, friendly_name, auth_token, status, type,"
+                    f" date_created, date_updated) VALUES ('AC1', NULL, 'old', 'token', 'active', 'Full',"
+                    f" {MOMENT}, {MOMENT})"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO recordings (sid, account_sid, source, status, channels, track, trim,"
+                    " start_time, status_callback_method, status_callback_events, date_created,"
+                    " date_updated) VALUES ('RE1', 'AC1', 'RecordVerb', 'completed', 2, 'both',"
+                    f" 'trim-silence', '2026-01-01 09:30:00', 'POST', '[]', {MOMENT}, {MOMENT})"
+                )
+            )
+            for sid, recording_sid in (("TR1", "'RE1'"), ("TR2", "NULL")):
+                await connection.execute(
+                    text(
+                        "INSERT INTO transcriptions (sid, kind, origin, account_sid, recording_sid,"
+                        " status, participants, callback_method, progress, attempts, date_created,"
+                        f" date_updated) VALUES ('{sid}', 'legacy', 'cli', 'AC1', {recording_sid},"
+                        f" 'completed', '[]', 'POST', 1.0, 1, {MOMENT}, {MOMENT})"
+                    )
+                )
+        async with db.engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
+        async with db.transaction() as session:
+            repo = TranscriptionRepo(session)
+            upgraded: list[Any] = [await repo.get("TR1"), await repo.get("TR2")]
+            upgraded.append(await RecordingRepo(session).get("RE1"))
+        async with db.engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(_config(sync), TRANSCRIPTIONS_REVISION))
+            downgraded = await connection.run_sync(
+                lambda sync: (
+                    {column["name"] for column in inspect(sync).get_columns("transcriptions")}
+                    | {column["name"] for column in inspect(sync).get_columns("recordings")}
+                )
+            )
+        return upgraded, downgraded
+    finally:
+        await db.close()
+
+
+def _check_media_url_revision(url: str) -> None:
+    [transcribed, unrelated, recording], downgraded = asyncio.run(_across_media_url(url))
+    # A recording's transcription starts when the recording did; the rest have no start, no URL.
+    assert transcribed.audio_started_at == datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    assert (transcribed.media_url, unrelated.media_url, unrelated.audio_started_at) == (None, None, None)
+    # Recordings made before the revision are not known to be PCI ones.
+    assert recording.pci_mode is False
+    assert not downgraded & {"media_url", "audio_started_at", "pci_mode"}
+    assert {"recording_sid", "transcribe"} <= downgraded
+
+
+def test_media_url_revision_sqlite(tmp_path: Path) -> None:
+    _check_media_url_revision(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+
+
+@pytest.mark.postgres
+def test_media_url_revision_postgresql(postgres: PostgresServer) -> None:
+    _check_media_url_revision(postgres.create_database(f"media_url_{uuid.uuid4().hex[:12]}"))

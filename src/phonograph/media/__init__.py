@@ -3,7 +3,7 @@
 Imports only ``phonograph.core``, numpy, soxr, miniaudio and espeakng_loader."""
 
 from phonograph.media.clock import MediaClock, TickStats
-from phonograph.media.decode import UnsupportedAudio, decode_audio
+from phonograph.media.decode import DecodedAudio, UnsupportedAudio, decode_audio, decode_channels
 from phonograph.media.frames import (
     FRAME_MS,
     SAMPLE_RATE_HZ,
@@ -45,6 +45,7 @@ __all__ = [
     "Clip",
     "ClipPlayer",
     "Codes",
+    "DecodedAudio",
     "DtmfEvent",
     "EspeakEngine",
     "Frame",
@@ -62,6 +63,7 @@ __all__ = [
     "conference_beep",
     "connect",
     "decode_audio",
+    "decode_channels",
     "disconnect",
     "dtmf_clip",
     "dtmf_tone",

@@ -1,15 +1,17 @@
-"""Decoding ``<Play>`` media (WAV and MP3) into mono 16-bit PCM at 8 kHz.
+"""Decoding WAV and MP3 media: into mono 16-bit PCM at 8 kHz for ``<Play>``, or into its own
+channels at its own rate (``decode_channels``, for transcribing a v3 ``mediaUrl``).
 
 Twilio plays WAV and MP3 (https://www.twilio.com/docs/voice/twiml/play#supported-audio-file-types)
 and reports anything else as error 12300 "Invalid Content-Type"
 (https://www.twilio.com/docs/errors/12300). We sniff the bytes rather than trust a Content-Type
-header, decode with miniaudio at the file's own rate and channel count, average the channels
-and resample to the media clock's 8 kHz.
+header, decode with miniaudio at the file's own rate and channel count, and for ``<Play>`` average
+the channels and resample to the media clock's 8 kHz.
 """
 
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
 import miniaudio
 import numpy as np
@@ -51,21 +53,36 @@ _MAX_SAMPLE_RATE_HZ = 768_000
 _UNKNOWN_DATA_SIZES = (0, 0xFFFFFFFF)
 
 
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A file's samples: one float32 array per channel (full scale ±1.0), at its own rate."""
+
+    channels: tuple[npt.NDArray[np.float32], ...]
+    rate_hz: int
+
+
 def decode_audio(data: bytes) -> Pcm:
-    """Mono 16-bit PCM at 8 kHz for a WAV or MP3 file; raises ``UnsupportedAudio`` otherwise.
+    """Mono 16-bit PCM at 8 kHz for a WAV or MP3 file; raises ``UnsupportedAudio`` otherwise."""
+    audio = decode_channels(data)
+    mono: npt.NDArray[np.float32] = np.mean(audio.channels, axis=0, dtype=np.float32)
+    return resample(mono, audio.rate_hz)
+
+
+def decode_channels(data: bytes) -> DecodedAudio:
+    """The channels of a WAV or MP3 file; raises ``UnsupportedAudio`` for anything else.
 
     WAV: PCM 8/16/24/32-bit, float 32/64-bit, A-law and μ-law, any rate and channel count. A WAV
     whose data chunk is shorter than its header declares is truncated and raises; MP3 raises when
     not one MPEG frame decodes.
     """
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return _decode_wav(data)
+        return _split(_decode_wav(data), "WAV")
     if data[:3] == b"ID3" or _is_mpeg_frame_header(data[:4]):
-        return _decode_mp3(data)
+        return _split(_decode_mp3(data), "MP3")
     raise UnsupportedAudio(f"Audio must be WAV or MP3; found {_describe(data)}")
 
 
-def _decode_wav(data: bytes) -> Pcm:
+def _decode_wav(data: bytes) -> miniaudio.DecodedSoundFile:
     fmt_chunk, pcm_data = _parse_wav(data)
     # Hand miniaudio a canonical file (fmt, then data with its true size) so that streaming
     # sizes and extra chunks never confuse it.
@@ -75,7 +92,7 @@ def _decode_wav(data: bytes) -> Pcm:
         decoded = miniaudio.wav_read_f32(wav)
     except miniaudio.MiniaudioError as error:
         raise UnsupportedAudio(f"WAV file could not be decoded: {error}") from error
-    return _to_pcm(decoded, "WAV")
+    return decoded
 
 
 def _parse_wav(data: bytes) -> tuple[bytes, bytes]:
@@ -134,14 +151,14 @@ def _riff_chunk(chunk_id: bytes, body: bytes) -> bytes:
     return chunk_id + struct.pack("<I", len(body)) + body + b"\0" * (len(body) & 1)
 
 
-def _decode_mp3(data: bytes) -> Pcm:
+def _decode_mp3(data: bytes) -> miniaudio.DecodedSoundFile:
     try:
         decoded = miniaudio.mp3_read_f32(data)
     except miniaudio.MiniaudioError as error:
         raise UnsupportedAudio("MP3 file holds no decodable MPEG audio frames") from error
     if decoded.num_frames == 0:
         raise UnsupportedAudio("MP3 file holds no decodable MPEG audio frames (truncated or corrupt)")
-    return _to_pcm(decoded, "MP3")
+    return decoded
 
 
 def _is_mpeg_frame_header(header: bytes) -> bool:
@@ -154,13 +171,14 @@ def _is_mpeg_frame_header(header: bytes) -> bool:
     return version != 0b01 and layer != 0b00 and bitrate_index != 0xF and rate_index != 0b11
 
 
-def _to_pcm(decoded: miniaudio.DecodedSoundFile, kind: str) -> Pcm:
+def _split(decoded: miniaudio.DecodedSoundFile, kind: str) -> DecodedAudio:
     channels = int(decoded.nchannels)
     if channels < 1:
         raise UnsupportedAudio(f"{kind} file has no audio channels")
     interleaved: npt.NDArray[np.float32] = np.frombuffer(decoded.samples, dtype=np.float32)
-    mono = interleaved[: len(interleaved) - len(interleaved) % channels].reshape(-1, channels)
-    return resample(mono.mean(axis=1, dtype=np.float32), int(decoded.sample_rate))
+    frames = interleaved[: len(interleaved) - len(interleaved) % channels].reshape(-1, channels)
+    split = tuple(np.ascontiguousarray(frames[:, index]) for index in range(channels))
+    return DecodedAudio(split, int(decoded.sample_rate))
 
 
 _MAGIC_NAMES: tuple[tuple[int, bytes, str], ...] = (

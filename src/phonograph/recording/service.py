@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,7 +57,7 @@ from phonograph.recording.state import (
     RecordingStatus,
     check_transition,
 )
-from phonograph.recording.transcriptions import promise_transcriptions
+from phonograph.recording.transcriptions import in_pci_mode, promise_transcriptions
 from phonograph.store import BlobStore, Database, Recording, RecordingRepo
 
 log = logging.getLogger(__name__)
@@ -198,6 +198,7 @@ class RecordingService:
 
     async def _store_new(self, row: Recording) -> tuple[Recording, bool]:
         async with self._db.transaction() as session:
+            row = replace(row, pci_mode=await in_pci_mode(session, row.account_sid))
             recording = await RecordingRepo(session).create(row)
             queued = await enqueue_callback(
                 session, recording, RecordingStatus.IN_PROGRESS, self._public_url, row.date_created
@@ -397,6 +398,8 @@ class RecordingService:
         now = self._clock.now()
         promised = False
         async with self._db.transaction() as session:
+            if status is RecordingStatus.COMPLETED and not recording.pci_mode:
+                values = {**values, "pci_mode": await in_pci_mode(session, recording.account_sid)}
             recording = await RecordingRepo(session).change(recording.sid, now, status=status.value, **values)
             queued = await enqueue_callback(session, recording, status, self._public_url, now)
             if status is RecordingStatus.COMPLETED:

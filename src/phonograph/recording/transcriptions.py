@@ -24,7 +24,15 @@ from phonograph.core.transcription_terms import (
     TranscriptionKind,
     TranscriptionStatus,
 )
-from phonograph.store import Recording, Transcription, TranscriptionRepo
+from phonograph.store import AccountRepo, Recording, Transcription, TranscriptionRepo
+
+
+async def in_pci_mode(session: AsyncSession, account_sid: str) -> bool:
+    """Whether the account is in PCI mode now. A recording started or completed then is marked
+    (``Recording.pci_mode``) and never transcribed, even after PCI mode is turned off: [EMP] saw
+    Twilio keep such recordings untranscribable (spec §12)."""
+    account = await AccountRepo(session).get(account_sid)
+    return account is not None and account.pci_mode
 
 
 async def promise_transcriptions(session: AsyncSession, recording: Recording, now: datetime) -> bool:
@@ -40,6 +48,7 @@ async def promise_transcriptions(session: AsyncSession, recording: Recording, no
                 account_sid=recording.account_sid,
                 recording_sid=recording.sid,
                 call_sid=recording.call_sid,
+                audio_started_at=recording.start_time,
                 status=TranscriptionStatus.QUEUED,
                 callback_url=recording.transcribe_callback,
                 date_created=now,
@@ -56,6 +65,7 @@ async def promise_transcriptions(session: AsyncSession, recording: Recording, no
                 account_sid=recording.account_sid,
                 recording_sid=recording.sid,
                 call_sid=recording.call_sid,
+                audio_started_at=recording.start_time,
                 status=TranscriptionStatus.QUEUED,
                 configuration_id=feature_id,
                 date_created=now,

@@ -1,7 +1,9 @@
-"""A recording's WAV media as the engine takes it: one float32 16 kHz array per channel.
+"""Audio as the engine takes it: one float32 16 kHz array per channel.
 
-Recordings are stored as 16-bit PCM WAV, 8 kHz, mono or dual (recording/encode.py); this reads
-any 16-bit PCM WAV with the standard library, without importing the recording room.
+Recordings are stored as 16-bit PCM WAV, 8 kHz, mono or dual (recording/encode.py); ``decode_wav``
+reads any 16-bit PCM WAV with the standard library, without importing the recording room. A v3
+``mediaUrl`` may be any WAV or MP3 the media room decodes, of one or two channels
+(``decode_media``).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import wave
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from phonograph.media import Pcm, resample
+from phonograph.media import Pcm, UnsupportedAudio, decode_channels, resample
 from phonograph.transcription.engine import STT_SAMPLE_RATE_HZ, Samples16k
 from phonograph.transcription.state import RecordingNotEligible
 
 _INT16_FULL_SCALE = 32768.0
 _PCM16_BYTES = 2
+MAX_MEDIA_CHANNELS = 2
+"""Mono, stereo or dual-channel media (the v3 participants' ``audioChannelIndex`` is 1 or 2)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,20 @@ def decode_wav(data: bytes) -> RecordingAudio:
     return RecordingAudio(channels, len(interleaved) / rate_hz)
 
 
-def _to_16k(channel: Pcm, rate_hz: int) -> Samples16k:
-    pcm = resample(np.ascontiguousarray(channel, dtype=np.int16), rate_hz, STT_SAMPLE_RATE_HZ)
+def decode_media(data: bytes) -> RecordingAudio:
+    """The channels of a WAV or MP3 file; ``UnsupportedAudio`` (12300) for anything else, and for
+    more than ``MAX_MEDIA_CHANNELS`` channels."""
+    decoded = decode_channels(data)
+    if len(decoded.channels) > MAX_MEDIA_CHANNELS:
+        raise UnsupportedAudio(
+            f"The media has {len(decoded.channels)} channels: Batch Transcription takes mono or"
+            f" {MAX_MEDIA_CHANNELS}-channel audio"
+        )
+    channels = tuple(_to_16k(channel, decoded.rate_hz) for channel in decoded.channels)
+    return RecordingAudio(channels, len(decoded.channels[0]) / decoded.rate_hz)
+
+
+def _to_16k(channel: Pcm | npt.NDArray[np.float32], rate_hz: int) -> Samples16k:
+    pcm = resample(channel, rate_hz, STT_SAMPLE_RATE_HZ)
     samples: Samples16k = pcm.astype(np.float32) / np.float32(_INT16_FULL_SCALE)
     return samples

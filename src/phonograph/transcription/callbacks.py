@@ -7,8 +7,9 @@ outbox worker signs and sends them; the transcription's id orders them).
   ``Direction``, ``ForwardedFrom`` (when the call has one), and ``ErrorCode`` when it failed.
 - Batch (the configuration's ``transcriptionStatusCallback``, POST): ``AccountSid``,
   ``TranscriptionId``, ``TranscriptionStatus`` (``COMPLETED`` | ``FAILED``), ``TranscriptionUrl``,
-  ``TranscriptUrl``, ``SourceId``, ``TranscriptionConfigurationId``, ``Duration``, ``ErrorCode``
-  (0 when none) and ``ErrorMessage`` when it failed. Twilio documents no parameter list for it:
+  ``TranscriptUrl``, ``SourceId`` (empty for a ``mediaUrl`` job, which has ``MediaUrl`` instead),
+  ``TranscriptionConfigurationId``, ``Duration``, ``ErrorCode`` (0 when none) and ``ErrorMessage``
+  when it failed. Twilio documents no parameter list for it:
   these are phonograph's (docs/compatibility.md).
 """
 
@@ -82,6 +83,10 @@ def batch_params(transcription: Transcription, public_url: str) -> Params:
         ("TranscriptionUrl", transcription_url(public_url, transcription)),
         ("TranscriptUrl", transcript_url(public_url, transcription.sid)),
         ("SourceId", transcription.recording_sid or ""),
+    ]
+    if transcription.media_url is not None:
+        params.append(("MediaUrl", transcription.media_url))
+    params += [
         ("TranscriptionConfigurationId", transcription.configuration_id or ""),
         ("Duration", str(transcription.duration_s or 0)),
         ("ErrorCode", str(transcription.error_code or 0)),

@@ -27,6 +27,7 @@ from phonograph.transcription.rules import (
     LEGACY_LANGUAGE,
     TRANSCRIPTION_CONFIGURATION,
     check,
+    check_account,
     parse_configuration,
     participants,
 )
@@ -37,6 +38,7 @@ from phonograph.transcription.state import ConfigurationDeleted, Origin, Transcr
 class Prepared:
     job: Transcription
     recording: Recording | None
+    """The recording to transcribe; None for a ``mediaUrl`` job."""
     refusal: PhonographError | None
     """Why the job may not run, or None."""
 
@@ -69,7 +71,10 @@ async def prepare(session: AsyncSession, job: Transcription, now: datetime) -> P
         refusal = NotFound(f"Account {job.account_sid} does not exist any more")
     elif refusal is None:
         try:
-            check(account, recording, kind, origin, job.recording_sid or "")
+            if job.media_url is None:
+                check(account, recording, kind, origin, job.recording_sid or "")
+            else:
+                check_account(account, kind)
         except PhonographError as exc:
             refusal = exc
     if values:

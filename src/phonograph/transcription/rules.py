@@ -2,11 +2,14 @@
 is the HTTP answer) and again when a worker is about to run it (an error fails the job).
 
 - PCI mode refuses every transcription; HIPAA accounts may not use batch transcription (17531;
-  spec §12). Twilio applies PCI to "native" transcription of every kind.
+  spec §12). Twilio applies PCI to "native" transcription of every kind. A recording made while
+  PCI mode was on stays refused after it is turned off, as [EMP] saw Twilio do.
 - The recording must be completed with media (17533).
 - Batch: the recording must be dual-channel (17533: Twilio refuses mono media) and at least 2 s
   long (17554). ``<Record transcribe>``: 2 to 120 s (13617; spec §2.6). phonograph's own
   ``cli`` create has no limit on length or channels.
+- A v3 ``mediaUrl``'s audio (mono or two channels) must last 2 s (17554); it is checked once the
+  worker has fetched it.
 
 Lengths are the recording's ``duration`` (whole seconds), the number its owner sees.
 """
@@ -56,6 +59,11 @@ def check_recording(
     """The recording, when it may be transcribed as ``kind`` for ``origin``; else the error."""
     if recording is None:
         raise RecordingNotEligible(f"Recording {recording_sid} does not exist in this account")
+    if recording.pci_mode:
+        raise ComplianceRefused(
+            f"Recording {recording_sid} was made while its account was in PCI mode: it is never"
+            " transcribed (spec §12)"
+        )
     if recording.status != COMPLETED or recording.media_key is None:
         raise RecordingNotEligible(
             f"Recording {recording_sid} is {recording.status}: only a completed recording with media"
@@ -78,6 +86,15 @@ def check_recording(
             f" recordings of {LEGACY_MIN_S} to {LEGACY_MAX_S} seconds"
         )
     return recording
+
+
+def check_media_length(duration_s: float, media_url: str) -> None:
+    """17554 for a ``mediaUrl`` shorter than Batch Transcription's 2 s."""
+    if duration_s < BATCH_MIN_S:
+        raise MediaTooShort(
+            f"The media at {media_url} lasts {duration_s:.2f} s: Batch Transcription needs at least"
+            f" {BATCH_MIN_S} s"
+        )
 
 
 def check(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from phonograph.core import Clock, Conflict, NotFound, new_sid, new_typeid
@@ -51,6 +53,16 @@ DEFAULT_QUEUE_LIMIT = 100
 QUEUE_FULL_RETRY_AFTER_S = 10
 
 
+@dataclass(frozen=True)
+class BatchSource:
+    """What a v3 job transcribes: one of the account's recordings (``SOURCE_ID``), or the audio at
+    a URL (``MEDIA_URL``), fetched when the job runs, that started at ``audio_started_at``."""
+
+    recording_sid: str | None = None
+    media_url: str | None = None
+    audio_started_at: datetime | None = None
+
+
 class TranscriptionService:
     def __init__(
         self,
@@ -80,13 +92,13 @@ class TranscriptionService:
         account: Account,
         *,
         configuration_id: str,
-        source_id: str,
+        source: BatchSource,
         participants: Sequence[Mapping[str, Any]],
         idempotency_key: str | None,
         body: Mapping[str, Any],
     ) -> Transcription:
-        """A v3 batch job for recording ``source_id`` (``POST /v3/Transcriptions``), or the one an
-        earlier request with the same ``idempotency_key`` created."""
+        """A v3 batch job for ``source`` (``POST /v3/Transcriptions``), or the one an earlier
+        request with the same ``idempotency_key`` created."""
         request_body = dict(body)
         if idempotency_key is not None:
             replayed = await self._replayed(account.sid, idempotency_key, request_body)
@@ -94,7 +106,7 @@ class TranscriptionService:
                 return replayed
         try:
             created = await self._insert_batch(
-                account, configuration_id, source_id, participants, idempotency_key, request_body
+                account, configuration_id, source, participants, idempotency_key, request_body
             )
         except Conflict:
             # Another request with the same key committed between the look-up and the insert.
@@ -109,7 +121,7 @@ class TranscriptionService:
         self,
         account: Account,
         configuration_id: str,
-        source_id: str,
+        source: BatchSource,
         participants: Sequence[Mapping[str, Any]],
         idempotency_key: str | None,
         request_body: dict[str, Any],
@@ -125,8 +137,19 @@ class TranscriptionService:
                 raise TranscriptionConfigurationNotFound(
                     f"Transcription configuration {configuration_id!r} does not exist in this account"
                 )
-            recording = await RecordingRepo(session).get_for_account(account.sid, source_id)
-            recording = check(account, recording, TranscriptionKind.BATCH, Origin.API, source_id)
+            values: dict[str, Any] = {
+                "media_url": source.media_url,
+                "audio_started_at": source.audio_started_at,
+            }
+            if source.recording_sid is not None:
+                found = await RecordingRepo(session).get_for_account(account.sid, source.recording_sid)
+                recording = check(account, found, TranscriptionKind.BATCH, Origin.API, source.recording_sid)
+                values = {
+                    "recording_sid": recording.sid,
+                    "call_sid": recording.call_sid,
+                    "audio_started_at": recording.start_time,
+                    "duration_s": recording.duration_s,
+                }
             parsed = parse_configuration(configuration.body)
             now = self._clock.now()
             return await repo.create(
@@ -138,15 +161,13 @@ class TranscriptionService:
                     status=TranscriptionStatus.QUEUED.value,
                     date_created=now,
                     date_updated=now,
-                    recording_sid=recording.sid,
-                    call_sid=recording.call_sid,
                     configuration_id=configuration.id,
                     resolved_configuration=configuration.body,
                     participants=resolve_participants(participants, parsed),
                     language=parsed.language,
                     idempotency_key=idempotency_key,
                     request_body=request_body,
-                    duration_s=recording.duration_s,
+                    **values,
                 )
             )
 
@@ -173,6 +194,7 @@ class TranscriptionService:
                     date_updated=now,
                     recording_sid=recording.sid,
                     call_sid=recording.call_sid,
+                    audio_started_at=recording.start_time,
                     language=LEGACY_LANGUAGE,
                     duration_s=recording.duration_s,
                 )

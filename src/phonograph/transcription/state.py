@@ -106,6 +106,21 @@ class IllegalTranscriptionTransition(InternalError):
     """A move the status machine does not allow: a bug, never a user's doing."""
 
 
+class MissingSource(InvalidParameter):
+    """Twilio 17500: a v3 create names neither a ``sourceId`` nor a ``mediaUrl``."""
+
+    code = 17500
+
+
+class MediaUnavailable(PhonographError):
+    """A ``MEDIA_URL`` job's audio could not be fetched: 11205 when no answer came (connection,
+    DNS, timeout), 11200 when the answer was not a 2xx or was too large. The codes of every
+    other fetch Twilio makes (https://www.twilio.com/docs/api/errors/11200)."""
+
+    code = 11200
+    status = 502
+
+
 class TranscriptionConfigurationNotFound(InvalidParameter):
     """Twilio 17501: ``transcriptionConfigurationId`` names no Transcription configuration."""
 

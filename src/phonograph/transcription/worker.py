@@ -9,9 +9,10 @@ A job's life here:
 2. **prepare** (one transaction): an automatic batch job resolves its Transcription configuration
    (deleted meanwhile: 94002) into its language, participants and callback; then the rules are
    checked again (``rules.py``: PCI, eligibility, channels, length).
-3. **run**: the recording's WAV is read and decoded, and each channel goes through the engine in
-   a thread. Progress (0..1) is written at most every ``progress_interval_s``, and each write
-   renews the lease. A job deleted meanwhile stops at the engine's next progress report.
+3. **run**: the recording's WAV is read and decoded (or a ``MEDIA_URL`` job's audio fetched and
+   decoded, ``media_url.py``), and each channel goes through the engine in a thread. Progress
+   (0..1) is written at most every ``progress_interval_s``, and each write renews the lease. A job
+   deleted meanwhile stops at the engine's next progress report.
 4. **settle** (one transaction): ``completed`` with the transcript, or ``failed`` with the error's
    code and message (plus an error Notification), and the callback in the outbox; then the outbox
    is told. A job that stopped its worker ``max_attempts`` times is failed without running again.
@@ -43,13 +44,16 @@ from phonograph.store import (
     Database,
     NotificationLog,
     NotificationRepo,
+    Recording,
     Transcription,
     TranscriptionRepo,
 )
-from phonograph.transcription.audio import RecordingAudio, decode_wav
+from phonograph.transcription.audio import RecordingAudio, decode_media, decode_wav
 from phonograph.transcription.callbacks import enqueue_callback, transcription_url
 from phonograph.transcription.engine import ProgressCallback, Segment, SpeechToText
+from phonograph.transcription.media_url import MediaFetcher
 from phonograph.transcription.prepare import prepare
+from phonograph.transcription.rules import check_media_length
 from phonograph.transcription.state import (
     RecordingNotEligible,
     TranscriptionStatus,
@@ -119,6 +123,7 @@ class TranscriptionWorker:
         blobs: BlobStore,
         clock: Clock,
         engine: SpeechToText,
+        media: MediaFetcher,
         public_url: str,
         notify_outbox: Callable[[], None],
         *,
@@ -131,6 +136,7 @@ class TranscriptionWorker:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.engine = engine
+        self._media = media
         self._db = db
         self._blobs = blobs
         self._clock = clock
@@ -251,14 +257,8 @@ class TranscriptionWorker:
             prepared = await prepare(session, job, self._clock.now())
         if prepared.refusal is not None:
             raise prepared.refusal
-        job, recording = prepared.job, prepared.recording
-        assert recording is not None
-        assert recording.media_key is not None
-        try:
-            data = await self._blobs.read(recording.media_key)
-        except BlobNotFound as exc:
-            raise RecordingNotEligible(f"Recording {recording.sid} has no media any more") from exc
-        audio = await asyncio.to_thread(decode_wav, data)
+        job = prepared.job
+        audio = await self._audio(job, prepared.recording)
         per_channel = await self._transcribe(job, audio, tracker)
         transcript = sentences(per_channel, job.participants)
         values = {
@@ -270,6 +270,21 @@ class TranscriptionWorker:
             "error_message": None,
         }
         return _Outcome(TranscriptionStatus.COMPLETED, values)
+
+    async def _audio(self, job: Transcription, recording: Recording | None) -> RecordingAudio:
+        """The recording's media, or the job's ``mediaUrl`` (fetched now), decoded."""
+        if job.media_url is not None:
+            data = await self._media.fetch(job.media_url)
+            audio = await asyncio.to_thread(decode_media, data)
+            check_media_length(audio.duration_s, job.media_url)
+            return audio
+        assert recording is not None
+        assert recording.media_key is not None
+        try:
+            data = await self._blobs.read(recording.media_key)
+        except BlobNotFound as exc:
+            raise RecordingNotEligible(f"Recording {recording.sid} has no media any more") from exc
+        return await asyncio.to_thread(decode_wav, data)
 
     async def _transcribe(
         self, job: Transcription, audio: RecordingAudio, tracker: _Tracker

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pytest
 
 from phonograph.core.errors import PhonographError
-from phonograph.media import SAMPLE_RATE_HZ, UnsupportedAudio, decode_audio
+from phonograph.media import SAMPLE_RATE_HZ, UnsupportedAudio, decode_audio, decode_channels
 from tests.support.audio import dominant_frequency_hz, rms_dbfs
 from tests.unit.media.test_g711 import linear2alaw, linear2ulaw
 
@@ -95,6 +95,21 @@ def test_pcm_wav_stereo_is_averaged(rate_hz: int) -> None:
     assert_tone(both, 1.0)
     left_only = decode_audio(pcm_wav([sine(rate_hz), np.zeros(rate_hz)], rate_hz, 2))
     assert_tone(left_only, 1.0, level_dbfs=-15.05)
+
+
+@pytest.mark.parametrize("encode", ["wav", "mp3"])
+def test_decode_channels_keeps_each_channel_at_the_files_rate(encode: str) -> None:
+    rate_hz = 44100 if encode == "mp3" else 16000
+    left, right = sine(rate_hz), sine(rate_hz, frequency_hz=1000.0, amplitude=0.25)
+    data = pcm_wav([left, right], rate_hz, 2) if encode == "wav" else mp3([left, right], rate_hz)
+    audio = decode_channels(data)
+    assert audio.rate_hz == rate_hz
+    assert len(audio.channels) == 2
+    for channel, hz, level_dbfs in zip(audio.channels, (TONE_HZ, 1000.0), (-9.03, -15.05), strict=True):
+        assert channel.dtype == np.float32
+        pcm = np.rint(channel * 32767).astype(np.int16)
+        assert dominant_frequency_hz(pcm, rate_hz) == pytest.approx(hz, abs=1)
+        assert rms_dbfs(pcm[2000:-2000]) == pytest.approx(level_dbfs, abs=0.5)
 
 
 def test_32_bit_pcm_wav() -> None:

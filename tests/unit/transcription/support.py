@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 
 from phonograph.core import SystemClock, new_secret, new_sid, new_typeid
@@ -40,7 +41,13 @@ from phonograph.store import (
     Transcription,
     TranscriptionRepo,
 )
-from phonograph.transcription import Segment, SpeechToText, TranscriptionService, TranscriptionWorker
+from phonograph.transcription import (
+    MediaFetcher,
+    Segment,
+    SpeechToText,
+    TranscriptionService,
+    TranscriptionWorker,
+)
 from phonograph.transcription.engine import ProgressCallback, Samples16k
 
 clock = SystemClock()
@@ -125,11 +132,13 @@ def run(
         blobs = LocalBlobStore(tmp_path / "media")
         fake = FakeEngine()
         notified: list[int] = []
+        http = httpx.AsyncClient()
         worker = TranscriptionWorker(
             db,
             blobs,
             clock,
             engine or fake,
+            MediaFetcher(http),
             PUBLIC_URL,
             lambda: notified.append(1),
             lease_s=lease_s,
@@ -143,6 +152,7 @@ def run(
         finally:
             fake.hold.set()
             await worker.stop()
+            await http.aclose()
             await db.close()
 
     asyncio.run(main())

@@ -15,6 +15,7 @@ from phonograph.transcription.rules import (
     callback_url,
     check,
     check_account,
+    check_media_length,
     parse_configuration,
     participants,
 )
@@ -108,6 +109,19 @@ def test_pci_refuses_every_kind_and_hipaa_refuses_batch() -> None:
     assert _code(BATCH, Origin.API, pci, channels=1) == 17531
     with pytest.raises(PhonographError, match="PCI mode"):
         check_account(pci, LEGACY)
+
+
+def test_a_recording_made_in_pci_mode_is_never_transcribed() -> None:
+    # The account is out of PCI mode now; the recording was made in it (spec §12, [EMP]).
+    for kind, origin in ((BATCH, Origin.API), (LEGACY, Origin.RECORD_VERB), (LEGACY, Origin.CLI)):
+        assert _code(kind, origin, pci_mode=True, channels=2, duration_s=10) == 17531
+
+
+def test_media_shorter_than_two_seconds_is_17554() -> None:
+    with pytest.raises(PhonographError, match=r"media\.example/a\.wav lasts 1\.99 s") as info:
+        check_media_length(1.99, "https://media.example/a.wav")
+    assert info.value.code == 17554
+    check_media_length(2.0, "https://media.example/a.wav")  # long enough: no error
 
 
 def test_participants_fill_missing_channels_from_the_defaults() -> None:

@@ -11,6 +11,7 @@ import pytest
 from phonograph.core import NotFound, PhonographError
 from phonograph.store import Account
 from phonograph.transcription import (
+    BatchSource,
     ComplianceRefused,
     IdempotencyKeyReused,
     MediaTooShort,
@@ -43,7 +44,7 @@ async def _batch(
     return await service.create_batch(
         account,
         configuration_id=configuration_id,
-        source_id=source_id,
+        source=BatchSource(recording_sid=source_id),
         participants=[],
         idempotency_key=key,
         body=body if body is not None else {"sourceId": source_id},
@@ -58,7 +59,7 @@ def test_create_batch_stores_a_queued_job_with_its_configuration(tmp_path: Path)
         created = await world.service.create_batch(
             account,
             configuration_id=configuration_id,
-            source_id=recording.sid,
+            source=BatchSource(recording_sid=recording.sid),
             participants=[{"audioChannelIndex": 1, "type": "CUSTOMER", "name": "Ada", "address": "+1555"}],
             idempotency_key="key-1",
             body={"sourceId": recording.sid, "x": 1},

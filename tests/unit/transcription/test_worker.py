@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from phonograph.transcription import WhisperEngine
+from phonograph.transcription import BatchSource, WhisperEngine
 from phonograph.transcription.state import TranscriptionStatus
 from tests.unit.transcription.support import (
     CALLBACK_URL,
@@ -313,7 +313,7 @@ def test_an_api_job_keeps_the_configuration_it_was_created_with(tmp_path: Path) 
         created = await world.service.create_batch(
             account,
             configuration_id=configuration_id,
-            source_id=recording.sid,
+            source=BatchSource(recording_sid=recording.sid),
             participants=[{"audioChannelIndex": 2, "type": "AI_AGENT", "name": "bot"}],
             idempotency_key=None,
             body={"sourceId": recording.sid},

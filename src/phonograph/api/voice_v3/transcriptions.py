@@ -20,7 +20,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
@@ -29,7 +28,7 @@ from phonograph.api.params import Params
 from phonograph.api.voice_v3.bodies import IDEMPOTENCY_KEY_HEADER, batch_request, idempotency_key
 from phonograph.api.voice_v3.paging import TokenPageRequest, render_token_page
 from phonograph.core import InvalidParameter, NotFound, iso8601, parse_day_or_time
-from phonograph.store import Recording, RecordingRepo, Transcription, TranscriptionFilters, TranscriptionRepo
+from phonograph.store import RecordingRepo, Transcription, TranscriptionFilters, TranscriptionRepo
 from phonograph.transcription import (
     UNFINISHED,
     TranscriptionKind,
@@ -59,20 +58,20 @@ def resolved_configuration(transcription: Transcription) -> dict[str, Any] | Non
     return {name: value for name, value in stored.items() if name != "configurationType"}
 
 
-def transcription_json(
-    context: ApiContext, transcription: Transcription, recording: Recording | None
-) -> dict[str, Any]:
-    """``voice.v3.transcription.Transcription``; ``audioStartedAt`` is the recording's start
-    (the OpenAPI: "inferred from the recording resource's start time")."""
+def transcription_json(context: ApiContext, transcription: Transcription) -> dict[str, Any]:
+    """``voice.v3.transcription.Transcription``; ``audioStartedAt`` is the recording's start (the
+    OpenAPI: "inferred from the recording resource's start time"), or what a ``mediaUrl`` request
+    said."""
     public = context.transcriptions.public_url
+    started = transcription.audio_started_at
     return {
         "id": transcription.sid,
         "accountId": transcription.account_sid,
         "status": v3_status(transcription.status).value,
         "transcriptionConfigurationId": transcription.configuration_id,
-        "mediaUrl": None,
+        "mediaUrl": transcription.media_url,
         "sourceId": transcription.recording_sid,
-        "audioStartedAt": None if recording is None else iso8601(recording.start_time),
+        "audioStartedAt": None if started is None else iso8601(started),
         "conversationId": None,
         "participants": transcription.participants,
         "duration": transcription.duration_s,
@@ -84,13 +83,6 @@ def transcription_json(
     }
 
 
-async def _recording(session: AsyncSession, account_sid: str, recording_sid: str | None) -> Recording | None:
-    """The transcribed recording, deleted or not."""
-    if recording_sid is None:
-        return None
-    return await RecordingRepo(session).get_for_account(account_sid, recording_sid, include_deleted=True)
-
-
 # --- create ----------------------------------------------------------------------------------------
 
 
@@ -98,20 +90,24 @@ async def _recording(session: AsyncSession, account_sid: str, recording_sid: str
 async def create_transcription(request: Request, principal: Authenticated, context: Context) -> JSONResponse:
     key = idempotency_key(request)
     wanted = batch_request(await read_json_object(request))
-    async with context.db.transaction() as session:
-        source = await _recording(session, principal.account.sid, wanted.source_id)
-    if source is None:
-        # The OpenAPI's 404: "the referenced recording does not exist" (another account's neither).
-        raise NotFound(f"Invalid 'sourceId': recording {wanted.source_id} was not found in this account")
+    recording_sid = wanted.source.recording_sid
+    if recording_sid is not None:
+        async with context.db.transaction() as session:
+            source = await RecordingRepo(session).get_for_account(
+                principal.account.sid, recording_sid, include_deleted=True
+            )
+        if source is None:
+            # The OpenAPI's 404: "the referenced recording does not exist" (nor another account's).
+            raise NotFound(f"Invalid 'sourceId': recording {recording_sid} was not found in this account")
     transcription = await context.transcriptions.create_batch(
         principal.account,
         configuration_id=wanted.configuration_id,
-        source_id=wanted.source_id,
+        source=wanted.source,
         participants=wanted.participants,
         idempotency_key=key,
         body=wanted.body,
     )
-    rendered = transcription_json(context, transcription, source)
+    rendered = transcription_json(context, transcription)
     url = rendered["url"]
     headers = {"Operation-Id": transcription.sid, "Location": url, "Retry-After": str(RETRY_AFTER_S)}
     if key is not None:
@@ -170,10 +166,7 @@ async def list_transcriptions(request: Request, principal: Authenticated, contex
     paging = TokenPageRequest.from_params(params, {name: params.get_str(name) for name in LIST_FILTERS})
     async with context.db.transaction() as session:
         page = await TranscriptionRepo(session).page(filters, paging.spec)
-        sources = {
-            item.sid: await _recording(session, item.account_sid, item.recording_sid) for item in page.items
-        }
-    items = [transcription_json(context, item, sources[item.sid]) for item in page.items]
+    items = [transcription_json(context, item) for item in page.items]
     return render_token_page("transcriptions", items, page, paging)
 
 
@@ -188,10 +181,9 @@ async def fetch_transcription(
         transcription = await TranscriptionRepo(session).get_for_account(
             principal.account.sid, transcription_id
         )
-        if transcription is None or transcription.kind != TranscriptionKind.BATCH:
-            raise not_found(request.url.path)
-        recording = await _recording(session, transcription.account_sid, transcription.recording_sid)
-    rendered = transcription_json(context, transcription, recording)
+    if transcription is None or transcription.kind != TranscriptionKind.BATCH:
+        raise not_found(request.url.path)
+    rendered = transcription_json(context, transcription)
     body = {
         "operationId": transcription.sid,
         "status": rendered["status"],

@@ -50,5 +50,8 @@ class RecordingRow(Base):
     transcribe: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     transcribe_callback: Mapped[str | None] = mapped_column(String(URL_MAX_CHARS), nullable=True)
     transcription_features: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Made while its account was in PCI mode (at its start or its end): never transcribed, even once
+    # PCI mode is off again, as Twilio was seen to behave (spec §12, [EMP]).
+    pci_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -40,6 +40,10 @@ class TranscriptionRow(Base):
     origin: Mapped[str] = mapped_column(String(16))
     account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"))
     recording_sid: Mapped[str | None] = mapped_column(String(34), index=True, nullable=True)
+    # A v3 ``MEDIA_URL`` job transcribes this URL's audio instead of a recording.
+    media_url: Mapped[str | None] = mapped_column(String(URL_MAX_CHARS), nullable=True)
+    # v3 ``audioStartedAt``: the recording's start, or what a ``MEDIA_URL`` request said.
+    audio_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     call_sid: Mapped[str | None] = mapped_column(String(34), nullable=True)
     # queued | in-progress | completed | failed (the API rooms map them to their own names).
     status: Mapped[str] = mapped_column(String(16), index=True)

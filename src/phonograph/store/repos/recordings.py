@@ -50,6 +50,8 @@ class Recording:
     transcribe: bool = False
     transcribe_callback: str | None = None
     transcription_features: list[str] = field(default_factory=list)
+    # Made while its account was in PCI mode: never transcribed (spec §12).
+    pci_mode: bool = False
 
 
 @dataclass(frozen=True)

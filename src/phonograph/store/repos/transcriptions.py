@@ -45,6 +45,9 @@ class Transcription:
     date_created: datetime
     date_updated: datetime
     recording_sid: str | None = None
+    # A v3 MEDIA_URL job's audio, in place of a recording.
+    media_url: str | None = None
+    audio_started_at: datetime | None = None
     call_sid: str | None = None
     configuration_id: str | None = None
     resolved_configuration: dict[str, Any] | None = None
