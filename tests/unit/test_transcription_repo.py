@@ -15,6 +15,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from phonograph.core import Conflict, new_secret, new_sid, new_typeid
 from phonograph.store import (
@@ -397,27 +398,33 @@ def _config(connection: Connection) -> Config:
     return config
 
 
+async def _insert_account_and_recording(connection: AsyncConnection, start_time: str) -> None:
+    """Account AC1 and its completed recording RE1, which started at ``start_time`` (SQL), written
+    with the columns every revision from the conferences one on has."""
+    await connection.execute(
+        text(
+            "INSERT INTO accounts (sid, owner_account_sid, friendly_name, auth_token, status, type,"
+            f" date_created, date_updated) VALUES ('AC1', NULL, 'old', 'token', 'active', 'Full',"
+            f" {MOMENT}, {MOMENT})"
+        )
+    )
+    await connection.execute(
+        text(
+            "INSERT INTO recordings (sid, account_sid, source, status, channels, track, trim,"
+            " start_time, status_callback_method, status_callback_events, date_created,"
+            f" date_updated) VALUES ('RE1', 'AC1', 'RecordVerb', 'completed', 1, 'inbound',"
+            f" 'trim-silence', {start_time}, 'POST', '[]', {MOMENT}, {MOMENT})"
+        )
+    )
+
+
 async def _across_transcriptions(url: str) -> tuple[list[Any], set[str], list[Any]]:
     """At the conferences revision with an account and a recording, up to head, and down again."""
     db = Database(url)
     try:
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda sync: command.upgrade(_config(sync), CONFERENCES_REVISION))
-            await connection.execute(
-                text(
-                    "INSERT INTO accounts (sid, owner_account_sid, friendly_name, auth_token, status, type,"
-                    f" date_created, date_updated) VALUES ('AC1', NULL, 'old', 'token', 'active', 'Full',"
-                    f" {MOMENT}, {MOMENT})"
-                )
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO recordings (sid, account_sid, source, status, channels, track, trim,"
-                    " start_time, status_callback_method, status_callback_events, date_created,"
-                    f" date_updated) VALUES ('RE1', 'AC1', 'RecordVerb', 'completed', 1, 'inbound',"
-                    f" 'trim-silence', {MOMENT}, 'POST', '[]', {MOMENT}, {MOMENT})"
-                )
-            )
+            await _insert_account_and_recording(connection, MOMENT)
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
             upgraded = list(
@@ -476,21 +483,7 @@ async def _across_media_url(url: str) -> tuple[list[Any], set[str]]:
     try:
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda sync: command.upgrade(_config(sync), TRANSCRIPTIONS_REVISION))
-            await connection.execute(
-                text(
-                    "INSERT INTO accounts (sid, owner_account_sid, friendly_name, auth_token, status, type,"
-                    f" date_created, date_updated) VALUES ('AC1', NULL, 'old', 'token', 'active', 'Full',"
-                    f" {MOMENT}, {MOMENT})"
-                )
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO recordings (sid, account_sid, source, status, channels, track, trim,"
-                    " start_time, status_callback_method, status_callback_events, date_created,"
-                    " date_updated) VALUES ('RE1', 'AC1', 'RecordVerb', 'completed', 2, 'both',"
-                    f" 'trim-silence', '2026-01-01 09:30:00', 'POST', '[]', {MOMENT}, {MOMENT})"
-                )
-            )
+            await _insert_account_and_recording(connection, "'2026-01-01 09:30:00'")
             for sid, recording_sid in (("TR1", "'RE1'"), ("TR2", "NULL")):
                 await connection.execute(
                     text(
