@@ -5,9 +5,11 @@ The speech is the server's own ``<Say>`` (espeak-ng at 8 kHz), spoken by a virtu
 end (channel 1 of a dual recording, the CUSTOMER here) and by the app's TwiML (channel 2, the
 HUMAN_AGENT). The engine is Whisper base from the test wheels (tests/support/stt_model.py), loaded
 offline. Transcripts are judged by their word error rate against what was said: espeak at 8 kHz
-through Whisper base scores about 0.2 on ordinary sentences, and the sentences below score 0.0 in
-isolation, so each test allows ``MAX_WER``. Callbacks are checked with the SDK's RequestValidator;
-every wait is on a condition, bounded only to turn a hang into a failure.
+through Whisper base scores about 0.2 on ordinary sentences, and the sentences said here score 0.0
+in isolation (CUSTOMER_SAYS and AGENT_SAYS, shared with test_transcription_media_url.py through
+tests/support/transcriptions.py, and RECORD_SAYS below), so each test allows ``MAX_WER``.
+Callbacks are checked with the SDK's RequestValidator; every wait is on a condition, bounded only to
+turn a hang into a failure.
 """
 
 from __future__ import annotations
@@ -35,48 +37,38 @@ from tests.support.notifications import call_notifications
 from tests.support.recordings import finished_recordings, recording_path
 from tests.support.server import ServerProcess, Servers
 from tests.support.transcriptions import (
+    AGENT_SAYS,
+    BATCH_CALLBACK_KEYS,
     BATCH_ID_RE,
-    JOB_FIELDS,
+    CUSTOMER_SAYS,
     JOBS,
+    LEGACY_FIELDS,
+    MAX_WER,
+    POLL_S,
+    TRANSCRIBE_WAIT_S,
+    V3,
+    assert_dual_transcript,
+    finished_job,
+    legacy_path,
     new_configuration,
     set_media_setting,
+    signed_callback,
+    start_job,
+    transcript,
 )
 from tests.support.twilio_client import sdk_client
-from tests.support.webapp import Hit, WebApp, valid_signature
+from tests.support.webapp import WebApp
 from tests.support.wer import wer
 
 T = TypeVar("T")
 
-MAX_WER = 0.35
-CUSTOMER_SAYS = "Good morning, I would like to book a table for dinner."
-AGENT_SAYS = "Your package will be delivered on Friday afternoon."
 # Two sentences: about five seconds, well inside <Record transcribe>'s 2–120 s once trimmed.
 RECORD_SAYS = "I need to change the address on my account. I would like to pay my bill with a credit card."
 # About twenty seconds of speech: long enough to keep the one transcription worker busy while a
 # second job waits behind it (the restart test).
 LONG_SAYS = " ".join([CUSTOMER_SAYS, AGENT_SAYS, RECORD_SAYS] * 2)
 
-TRANSCRIBE_WAIT_S = 120.0
-"""A bound on waiting for a job (a hang guard, not a speed claim): the first job loads the model."""
-POLL_S = 0.1
 TRANSCRIPTION_SID_RE = re.compile(r"TR[0-9a-f]{32}")
-V3 = "/v3/Transcriptions"
-V2010_KEYS = {
-    "sid",
-    "account_sid",
-    "api_version",
-    "date_created",
-    "date_updated",
-    "duration",
-    "price",
-    "price_unit",
-    "recording_sid",
-    "status",
-    "transcription_text",
-    "type",
-    "uri",
-}
-SENTENCE_KEYS = {"index", "channel", "participant", "text", "startTime", "endTime", "confidence"}
 LEGACY_CALLBACK_KEYS = {
     "TranscriptionSid",
     "TranscriptionText",
@@ -92,17 +84,6 @@ LEGACY_CALLBACK_KEYS = {
     "ApiVersion",
     "Direction",
 }
-BATCH_CALLBACK_KEYS = {
-    "AccountSid",
-    "TranscriptionId",
-    "TranscriptionStatus",
-    "TranscriptionUrl",
-    "TranscriptUrl",
-    "SourceId",
-    "TranscriptionConfigurationId",
-    "Duration",
-    "ErrorCode",
-}
 PCI_REFUSED = 17531
 
 
@@ -116,12 +97,6 @@ def wait_until(what: str, probe: Callable[[], T | None], timeout_s: float = TRAN
         assert time.monotonic() < deadline, f"waited {timeout_s}s for {what}"
         time.sleep(POLL_S)
     return found
-
-
-def callback(webapp: WebApp, path: str) -> Hit:
-    """The one request to ``path``, waited for as long as a transcription may take."""
-    [hit] = webapp.wait_for(path, timeout_s=TRANSCRIBE_WAIT_S)
-    return hit
 
 
 # --- calls that speak ------------------------------------------------------------------------------
@@ -194,12 +169,6 @@ def recording_configuration(account: TestAccount, feature_id: str) -> str:
 # --- reading transcriptions --------------------------------------------------------------------------
 
 
-def own_create(http: httpx.Client, account_sid: str, recording_sid: str) -> dict[str, Any]:
-    """phonograph's own create (what ``phonograph transcribe`` calls): a legacy ``TR…`` job, 201."""
-    path = f"/phonograph/v1/Accounts/{account_sid}/Recordings/{recording_sid}/Transcriptions"
-    return ok_json(http.post(path), 201)
-
-
 def v3_create(client: Any, configuration_id: str, source_id: str, key: str, **fields: Any) -> Any:
     """``POST /v3/Transcriptions`` through the SDK; its ApiResponse (status, headers, instance)."""
     request = TranscriptionList.CreateV3TranscriptionsRequest(
@@ -223,60 +192,6 @@ def v3_finished(client: Any, transcription_id: str) -> dict[str, Any]:
     return wait_until(f"v3 transcription {transcription_id} to finish", probe)
 
 
-def transcript(http: httpx.Client, url_or_id: str) -> dict[str, Any]:
-    """phonograph's transcript (``GET /phonograph/v1/Transcriptions/{id}``), by its URL or id."""
-    url = url_or_id if "/" in url_or_id else f"{JOBS}/{url_or_id}"
-    body = ok_json(http.get(url))
-    assert set(body) == JOB_FIELDS, body
-    return body
-
-
-def channel_text(body: dict[str, Any], channel: int) -> str:
-    return " ".join(s["text"] for s in body["sentences"] if s["channel"] == channel)
-
-
-def assert_sentences(body: dict[str, Any], participants: dict[int, str | None]) -> None:
-    """The transcript's sentences: the documented shape, renumbered in time order, each labelled
-    with its channel's participant type, times within the audio; and ``text`` is them joined."""
-    sentences = body["sentences"]
-    assert sentences, body
-    assert [s["index"] for s in sentences] == list(range(len(sentences)))
-    starts = [s["startTime"] for s in sentences]
-    assert starts == sorted(starts)
-    for sentence in sentences:
-        assert set(sentence) == SENTENCE_KEYS, sentence
-        assert sentence["channel"] in participants, sentence
-        expected = participants[sentence["channel"]]
-        if expected is None:
-            assert sentence["participant"] is None, sentence
-        else:
-            assert sentence["participant"]["type"] == expected, sentence
-            assert sentence["participant"]["audioChannelIndex"] == sentence["channel"]
-        assert 0.0 <= sentence["startTime"] <= sentence["endTime"] <= body["duration"] + 1.0, sentence
-    assert body["text"] == " ".join(s["text"] for s in sentences)
-
-
-def assert_dual_transcript(
-    body: dict[str, Any], customer: str = "CUSTOMER", agent: str = "HUMAN_AGENT"
-) -> None:
-    """Each channel of a dual_recording() transcript holds its own speaker's sentence."""
-    assert body["status"] == "COMPLETED", body
-    assert_sentences(body, {1: customer, 2: agent})
-    assert wer(CUSTOMER_SAYS, channel_text(body, 1)) <= MAX_WER, body["sentences"]
-    assert wer(AGENT_SAYS, channel_text(body, 2)) <= MAX_WER, body["sentences"]
-
-
-def v2010_path(account_sid: str, sid: str, extension: str = ".json", recording_sid: str | None = None) -> str:
-    parent = f"/Recordings/{recording_sid}" if recording_sid else ""
-    return f"{API}/Accounts/{account_sid}{parent}/Transcriptions/{sid}{extension}"
-
-
-def signed(hit: Hit, auth_token: str) -> dict[str, str]:
-    assert hit.method == "POST", hit.summary()
-    assert valid_signature(hit, auth_token), hit.summary()
-    return hit.params()
-
-
 # === <Record transcribe> and the v2010 Transcriptions resource ========================================
 
 
@@ -287,8 +202,7 @@ def test_record_transcribe_calls_back_with_the_text_and_the_v2010_resource_lists
     call_sid, phone, recording_sid = record_verb_call(
         account, webapp, f"transcribe='true' transcribeCallback='{webapp.url('/transcribed')}'"
     )
-    hit = callback(webapp, "/transcribed")
-    params = signed(hit, account.auth_token)
+    params = signed_callback(webapp, "/transcribed", account.auth_token)
     assert set(params) >= LEGACY_CALLBACK_KEYS, params
     assert "ErrorCode" not in params
     # The standard call parameters; CallStatus is the call's status when the job finished.
@@ -309,15 +223,15 @@ def test_record_transcribe_calls_back_with_the_text_and_the_v2010_resource_lists
     assert ok_json(account.http.get(params["TranscriptionUrl"] + ".json"))["sid"] == sid
 
     # The v2010 resource (OAI api.v2010.account.transcription), per account and per recording.
-    body = ok_json(account.http.get(v2010_path(account.sid, sid)))
-    assert set(body) == V2010_KEYS, body
+    body = ok_json(account.http.get(legacy_path(account.sid, sid)))
+    assert set(body) == LEGACY_FIELDS, body
     assert (body["status"], body["type"], body["transcription_text"]) == ("completed", "fast", text)
     assert (body["recording_sid"], body["account_sid"], body["api_version"]) == (
         recording_sid,
         account.sid,
         "2010-04-01",
     )
-    assert (body["price"], body["price_unit"], body["uri"]) == (None, "USD", v2010_path(account.sid, sid))
+    assert (body["price"], body["price_unit"], body["uri"]) == (None, "USD", legacy_path(account.sid, sid))
     assert int(body["duration"]) >= 2
     client = account.client
     [listed] = client.transcriptions.list()
@@ -326,18 +240,18 @@ def test_record_transcribe_calls_back_with_the_text_and_the_v2010_resource_lists
     assert under.sid == sid
     assert client.recordings(recording_sid).transcriptions(sid).fetch().transcription_text == text
     assert client.transcriptions(sid).fetch().recording_sid == recording_sid
-    plain = account.http.get(v2010_path(account.sid, sid, ".txt"))
+    plain = account.http.get(legacy_path(account.sid, sid, ext=".txt"))
     assert plain.status_code == 200, plain.text
     assert plain.headers["Content-Type"].startswith("text/plain")
     assert plain.text == text
 
     # Another account sees none of it, and a delete removes it from both lists.
-    assert_not_found(other_account.http.get(v2010_path(account.sid, sid)))
-    assert_not_found(other_account.http.get(v2010_path(other_account.sid, sid)))
+    assert_not_found(other_account.http.get(legacy_path(account.sid, sid)))
+    assert_not_found(other_account.http.get(legacy_path(other_account.sid, sid)))
     assert other_account.client.transcriptions.list() == []
     assert client.transcriptions(sid).delete() is True
-    assert_not_found(account.http.get(v2010_path(account.sid, sid)))
-    assert_not_found(account.http.get(v2010_path(account.sid, sid, recording_sid=recording_sid)))
+    assert_not_found(account.http.get(legacy_path(account.sid, sid)))
+    assert_not_found(account.http.get(legacy_path(account.sid, sid, recording_sid=recording_sid)))
     assert client.transcriptions.list() == []
     assert client.recordings(recording_sid).transcriptions.list() == []
     assert client.recordings(recording_sid).fetch().status == "completed"
@@ -349,7 +263,7 @@ def test_transcribe_callback_alone_turns_transcription_on(account: TestAccount, 
     _, _, recording_sid = record_verb_call(
         account, webapp, f"transcribeCallback='{webapp.url('/transcribed')}'"
     )
-    params = signed(callback(webapp, "/transcribed"), account.auth_token)
+    params = signed_callback(webapp, "/transcribed", account.auth_token)
     assert (params["TranscriptionStatus"], params["RecordingSid"]) == ("completed", recording_sid)
     assert wer(RECORD_SAYS, params["TranscriptionText"]) <= MAX_WER
 
@@ -364,7 +278,7 @@ def test_a_recording_configuration_feature_transcribes_each_channel_as_its_parti
     feature = new_configuration(account, callback_url=webapp.url("/transcription-status"))
     _, recording_sid = dual_recording(account, recording_configuration(account, feature))
 
-    params = signed(callback(webapp, "/transcription-status"), account.auth_token)
+    params = signed_callback(webapp, "/transcription-status", account.auth_token)
     assert set(params) >= BATCH_CALLBACK_KEYS, params
     transcription_id = params["TranscriptionId"]
     assert BATCH_ID_RE.fullmatch(transcription_id), transcription_id
@@ -441,7 +355,7 @@ def test_v3_create_on_a_dual_recording_with_an_idempotency_key(account: TestAcco
     assert [item.id for item in account.client.voice.v3.transcriptions.list(source_id=recording_sid)] == [
         transcription_id
     ]
-    params = signed(callback(webapp, "/transcription-status"), account.auth_token)
+    params = signed_callback(webapp, "/transcription-status", account.auth_token)
     assert (params["TranscriptionId"], params["TranscriptionStatus"]) == (transcription_id, "COMPLETED")
 
 
@@ -467,7 +381,7 @@ def test_pci_mode_fails_or_refuses_every_kind_of_transcription_with_17531(
     [call_recording] = [r for r in finished_recordings(account, call_sid, count=2) if r.sid != verb_sid]
     assert (call_recording.status, call_recording.channels) == ("completed", 2)
 
-    legacy = signed(callback(webapp, "/transcribed"), account.auth_token)
+    legacy = signed_callback(webapp, "/transcribed", account.auth_token)
     assert (legacy["TranscriptionStatus"], legacy["RecordingSid"], legacy["ErrorCode"]) == (
         "failed",
         verb_sid,
@@ -477,7 +391,7 @@ def test_pci_mode_fails_or_refuses_every_kind_of_transcription_with_17531(
     assert (listed.sid, listed.status) == (legacy["TranscriptionSid"], "failed")
     assert not listed.transcription_text
 
-    automatic = signed(callback(webapp, "/transcription-status"), account.auth_token)
+    automatic = signed_callback(webapp, "/transcription-status", account.auth_token)
     assert (automatic["TranscriptionStatus"], automatic["ErrorCode"]) == ("FAILED", str(PCI_REFUSED))
     assert automatic["SourceId"] == call_recording.sid
     assert automatic.get("ErrorMessage"), automatic
@@ -531,7 +445,7 @@ def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_serv
         _, _, recording_sid = record_verb_call(
             account, webapp, f"transcribe='true' transcribeCallback='{webapp.url('/transcribed')}'"
         )
-        params = signed(callback(webapp, "/transcribed"), creds.auth_token)
+        params = signed_callback(webapp, "/transcribed", creds.auth_token)
         assert (params["TranscriptionStatus"], params["RecordingSid"]) == ("failed", recording_sid)
         assert params.get("ErrorCode"), params
         body = transcript(http, params["TranscriptionSid"])
@@ -541,11 +455,9 @@ def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_serv
         assert account.client.transcriptions(params["TranscriptionSid"]).fetch().status == "failed"
 
         # The server is still up, and a second job fails the same way rather than hanging.
-        again = own_create(http, creds.account_sid, recording_sid)
-        failed = wait_until(
-            "the second job to fail",
-            lambda: found if (found := transcript(http, again["id"]))["status"] == "FAILED" else None,
-        )
+        again = ok_json(start_job(account, recording_sid), 201)
+        failed = finished_job(account, again["id"])
+        assert failed["status"] == "FAILED", failed
         assert "PHONOGRAPH_STT_MODEL" in failed["errorMessage"]
         assert httpx.get(f"{modelless_server.base_url}/healthz").status_code == 200
         assert account.client.recordings(recording_sid).fetch().status == "completed"
@@ -594,7 +506,7 @@ def test_a_queued_transcription_survives_a_kill_and_completes_after_restart(
         blocker_recording = long_recording(account)
         _, recording_sid = dual_recording(account)
         configuration_id = new_configuration(account, callback_url=webapp.url("/transcription-status"))
-        blocker = own_create(http, creds.account_sid, blocker_recording)
+        blocker = ok_json(start_job(account, blocker_recording), 201)
         created = v3_create(account.client, configuration_id, recording_sid, str(uuid.uuid4()))
         queued_id = created.data.transcription["id"]
         wait_until(
@@ -606,7 +518,7 @@ def test_a_queued_transcription_survives_a_kill_and_completes_after_restart(
     assert webapp.count("/transcription-status") == 0
 
     servers.start()
-    params = signed(callback(webapp, "/transcription-status"), creds.auth_token)
+    params = signed_callback(webapp, "/transcription-status", creds.auth_token)
     assert (params["TranscriptionId"], params["TranscriptionStatus"]) == (queued_id, "COMPLETED")
     with servers.http() as http:
         assert_dual_transcript(transcript(http, queued_id))
@@ -674,8 +586,7 @@ def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
 
 def test_an_unknown_recording_is_refused(account: TestAccount) -> None:
     missing = "RE" + "0" * 32
-    path = f"/phonograph/v1/Accounts/{account.sid}/Recordings/{missing}/Transcriptions"
-    assert account.http.post(path).status_code == 404
+    assert start_job(account, missing).status_code == 404
     assert_not_found(account.http.get(f"{JOBS}/TR{'0' * 32}"))
     error = rest_error(lambda: account.client.transcriptions("TR" + "0" * 32).fetch())
     assert (error.status, error.code) == (404, 20404)
