@@ -3,20 +3,15 @@ on a real migrated database (SQLite, and PostgreSQL where marked)."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from phonograph.core import PhonographError, is_sid, new_secret, new_sid
+from phonograph.core import PhonographError, is_sid, new_sid
 from phonograph.store import (
-    Account,
     AccountRepo,
     Conference,
     ConferenceFilters,
@@ -29,43 +24,9 @@ from phonograph.store import (
     ParticipantRepo,
 )
 from phonograph.store.models import ParticipantRow
-from tests.support.postgres import PostgresServer
+from tests.support.store import T0, add_account, run
 
-T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-
-Check = Callable[[Database], Awaitable[None]]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'phonograph.db'}"
-    postgres: PostgresServer = request.getfixturevalue("postgres")
-    return postgres.create_database(f"conferences_{uuid.uuid4().hex[:12]}")
-
-
-def run(db_url: str, check: Check) -> None:
-    async def main() -> None:
-        db = Database(db_url)
-        try:
-            await db.migrate()
-            await check(db)
-        finally:
-            await db.close()
-
-    asyncio.run(main())
-
-
-async def add_account(db: Database) -> Account:
-    async with db.transaction() as session:
-        return await AccountRepo(session).create(
-            sid=new_sid("AC"),
-            auth_token=new_secret(),
-            friendly_name="conferences",
-            owner_account_sid=None,
-            now=T0,
-        )
 
 
 def conference(account_sid: str, created: datetime = T0, **values: Any) -> Conference:

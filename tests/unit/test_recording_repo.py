@@ -3,19 +3,14 @@ PostgreSQL where marked)."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from phonograph.core import InvalidParameter, is_sid, new_secret, new_sid
+from phonograph.core import InvalidParameter, is_sid, new_sid
 from phonograph.store import (
-    Account,
     AccountRepo,
     Database,
     PageSpec,
@@ -23,42 +18,7 @@ from phonograph.store import (
     RecordingFilters,
     RecordingRepo,
 )
-from tests.support.postgres import PostgresServer
-
-T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-Check = Callable[[Database], Awaitable[None]]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'phonograph.db'}"
-    postgres: PostgresServer = request.getfixturevalue("postgres")
-    return postgres.create_database(f"recordings_{uuid.uuid4().hex[:12]}")
-
-
-def run(db_url: str, check: Check) -> None:
-    async def main() -> None:
-        db = Database(db_url)
-        try:
-            await db.migrate()
-            await check(db)
-        finally:
-            await db.close()
-
-    asyncio.run(main())
-
-
-async def add_account(db: Database, owner: str | None = None) -> Account:
-    async with db.transaction() as session:
-        return await AccountRepo(session).create(
-            sid=new_sid("AC"),
-            auth_token=new_secret(),
-            friendly_name="recordings",
-            owner_account_sid=owner,
-            now=T0,
-        )
+from tests.support.store import T0, add_account, run
 
 
 def recording(account_sid: str, created: datetime = T0, **values: Any) -> Recording:

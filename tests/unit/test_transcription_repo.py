@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,9 +16,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from phonograph.core import Conflict, new_secret, new_sid, new_typeid
+from phonograph.core import Conflict, new_sid, new_typeid
 from phonograph.store import (
-    Account,
     AccountRepo,
     Database,
     PageSpec,
@@ -30,42 +28,9 @@ from phonograph.store import (
 )
 from phonograph.store.db import MIGRATIONS_DIR
 from tests.support.postgres import PostgresServer
+from tests.support.store import T0, add_account, run
 
-T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-
-Check = Callable[[Database], Awaitable[None]]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'phonograph.db'}"
-    postgres: PostgresServer = request.getfixturevalue("postgres")
-    return postgres.create_database(f"transcriptions_{uuid.uuid4().hex[:12]}")
-
-
-def run(db_url: str, check: Check) -> None:
-    async def main() -> None:
-        db = Database(db_url)
-        try:
-            await db.migrate()
-            await check(db)
-        finally:
-            await db.close()
-
-    asyncio.run(main())
-
-
-async def add_account(db: Database) -> Account:
-    async with db.transaction() as session:
-        return await AccountRepo(session).create(
-            sid=new_sid("AC"),
-            auth_token=new_secret(),
-            friendly_name="transcriptions",
-            owner_account_sid=None,
-            now=T0,
-        )
 
 
 def legacy(account_sid: str, created: datetime = T0, **values: Any) -> Transcription:

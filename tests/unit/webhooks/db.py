@@ -1,15 +1,12 @@
-"""A real migrated database (SQLite, or PostgreSQL where marked) with accounts, for the outbox
-and notification tests."""
+"""Outbox messages and notifications in a real database, for the outbox and notification tests
+(the database and its accounts: tests/support/store.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-from phonograph.core import SystemClock, new_secret, new_sid
+from phonograph.core import SystemClock
 from phonograph.store import (
-    Account,
-    AccountRepo,
     Database,
     Notification,
     NotificationRepo,
@@ -19,27 +16,6 @@ from phonograph.store import (
 )
 
 clock = SystemClock()
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path / 'phonograph.db'}"
-
-
-async def fresh_db(url: str) -> Database:
-    db = Database(url)
-    await db.migrate()
-    return db
-
-
-async def add_account(db: Database, owner: str | None = None) -> Account:
-    async with db.transaction() as session:
-        return await AccountRepo(session).create(
-            sid=new_sid("AC"),
-            auth_token=new_secret(),
-            friendly_name="webhooks test",
-            owner_account_sid=owner,
-            now=clock.now(),
-        )
 
 
 async def enqueue(

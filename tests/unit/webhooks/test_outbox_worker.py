@@ -15,17 +15,15 @@ from phonograph.core import new_secret, new_sid
 from phonograph.store import AccountRepo, Database
 from phonograph.webhooks import HTTP_CONNECTION_FAILURE, HTTP_RETRIEVAL_FAILURE, AppClient, OutboxWorker
 from tests.support.ports import free_port
+from tests.support.store import add_account, fresh_db, sqlite_url
 from tests.unit.webhooks.app_server import AppServer, Received, Reply, app_server, eventually
 from tests.unit.webhooks.db import (
     RolledBack,
-    add_account,
     clock,
     enqueue,
     enqueue_then_fail,
-    fresh_db,
     notifications,
     pending,
-    sqlite_url,
 )
 
 FAST_RETRIES_S = (0.01, 0.01, 0.01)

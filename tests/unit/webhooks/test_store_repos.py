@@ -9,13 +9,12 @@ import pytest
 
 from phonograph.core import is_sid, new_sid
 from phonograph.store import NotificationLog, NotificationRepo, OutboxRepo, PageSpec
+from tests.support.store import add_account, fresh_db
 from tests.unit.webhooks.db import (
     RolledBack,
-    add_account,
     clock,
     enqueue,
     enqueue_then_fail,
-    fresh_db,
     pending,
 )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import PostgresServer
-from tests.unit.webhooks.db import sqlite_url
+from tests.support.store import sqlite_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -16,4 +16,4 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return sqlite_url(tmp_path)
     postgres: PostgresServer = request.getfixturevalue("postgres")
-    return postgres.create_database(f"webhooks_{uuid.uuid4().hex[:12]}")
+    return postgres.create_database(f"store_{uuid.uuid4().hex[:12]}")
