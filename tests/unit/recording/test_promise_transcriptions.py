@@ -3,16 +3,15 @@ recording service makes and announces them, on a real migrated SQLite database."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from phonograph.core import is_sid, new_secret, new_sid, new_typeid
+from phonograph.core import is_sid, new_sid, new_typeid
 from phonograph.media import SAMPLES_PER_FRAME, MediaClock, Pcm
 from phonograph.recording import (
     Channels,
@@ -27,7 +26,6 @@ from phonograph.recording import (
 from phonograph.recording.enums import CallbackMethod, RecordingEvent
 from phonograph.recording.journal import Journal
 from phonograph.store import (
-    AccountRepo,
     Database,
     LocalBlobStore,
     PageSpec,
@@ -37,8 +35,9 @@ from phonograph.store import (
     TranscriptionFilters,
     TranscriptionRepo,
 )
+from tests.support.store import T0, add_account, sqlite_url
+from tests.support.store import run as run_migrated
 
-T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 FEATURES = [new_typeid("voice_transcriptionconfiguration"), new_typeid("voice_transcriptionconfiguration")]
 CALLBACK = "https://app.example/transcribed"
 
@@ -49,23 +48,12 @@ class FixedClock:
 
 
 def run(tmp_path: Path, check: Callable[[Database, str], Awaitable[None]]) -> None:
-    async def main() -> None:
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'phonograph.db'}")
-        try:
-            await db.migrate()
-            async with db.transaction() as session:
-                account = await AccountRepo(session).create(
-                    sid=new_sid("AC"),
-                    auth_token=new_secret(),
-                    friendly_name="promises",
-                    owner_account_sid=None,
-                    now=T0,
-                )
-            await check(db, account.sid)
-        finally:
-            await db.close()
+    """``check`` on a fresh SQLite database, with an account made in it."""
 
-    asyncio.run(main())
+    async def with_account(db: Database) -> None:
+        await check(db, (await add_account(db)).sid)
+
+    run_migrated(sqlite_url(tmp_path), with_account)
 
 
 def recording(account_sid: str, **values: Any) -> Recording:
