@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from phonograph.core import SystemClock, new_secret, new_sid, new_typeid
+from phonograph.core import SystemClock, new_sid, new_typeid
 from phonograph.store import (
     Account,
     AccountRepo,
@@ -49,6 +49,7 @@ from phonograph.transcription import (
     TranscriptionWorker,
 )
 from phonograph.transcription.engine import ProgressCallback, Samples16k
+from tests.support import store
 
 clock = SystemClock()
 RATE_HZ = 8000
@@ -169,20 +170,14 @@ async def running(world: World) -> AsyncIterator[TranscriptionWorker]:
 
 
 async def add_account(db: Database, *, pci_mode: bool = False, hipaa: bool = False) -> Account:
-    async with db.transaction() as session:
-        repo = AccountRepo(session)
-        account = await repo.create(
-            sid=new_sid("AC"),
-            auth_token=new_secret(),
-            friendly_name="transcription test",
-            owner_account_sid=None,
-            now=clock.now(),
-        )
-        if pci_mode or hipaa:
-            account = await repo.change_media_settings(
-                account.sid, clock.now(), pci_mode=pci_mode, hipaa=hipaa
-            )
+    """An account, in PCI mode or HIPAA when asked."""
+    account = await store.add_account(db, now=clock.now())
+    if not (pci_mode or hipaa):
         return account
+    async with db.transaction() as session:
+        return await AccountRepo(session).change_media_settings(
+            account.sid, clock.now(), pci_mode=pci_mode, hipaa=hipaa
+        )
 
 
 async def add_recording(
