@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -22,6 +21,7 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.settings import Settings
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
+from phonograph.webhooks import outbound_client
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,9 @@ def build_app(
     def notify_outbox() -> None:
         calls.runtime.outbox.notify()
 
-    # One connection pool for every outbound fetch; the call engine closes it when it stops, after
-    # the transcription worker has (lifespan below).
-    http = httpx.AsyncClient()
+    # One connection pool, behind the outbound policy, for every request made on a tenant's behalf;
+    # the call engine closes it when it stops, after the transcription worker has (lifespan below).
+    http = outbound_client(settings.outbound)
     # The engine loads its model on the first job: the server starts without faster-whisper.
     engine = WhisperEngine(settings.stt_model, settings.stt_threads, workers=settings.stt_workers)
     worker = TranscriptionWorker(
@@ -112,6 +112,8 @@ def build_app(
         public_url=settings.public_url,
         on_transcriptions=worker.wake,
         http=http,
+        say_cache_bytes=settings.say_cache_bytes,
+        play_cache_bytes=settings.play_cache_bytes,
     )
 
     @asynccontextmanager

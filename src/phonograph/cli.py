@@ -17,6 +17,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from phonograph.core.wire import redact_userinfo
 from phonograph.app import Credentials, build_app, stored_credentials
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
 
@@ -48,7 +49,9 @@ def serve(
     except SettingsError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=log_level.upper(), handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -64,6 +67,14 @@ def serve(
     # Afterwards it re-raises the signal to the handler it found; this one makes that exit code 0.
     signal.signal(signal.SIGTERM, _exit_after_sigterm)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=False)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines with URL passwords (``https://user:***@host``) redacted, tracebacks included: a
+    tenant's ``user:password@`` callback URL never reaches the log in the clear."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_userinfo(super().format(record))
 
 
 def _exit_after_sigterm(_signum: int, _frame: FrameType | None) -> None:

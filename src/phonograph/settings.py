@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from phonograph.core import is_sid
 from phonograph.store.blobs import open_blob_store
+from phonograph.webhooks import OutboundPolicy
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -29,6 +30,11 @@ DEFAULT_STT_MODEL = "base.en"
 DEFAULT_STT_THREADS = 2
 DEFAULT_STT_WORKERS = 1
 DEFAULT_STT_QUEUE = 100
+
+# Byte bounds of the audio caches (docs/security.md).
+DEFAULT_SAY_CACHE_MB = 64
+DEFAULT_PLAY_CACHE_MB = 256
+MB = 1024 * 1024
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -62,6 +68,10 @@ class Settings:
     stt_threads: int = DEFAULT_STT_THREADS
     stt_workers: int = DEFAULT_STT_WORKERS
     stt_queue: int = DEFAULT_STT_QUEUE
+    # Which addresses tenant-supplied URLs may reach (webhooks/outbound.py, docs/security.md).
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
+    say_cache_bytes: int = DEFAULT_SAY_CACHE_MB * MB
+    play_cache_bytes: int = DEFAULT_PLAY_CACHE_MB * MB
 
     @property
     def credentials_file(self) -> Path:
@@ -107,6 +117,12 @@ class Settings:
             open_blob_store(storage_url)
         except ValueError as exc:
             raise SettingsError(f"PHONOGRAPH_STORAGE_URL: {exc}") from exc
+        try:
+            outbound = OutboundPolicy.from_settings(
+                env.get("PHONOGRAPH_OUTBOUND_DENY") or "", env.get("PHONOGRAPH_OUTBOUND_ALLOW") or ""
+            )
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         return cls(
             host=host,
@@ -124,4 +140,7 @@ class Settings:
             stt_threads=_positive_int(env, "PHONOGRAPH_STT_THREADS", DEFAULT_STT_THREADS),
             stt_workers=_positive_int(env, "PHONOGRAPH_STT_WORKERS", DEFAULT_STT_WORKERS),
             stt_queue=_positive_int(env, "PHONOGRAPH_STT_QUEUE", DEFAULT_STT_QUEUE),
+            outbound=outbound,
+            say_cache_bytes=_positive_int(env, "PHONOGRAPH_SAY_CACHE_MB", DEFAULT_SAY_CACHE_MB) * MB,
+            play_cache_bytes=_positive_int(env, "PHONOGRAPH_PLAY_CACHE_MB", DEFAULT_PLAY_CACHE_MB) * MB,
         )

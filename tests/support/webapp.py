@@ -159,13 +159,15 @@ class WebApp:
     traceback is kept in :attr:`errors` (the ``webapp`` fixture fails the test if any are left).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        """``host``: the loopback address to listen on (another one, such as 127.0.0.2, stands for
+        an internal service in outbound-policy tests)."""
         self._routes: dict[str, _Route] = {}
         self._hits: list[Hit] = []
         self._errors: list[str] = []
         self._changed = threading.Condition()
         self._closing = threading.Event()
-        self._server = _Server(self)
+        self._server = _Server(self, host)
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
         self._thread = threading.Thread(target=self._serve_forever, name="webapp", daemon=True)
@@ -440,6 +442,6 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, app: WebApp) -> None:
+    def __init__(self, app: WebApp, host: str) -> None:
         self.app = app
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__((host, 0), _Handler)

@@ -4,6 +4,10 @@
 ``Last-Modified`` is revalidated with a conditional GET (RFC 9111 §4.3), and ``no-store`` is never
 kept. Concurrent requests for one URL share one fetch, so a thousand calls playing the same hold
 music cost one download.
+
+Bounds (docs/security.md): a fetch ends after ``AUDIO_FETCH_TIMEOUT_S`` in all, however slowly
+the server sends; a body over ``AUDIO_MAX_BYTES`` is refused unread; the decoded clips kept are
+bounded in bytes (``PHONOGRAPH_PLAY_CACHE_MB``).
 """
 
 from __future__ import annotations
@@ -11,17 +15,18 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
-from phonograph.core import PhonographError
+from phonograph.core import ByteLru, PhonographError
 from phonograph.media import Clip, decode_audio
+from phonograph.webhooks import AUDIO_MAX_BYTES, read_capped, refusal
 
 MAX_AGE = re.compile(r"max-age=(\d+)")
 AUDIO_FETCH_TIMEOUT_S = 15.0
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 
 class AudioUnavailable(PhonographError):
@@ -36,24 +41,32 @@ class _Entry:
     last_modified: str | None
 
 
+def _weight_bytes(entry: _Entry) -> int:
+    return entry.clip.memory_bytes
+
+
 class AudioLibrary:
     def __init__(
         self,
         http: httpx.AsyncClient,
         *,
-        max_entries: int = 256,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
+        timeout_s: float = AUDIO_FETCH_TIMEOUT_S,
         monotonic_s: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
-        self._max_entries = max_entries
+        self._timeout_s = timeout_s
         self._monotonic_s = monotonic_s
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: ByteLru[str, _Entry] = ByteLru(max_bytes, _weight_bytes)
         self._inflight: dict[str, asyncio.Future[Clip]] = {}
+
+    @property
+    def cached_bytes(self) -> int:
+        return self._entries.total_bytes
 
     async def clip(self, url: str) -> Clip:
         entry = self._entries.get(url)
         if entry is not None and entry.fresh_until_s > self._monotonic_s():
-            self._entries.move_to_end(url)
             return entry.clip
         pending = self._inflight.get(url)
         if pending is not None:
@@ -78,28 +91,42 @@ class AudioLibrary:
         if entry is not None and entry.last_modified:
             headers["If-Modified-Since"] = entry.last_modified
         try:
-            response = await self._http.get(url, headers=headers, timeout=AUDIO_FETCH_TIMEOUT_S)
+            async with asyncio.timeout(self._timeout_s):
+                status, response_headers, body = await self._download(url, headers)
+        except TimeoutError:
+            raise AudioUnavailable(
+                f"could not fetch {url}: no complete answer within {self._timeout_s:g} s", code=11205
+            ) from None
         except httpx.HTTPError as error:
-            raise AudioUnavailable(f"could not fetch {url}: {error!r}", code=11205) from error
-        if response.status_code == 304 and entry is not None:
+            refused = refusal(error)
+            reason = str(refused) if refused is not None else repr(error)
+            raise AudioUnavailable(f"could not fetch {url}: {reason}", code=11205) from error
+        if status == 304 and entry is not None:
             clip = entry.clip
-        elif response.is_success:
-            clip = Clip(await asyncio.to_thread(decode_audio, response.content))
+        elif 200 <= status < 300:
+            clip = Clip(await asyncio.to_thread(decode_audio, body))
         else:
-            raise AudioUnavailable(f"{url} answered HTTP {response.status_code}", code=11200)
-        self._keep(url, clip, response.headers)
+            raise AudioUnavailable(f"{url} answered HTTP {status}", code=11200)
+        self._keep(url, clip, response_headers)
         return clip
+
+    async def _download(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
+        async with self._http.stream("GET", url, headers=headers) as response:
+            if not response.is_success:
+                return response.status_code, response.headers, b""
+            body, truncated = await read_capped(response, AUDIO_MAX_BYTES)
+            if truncated:
+                raise AudioUnavailable(f"{url} is larger than {AUDIO_MAX_BYTES} bytes", code=11200)
+            return response.status_code, response.headers, body
 
     def _keep(self, url: str, clip: Clip, headers: httpx.Headers) -> None:
         cache_control = headers.get("cache-control", "").lower()
         if "no-store" in cache_control:
-            self._entries.pop(url, None)
+            self._entries.pop(url)
             return
         match = MAX_AGE.search(cache_control)
         max_age_s = 0 if "no-cache" in cache_control or match is None else int(match.group(1))
-        self._entries[url] = _Entry(
-            clip, self._monotonic_s() + max_age_s, headers.get("etag"), headers.get("last-modified")
+        self._entries.put(
+            url,
+            _Entry(clip, self._monotonic_s() + max_age_s, headers.get("etag"), headers.get("last-modified")),
         )
-        self._entries.move_to_end(url)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)

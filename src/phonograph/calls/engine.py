@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_CACHE_BYTES
 from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import CallUpdate, JoinSettings, NewCall
@@ -21,7 +22,7 @@ from phonograph.calls.session import CallSession, enqueue_initiated
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import Clock, NotFound, PhonographError
-from phonograph.media import EspeakEngine, MediaClock, SpeechEngine
+from phonograph.media import DEFAULT_SAY_CACHE_BYTES, EspeakEngine, MediaClock, SpeechEngine
 from phonograph.recording import (
     PauseBehavior,
     RecordingRequest,
@@ -59,6 +60,8 @@ class CallEngine:
         journal_dir: Path,
         public_url: str,
         on_transcriptions: Callable[[], None] | None = None,
+        say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES,
+        play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES,
     ) -> None:
         """``on_transcriptions`` is called once a completed recording has queued transcriptions (the
         app wakes the transcription workers with it; this room does not know them)."""
@@ -79,8 +82,8 @@ class CallEngine:
         self.runtime = runtime = Runtime(
             db=db,
             media=media,
-            speech=speech or EspeakEngine(),
-            audio=AudioLibrary(self._http),
+            speech=speech or EspeakEngine(say_cache_bytes),
+            audio=AudioLibrary(self._http, max_bytes=play_cache_bytes),
             app=app,
             outbox=outbox,
             clock=clock,

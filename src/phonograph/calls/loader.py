@@ -42,6 +42,9 @@ def _content_type(response: AppResponse) -> str:
 
 def _interpret(response: AppResponse, url: str) -> Loaded:
     content_type = _content_type(response)
+    if response.truncated:
+        # https://www.twilio.com/docs/api/errors/11750 (the body was read up to its cap only)
+        raise PhonographError("TwiML response body too large: the answer is over 64 kB", code=11750)
     if content_type in AUDIO_CONTENT_TYPES:
         # Twilio plays an audio file returned in place of TwiML, then hangs up.
         return Loaded(twiml.Document((), ()), url, Clip(decode_audio(response.body)))

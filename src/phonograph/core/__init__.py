@@ -18,12 +18,14 @@ from phonograph.core.errors import (
     PreconditionFailed,
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
+from phonograph.core.lru import ByteLru
 from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
 from phonograph.core.timefmt import as_utc, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
 
 __all__ = [
     "AuthenticationFailed",
+    "ByteLru",
     "CallbackMethod",
     "Channels",
     "Clock",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 
@@ -16,3 +17,13 @@ def require_absolute_http_url(value: str) -> str:
     if not is_absolute_http_url(value):
         raise ValueError("must be an absolute http or https URL")
     return value
+
+
+_USERINFO_PASSWORD = re.compile(r"(?i)\b(https?://[^/@\s:]*):[^/@\s]*@")
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the password of every ``http(s)://user:password@`` URL in it replaced by
+    ``***``, for what is logged or shown back (Notifications): the URL keeps working where it is
+    stored for sending, but its secret is never displayed."""
+    return _USERINFO_PASSWORD.sub(r"\1:***@", text)

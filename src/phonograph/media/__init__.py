@@ -29,11 +29,13 @@ from phonograph.media.tones import (
     hold_music,
     tone,
 )
+from phonograph.media.tts import DEFAULT_CACHE_BYTES as DEFAULT_SAY_CACHE_BYTES
 from phonograph.media.tts import EspeakEngine, SpeechEngine
 from phonograph.media.voices import DEFAULT_LANGUAGE, DEFAULT_VOICE, espeak_voice_name, is_female
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "DEFAULT_SAY_CACHE_BYTES",
     "DEFAULT_VOICE",
     "DTMF_FREQUENCIES_HZ",
     "FRAME_MS",

@@ -39,6 +39,9 @@ class Frame:
     dtmf: DtmfEvent | None = None
 
 
+FRAME_OBJECT_BYTES = 200
+"""A ``Frame`` and its numpy view, measured with tracemalloc (the samples are the clip's own)."""
+
 SILENT_FRAME = Frame(silence(SAMPLES_PER_FRAME))
 SILENT_FRAME.samples.setflags(write=False)
 
@@ -59,6 +62,11 @@ class Clip:
     @property
     def duration_ms(self) -> int:
         return len(self.samples) * 1000 // SAMPLE_RATE_HZ
+
+    @property
+    def memory_bytes(self) -> int:
+        """What the clip holds in memory once its frames are made (for byte-bounded caches)."""
+        return int(self.samples.nbytes) + self.frame_count * FRAME_OBJECT_BYTES
 
     @cached_property
     def frames(self) -> tuple[Frame, ...]:

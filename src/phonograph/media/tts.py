@@ -3,20 +3,20 @@
 espeak-ng keeps global state and is not thread-safe, so one process-wide lock covers setting the
 voice and synthesizing. Synthesis blocks: callers run it in a worker thread. Its 22,050 Hz output
 is resampled to the 8 kHz media clock and peak-normalised to about -3 dBFS. IVR prompts repeat,
-so results are kept in a small LRU cache.
+so results are kept in an LRU cache bounded in bytes (``PHONOGRAPH_SAY_CACHE_MB``).
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Protocol
 
 import espeakng_loader
 import numpy as np
 
 from phonograph.core.errors import InternalError
+from phonograph.core.lru import ByteLru
 from phonograph.media.frames import Pcm, silence
 from phonograph.media.resample import resample
 from phonograph.media.voices import (
@@ -37,7 +37,7 @@ _EE_OK = 0
 
 _PEAK_DBFS = -3.0
 _PEAK = 10 ** (_PEAK_DBFS / 20)
-DEFAULT_CACHE_ENTRIES = 256
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # about 70 minutes of speech at 8 kHz
 
 # int SynthCallback(short *wav, int numsamples, espeak_EVENT *events)
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
@@ -114,9 +114,8 @@ _ESPEAK = _Espeak()
 class EspeakEngine:
     """``SpeechEngine`` over espeak-ng; safe to call from many threads (calls are serialised)."""
 
-    def __init__(self, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
-        self._cache: OrderedDict[tuple[str, str], Pcm] = OrderedDict()
-        self._cache_entries = cache_entries
+    def __init__(self, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self._cache: ByteLru[tuple[str, str], Pcm] = ByteLru(cache_bytes, lambda pcm: int(pcm.nbytes))
         self._cache_lock = threading.Lock()
 
     def synthesize(self, text: str, voice: str = DEFAULT_VOICE, language: str = DEFAULT_LANGUAGE) -> Pcm:
@@ -129,16 +128,12 @@ class EspeakEngine:
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None:
-                self._cache.move_to_end(key)
                 return cached
         samples, rate_hz = _ESPEAK.speak(*key)
         pcm = _normalised(resample(samples, rate_hz))
         pcm.setflags(write=False)
         with self._cache_lock:
-            pcm = self._cache.setdefault(key, pcm)
-            self._cache.move_to_end(key)
-            while len(self._cache) > self._cache_entries:
-                self._cache.popitem(last=False)
+            self._cache.put(key, pcm)
         return pcm
 
 

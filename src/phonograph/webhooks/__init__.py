@@ -1,6 +1,7 @@
 """Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker."""
 
-from phonograph.webhooks.app_client import AppClient
+from phonograph.webhooks.app_client import AUDIO_MAX_BYTES, TWIML_MAX_BYTES, AppClient, read_capped
+from phonograph.webhooks.outbound import STRICT_DENY, OutboundPolicy, outbound_client, refusal
 from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
@@ -17,6 +18,7 @@ from phonograph.webhooks.types import (
 )
 
 __all__ = [
+    "AUDIO_MAX_BYTES",
     "DEFAULT_RETRY_DELAYS_S",
     "HTTP_BAD_HOST_NAME",
     "HTTP_CONNECTION_FAILURE",
@@ -24,11 +26,17 @@ __all__ = [
     "HTTP_RETRIEVAL_FAILURE",
     "HTTP_TOO_MANY_REDIRECTS",
     "INVALID_URL",
+    "STRICT_DENY",
+    "TWIML_MAX_BYTES",
     "AppClient",
     "AppRequest",
     "AppResponse",
     "Method",
+    "OutboundPolicy",
     "OutboxWorker",
     "WebhookError",
+    "outbound_client",
+    "read_capped",
+    "refusal",
     "signature",
 ]

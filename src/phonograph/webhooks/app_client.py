@@ -15,6 +15,11 @@ What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
   for docs/compatibility.md. The signed URL has no userinfo, since the app never sees it.
 - The connection overrides in the URL's fragment (``#ct=…&rt=…&tt=…``) set this request's
   timeouts (``overrides.py``); the fragment is neither sent nor signed.
+- The body is read as it streams and kept up to a cap: 64 kB of TwiML [E-11750], or
+  ``AUDIO_MAX_BYTES`` when the app answers with an audio file; a longer body is cut there and
+  marked ``truncated`` (a status callback's body is never read by Twilio, so only TwiML fails).
+- Connections go through the outbound policy (``outbound.py``); a refused address fails as an
+  unreachable one does (11205), and nothing is sent.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 import httpx
 
+from phonograph.webhooks.outbound import refusal
 from phonograph.webhooks.overrides import ConnectionOverrides, parse_overrides
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
@@ -47,6 +53,10 @@ CONNECT_TIMEOUT_S = 10.0  # Twilio: two 5-second TCP attempts [E-11205]
 MAX_REDIRECTS = 5
 FOLLOWED_REDIRECTS = frozenset({301, 302, 303, 307})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+TWIML_MAX_BYTES = 64 * 1024  # [E-11750] "the response body is larger than 64 kB"
+AUDIO_MAX_BYTES = 16 * 1024 * 1024
+"""An audio file answered in place of TwiML, or fetched by ``<Play>``: about 17 minutes of 8 kHz
+16-bit WAV, or over an hour of MP3 (docs/security.md)."""
 _BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
 _BAD_HOST_CHARS = re.compile(r"[^\w.\-\[\]:%]")
 
@@ -105,9 +115,25 @@ def _is_dns_failure(exc: BaseException) -> bool:
     return False
 
 
-def _response(raw: httpx.Response, url: str) -> AppResponse:
+def _body_cap(raw: httpx.Response) -> int:
+    content_type = raw.headers.get("content-type", "").split(";")[0].strip().lower()
+    return AUDIO_MAX_BYTES if content_type.startswith("audio/") else TWIML_MAX_BYTES
+
+
+async def read_capped(raw: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
+    """At most ``max_bytes`` of a streamed body, and whether there was more (left unread)."""
+    body = bytearray()
+    async for chunk in raw.aiter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            return bytes(body[:max_bytes]), True
+    return bytes(body), False
+
+
+async def _response(raw: httpx.Response, url: str) -> AppResponse:
     headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in raw.headers.raw)
-    return AppResponse(status_code=raw.status_code, headers=headers, body=raw.content, url=url)
+    body, truncated = await read_capped(raw, _body_cap(raw))
+    return AppResponse(status_code=raw.status_code, headers=headers, body=body, url=url, truncated=truncated)
 
 
 class AppClient:
@@ -199,7 +225,7 @@ class AppClient:
             headers["Content-Type"] = FORM_CONTENT_TYPE
             body = form_encode(form).encode("ascii")
         try:
-            raw = await self._http.request(
+            async with self._http.stream(
                 method,
                 url,
                 content=body,
@@ -207,12 +233,18 @@ class AppClient:
                 auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                 follow_redirects=False,
                 timeout=http_timeouts,
-            )
+            ) as raw:
+                return await _response(raw, url)
         except httpx.TimeoutException as exc:
             raise _fail(
                 f"HTTP connection failure: timed out ({exc})", HTTP_CONNECTION_FAILURE, request, url, method
             ) from exc
         except httpx.ConnectError as exc:
+            refused = refusal(exc)
+            if refused is not None:
+                raise _fail(
+                    f"HTTP connection failure: {refused}", HTTP_CONNECTION_FAILURE, request, url, method
+                ) from exc
             if _is_dns_failure(exc):
                 raise _fail(f"HTTP bad host name: {exc}", HTTP_BAD_HOST_NAME, request, url, method) from exc
             raise _fail(
@@ -228,7 +260,6 @@ class AppClient:
             raise _fail(
                 f"HTTP retrieval failure: {exc}", HTTP_RETRIEVAL_FAILURE, request, url, method
             ) from exc
-        return _response(raw, url)
 
     def _checked_response(self, request: AppRequest, method: Method, response: AppResponse) -> AppResponse:
         if not response.ok:

@@ -50,12 +50,14 @@ class AppRequest:
 
 @dataclass(frozen=True)
 class AppResponse:
-    """What the app answered: status, headers in order received (names as sent), body, final URL."""
+    """What the app answered: status, headers in order received (names as sent), body, final URL.
+    ``truncated``: the body went on past the cap it was read to (``app_client.py``)."""
 
     status_code: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
     url: str
+    truncated: bool = False
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""

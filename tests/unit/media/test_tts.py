@@ -86,15 +86,15 @@ def test_cache_returns_the_same_read_only_array(engine: EspeakEngine) -> None:
     assert engine.synthesize("press one for sales", "man", "en-US") is not first
 
 
-def test_cache_is_bounded_and_least_recently_used_goes_first() -> None:
-    small = EspeakEngine(cache_entries=2)
+def test_cache_is_bounded_in_bytes_and_keeps_nothing_larger_than_its_bound() -> None:
+    one_bytes = EspeakEngine().synthesize("one", "man", "en-US").nbytes
+    small = EspeakEngine(cache_bytes=3 * one_bytes)
     one = small.synthesize("one", "man", "en-US")
-    small.synthesize("two", "man", "en-US")
-    assert small.synthesize("one", "man", "en-US") is one  # now "two" is the oldest
-    small.synthesize("three", "man", "en-US")
+    long_text = "this sentence is far longer than the whole cache may hold, so it is never kept"
+    long = small.synthesize(long_text, "man", "en-US")
+    assert long.nbytes > 3 * one_bytes
+    assert small.synthesize(long_text, "man", "en-US") is not long
     assert small.synthesize("one", "man", "en-US") is one
-    two = small.synthesize("two", "man", "en-US")
-    assert small.synthesize("two", "man", "en-US") is two
 
 
 def test_many_threads_at_once() -> None:

@@ -10,9 +10,15 @@ from sqlalchemy import ColumnElement, delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import new_sid
+from phonograph.core.wire import redact_userinfo
 from phonograph.store.models import NotificationRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
+
+
+RESPONSE_BODY_MAX_CHARS = 4096
+"""A failed fetch's response body is kept only this far: enough to see what the app said, and not
+a way to read a large internal document back (docs/security.md)."""
 
 
 class NotificationLog(IntEnum):
@@ -74,18 +80,19 @@ class NotificationRepo:
         now: datetime,
         message_date: datetime | None = None,
     ) -> Notification:
-        """A new notification; ``message_date`` (when the event happened) defaults to ``now``."""
+        """A new notification; ``message_date`` (when the event happened) defaults to ``now``.
+        URL passwords are redacted and the response body is cut to ``RESPONSE_BODY_MAX_CHARS``."""
         row = NotificationRow(
             sid=new_sid("NO"),
             account_sid=account_sid,
             call_sid=call_sid,
             error_code=error_code,
             log=int(log),
-            message_text=message_text,
-            request_url=request_url,
+            message_text=redact_userinfo(message_text),
+            request_url=redact_userinfo(request_url),
             request_method=request_method,
             request_variables=request_variables,
-            response_body=response_body,
+            response_body=response_body[:RESPONSE_BODY_MAX_CHARS],
             response_headers=response_headers,
             message_date=now if message_date is None else message_date,
             date_created=now,
