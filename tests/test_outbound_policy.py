@@ -19,8 +19,8 @@ from twilio.rest import Client
 
 from phonograph.webhooks import STRICT_DENY
 from tests.conftest import TEST_SPEED, TestAccount, _subaccount
-from tests.support.calls import wait_for_call
 from tests.support.callflow import place
+from tests.support.calls import wait_for_call
 from tests.support.notifications import call_notifications
 from tests.support.server import ServerProcess
 from tests.support.twilio_client import sdk_client
@@ -139,7 +139,9 @@ def test_a_failed_fetch_stores_a_bounded_body_and_no_password(
     assert hit.headers["Authorization"].startswith("Basic ")  # the URL still works as the app gave it
 
 
-def test_a_twiml_answer_over_64_kb_is_11750_and_the_fallback_runs(account: TestAccount, webapp: WebApp) -> None:
+def test_a_twiml_answer_over_64_kb_is_11750_and_the_fallback_runs(
+    account: TestAccount, webapp: WebApp
+) -> None:
     big = "<Response>" + "<Pause length='1'/>" * 4000 + "</Response>"
     sid = place(
         account, url=webapp.twiml("/voice", big), fallback_url=webapp.twiml("/fallback", FALLBACK_TWIML)

@@ -17,8 +17,8 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from phonograph.core.wire import redact_userinfo
 from phonograph.app import Credentials, build_app, stored_credentials
+from phonograph.core import redact_userinfo
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
 
 cli = typer.Typer(help="phonograph: Twilio-compatible call recording, self-hosted.", no_args_is_help=True)

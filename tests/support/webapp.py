@@ -168,8 +168,8 @@ class WebApp:
         self._changed = threading.Condition()
         self._closing = threading.Event()
         self._server = _Server(self, host)
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host!s}:{port}"
+        bound_host, port = self._server.server_address[:2]
+        self.base_url = f"http://{bound_host!s}:{port}"
         self._thread = threading.Thread(target=self._serve_forever, name="webapp", daemon=True)
 
     def start(self) -> WebApp:

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from phonograph.api.context import ApiContext, Context
-from phonograph.core import AuthenticationFailed, NotFound
+from phonograph.core import AuthenticationFailed, NotFound, is_sid
 from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo
 
 _BAD_CREDENTIALS = "Authentication Error - invalid username or password"
@@ -55,9 +55,15 @@ def _basic_credentials(request: Request) -> tuple[str, str]:
         username, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise AuthenticationFailed(_BAD_CREDENTIALS) from None
-    if not sep:
+    # Only an Account SID or an API key SID can match; anything else never reaches the database.
+    if not sep or not (is_sid(username, "AC") or is_sid(username, "SK")):
         raise AuthenticationFailed(_BAD_CREDENTIALS)
     return username, password
+
+
+def _same(expected: str, given: str) -> bool:
+    """A constant-time comparison over UTF-8 bytes (``compare_digest`` refuses non-ASCII str)."""
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 async def authenticate(request: Request, context: Context) -> Principal:
@@ -67,13 +73,13 @@ async def authenticate(request: Request, context: Context) -> Principal:
         key_sid: str | None = None
         if username.startswith("SK"):
             key = await ApiKeyRepo(session).get(username)
-            if key is None or not hmac.compare_digest(key.secret_sha256, secret_digest(password)):
+            if key is None or not _same(key.secret_sha256, secret_digest(password)):
                 raise AuthenticationFailed(_BAD_CREDENTIALS)
             key_sid, username = key.sid, key.account_sid
         account = await AccountRepo(session).get(username)
     if account is None:
         raise AuthenticationFailed(_BAD_CREDENTIALS)
-    if key_sid is None and not hmac.compare_digest(account.auth_token, password):
+    if key_sid is None and not _same(account.auth_token, password):
         raise AuthenticationFailed(_BAD_CREDENTIALS)
     if account.status is not AccountStatus.ACTIVE:
         raise AuthenticationFailed(f"Authentication Error - the account is {account.status}")

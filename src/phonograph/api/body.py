@@ -11,6 +11,9 @@ from fastapi import Request
 from phonograph.core import MalformedBody, PayloadTooLarge
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+"""Deeper than any body Twilio defines (a configuration is four levels deep): a deeper one is
+refused before validation, and Python's parser is never driven into its recursion limit."""
 
 
 async def read_body(request: Request, limit_bytes: int = MAX_BODY_BYTES) -> bytes:
@@ -43,6 +46,41 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         value = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedBody(f"The request body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise MalformedBody(f"The request body is nested more than {MAX_JSON_DEPTH} levels deep") from None
     if not isinstance(value, dict):
         raise MalformedBody("The request body must be a JSON object")
+    _check_storable(value)
     return value
+
+
+def _check_storable(document: dict[str, Any]) -> None:
+    """Every key and string in ``document`` can be stored as text, and it is not too deep.
+
+    JSON's ``\\u0000`` and lone surrogate escapes (``\\ud800``) decode to strings that UTF-8 and
+    PostgreSQL cannot hold. Walked with a stack, not recursion, for the same reason as the depth.
+    """
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise MalformedBody(f"The request body is nested more than {MAX_JSON_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key)
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(value)
+
+
+def _check_text(text: str) -> None:
+    if "\0" in text:
+        raise MalformedBody("The request body has a string with a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedBody(
+            "The request body has a string with a lone surrogate (not valid Unicode)"
+        ) from None

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonograph.api.auth import authenticate, not_found
 from phonograph.api.context import get_context
@@ -87,8 +88,26 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return render_error(request, InternalError("Internal server error"))
 
 
+class RefuseNulInPath:
+    """A path with a NUL (``%00``) is a 400 before routing: no route could store or look it up
+    (PostgreSQL refuses NUL in text), and the answer should not depend on the backend."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\0" in scope["path"]:
+            response = render_error(
+                Request(scope), InvalidParameter("The path must not contain a NUL character")
+            )
+            await response(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PhonographError, _on_phonograph_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(Exception, _on_unexpected)
+    app.add_middleware(RefuseNulInPath)

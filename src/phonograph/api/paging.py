@@ -20,6 +20,9 @@ from phonograph.store import Cursor, Direction, Page, PageSpec
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000
+"""Pages past a billion rows cannot exist; a larger ``Page`` is refused before it reaches SQL,
+where its offset would not fit a 64-bit integer."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _TOKEN_PREFIX = {Direction.AFTER: "PA", Direction.BEFORE: "PB"}
@@ -52,7 +55,7 @@ class PageRequest:
     def from_params(cls, params: Params) -> PageRequest:
         token = params.get_str("PageToken")
         return cls(
-            page=params.get_int("Page", minimum=0) or 0,
+            page=params.get_int("Page", minimum=0, maximum=MAX_PAGE) or 0,
             page_size=params.get_int("PageSize", minimum=1, maximum=MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE,
             cursor=decode_token(token) if token else None,
         )

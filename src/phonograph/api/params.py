@@ -20,6 +20,9 @@ class Params:
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self._values: dict[str, list[str]] = {}
         for name, value in pairs:
+            if "\0" in name or "\0" in value:
+                # No text column stores a NUL (PostgreSQL refuses it), and no Twilio value has one.
+                raise InvalidParameter(f"{name.replace(chr(0), '')} must not contain a NUL character")
             self._values.setdefault(name, []).append(value)
 
     def __contains__(self, name: str) -> bool:

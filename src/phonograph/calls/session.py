@@ -25,7 +25,7 @@ from phonograph.calls.routing import far_end_for
 from phonograph.calls.runtime import Problem, Runtime
 from phonograph.calls.source import EndProgram, ProgramSource, ReplaceProgram
 from phonograph.calls.state import EVENT_OF, CallbackEvent, CallStatus, Direction, check_transition
-from phonograph.core import PhonographError
+from phonograph.core import InternalError, PhonographError
 from phonograph.media import Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
 from phonograph.recording import RecordingPlan
 from phonograph.store import Call, CallRepo, OutboxRepo
@@ -240,8 +240,18 @@ class CallSession:
         try:
             await self._run_documents(source)
         except ApplicationFailure:
-            await self._answer_if_ringing()
-            await self._leg.start_clip(await self._say_text(APPLICATION_ERROR_TEXT)).done
+            pass
+        except Exception as error:
+            # A defect in phonograph: the call must not end silently. The caller hears what a
+            # broken app gives, and the account's debugger says what happened.
+            log.exception("call program failed call=%s", self.call.sid)
+            message = f"phonograph failed running this call's TwiML ({type(error).__name__}); see its log"
+            problem = Problem(InternalError.code, message, request_url=self._document_url or "")
+            await self.runtime.report(self.call.account_sid, self.call.sid, problem)
+        else:
+            return
+        await self._answer_if_ringing()
+        await self._leg.start_clip(await self._say_text(APPLICATION_ERROR_TEXT)).done
 
     async def _run_documents(self, source: ProgramSource) -> None:
         while True:

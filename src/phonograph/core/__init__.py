@@ -21,7 +21,8 @@ from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_
 from phonograph.core.lru import ByteLru
 from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
-from phonograph.core.timefmt import as_utc, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
+from phonograph.core.timefmt import as_utc, end_of, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
+from phonograph.core.wire import redact_userinfo
 
 __all__ = [
     "AuthenticationFailed",
@@ -44,6 +45,7 @@ __all__ = [
     "Track",
     "Trim",
     "as_utc",
+    "end_of",
     "finish_even_if_cancelled",
     "is_sid",
     "iso8601",
@@ -52,6 +54,7 @@ __all__ = [
     "new_typeid",
     "parse_day_or_time",
     "parse_rfc2822",
+    "redact_userinfo",
     "rfc2822",
     "typeid_uuid",
 ]

@@ -6,7 +6,7 @@ ISO output has whole seconds and a ``Z``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 
@@ -39,4 +39,16 @@ def parse_day_or_time(text: str) -> tuple[datetime, bool]:
     """
     if len(text) == 10:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC), True
-    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), False
+    try:
+        return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), False
+    except OverflowError as exc:  # an offset that moves year 1 or 9999 out of range in UTC
+        raise ValueError(f"{text!r} is out of range in UTC") from exc
+
+
+def end_of(moment: datetime, span: timedelta) -> datetime | None:
+    """``moment + span``, or None (no end) when that is past the last datetime Python has: the day
+    ``9999-12-31`` as a filter ends after every stored time."""
+    try:
+        return moment + span
+    except OverflowError:
+        return None

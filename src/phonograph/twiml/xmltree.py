@@ -117,6 +117,8 @@ def read_tree(document: str | bytes) -> Element:
         raise TwimlError(f"The document could not be read as XML: {exc.getMessage()}.") from None
     except UnicodeEncodeError as exc:  # a str holding lone surrogates cannot be encoded for expat
         raise TwimlError(f"The document is not valid Unicode text: {exc.reason}.") from None
+    except LookupError as exc:  # <?xml encoding="…"?> names a codec Python does not have
+        raise TwimlError(f"The document declares an unknown encoding: {exc}.") from None
     if builder.root is None:  # pragma: no cover - expat reports "no element found" first
         raise TwimlError("The document has no root element; it must be <Response>.")
     return builder.root

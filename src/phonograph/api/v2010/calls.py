@@ -24,7 +24,7 @@ from phonograph.calls import (
     CallUpdate,
     NewCall,
 )
-from phonograph.core import InvalidParameter, parse_day_or_time, rfc2822
+from phonograph.core import InvalidParameter, end_of, parse_day_or_time, rfc2822
 from phonograph.core.wire import is_absolute_http_url
 from phonograph.recording import CallbackMethod, Channels, RecordingEvent, RecordingRequest, Track, Trim
 from phonograph.store import Call, CallFilters, CallRepo
@@ -220,7 +220,7 @@ def time_range(params: Params, name: str) -> tuple[datetime | None, datetime | N
     high = before[0] if before else None
     if exact is not None:
         moment, whole_day = exact
-        low, high = moment, moment + (timedelta(days=1) if whole_day else timedelta(seconds=1))
+        low, high = moment, end_of(moment, timedelta(days=1) if whole_day else timedelta(seconds=1))
     return low, high
 
 

@@ -35,7 +35,7 @@ from phonograph.api.v2010.recordings import (
     recordings_page,
 )
 from phonograph.calls import ConferenceStatus, ConferenceUpdate
-from phonograph.core import rfc2822
+from phonograph.core import end_of, rfc2822
 from phonograph.recording import PauseBehavior, RecordingStatus
 from phonograph.store import (
     Account,
@@ -110,7 +110,7 @@ def _days(params: Params, name: str) -> tuple[datetime | None, datetime | None]:
     low, high = time_range(params, name)
     if low is not None and name in params:
         low = low.replace(hour=0, minute=0, second=0, microsecond=0)
-        high = low + timedelta(days=1)
+        high = end_of(low, timedelta(days=1))
     return low, high
 
 

@@ -25,7 +25,7 @@ from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
 from phonograph.api.v2010.calls import recording_request, time_range
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
-from phonograph.core import InvalidParameter, rfc2822
+from phonograph.core import InvalidParameter, end_of, rfc2822
 from phonograph.recording import PauseBehavior, RecordingStatus
 from phonograph.store import Account, CallRepo, Recording, RecordingFilters, RecordingRepo
 
@@ -88,7 +88,7 @@ def date_created_range(params: Params) -> tuple[datetime | None, datetime | None
     low, high = time_range(params, "DateCreated")
     if low is not None and "DateCreated" in params:
         low = low.replace(hour=0, minute=0, second=0, microsecond=0)
-        high = low + timedelta(days=1)
+        high = end_of(low, timedelta(days=1))
     return low, high
 
 

@@ -9,12 +9,10 @@ from enum import IntEnum
 from sqlalchemy import ColumnElement, delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonograph.core import new_sid
-from phonograph.core.wire import redact_userinfo
+from phonograph.core import new_sid, redact_userinfo
 from phonograph.store.models import NotificationRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
-
 
 RESPONSE_BODY_MAX_CHARS = 4096
 """A failed fetch's response body is kept only this far: enough to see what the app said, and not
