@@ -65,21 +65,27 @@ def main_client(server: ServerProcess) -> Client:
 
 @dataclass(frozen=True)
 class TestAccount:
-    """A subaccount made for one test, with its SDK client and raw HTTP client."""
+    """A subaccount made for one test, with its SDK client and raw HTTP client, and a raw client of
+    its owner (the main account: it sets the subaccount's HIPAA and PCI modes, reads the clock)."""
 
     __test__ = False
     sid: str
     auth_token: str
     client: Client
     http: httpx.Client
+    owner: httpx.Client
 
 
 @contextmanager
 def _subaccount(server: ServerProcess, main_client: Client, friendly_name: str) -> Iterator[TestAccount]:
     created = main_client.api.v2010.accounts.create(friendly_name=friendly_name)
     sid, token = created.sid, created.auth_token
-    with httpx.Client(base_url=server.base_url, auth=(sid, token), timeout=10) as http:
-        yield TestAccount(sid, token, sdk_client(server.base_url, sid, token), http)
+    main = server.credentials
+    with (
+        httpx.Client(base_url=server.base_url, auth=(sid, token), timeout=10) as http,
+        httpx.Client(base_url=server.base_url, auth=(main.account_sid, main.auth_token), timeout=10) as owner,
+    ):
+        yield TestAccount(sid, token, sdk_client(server.base_url, sid, token), http, owner)
 
 
 @pytest.fixture

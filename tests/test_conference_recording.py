@@ -108,11 +108,11 @@ def test_a_conference_recorded_from_start_holds_every_voice_but_a_muted_one(
     assert_conference_recording(recording, conference_sid, "Conference", 1)
     assert recording.status == "in-progress"
     participants = client.conferences(conference_sid).participants
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
     mute = bracketed(account, lambda: participants(calls[0]).update(muted=True))
-    wait_media_s(account.http, MUTED_S)
+    wait_media_s(account.owner, MUTED_S)
     unmute = bracketed(account, lambda: participants(calls[0]).update(muted=False))
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
 
     # Kicked one by one, the muted one last: the conference ends, and its recording with it.
     for sid in reversed(calls):
@@ -166,7 +166,7 @@ def test_participants_create_with_conference_record_records_the_conference(
     connected(client, conference_sid, 3)
     recording = the_recording(account, conference_sid)
     assert_conference_recording(recording, conference_sid, "StartConferenceRecordingAPI", 1)
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
     client.conferences(conference_sid).update(status="completed")
     assert conference_in(client, conference_sid, "completed").reason_conference_ended == (
         "conference-ended-via-api"
@@ -198,12 +198,12 @@ def test_a_skipped_pause_is_cut_from_the_conference_recording_and_it_cannot_be_s
     conference = client.conferences(conference_sid)
     recording = the_recording(account, conference_sid)
     current = conference.recordings("Twilio.CURRENT")
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     pause = bracketed(account, lambda: current.update(status="paused", pause_behavior="skip"))
     assert conference.recordings(recording.sid).fetch().status == "paused"
-    wait_media_s(account.http, SKIPPED_S)
+    wait_media_s(account.owner, SKIPPED_S)
     resume = bracketed(account, lambda: current.update(status="in-progress"))
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     error = rest_error(lambda: current.update(status="stopped"))
     assert (error.status, error.code) == (400, 20001)
     assert conference.recordings(recording.sid).fetch().status == "in-progress"
@@ -241,7 +241,7 @@ def test_with_dual_channel_conference_recording_the_first_participant_is_channel
     conference_sid, calls = join_all(account, room, phones, twiml)
     recording = the_recording(account, conference_sid)
     assert_conference_recording(recording, conference_sid, "Conference", 2)
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
     client.conferences(conference_sid).update(status="completed")
     settle_calls(client, calls)
     assert wait_for_recording(client, recording.sid).status == "completed"
@@ -297,7 +297,7 @@ def test_a_recording_configuration_sends_the_conference_recording_callback_where
     record = f"record='record-from-start' recordingConfigurationId='{configuration_id}'"
     conference_sid, calls = join_all(account, room, phones, conference_twiml(room, f"{QUIET} {record}"))
     recording = the_recording(account, conference_sid)
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     client.conferences(conference_sid).update(status="completed")
     settle_calls(client, calls)
 

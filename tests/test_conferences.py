@@ -98,19 +98,19 @@ def test_three_phones_hear_each_other_but_not_themselves_through_mute_hold_and_k
     conference = conference_in(client, conference_sid, "in-progress")
     assert conference.friendly_name == room
     participants = client.conferences(conference_sid).participants
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
 
     mute = bracketed(account, lambda: participants(calls[0]).update(muted=True))
     assert [p.call_sid for p in participants.list(muted=True)] == [calls[0]]
-    wait_media_s(account.http, CHANGE_S)
+    wait_media_s(account.owner, CHANGE_S)
     unmute = bracketed(account, lambda: participants(calls[0]).update(muted=False))
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     hold = bracketed(account, lambda: participants(calls[1]).update(hold=True, hold_url=hold_url))
     assert [p.call_sid for p in participants.list(hold=True)] == [calls[1]]
-    wait_media_s(account.http, CHANGE_S)
+    wait_media_s(account.owner, CHANGE_S)
     unhold = bracketed(account, lambda: participants(calls[1]).update(hold=False))
     assert participants(calls[1]).fetch().hold is False
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
 
     # Kicked one by one, the muted one last: the last kick ends the conference.
     for sid in reversed(calls):
@@ -242,7 +242,7 @@ def test_participants_created_through_the_api_hear_each_other_and_are_found_by_c
         )
         assert (found.muted, found.hold, found.end_conference_on_exit) == (False, False, False)
     assert in_room("p1").fetch().end_conference_on_exit is True
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
 
     # Kicking the participant with endConferenceOnExit (named by its label) ends the conference;
     # the calls placed by Participants create end with it.
@@ -302,13 +302,13 @@ def test_participants_that_do_not_start_the_conference_hear_the_wait_url_until_o
     waiting = f"beep='false' startConferenceOnEnter='false' waitUrl='{wait_url}'"
     phones = [tone_phone(account, webapp, hz) for hz in (P1_HZ, P2_HZ)]
     conference_sid, calls = join_all(account, room, phones, conference_twiml(room, waiting))
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
     assert client.conferences(conference_sid).fetch().status == "init"
 
     starter = dial_in(account, tone_phone(account, webapp, P3_HZ), conference_twiml(room))
     conference_in(client, conference_sid, "in-progress")
     connected(client, conference_sid, 3)
-    wait_media_s(account.http, TOGETHER_S)
+    wait_media_s(account.owner, TOGETHER_S)
     client.conferences(conference_sid).update(status="completed")
     ended = conference_in(client, conference_sid, "completed")
     assert (ended.reason_conference_ended, ended.call_sid_ending_conference) == (
@@ -349,14 +349,14 @@ def test_announcements_reach_everyone_or_one_participant_and_speakers_are_report
     conference_sid, calls = join_all(account, room, phones, conference_twiml(room, f"{QUIET} {subscribed}"))
     client = account.client
     conference_in(client, conference_sid, "in-progress")
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
 
     client.conferences(conference_sid).update(announce_url=tone_url(webapp, ANNOUNCE_HZ, 1.0))
     whisper = webapp.twiml(
         "/whisper", f"<Response><Play>{tone_url(webapp, WHISPER_HZ, 1.0)}</Play></Response>"
     )
     client.conferences(conference_sid).participants(calls[0]).update(announce_url=whisper)
-    wait_media_s(account.http, 2.5)
+    wait_media_s(account.owner, 2.5)
     client.conferences(conference_sid).update(status="completed")
     conference_in(client, conference_sid, "completed")
     settle_calls(client, calls)

@@ -80,7 +80,7 @@ def test_each_track_and_channel_layout_holds_the_right_parties(account: TestAcco
         for track in ("inbound", "outbound", "both")
         for channels in ("mono", "dual")
     }
-    wait_media_s(account.http, 1.5)
+    wait_media_s(account.owner, 1.5)
     stop_all(account, call_sid, list(sids.values()))
     audio = {layout: recorded(account, sid) for layout, sid in sids.items()}
     end_call(account, call_sid)
@@ -195,7 +195,7 @@ def test_a_configuration_named_by_id_or_unique_name_gives_its_layout_and_callbac
     by_id = recordings.create(recording_configuration_id=dual)
     by_name = recordings.create(recording_configuration_id="far-end-only")
     assert (by_id.channels, by_name.channels, by_name.track) == (2, 1, "inbound")
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     stop_all(account, call_sid, [by_id.sid, by_name.sid])
     first, second = recorded(account, by_id.sid)
     holds_only(first, FAR_HZ, APP_HZ)
@@ -218,7 +218,7 @@ def test_the_account_default_applies_only_when_nothing_is_given(account: TestAcc
     # Any programmatic parameter replaces the whole default: Twilio's per-method defaults fill the
     # rest (mono, both tracks, no callback).
     programmatic = recordings.create(trim="do-not-trim").sid
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     stop_all(account, call_sid, [defaulted, programmatic])
     first, second = recorded(account, defaulted)
     holds_only(first, FAR_HZ, APP_HZ)
@@ -242,7 +242,7 @@ def test_the_default_pointer_applies_when_there_is_no_account_default(
     # Once there is an account default, it wins over the pointer.
     create_account_default(account, configuration(track="inbound"))
     account_default = recordings.create().sid
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     stop_all(account, call_sid, [pointed, account_default])
     [outbound] = recorded(account, pointed)
     holds_only(outbound, APP_HZ, FAR_HZ)

@@ -101,9 +101,9 @@ class Bracket:
 
 
 def bracketed(account: TestAccount, request: Callable[[], T]) -> tuple[T, Bracket]:
-    before = media_frames(account.http)
+    before = media_frames(account.owner)
     result = request()
-    return result, Bracket(before, media_frames(account.http))
+    return result, Bracket(before, media_frames(account.owner))
 
 
 def frames_between(first: Bracket, second: Bracket) -> tuple[int, int]:
@@ -171,17 +171,17 @@ def paused_run(account: TestAccount, webapp: WebApp, behavior: str, channels: st
     app = noise_url(webapp, "app-noise", seed=2)
     call_sid = place(account, f"<Response><Play>{app}</Play></Response>", to=phone)
     wait_for_call(account.client, call_sid, ("in-progress",))
-    wait_media_s(account.http, 0.5)
+    wait_media_s(account.owner, 0.5)
     recordings = account.client.calls(call_sid).recordings
     created, start = bracketed(
         account, lambda: recordings.create(recording_channels=channels, recording_track=track)
     )
     recording = recordings(created.sid)
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     _, pause = bracketed(account, lambda: recording.update(status="paused", pause_behavior=behavior))
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     _, resume = bracketed(account, lambda: recording.update(status="in-progress"))
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     _, stop = bracketed(account, lambda: recording.update(status="stopped"))
     assert wait_for_recording(account.client, created.sid).status == "completed"
     end_call(account, call_sid)
@@ -254,17 +254,17 @@ def slow_control(account: TestAccount, call_sid: str, sid: str, status: str) -> 
     assert base.hostname is not None
     assert base.port is not None
     with socket.create_connection((base.hostname, base.port), timeout=10) as connection:
-        before = media_frames(account.http)
+        before = media_frames(account.owner)
         connection.sendall(head)
         time.sleep(HEADERS_READ_S)
-        arrived = Bracket(before, media_frames(account.http))
+        arrived = Bracket(before, media_frames(account.owner))
         time.sleep(BODY_DELAY_S)
         connection.sendall(body)
         answer = b""
         while chunk := connection.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200 "), answer
-    return arrived, media_frames(account.http)
+    return arrived, media_frames(account.owner)
 
 
 def test_a_control_cuts_at_the_frame_its_request_arrived_on_not_when_it_was_handled(
@@ -277,15 +277,15 @@ def test_a_control_cuts_at_the_frame_its_request_arrived_on_not_when_it_was_hand
     wait_for_call(account.client, call_sid, ("in-progress",))
     recordings = account.client.calls(call_sid).recordings
     sid = recordings.create(recording_track="inbound").sid
-    wait_media_s(account.http, 0.5)
+    wait_media_s(account.owner, 0.5)
     recordings(sid).update(status="paused")
-    wait_media_s(account.http, 0.5)
+    wait_media_s(account.owner, 0.5)
     _, resumed = bracketed(account, lambda: recordings(sid).update(status="in-progress"))
-    wait_media_s(account.http, 0.5)
+    wait_media_s(account.owner, 0.5)
     paused, handled = slow_control(account, call_sid, sid, "paused")
     # Meaningful only when the server acted on the pause well after its frame was known.
     assert handled - paused.after >= 0.6 * BODY_DELAY_S * FRAMES_PER_WALL_S, (paused, handled)
-    wait_media_s(account.http, 0.5)
+    wait_media_s(account.owner, 0.5)
     recordings(sid).update(status="stopped")
     assert wait_for_recording(account.client, sid).status == "completed"
     end_call(account, call_sid)
@@ -336,15 +336,15 @@ def test_skip_and_silence_differ_in_length_by_the_pause(account: TestAccount, we
     (skipping, silent), started = bracketed(
         account, lambda: (recordings.create().sid, recordings.create().sid)
     )
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     _, paused = bracketed(
         account, lambda: recordings(skipping).update(status="paused", pause_behavior="skip")
     )
     recordings(silent).update(status="paused", pause_behavior="silence")
-    wait_media_s(account.http, 2)
+    wait_media_s(account.owner, 2)
     _, resumed = bracketed(account, lambda: recordings(skipping).update(status="in-progress"))
     recordings(silent).update(status="in-progress")
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     _, stopped = bracketed(
         account, lambda: [recordings(sid).update(status="stopped") for sid in (skipping, silent)]
     )
@@ -388,7 +388,7 @@ def test_fetch_follows_the_lifecycle_and_refuses_moves_out_of_the_end(
     assert fetched() == "in-progress"
     # Resuming a running recording is harmless too.
     assert recording.update(status="in-progress").status == "in-progress"
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     assert recording.update(status="stopped").status == "stopped"
     late_pause = rest_error(lambda: recording.update(status="paused"))
     assert (late_pause.status, late_pause.code) == (400, 21220)
@@ -433,7 +433,7 @@ def test_a_recording_completes_when_its_call_ends(account: TestAccount, webapp: 
 def test_a_call_ended_over_rest_completes_its_recordings(account: TestAccount, webapp: WebApp) -> None:
     call_sid = live_call(account, webapp)
     sids = [account.client.calls(call_sid).recordings.create(recording_channels="dual").sid for _ in range(2)]
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     account.client.calls(call_sid).update(status="completed")
     for sid in sids:
         assert wait_for_recording(account.client, sid).status == "completed"
@@ -500,7 +500,7 @@ def test_callbacks_arrive_in_order_signed_with_exactly_twilios_parameters(
         recording_status_callback=webapp.url("/recording-status"),
         recording_status_callback_event=["in-progress", "completed", "absent"],
     )
-    wait_media_s(account.http, 2)
+    wait_media_s(account.owner, 2)
     account.client.calls(call_sid).recordings(created.sid).update(status="stopped")
     first, second = webapp.wait_for("/recording-status", count=2)
     started = assert_callback(first, account, call_sid, created.sid, "in-progress")
@@ -527,7 +527,7 @@ def test_a_silent_recording_is_absent_with_16102(account: TestAccount, webapp: W
         recording_status_callback=webapp.url("/recording-status"),
         recording_status_callback_event=["completed", "absent"],
     )
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     account.client.calls(call_sid).recordings(created.sid).update(status="stopped")
     recording = wait_for_recording(account.client, created.sid)
     assert (recording.status, recording.error_code) == ("absent", 16102)

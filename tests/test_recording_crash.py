@@ -251,7 +251,7 @@ def test_a_failed_finalization_is_tried_again_until_it_completes(
         call_sid = live_call(account, webapp)
         recordings = account.client.calls(call_sid).recordings
         sid = recordings.create(recording_status_callback=webapp.url("/recording-status")).sid
-        wait_media_s(account.http, 1)
+        wait_media_s(account.owner, 1)
         recordings(sid).update(status="stopped")
         assert wait_for_recording(account.client, sid, ("processing",)).status == "processing"
         time.sleep(1.5)  # the first try and the first retry have failed

@@ -257,15 +257,38 @@ def test_opening_media_serves_it_without_credentials(
 def test_hipaa_keeps_media_auth_on(server: ServerProcess, account: TestAccount, recorded: str) -> None:
     path = settings_path(account.sid)
     ok_json(account.http.post(path, json={"enforce_media_auth": False}))
-    hipaa = ok_json(account.http.post(path, json={"hipaa": True}))
+    hipaa = ok_json(account.owner.post(path, json={"hipaa": True}))
     assert (hipaa["hipaa"], hipaa["enforce_media_auth"]) == (True, True)
     with httpx.Client(base_url=server.base_url, timeout=10) as anonymous:
         assert_unauthorized(media(anonymous, account, recorded))
     assert_invalid(account.http.post(path, json={"enforce_media_auth": False}), "enforce_media_auth")
-    assert_invalid(account.http.post(path, json={"hipaa": True, "enforce_media_auth": False}), "HIPAA")
+    assert_invalid(account.owner.post(path, json={"hipaa": True, "enforce_media_auth": False}), "HIPAA")
     assert ok_json(account.http.get(path))["enforce_media_auth"] is True
-    both_off = ok_json(account.http.post(path, json={"hipaa": False, "enforce_media_auth": False}))
+    both_off = ok_json(account.owner.post(path, json={"hipaa": False, "enforce_media_auth": False}))
     assert (both_off["hipaa"], both_off["enforce_media_auth"]) == (False, False)
+
+
+def test_a_subaccount_cannot_lift_the_compliance_its_parent_set(
+    server: ServerProcess, account: TestAccount, recorded: str
+) -> None:
+    """The audit: a subaccount turned HIPAA off, then opened its media to anonymous access."""
+    path = settings_path(account.sid)
+    ok_json(account.owner.post(path, json={"hipaa": True, "pci_mode": True}))
+    for change in ({"hipaa": False}, {"hipaa": False, "enforce_media_auth": False}, {"pci_mode": False}):
+        assert_error(account.http.post(path, json=change), 403, 20403)
+    # Setting what is already set, or settings that are the subaccount's own, stays allowed.
+    assert ok_json(account.http.post(path, json={"hipaa": True, "dual_channel_conference_recording": True}))
+    with httpx.Client(base_url=server.base_url, timeout=10) as anonymous:
+        assert_unauthorized(media(anonymous, account, recorded))
+    # PCI mode is one-way, for the owner too ("Once PCI Mode is enabled, it cannot be disabled").
+    assert_invalid(account.owner.post(path, json={"pci_mode": False}), "pci_mode")
+    assert ok_json(account.http.get(path))["pci_mode"] is True
+
+
+def test_only_a_main_account_sees_or_resets_the_media_clock(account: TestAccount) -> None:
+    assert_error(account.http.get("/phonograph/v1/Media"), 403, 20403)
+    assert_error(account.http.get("/phonograph/v1/Media", params={"Reset": "true"}), 403, 20403)
+    assert "frames" in ok_json(account.owner.get("/phonograph/v1/Media"))
 
 
 def test_media_settings_requests(
@@ -304,7 +327,9 @@ def test_dual_channel_conference_recording_setting(account: TestAccount) -> None
         "pci_mode": False,
     }
     # A field left out keeps its setting, and HIPAA mode leaves this one alone.
-    assert ok_json(account.http.post(path, json={"hipaa": True}))["dual_channel_conference_recording"] is True
+    assert (
+        ok_json(account.owner.post(path, json={"hipaa": True}))["dual_channel_conference_recording"] is True
+    )
     assert ok_json(account.http.get(path))["dual_channel_conference_recording"] is True
     assert_invalid(
         account.http.post(path, json={"dual_channel_conference_recording": "yes"}),

@@ -93,7 +93,7 @@ def test_start_answers_a_call_recording_with_every_field(account: TestAccount, w
         1,
     )
     assert isinstance(fetched.start_time, datetime)
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     stopped = control(account, call_sid, body["sid"], "stopped")
     assert stopped.status == "stopped"
     account.client.calls(call_sid).update(status="completed")
@@ -216,7 +216,7 @@ def test_pause_resume_and_stop_through_the_sdk(account: TestAccount, webapp: Web
     assert recording.update(status="paused").status == "paused"
     assert recording.update(status="paused", pause_behavior="skip").status == "paused"
     assert recording.update(status="in-progress").status == "in-progress"
-    wait_media_s(account.http, 1)
+    wait_media_s(account.owner, 1)
     assert recording.update(status="stopped").status == "stopped"
     assert wait_for_recording(account.client, sid).status == "completed"
     error = rest_error(lambda: recording.update(status="paused"))

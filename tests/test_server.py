@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from twilio.rest import Client
 
 from phonograph.core import new_secret, new_sid
 from tests.support.api import (
@@ -27,16 +29,22 @@ from tests.support.api import (
     keys_path,
     ok_json,
 )
+from tests.support.calls import wait_for_call
 from tests.support.ports import free_port
+from tests.support.recordings import wait_for_recording
 from tests.support.server import START_TIMEOUT_S, ServerProcess
+from tests.support.twilio_client import sdk_client
 
 
-def announced(server: ServerProcess, sid: str, token: str) -> int:
-    """How many times the server printed these credentials (once per start)."""
+def server_client(server: ServerProcess) -> Client:
+    return sdk_client(server.base_url, server.credentials.account_sid, server.credentials.auth_token)
+
+
+def announced(server: ServerProcess, sid: str, token: str) -> tuple[int, int]:
+    """How many times the server printed the Account SID (once per start) and the Auth Token
+    (only on the start that made it)."""
     sids = len(re.findall(rf"Account SID:\s+{sid}\b", server.output))
-    tokens = len(re.findall(rf"Auth Token:\s+{token}\b", server.output))
-    assert sids == tokens, server.output
-    return sids
+    return sids, server.output.count(token)
 
 
 def healthz(server: ServerProcess) -> int:
@@ -65,7 +73,7 @@ def test_first_start_makes_the_main_account_and_a_restart_keeps_it(data_dir: Pat
         stored = json.loads(credentials_file.read_text())
         sid, token = stored["account_sid"], stored["auth_token"]
         assert re.fullmatch(r"AC[0-9a-f]{32}", sid)
-        assert announced(server, sid, token) == 1
+        assert announced(server, sid, token) == (1, 1)
         assert healthz(server) == 200
         with http_client(server.base_url, sid, token) as main:
             assert ok_json(main.get(account_path(sid)))["owner_account_sid"] == sid
@@ -75,7 +83,8 @@ def test_first_start_makes_the_main_account_and_a_restart_keeps_it(data_dir: Pat
 
     with started(server):
         assert json.loads(credentials_file.read_text()) == stored
-        assert announced(server, sid, token) == 2
+        assert announced(server, sid, token) == (2, 1)
+        assert f"Auth Token:  (in {credentials_file})" in server.output
         with http_client(server.base_url, sid, token) as main:
             assert ok_json(main.get(account_path(sub["sid"])))["friendly_name"] == "survives restarts"
             assert [item["sid"] for item in ok_json(main.get(keys_path(sub["sid"])))["keys"]] == [key["sid"]]
@@ -89,7 +98,8 @@ def test_first_start_makes_the_main_account_and_a_restart_keeps_it(data_dir: Pat
 def test_credentials_from_the_environment(data_dir: Path) -> None:
     sid, token, new_token = new_sid("AC"), new_secret(), new_secret()
     with started(ServerProcess(data_dir, env_credentials(sid, token))) as server:
-        assert announced(server, sid, token) == 1
+        assert announced(server, sid, token) == (1, 0)
+        assert "Auth Token:  (in PHONOGRAPH_AUTH_TOKEN)" in server.output
         with http_client(server.base_url, sid, token) as main:
             body = ok_json(main.get(account_path(sid)))
             assert (body["sid"], body["owner_account_sid"], body["status"]) == (sid, sid, "active")
@@ -141,3 +151,42 @@ def test_bad_settings_stop_the_server_before_it_starts(
     assert result.returncode != 0
     assert variable in result.stdout + result.stderr
     assert not data_dir.exists()
+
+
+def test_a_busy_port_stops_the_server_before_it_creates_anything(data_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "phonograph", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_S,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert not data_dir.exists()
+
+
+def test_everything_the_server_writes_is_its_users_alone(data_dir: Path) -> None:
+    data_dir.mkdir(mode=0o755)  # an operator's folder, made before the first start
+    with started(ServerProcess(data_dir, {"PHONOGRAPH_SPEED": "10"})) as server:
+        client = server_client(server)
+        call = client.calls.create(
+            to="+15550100001",
+            from_="+15550100002",
+            twiml="<Response><Say>Kept private.</Say></Response>",
+            record=True,
+        )
+        assert wait_for_call(client, call.sid).status == "completed"
+        [recording] = client.recordings.list(call_sid=call.sid)
+        assert wait_for_recording(client, recording.sid).status == "completed"
+        written = [path for path in data_dir.rglob("*") if path != server.log_path]
+        assert {path.name for path in written} >= {"phonograph.db", "credentials.json", "journal", "media"}
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+        for path in written:
+            expected = 0o700 if path.is_dir() else 0o600
+            assert stat.S_IMODE(path.stat().st_mode) & ~expected == 0, path
+    assert server.stop() == 0

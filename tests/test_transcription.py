@@ -440,6 +440,7 @@ def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_serv
             creds.auth_token,
             sdk_client(modelless_server.base_url, creds.account_sid, creds.auth_token),
             http,
+            http,
         )
         webapp.respond("/transcribed", b"")
         _, _, recording_sid = record_verb_call(
@@ -502,7 +503,7 @@ def test_a_queued_transcription_survives_a_kill_and_completes_after_restart(
     server = servers.start()
     creds = server.credentials
     with servers.http() as http:
-        account = TestAccount(creds.account_sid, creds.auth_token, servers.client(), http)
+        account = TestAccount(creds.account_sid, creds.auth_token, servers.client(), http, http)
         blocker_recording = long_recording(account)
         _, recording_sid = dual_recording(account)
         configuration_id = new_configuration(account, callback_url=webapp.url("/transcription-status"))

@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 class Credentials:
     account_sid: str
     auth_token: str
+    generated: bool = False
+    """Made by this start (then printed once); a token from the environment or the data dir is not."""
 
 
 def stored_credentials(settings: Settings) -> Credentials | None:
@@ -40,9 +43,17 @@ def stored_credentials(settings: Settings) -> Credentials | None:
     return Credentials(data["account_sid"], data["auth_token"])
 
 
+def make_private_dir(path: Path) -> None:
+    """``path`` exists and only this user may enter it (0700): it holds the database with every
+    Auth Token, the journals and the media. Files made in it are 0600 by the umask ``phonograph
+    serve`` sets (cli.py)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
 def _store(settings: Settings, credentials: Credentials) -> None:
     path = settings.credentials_file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     # Written before it is readable by others: the token is a password.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -54,7 +65,7 @@ async def ensure_main_account(db: Database, settings: Settings, clock: Clock) ->
     if settings.account_sid and settings.auth_token:
         credentials = Credentials(settings.account_sid, settings.auth_token)
     else:
-        credentials = stored_credentials(settings) or Credentials(new_sid("AC"), new_secret())
+        credentials = stored_credentials(settings) or Credentials(new_sid("AC"), new_secret(), generated=True)
         _store(settings, credentials)
     async with db.transaction() as session:
         repo = AccountRepo(session)
@@ -118,7 +129,7 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)
         await db.migrate()
         credentials = await ensure_main_account(db, settings, clock)
         await calls.start()

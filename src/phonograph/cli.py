@@ -4,7 +4,9 @@ for a running server."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import time
 from pathlib import Path
 from types import FrameType
@@ -55,18 +57,50 @@ def serve(
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
+    # The port is taken before anything is created: a second server on a busy port leaves no data
+    # dir behind. Everything the server writes is its user's alone (the database holds every Auth
+    # Token; journals and media hold calls): files 0600, directories 0700.
+    listening = _bind(settings.host, settings.port)
+    os.umask(0o077)
+
     def announce(credentials: Credentials) -> None:
-        console.print(f"phonograph is listening on http://{settings.host}:{settings.port}", highlight=False)
-        console.print(f"  Public URL:  {settings.public_url}", highlight=False)
-        console.print(f"  Account SID: {credentials.account_sid}", highlight=False)
-        console.print(f"  Auth Token:  {credentials.auth_token}", highlight=False)
-        console.print(f"  Data dir:    {settings.data_dir}", highlight=False)
+        # A token is printed once, when it is made; one from the environment or the data dir is not.
+        token = credentials.auth_token if credentials.generated else f"(in {_token_source(settings)})"
+        for line in (
+            f"phonograph is listening on http://{settings.host}:{settings.port}",
+            f"  Public URL:  {settings.public_url}",
+            f"  Account SID: {credentials.account_sid}",
+            f"  Auth Token:  {token}",
+            f"  Data dir:    {settings.data_dir}",
+        ):
+            console.print(line, highlight=False, soft_wrap=True)
 
     app = build_app(settings, on_ready=announce)
     # uvicorn turns SIGTERM and SIGINT into a graceful shutdown: in-flight requests finish first.
     # Afterwards it re-raises the signal to the handler it found; this one makes that exit code 0.
     signal.signal(signal.SIGTERM, _exit_after_sigterm)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False))
+    server.run(sockets=[listening])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for the server, or exit 2 saying the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        console.print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc.strerror}")
+        raise typer.Exit(2) from None
+    return listening
+
+
+def _token_source(settings: Settings) -> str:
+    if os.environ.get("PHONOGRAPH_AUTH_TOKEN"):
+        return "PHONOGRAPH_AUTH_TOKEN"
+    return str(settings.credentials_file)
 
 
 class RedactingFormatter(logging.Formatter):

@@ -183,9 +183,9 @@ class Bracket:
 
 
 def bracketed(account: TestAccount, request: Callable[[], object]) -> Bracket:
-    before = media_frames(account.http)
+    before = media_frames(account.owner)
     request()
-    return Bracket(before, media_frames(account.http))
+    return Bracket(before, media_frames(account.owner))
 
 
 def frames_between(first: Bracket, second: Bracket) -> tuple[int, int]:

@@ -105,7 +105,7 @@ def completed_recording(
     """(call SID, recording SID) of a recording of ``media_s`` of a tone, stopped and completed."""
     call_sid = live_call(account, webapp)
     sid = start_recording(account, call_sid, **params)["sid"]
-    wait_media_s(account.http, media_s)
+    wait_media_s(account.owner, media_s)
     control(account, call_sid, sid, "stopped")
     assert wait_for_recording(account.client, sid).status == "completed"
     account.client.calls(call_sid).update(status="completed")

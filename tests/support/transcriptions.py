@@ -255,6 +255,7 @@ def new_configuration(
 
 
 def set_media_setting(account: TestAccount, name: str, on: bool) -> None:
-    """Turn one of the account's MediaSettings (``pci_mode``, ``hipaa``, …) on or off."""
+    """Turn one of the account's MediaSettings (``pci_mode``, ``hipaa``, …) on or off, as its owner
+    (only the parent account may change a subaccount's ``hipaa`` and ``pci_mode``)."""
     path = f"/phonograph/v1/Accounts/{account.sid}/MediaSettings"
-    assert ok_json(account.http.post(path, json={name: on}))[name] is on
+    assert ok_json(account.owner.post(path, json={name: on}))[name] is on

@@ -8,6 +8,7 @@ from phonograph.core.clock import Clock, SystemClock
 from phonograph.core.errors import (
     AuthenticationFailed,
     Conflict,
+    Forbidden,
     InternalError,
     InvalidParameter,
     MalformedBody,
@@ -31,6 +32,7 @@ __all__ = [
     "Channels",
     "Clock",
     "Conflict",
+    "Forbidden",
     "InternalError",
     "InvalidParameter",
     "MalformedBody",

@@ -5,6 +5,7 @@
     │   └── MalformedBody               20001 / 400   the body is not parseable (JSON, form)
     ├── AuthenticationFailed            20003 / 401   missing or wrong credentials, inactive account
     ├── MethodNotAllowed                20004 / 405
+    ├── Forbidden                       20403 / 403   the caller may see it but not change it
     ├── NotFound                        20404 / 404   absent, deleted, or owned by another account
     ├── Conflict                        20409 / 409   unique name taken, second account default, ...
     ├── PreconditionFailed              20412 / 412   If-Match does not match the ETag
@@ -72,6 +73,11 @@ class MethodNotAllowed(PhonographError):
 class NotFound(PhonographError):
     code = 20404
     status = 404
+
+
+class Forbidden(PhonographError):
+    code = 20403
+    status = 403
 
 
 class Conflict(PhonographError):

@@ -4,7 +4,7 @@
   Console switch "Enforce HTTP Auth on Media URLs" does (spec §7, [W-AUTH]). Turned off, media can
   be fetched without credentials by whoever knows its URL.
 - ``hipaa`` (default false): HIPAA mode keeps media auth on; turning it on turns media auth back
-  on, and opening media while it is on is a 400 (spec §12).
+  on, and opening media while it is on is a 400 (spec §12). Only the owner changes it (below).
 - ``dual_channel_conference_recording`` (default false): on, conference recordings are two
   channels: the first participant to join on channel 1, everyone else mixed on channel 2, as
   Twilio's account setting "Dual-channel Recording for Conference" does (spec §7). Off, they are
@@ -13,10 +13,12 @@
   transcription of the account's recordings is refused with 17531, ``<Record transcribe>``'s and a
   configuration's automatic ones (which then fail) as much as those asked for through the API
   (spec §12; the ``<Record>`` reference: "transcriptions aren't available when PCI mode is
-  enabled"). The sources do not say whether Twilio lets PCI mode be turned off; phonograph does.
+  enabled"). It is one-way, as Twilio's PCI page says: turning it off is a 400.
 
 Who may reach which account follows the API's rules (api/auth.py); changing a setting needs the
-Auth Token, as Twilio's Console settings are not reachable with API keys.
+Auth Token, as Twilio's Console settings are not reachable with API keys. ``hipaa`` and
+``pci_mode`` of a subaccount are its parent's to change (403 20403 for the subaccount itself), so a
+tenant cannot lift the compliance its parent set and then open its media.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ async def update_media_settings(
             hipaa=body.hipaa,
             dual_channel_conference_recording=body.dual_channel_conference_recording,
             pci_mode=body.pci_mode,
+            by_owner=principal.account.sid == (account.owner_account_sid or account.sid),
         )
     log.info(
         "media settings changed account=%s enforce_media_auth=%s hipaa=%s"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonograph.core import InvalidParameter
+from phonograph.core import Forbidden, InvalidParameter
 from phonograph.store.models import AccountRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import Account, AccountStatus, from_row
@@ -102,6 +102,7 @@ class AccountRepo:
         hipaa: bool | None = None,
         dual_channel_conference_recording: bool | None = None,
         pci_mode: bool | None = None,
+        by_owner: bool = True,
     ) -> Account:
         """Change the media settings given (``None`` keeps one as it is).
 
@@ -109,12 +110,21 @@ class AccountRepo:
         not: the docs require at least HTTP authentication on its recordings (spec §7, §12).
         Turning HIPAA on turns media auth on with it. ``dual_channel_conference_recording`` is
         Twilio's "Dual-channel Recording for Conference" (spec §7), off by default. ``pci_mode``
-        (off by default) refuses every transcription of the account's recordings (17531, spec §12);
-        the sources do not say whether Twilio lets it be turned off, phonograph does. Subaccounts
-        have their own settings.
+        (off by default) refuses every transcription of the account's recordings (17531, spec §12),
+        and is one-way: "Once PCI Mode is enabled, it cannot be disabled for that Account"
+        (https://www.twilio.com/docs/voice/pci-workflows). Subaccounts have their own settings, but
+        only the owner (``by_owner``: the parent account, or a main account itself) may change a
+        subaccount's ``hipaa`` and ``pci_mode``, so a tenant cannot lift what its parent set.
         """
         row = await self._session.get(AccountRow, sid, with_for_update=True)
         assert row is not None, "callers fetch the account first"
+        changes_compliance = (hipaa is not None and hipaa != row.hipaa) or (
+            pci_mode is not None and pci_mode != row.pci_mode
+        )
+        if changes_compliance and not by_owner:
+            raise Forbidden("hipaa and pci_mode of a subaccount can be changed only by its parent account")
+        if row.pci_mode and pci_mode is False:
+            raise InvalidParameter("pci_mode: once PCI mode is on it cannot be turned off for the account")
         hipaa_after = row.hipaa if hipaa is None else hipaa
         if hipaa_after and enforce_media_auth is False:
             raise InvalidParameter(
