@@ -20,6 +20,7 @@ from phonograph.calls.far_ends import Answer
 from phonograph.calls.interpreter import Params, resolve_url
 from phonograph.calls.legs import new_leg
 from phonograph.calls.recordings import twiml_request
+from phonograph.calls.routing import may_present
 from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import Frame
 from phonograph.recording import Channels, RecordingPlan, Source
@@ -35,11 +36,13 @@ def _address(target: twiml.Number | twiml.Sip) -> str:
     return target.number if isinstance(target, twiml.Number) else target.uri
 
 
-def _child_call(parent: CallSession, dial: twiml.Dial, target: twiml.Number | twiml.Sip) -> Call:
+def _child_call(
+    parent: CallSession, dial: twiml.Dial, target: twiml.Number | twiml.Sip, caller_id: str
+) -> Call:
     return new_leg(
         account_sid=parent.call.account_sid,
         to=_address(target),
-        from_=dial.caller_id or parent.call.from_,
+        from_=caller_id,
         direction=Direction.OUTBOUND_DIAL,
         now=parent.runtime.clock.now(),
         parent_call_sid=parent.call.sid,
@@ -57,12 +60,20 @@ async def _start_children(parent: CallSession, dial: twiml.Dial) -> list[CallSes
 
     targets = [target for target in dial.targets if isinstance(target, twiml.Number | twiml.Sip)]
     children = []
+    caller_id, refused = dial.caller_id or parent.call.from_, False
     async with parent.runtime.db.transaction() as session:
+        if dial.caller_id and not await may_present(session, parent.call.account_sid, dial.caller_id):
+            # https://www.twilio.com/docs/api/errors/13214: the dial goes on from the caller's From.
+            caller_id, refused = parent.call.from_, True
         for target in targets:
-            call = await CallRepo(session).create(_child_call(parent, dial, target))
+            call = await CallRepo(session).create(_child_call(parent, dial, target, caller_id))
             await enqueue_initiated(session, call, parent.runtime.clock.now())
             children.append(CallSession(parent.runtime, call, parent.auth_token, None))
     parent.runtime.outbox.notify()
+    if refused:
+        await parent.warn(
+            13214, f"Dial: Invalid callerId value {dial.caller_id}: a number of another account"
+        )
     for child in children:
         child.start()
     return children

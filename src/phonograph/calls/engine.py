@@ -17,6 +17,7 @@ from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import CallUpdate, JoinSettings, NewCall
 from phonograph.calls.conference_control import ConferenceControl
 from phonograph.calls.legs import new_leg
+from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
 from phonograph.calls.source import ProgramSource
@@ -37,6 +38,13 @@ from phonograph.webhooks import AppClient, OutboxWorker
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 5.0
+
+
+class CallerIdRefused(PhonographError):
+    """Twilio 21210: the From number is not the account's to use."""
+
+    code = 21210
+    status = 400
 
 
 class CallNotLive(PhonographError):
@@ -129,9 +137,13 @@ class CallEngine:
         instead of running TwiML; ``also`` runs in the transaction that stores the call."""
         runtime, now = self.runtime, self.runtime.clock.now()
         plan = None
-        if command.recording is not None:
-            # Resolved now, so that a bad RecordingConfigurationId is refused with the create.
-            async with runtime.db.transaction() as session:
+        async with runtime.db.transaction() as session:
+            if not await may_present(session, account.sid, command.from_):
+                raise CallerIdRefused(
+                    f"From {command.from_} is a phone number of another account; use one of yours"
+                )
+            if command.recording is not None:
+                # Resolved now, so that a bad RecordingConfigurationId is refused with the create.
                 plan = await resolve_plan(session, account.sid, Source.OUTBOUND_API, command.recording)
         call = new_leg(
             account_sid=account.sid,

@@ -1,9 +1,12 @@
 """Where a call goes: one of the server's own numbers (its VoiceUrl answers), one of the account's
-virtual phones, or — for any other number — a silent line that answers after 1 s."""
+virtual phones, or — for any other number — a silent line that answers after 1 s. And which caller
+IDs an account may present."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.calls.far_ends import FarEnd, SilentLine
 from phonograph.calls.runtime import Runtime
@@ -26,3 +29,12 @@ async def far_end_for(runtime: Runtime, caller: CallSession) -> FarEnd:
     if phone is not None:
         return VirtualPhoneLine(runtime, caller, phone)
     return SilentLine(runtime.media, to)
+
+
+async def may_present(session: AsyncSession, account_sid: str, caller_id: str) -> bool:
+    """Whether ``account_sid`` may call from ``caller_id``: any number but one that another account
+    owns on this server. Twilio allows only an own number or a verified caller ID (error 21210); a
+    test double must also place calls from numbers nobody owns, but a tenant must never make a
+    signed webhook say it comes from another tenant's number (docs/security.md)."""
+    owned = await IncomingPhoneNumberRepo(session).get_by_number(caller_id)
+    return owned is None or owned.account_sid == account_sid
