@@ -13,12 +13,14 @@ from collections.abc import Callable
 
 import pytest
 
+from phonograph.calls.session import MAX_IDLE_DOCUMENTS
 from tests.conftest import TestAccount
 from tests.support.audio import has_speech
 from tests.support.callflow import assert_standard_request, fresh_number, outbound_of, place
-from tests.support.notifications import ERROR, call_notifications
+from tests.support.calls import wait_for_call
+from tests.support.notifications import ERROR, call_notifications, codes
 from tests.support.ports import free_port
-from tests.support.webapp import WebApp
+from tests.support.webapp import Hit, WebApp
 
 RATE_HZ = 8000
 FALLBACK_TWIML = "<Response><Say>Our main line is down; this is the backup.</Say></Response>"
@@ -119,3 +121,28 @@ def test_a_document_that_cannot_run_ends_the_call_with_its_code(
     assert has_speech(outbound_of(account, sid), RATE_HZ, min_duration_s=1.0)
     [notice] = call_notifications(account.client, sid)
     assert (notice.error_code, notice.log, notice.request_url) == (code, ERROR, url)
+
+
+def test_a_redirect_loop_that_plays_nothing_ends_the_call_with_14106(
+    account: TestAccount, webapp: WebApp
+) -> None:
+    loop = webapp.url("/loop")
+    webapp.twiml("/loop", f"<Response><Redirect>{loop}</Redirect></Response>")
+    sid = place(account, url=loop)
+    assert wait_for_call(account.client, sid).status == "completed"
+    assert webapp.count("/loop") == MAX_IDLE_DOCUMENTS
+    assert codes(call_notifications(account.client, sid)) == [14106]
+
+
+def test_a_loop_that_plays_media_each_time_is_not_cut(account: TestAccount, webapp: WebApp) -> None:
+    rounds = MAX_IDLE_DOCUMENTS + 5
+
+    def document(hit: Hit) -> str:
+        if webapp.count("/round") > rounds:
+            return "<Response><Hangup/></Response>"
+        return f"<Response><Pause length='1'/><Redirect>{webapp.url('/round')}</Redirect></Response>"
+
+    sid = place(account, url=webapp.twiml("/round", document))
+    assert wait_for_call(account.client, sid, timeout_s=60).status == "completed"
+    assert webapp.count("/round") > rounds  # every round ran; the last one hung up
+    assert call_notifications(account.client, sid) == []

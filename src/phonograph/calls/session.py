@@ -32,6 +32,13 @@ from phonograph.store import Call, CallRepo, OutboxRepo
 
 log = logging.getLogger(__name__)
 
+MAX_IDLE_DOCUMENTS = 50
+"""Documents in a row that may end in less than ``IDLE_DOCUMENT_MS`` of media each. Twilio documents
+this limit (50) and its code for Messaging only (https://www.twilio.com/docs/api/errors/14106);
+phonograph applies both to calls (docs/compatibility.md)."""
+IDLE_DOCUMENT_MS = 100
+DOCUMENT_LIMIT_REACHED = 14106
+
 ANSWER_STATUS = {
     Answer.BUSY: CallStatus.BUSY,
     Answer.NO_ANSWER: CallStatus.NO_ANSWER,
@@ -254,9 +261,11 @@ class CallSession:
         await self._leg.start_clip(await self._say_text(APPLICATION_ERROR_TEXT)).done
 
     async def _run_documents(self, source: ProgramSource) -> None:
+        idle_documents = 0
         while True:
             loaded = await self._loader.load(self._with_params(source))
             self._document_url = loaded.url
+            started_ms = self.media.now_ms
             try:
                 if self.status is CallStatus.RINGING:
                     await self._answer_or_reject(loaded.document)
@@ -267,6 +276,17 @@ class CallSession:
             except ReplaceProgram as replace:
                 source = replace.source
             except EndProgram:
+                return
+            # A <Redirect> (or action) loop that never lets media pass would fetch documents as
+            # fast as the app answers until TimeLimit: after enough of them the call ends.
+            idle_documents = idle_documents + 1 if self.media.now_ms - started_ms < IDLE_DOCUMENT_MS else 0
+            if idle_documents >= MAX_IDLE_DOCUMENTS:
+                message = f"Document retrieval limit reached: {MAX_IDLE_DOCUMENTS} documents played no media"
+                await self.runtime.report(
+                    self.call.account_sid,
+                    self.call.sid,
+                    Problem(DOCUMENT_LIMIT_REACHED, message, request_url=loaded.url or ""),
+                )
                 return
 
     def _with_params(self, source: ProgramSource) -> ProgramSource:
