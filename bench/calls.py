@@ -90,8 +90,12 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS_PER_S
 
 
-def start_server(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], httpx.Client, str]:
-    env = {**os.environ, "PHONOGRAPH_SPEED": "1", "PHONOGRAPH_DATA_DIR": str(data_dir)}
+def start_server(
+    data_dir: Path, port: int, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], httpx.Client, str]:
+    """A server on ``port`` at speed 1 (``settings``: more PHONOGRAPH_* variables), its client and
+    main Account SID."""
+    env = {**os.environ, "PHONOGRAPH_SPEED": "1", "PHONOGRAPH_DATA_DIR": str(data_dir), **(settings or {})}
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("phonograph")),

@@ -238,6 +238,7 @@ def test_opening_media_serves_it_without_credentials(
         "hipaa": False,
         "dual_channel_conference_recording": False,
         "pci_mode": False,
+        "durable_callbacks": False,
     }
     opened = ok_json(account.http.post(settings_path(account.sid), json={"enforce_media_auth": False}))
     assert (opened["enforce_media_auth"], opened["hipaa"]) == (False, False)
@@ -325,6 +326,7 @@ def test_dual_channel_conference_recording_setting(account: TestAccount) -> None
         "hipaa": False,
         "dual_channel_conference_recording": True,
         "pci_mode": False,
+        "durable_callbacks": False,
     }
     # A field left out keeps its setting, and HIPAA mode leaves this one alone.
     assert (

@@ -17,11 +17,13 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE
 from tests.support.calls import add_phone, wait_for_call
+from tests.support.notifications import WARNING, call_notifications
 from tests.support.server import Servers
 from tests.support.webapp import Hit, WebApp
 
@@ -126,9 +128,31 @@ def test_an_unanswered_call_reports_completed_with_its_status(
     assert webapp.count("/status") == 3
 
 
-def test_a_failed_callback_is_retried_until_the_app_takes_it_once(
+def durable_callbacks(http: httpx.Client, account_sid: str) -> None:
+    """The account asks for phonograph's durable delivery: a callback the app refused (Twilio
+    would give up) is retried with backoff until it is taken."""
+    settings = f"/phonograph/v1/Accounts/{account_sid}/MediaSettings"
+    assert http.post(settings, json={"durable_callbacks": True}).json()["durable_callbacks"] is True
+
+
+def test_a_callback_answered_500_is_not_retried_by_default(account: TestAccount, webapp: WebApp) -> None:
+    """Twilio retries a webhook once, and only when it could not connect (connection overrides'
+    defaults, https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides)."""
+    webapp.fail("/status", 500)
+    sid = _call(account, webapp, status_callback_event=["initiated", "completed"])
+    [failed] = webapp.wait_for("/status")
+    assert failed.status == 500
+    webapp.respond("/status", b"")
+    hits = webapp.wait_for("/status", count=2)
+    assert [(hit.param("CallStatus"), hit.status) for hit in hits] == [("initiated", 500), ("completed", 200)]
+    wait_for_call(account.client, sid)
+    assert [(n.error_code, n.log) for n in call_notifications(account.client, sid)] == [(11200, WARNING)]
+
+
+def test_with_durable_callbacks_a_failed_callback_is_retried_until_the_app_takes_it_once(
     account: TestAccount, webapp: WebApp
 ) -> None:
+    durable_callbacks(account.http, account.sid)
     webapp.fail("/status", 500)
     sid = _call(account, webapp, status_callback_event=["initiated", "completed"])
     [failed] = webapp.wait_for("/status")
@@ -207,9 +231,11 @@ def test_a_call_live_when_the_server_is_killed_is_settled_and_reported_after_res
     servers: SqliteServers, webapp: WebApp
 ) -> None:
     webapp.fail("/status", 503)
-    token = servers.start().credentials.auth_token
+    credentials = servers.start().credentials
+    token = credentials.auth_token
     with servers.http() as http:
         add_phone(http, PHONE, None, answer_after_s=0)
+        durable_callbacks(http, credentials.account_sid)
     client = servers.client()
     sid = client.calls.create(
         to=PHONE, from_=APP_NUMBER, twiml=LONG_CALL, status_callback=webapp.url("/status")
@@ -231,9 +257,11 @@ def test_a_call_live_when_the_server_is_killed_is_settled_and_reported_after_res
 def test_a_callback_pending_when_the_server_is_killed_is_delivered_after_restart(
     servers: SqliteServers, webapp: WebApp
 ) -> None:
-    token = servers.start().credentials.auth_token
+    credentials = servers.start().credentials
+    token = credentials.auth_token
     with servers.http() as http:
         add_phone(http, PHONE, None, answer_after_s=0)
+        durable_callbacks(http, credentials.account_sid)
     webapp.fail("/status", 503)
     client = servers.client()
     sid = client.calls.create(

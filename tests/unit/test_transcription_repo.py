@@ -16,7 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from phonograph.core import Conflict, new_sid, new_typeid
+from phonograph.core import Conflict, Forbidden, InvalidParameter, new_sid, new_typeid
 from phonograph.store import (
     AccountRepo,
     Database,
@@ -344,10 +344,17 @@ def test_pci_mode_is_a_media_setting(db_url: str) -> None:
             # None keeps it; other settings leave it alone.
             assert await accounts.change_media_settings(account.sid, later) == on
             assert (await accounts.change_media_settings(account.sid, later, hipaa=True)).pci_mode
-            off = await accounts.change_media_settings(account.sid, later, pci_mode=False)
-            assert (off.pci_mode, off.hipaa) == (False, True)
+            kept = await accounts.change_media_settings(account.sid, later, pci_mode=True)
+            assert (kept.pci_mode, kept.hipaa) == (True, True)
+            # One-way (https://www.twilio.com/docs/voice/pci-workflows), and the owner's to set.
+            with pytest.raises(InvalidParameter, match="cannot be turned off"):
+                await accounts.change_media_settings(account.sid, later, pci_mode=False)
         async with db.transaction() as session:
-            assert await AccountRepo(session).get(account.sid) == off
+            assert await AccountRepo(session).get(account.sid) == kept
+            with pytest.raises(Forbidden):
+                await AccountRepo(session).change_media_settings(
+                    account.sid, later, hipaa=False, by_owner=False
+                )
 
     run(db_url, check)
 

@@ -33,6 +33,8 @@ class Account:
     hipaa: bool = False
     dual_channel_conference_recording: bool = False
     pci_mode: bool = False
+    # phonograph's own: status callbacks retried with backoff until delivered (webhooks/outbox.py).
+    durable_callbacks: bool = False
 
     @property
     def is_main(self) -> bool:

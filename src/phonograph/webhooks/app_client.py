@@ -13,8 +13,10 @@ What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
 - ``user:password@`` in a URL becomes HTTP Basic auth, sent at once. Twilio first waits for a
   401 challenge and also speaks Digest (twilio.com/docs/usage/security); we differ on purpose,
   for docs/compatibility.md. The signed URL has no userinfo, since the app never sees it.
-- The connection overrides in the URL's fragment (``#ct=…&rt=…&tt=…``) set this request's
-  timeouts (``overrides.py``); the fragment is neither sent nor signed.
+- The connection overrides in the URL's fragment (``#ct=…&rt=…&tt=…&rc=…&rp=…``) set this
+  request's timeouts and retries (``overrides.py``); the fragment is neither sent nor signed. By
+  default a request that could not connect is tried once more, at once, within the same total
+  time, with the same ``I-Twilio-Idempotency-Token``; nothing else is retried.
 - The body is read as it streams and kept up to a cap: 64 kB of TwiML [E-11750], or
   ``AUDIO_MAX_BYTES`` when the app answers with an audio file; a longer body is cut there and
   marked ``truncated`` (a status callback's body is never read by Twilio, so only TwiML fails).
@@ -32,7 +34,7 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 import httpx
 
 from phonograph.webhooks.outbound import refusal
-from phonograph.webhooks.overrides import ConnectionOverrides, parse_overrides
+from phonograph.webhooks.overrides import ConnectionOverrides, Failure, parse_overrides
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
     HTTP_BAD_HOST_NAME,
@@ -68,8 +70,11 @@ def _fail(
     url: str,
     method: Method,
     response: AppResponse | None = None,
+    failure: Failure | None = None,
 ) -> WebhookError:
-    return WebhookError(message, code=code, request=request, url=url, method=method, response=response)
+    return WebhookError(
+        message, code=code, request=request, url=url, method=method, response=response, failure=failure
+    )
 
 
 def _checked_url(url: str) -> SplitResult | None:
@@ -162,28 +167,45 @@ class AppClient:
         form = request.params if method == "POST" else ()
         if method == "GET":
             parts = _with_query(parts, request.params)
-        url = request.url
         overrides = parse_overrides(parts.fragment)
         total_s = overrides.total_timeout_s or self.timeout_s
         http_timeouts = self._timeout_for(overrides)
         try:
+            # ``tt`` bounds every attempt together, as Twilio's "total time ... including retries".
             async with asyncio.timeout(total_s):
-                for _hop in range(MAX_REDIRECTS + 1):
-                    url, auth = _wire_url(parts)
-                    response = await self._exchange(
-                        request, method, url, form, auth, auth_token, http_timeouts
-                    )
-                    if response.status_code not in range(300, 400):
-                        return self._checked_response(request, method, response)
-                    parts, method, form = self._redirect(request, method, form, response)
+                retried = 0
+                while True:
+                    try:
+                        return await self._follow(request, parts, method, form, auth_token, http_timeouts)
+                    except WebhookError as error:
+                        if retried == overrides.retries or not overrides.retries_after(error.failure):
+                            raise
+                        retried += 1
         except TimeoutError:
             raise _fail(
                 f"HTTP connection failure: no response within {total_s:g} s",
                 HTTP_CONNECTION_FAILURE,
                 request,
-                url,
+                request.url,
                 method,
             ) from None
+
+    async def _follow(
+        self,
+        request: AppRequest,
+        parts: SplitResult,
+        method: Method,
+        form: tuple[tuple[str, str], ...],
+        auth_token: str,
+        http_timeouts: httpx.Timeout,
+    ) -> AppResponse:
+        """One attempt: the request and the redirects it is answered with."""
+        for _hop in range(MAX_REDIRECTS + 1):
+            url, auth = _wire_url(parts)
+            response = await self._exchange(request, method, url, form, auth, auth_token, http_timeouts)
+            if response.status_code not in range(300, 400):
+                return self._checked_response(request, method, response)
+            parts, method, form = self._redirect(request, method, form, response)
         raise _fail(
             f"HTTP too many redirects: more than {MAX_REDIRECTS}",
             HTTP_TOO_MANY_REDIRECTS,
@@ -236,25 +258,34 @@ class AppClient:
             ) as raw:
                 return await _response(raw, url)
         except httpx.TimeoutException as exc:
+            failure = Failure.CONNECT if isinstance(exc, httpx.ConnectTimeout) else Failure.READ
             raise _fail(
-                f"HTTP connection failure: timed out ({exc})", HTTP_CONNECTION_FAILURE, request, url, method
+                f"HTTP connection failure: timed out ({exc})",
+                HTTP_CONNECTION_FAILURE,
+                request,
+                url,
+                method,
+                failure=failure,
             ) from exc
         except httpx.ConnectError as exc:
             refused = refusal(exc)
-            if refused is not None:
+            if refused is not None:  # not retried: the policy would refuse it again
                 raise _fail(
                     f"HTTP connection failure: {refused}", HTTP_CONNECTION_FAILURE, request, url, method
                 ) from exc
-            if _is_dns_failure(exc):
-                raise _fail(f"HTTP bad host name: {exc}", HTTP_BAD_HOST_NAME, request, url, method) from exc
-            raise _fail(
-                f"HTTP connection failure: {exc}", HTTP_CONNECTION_FAILURE, request, url, method
-            ) from exc
+            code = HTTP_BAD_HOST_NAME if _is_dns_failure(exc) else HTTP_CONNECTION_FAILURE
+            message = "HTTP bad host name" if code == HTTP_BAD_HOST_NAME else "HTTP connection failure"
+            raise _fail(f"{message}: {exc}", code, request, url, method, failure=Failure.CONNECT) from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise _fail(f"Invalid URL format: {exc}", INVALID_URL, request, url, method) from exc
-        except httpx.TransportError as exc:
+        except httpx.TransportError as exc:  # the connection broke while the answer was awaited
             raise _fail(
-                f"HTTP connection failure: {exc}", HTTP_CONNECTION_FAILURE, request, url, method
+                f"HTTP connection failure: {exc}",
+                HTTP_CONNECTION_FAILURE,
+                request,
+                url,
+                method,
+                failure=Failure.READ,
             ) from exc
         except httpx.RequestError as exc:
             raise _fail(
@@ -270,6 +301,7 @@ class AppClient:
                 response.url,
                 method,
                 response,
+                failure=Failure.CLIENT_ERROR if response.status_code < 500 else Failure.SERVER_ERROR,
             )
         return response
 

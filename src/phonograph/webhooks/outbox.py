@@ -9,6 +9,13 @@ in order while other calls' proceed. Each message is claimed for a lease before 
 with several workers); each is signed with the account's Auth Token as it is at delivery time.
 A message that fails every retry is removed and a warning Notification is written in the same
 transaction, so no callback fails silently.
+
+Retries follow Twilio unless the account asks for more. Each delivery is one ``AppClient.send``,
+which already retries at once as the URL's connection overrides say (by default once, and only
+when it could not connect: https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides).
+An account with ``durable_callbacks`` also retries a failed delivery later, with backoff
+(``retry_delays_s``). A failure no retry can mend (an invalid URL or redirect, an address the
+outbound policy refuses) is never retried.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 from phonograph.core import Clock, is_sid
 from phonograph.store import (
+    Account,
     AccountRepo,
     Database,
     NotificationLog,
@@ -159,28 +167,28 @@ class OutboxWorker:
             due = [m for m in await outbox.due(now, free) if m.id not in self._in_flight]
             claimed = set(await outbox.claim([m.id for m in due], now, now + self._lease))
             accounts = AccountRepo(session)
-            tokens: dict[str, str | None] = {}
+            senders: dict[str, Account | None] = {}
             for message in due:
-                if message.id in claimed and message.account_sid not in tokens:
-                    account = await accounts.get(message.account_sid)
-                    tokens[message.account_sid] = None if account is None else account.auth_token
+                if message.id in claimed and message.account_sid not in senders:
+                    senders[message.account_sid] = await accounts.get(message.account_sid)
         for message in due:
             if message.id in claimed:
                 self._in_flight.add(message.id)
                 self._idle.clear()
-                deliveries.create_task(self._deliver(message, tokens[message.account_sid]))
+                deliveries.create_task(self._deliver(message, senders[message.account_sid]))
 
-    async def _deliver(self, message: OutboxMessage, auth_token: str | None) -> None:
+    async def _deliver(self, message: OutboxMessage, sender: Account | None) -> None:
         recording = False
         try:
             error: WebhookError | None = None
-            if auth_token is not None:
+            if sender is not None:
                 try:
-                    await self._client.send(_request(message), auth_token)
+                    await self._client.send(_request(message), sender.auth_token)
                 except WebhookError as exc:
                     error = exc
             recording = True
-            await _to_the_end(self._finish(message, error, orphan=auth_token is None))
+            durable = sender is not None and sender.durable_callbacks
+            await _to_the_end(self._finish(message, error, orphan=sender is None, durable=durable))
         except asyncio.CancelledError:
             if not recording:
                 self._abandoned.add(message.id)
@@ -194,7 +202,9 @@ class OutboxWorker:
                 self._idle.set()
             self._wake.set()
 
-    async def _finish(self, message: OutboxMessage, error: WebhookError | None, orphan: bool) -> None:
+    async def _finish(
+        self, message: OutboxMessage, error: WebhookError | None, *, orphan: bool, durable: bool
+    ) -> None:
         now = self._clock.now()
         async with self._db.transaction() as session:
             outbox = OutboxRepo(session)
@@ -205,7 +215,7 @@ class OutboxWorker:
                 await outbox.delivered(message.id)
             elif error is None:
                 await outbox.delivered(message.id)
-            elif message.attempts < len(self._retry_delays_s):
+            elif durable and error.failure is not None and message.attempts < len(self._retry_delays_s):
                 delay_s = self._retry_delays_s[message.attempts]
                 log.info(
                     "outbox delivery failed id=%s attempt=%s code=%s error=%s retry_in_s=%s",
@@ -244,7 +254,7 @@ async def _give_up(
         call_sid=_call_sid(message),
         error_code=error.code,
         log=NotificationLog.WARNING,
-        message_text=f"{error.message} (gave up after {attempts} attempts)",
+        message_text=f"{error.message} (gave up after {attempts} attempt{'' if attempts == 1 else 's'})",
         request_url=error.url,
         request_method=error.method,
         request_variables=error.request_variables,

@@ -9,6 +9,7 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from phonograph.core import PhonographError
+from phonograph.webhooks.overrides import Failure
 
 Method = Literal["GET", "POST"]
 
@@ -95,12 +96,16 @@ class WebhookError(PhonographError):
         url: str,
         method: Method,
         response: AppResponse | None = None,
+        failure: Failure | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.request = request
         self.url = url
         self.method = method
         self.response = response
+        # Which retry policy (``rp``) names this failure; None: never worth sending again (an
+        # invalid URL or redirect, a refused address).
+        self.failure = failure
 
     @property
     def request_variables(self) -> str:

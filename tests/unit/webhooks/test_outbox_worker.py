@@ -12,8 +12,14 @@ import httpx
 import pytest
 
 from phonograph.core import new_secret, new_sid
-from phonograph.store import AccountRepo, Database
-from phonograph.webhooks import HTTP_CONNECTION_FAILURE, HTTP_RETRIEVAL_FAILURE, AppClient, OutboxWorker
+from phonograph.store import Account, AccountRepo, Database
+from phonograph.webhooks import (
+    HTTP_CONNECTION_FAILURE,
+    HTTP_RETRIEVAL_FAILURE,
+    INVALID_URL,
+    AppClient,
+    OutboxWorker,
+)
 from tests.support.ports import free_port
 from tests.support.store import add_account, fresh_db, sqlite_url
 from tests.unit.webhooks.app_server import AppServer, Received, Reply, app_server, eventually
@@ -78,6 +84,12 @@ async def _drained(db: Database) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the outbox did not drain")
+
+
+async def _durable(db: Database, account: Account) -> None:
+    """The account asks for phonograph's durable delivery (retries with backoff)."""
+    async with db.transaction() as session:
+        await AccountRepo(session).change_media_settings(account.sid, clock.now(), durable_callbacks=True)
 
 
 def _seq(seen: Received) -> str | None:
@@ -151,6 +163,7 @@ def test_a_keys_messages_go_in_order_while_other_keys_proceed(tmp_path: Path) ->
             return 200, {}, b""
 
         app.handler = handler
+        await _durable(db, account)
         for seq in ("A1", "A2", "A3"):
             await enqueue(db, account.sid, "CA-a", app.url("/a"), [("Seq", seq)])
         for seq in ("B1", "B2"):
@@ -173,6 +186,7 @@ def test_retries_after_a_500_then_succeeds(tmp_path: Path) -> None:
     async def test(db: Database, app: AppServer) -> None:
         account = await add_account(db)
         app.handler = lambda seen: (500, {}, b"") if len(app.received) == 1 else (200, {}, b"")
+        await _durable(db, account)
         await enqueue(db, account.sid, "A", app.url("/cb"), [("Seq", "1")])
         async with running(db):
             await _drained(db)
@@ -184,10 +198,18 @@ def test_retries_after_a_500_then_succeeds(tmp_path: Path) -> None:
     _run(tmp_path, test)
 
 
+@pytest.mark.parametrize("durable", [False, True], ids=["twilio", "durable"])
 @pytest.mark.parametrize("failure", ["500", "refused"])
-def test_giving_up_removes_the_message_and_writes_a_notification(tmp_path: Path, failure: str) -> None:
+def test_giving_up_removes_the_message_and_writes_a_notification(
+    tmp_path: Path, failure: str, durable: bool
+) -> None:
+    """Twilio's delivery: one attempt (a refused connection is retried once, at once, inside it).
+    Durable delivery: the attempt is repeated with backoff, here three more times."""
+
     async def test(db: Database, app: AppServer) -> None:
         account = await add_account(db)
+        if durable:
+            await _durable(db, account)
         call = new_sid("CA")
         app.handler = lambda seen: (
             (500, {"Content-Type": "text/plain", "X-App": "v1"}, b"app crashed")
@@ -200,15 +222,16 @@ def test_giving_up_removes_the_message_and_writes_a_notification(tmp_path: Path,
         async with running(db):
             await _drained(db)
         (notification,) = await notifications(db, account.sid)
+        attempts = 4 if durable else 1
         assert notification.call_sid == call
         assert notification.log == 1
         assert notification.request_url == url
         assert notification.request_method == "POST"
         assert notification.request_variables == f"CallSid={call}&RecordingStatus=completed"
-        assert "4 attempts" in notification.message_text
+        assert f"after {attempts} attempt" in notification.message_text
         if failure == "500":
             assert notification.error_code == HTTP_RETRIEVAL_FAILURE
-            assert [r.path for r in app.received] == ["/cb"] * 4 + ["/next"]
+            assert [r.path for r in app.received] == ["/cb"] * attempts + ["/next"]
             assert notification.response_body == "app crashed"
             assert "X-App=v1" in notification.response_headers
         else:
@@ -216,6 +239,20 @@ def test_giving_up_removes_the_message_and_writes_a_notification(tmp_path: Path,
             assert [r.path for r in app.received] == ["/next"]
             assert (notification.response_body, notification.response_headers) == ("", "")
         assert after.id > 0  # the key's next message went out after the give-up
+
+    _run(tmp_path, test)
+
+
+def test_an_invalid_url_is_never_retried_even_when_durable(tmp_path: Path) -> None:
+    async def test(db: Database, app: AppServer) -> None:
+        account = await add_account(db)
+        await _durable(db, account)
+        await enqueue(db, account.sid, "A", "http://exa mple.com/cb", [("Seq", "1")])
+        async with running(db, retry_delays_s=(0.01,) * 10):
+            await _drained(db)
+        (notification,) = await notifications(db, account.sid)
+        assert notification.error_code == INVALID_URL
+        assert "after 1 attempt)" in notification.message_text
 
     _run(tmp_path, test)
 

@@ -9,11 +9,13 @@ import httpx
 import pytest
 
 from phonograph.webhooks import HTTP_CONNECTION_FAILURE, AppClient, AppRequest, WebhookError
-from phonograph.webhooks.overrides import ConnectionOverrides, parse_overrides
+from phonograph.webhooks.overrides import ConnectionOverrides, Failure, parse_overrides
 from tests.unit.webhooks.app_server import Received, Reply, app_server
 
 TOKEN = "f" * 32
 PARAMS = (("CallSid", "CA" + "0" * 32),)
+ALL = frozenset(Failure)
+READ = Failure.READ
 SLOW_APP_S = 5.0
 """How long the slow app takes: less than Twilio's 15 s, so only an override can time it out."""
 
@@ -24,7 +26,16 @@ SLOW_APP_S = 5.0
         ("", ConnectionOverrides()),
         ("ct=1000", ConnectionOverrides(connect_timeout_s=1.0)),
         ("rt=2500&tt=4000", ConnectionOverrides(read_timeout_s=2.5, total_timeout_s=4.0)),
-        ("ct=200&rt=300&tt=400&rc=3&rp=all&e=dublin&sni=y", ConnectionOverrides(0.2, 0.3, 0.4)),
+        ("ct=200&rt=300&tt=400&rc=3&rp=all&e=dublin&sni=y", ConnectionOverrides(0.2, 0.3, 0.4, 3, ALL)),
+        # Twilio's defaults: one retry, on connection failures only.
+        ("", ConnectionOverrides(retries=1, retry_on=frozenset({Failure.CONNECT}))),
+        ("rc=0", ConnectionOverrides(retries=0)),
+        (
+            "rc=9&rp=5xx,rt",
+            ConnectionOverrides(retries=5, retry_on=frozenset({Failure.SERVER_ERROR, Failure.READ})),
+        ),
+        ("rp=4xx,bogus", ConnectionOverrides(retry_on=frozenset({Failure.CLIENT_ERROR}))),
+        ("rp=", ConnectionOverrides(retry_on=frozenset())),
         # Out of range: clamped into Twilio's ranges.
         ("ct=5&rt=99999&tt=0", ConnectionOverrides(0.1, 15.0, 0.1)),
         ("ct=20000", ConnectionOverrides(connect_timeout_s=10.0)),
@@ -117,3 +128,51 @@ def test_ct_and_rt_become_the_requests_timeouts(fragment: str, connect_s: float,
     asyncio.run(send())
     [timeout] = seen
     assert (timeout["connect"], timeout["read"]) == (connect_s, read_s)
+
+
+def _attempts(fragment: str, outcome: httpx.Response | Exception) -> tuple[int, set[str]]:
+    """How many times a failing request was sent with ``fragment``, and its idempotency tokens."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def send() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            request = AppRequest("https://app.example.com/cb" + fragment, "POST", PARAMS)
+            await AppClient(http).send(request, TOKEN)
+
+    with pytest.raises(WebhookError):
+        asyncio.run(send())
+    return len(seen), {request.headers["I-Twilio-Idempotency-Token"] for request in seen}
+
+
+REFUSED = httpx.ConnectError("Connection refused")
+ANSWERED_500 = httpx.Response(500)
+
+
+@pytest.mark.parametrize(
+    ("fragment", "outcome", "sent"),
+    [
+        # Twilio's default: one retry, and only when the connection failed.
+        ("", REFUSED, 2),
+        ("", ANSWERED_500, 1),
+        ("", httpx.ReadTimeout("no answer"), 1),
+        ("#rc=0", REFUSED, 1),
+        ("#rc=3", REFUSED, 4),
+        ("#rc=2&rp=5xx", ANSWERED_500, 3),
+        ("#rc=2&rp=5xx", REFUSED, 1),
+        ("#rc=1&rp=4xx", httpx.Response(404), 2),
+        ("#rc=5&rp=all", httpx.ReadTimeout("no answer"), 6),
+        ("#rc=9&rp=all", ANSWERED_500, 6),  # rc is at most 5
+    ],
+)
+def test_rc_and_rp_retry_the_failures_they_name(
+    fragment: str, outcome: httpx.Response | Exception, sent: int
+) -> None:
+    count, tokens = _attempts(fragment, outcome)
+    assert count == sent
+    assert len(tokens) == 1  # a retry is the same request to the app

@@ -16,7 +16,7 @@ router = APIRouter()
 
 @router.get("/Media")
 async def media_stats(request: Request, principal: Authenticated, context: Context) -> dict[str, float]:
-    if principal.account.owner_account_sid is not None:
+    if not principal.account.is_main:
         raise Forbidden("the media clock's load is the server operator's: use a main account")
     reset = Params(request.query_params.multi_items()).get_bool("Reset") or False
     return context.calls.media_stats(reset=reset)

@@ -15,6 +15,11 @@
   (spec §12; the ``<Record>`` reference: "transcriptions aren't available when PCI mode is
   enabled"). It is one-way, as Twilio's PCI page says: turning it off is a 400.
 
+- ``durable_callbacks`` (default false): phonograph's own. Off, a status callback is delivered
+  as Twilio delivers it: one attempt, retried at once per the URL's ``#rc``/``#rp`` overrides
+  (by default once, only when it could not connect), then a warning Notification. On, a callback
+  that still failed is retried with backoff (1 s … 10 min, ten times) before the Notification.
+
 Who may reach which account follows the API's rules (api/auth.py); changing a setting needs the
 Auth Token, as Twilio's Console settings are not reachable with API keys. ``hipaa`` and
 ``pci_mode`` of a subaccount are its parent's to change (403 20403 for the subaccount itself), so a
@@ -48,6 +53,7 @@ class MediaSettingsRequest(BaseModel):
     hipaa: bool | None = None
     dual_channel_conference_recording: bool | None = None
     pci_mode: bool | None = None
+    durable_callbacks: bool | None = None
 
 
 def media_settings_json(account: Account) -> dict[str, Any]:
@@ -57,6 +63,7 @@ def media_settings_json(account: Account) -> dict[str, Any]:
         "hipaa": account.hipaa,
         "dual_channel_conference_recording": account.dual_channel_conference_recording,
         "pci_mode": account.pci_mode,
+        "durable_callbacks": account.durable_callbacks,
     }
 
 
@@ -82,15 +89,17 @@ async def update_media_settings(
             hipaa=body.hipaa,
             dual_channel_conference_recording=body.dual_channel_conference_recording,
             pci_mode=body.pci_mode,
+            durable_callbacks=body.durable_callbacks,
             by_owner=principal.account.sid == (account.owner_account_sid or account.sid),
         )
     log.info(
         "media settings changed account=%s enforce_media_auth=%s hipaa=%s"
-        " dual_channel_conference_recording=%s pci_mode=%s",
+        " dual_channel_conference_recording=%s pci_mode=%s durable_callbacks=%s",
         account.sid,
         account.enforce_media_auth,
         account.hipaa,
         account.dual_channel_conference_recording,
         account.pci_mode,
+        account.durable_callbacks,
     )
     return media_settings_json(account)

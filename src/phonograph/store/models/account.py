@@ -32,5 +32,8 @@ class AccountRow(Base):
     )
     # PCI mode: transcription of every kind is refused (17531; spec §12).
     pci_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Callbacks retried with backoff until delivered, instead of Twilio's one retry on a failed
+    # connection (webhooks/outbox.py).
+    durable_callbacks: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -42,6 +42,7 @@ class AccountRepo:
             hipaa=False,
             dual_channel_conference_recording=False,
             pci_mode=False,
+            durable_callbacks=False,
             date_created=now,
             date_updated=now,
         )
@@ -102,6 +103,7 @@ class AccountRepo:
         hipaa: bool | None = None,
         dual_channel_conference_recording: bool | None = None,
         pci_mode: bool | None = None,
+        durable_callbacks: bool | None = None,
         by_owner: bool = True,
     ) -> Account:
         """Change the media settings given (``None`` keeps one as it is).
@@ -139,6 +141,8 @@ class AccountRepo:
             row.dual_channel_conference_recording = dual_channel_conference_recording
         if pci_mode is not None:
             row.pci_mode = pci_mode
+        if durable_callbacks is not None:
+            row.durable_callbacks = durable_callbacks
         if row.hipaa:
             row.enforce_media_auth = True
         row.date_updated = now
