@@ -25,7 +25,7 @@ from calls import free_port, start_server, tone_wav
 
 MARGIN_MB = 64
 """Room for everything that is not a cache: live calls' buffers, the allocator's slack."""
-PER_CALL = 50
+PER_CALL = 20  # a Twiml parameter holds at most 4,000 characters
 CONCURRENT_CALLS = 4
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "kilo")
 
