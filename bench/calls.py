@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import wave
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,10 +67,15 @@ def tone_wav(frequency_hz: float, duration_s: float = 2.0, rate_hz: int = 8000) 
 
 def serve_tones() -> tuple[ThreadingHTTPServer, str]:
     tones = {"/440.wav": tone_wav(440), "/620.wav": tone_wav(620)}
+    return serve_audio(lambda path: tones.get(path, b""))
+
+
+def serve_audio(body_for: Callable[[str], bytes]) -> tuple[ThreadingHTTPServer, str]:
+    """WAV files, cacheable for an hour: ``body_for(path)`` (empty: 404); the server and its URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = tones.get(self.path, b"")
+            body = body_for(self.path)
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "audio/wav")
             self.send_header("Cache-Control", "max-age=3600")

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-from calls import free_port, start_server, tone_wav
+from calls import free_port, serve_audio, start_server, tone_wav
 
 MARGIN_MB = 64
 """Room for everything that is not a cache: live calls' buffers, the allocator's slack."""
@@ -33,23 +32,11 @@ WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 def serve_clips(count: int, duration_s: float) -> tuple[ThreadingHTTPServer, str]:
     """``/clip/N.wav``: N's own tone, made on request (the app holds nothing)."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            index = int(self.path.removeprefix("/clip/").removesuffix(".wav"))
-            body = tone_wav(200 + index % count, duration_s)
-            self.send_response(200)
-            self.send_header("Content-Type", "audio/wav")
-            self.send_header("Cache-Control", "max-age=3600")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def clip(path: str) -> bytes:
+        index = int(path.removeprefix("/clip/").removesuffix(".wav"))
+        return tone_wav(200 + index % count, duration_s)
 
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    return serve_audio(clip)
 
 
 def sentence(index: int) -> str:
