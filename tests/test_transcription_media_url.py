@@ -114,8 +114,9 @@ def _half_past(frames: int, rate_hz: int) -> int:
 
 
 def whole_seconds(frames: Frames, rate_hz: int) -> int:
-    """The duration the design gives a job: the media's length in seconds, rounded up."""
-    return math.ceil(len(frames) / rate_hz)
+    """The duration the design gives a job: the media's length in seconds, rounded half up (as a
+    recording's ``duration`` is)."""
+    return math.floor(len(frames) / rate_hz + 0.5)
 
 
 # WAVE format tags (RFC 2361 Appendix A).

@@ -35,8 +35,9 @@ class RecordingAudio:
 
     @property
     def whole_seconds(self) -> int:
-        """The duration in whole seconds, rounded up (a transcription's ``duration``)."""
-        return math.ceil(self.duration_s - 1e-9)
+        """The duration in whole seconds, rounded half up as a recording's ``duration`` is
+        (recording/compose.py), so a recording and its transcription state the same length."""
+        return math.floor(self.duration_s + 0.5)
 
 
 def decode_wav(data: bytes) -> RecordingAudio:

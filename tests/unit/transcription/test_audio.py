@@ -28,11 +28,12 @@ def test_a_dual_recording_becomes_two_16k_channels_in_order() -> None:
         assert 0.23 < float(np.max(np.abs(channel))) < 0.26
 
 
-def test_a_mono_recording_and_its_length_rounded_up() -> None:
+def test_a_mono_recording_and_its_length_rounded_half_up_as_a_recordings_is() -> None:
     audio = decode_wav(wav_bytes([tone(1.25)]))
     assert len(audio.channels) == 1
     assert len(audio.channels[0]) == 20_000
-    assert (audio.duration_s, audio.whole_seconds) == (1.25, 2)
+    assert (audio.duration_s, audio.whole_seconds) == (1.25, 1)
+    assert decode_wav(wav_bytes([tone(1.5)])).whole_seconds == 2
 
 
 def test_other_rates_are_resampled() -> None:
