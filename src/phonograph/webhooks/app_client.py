@@ -33,7 +33,7 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 import httpx
 
-from phonograph.webhooks.outbound import refusal
+from phonograph.webhooks.outbound import cause_of, refusal
 from phonograph.webhooks.overrides import ConnectionOverrides, Failure, parse_overrides
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
@@ -112,12 +112,7 @@ def _wire_url(parts: SplitResult) -> tuple[str, httpx.BasicAuth | None]:
 
 
 def _is_dns_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, socket.gaierror):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return cause_of(exc, socket.gaierror) is not None
 
 
 def _body_cap(raw: httpx.Response) -> int:

@@ -22,6 +22,7 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpcore
 import httpx
@@ -29,6 +30,7 @@ import httpx
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+E = TypeVar("E", bound=BaseException)
 
 ALWAYS_DENIED: tuple[Network, ...] = tuple(
     ipaddress.ip_network(cidr)
@@ -172,11 +174,17 @@ def outbound_client(policy: OutboundPolicy, *, resolve: Resolver = system_resolv
     return httpx.AsyncClient(transport=transport, trust_env=False)
 
 
-def refusal(exc: BaseException) -> OutboundRefused | None:
-    """The policy's refusal behind ``exc`` (an httpx error raised from it), if there is one."""
+def cause_of(exc: BaseException, kind: type[E]) -> E | None:
+    """The exception of ``kind`` that ``exc`` was raised from (httpx raises its own errors from
+    httpcore's, which are raised from the socket's), or None."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, OutboundRefused):
+        if isinstance(seen, kind):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def refusal(exc: BaseException) -> OutboundRefused | None:
+    """The policy's refusal behind ``exc`` (an httpx error raised from it), if there is one."""
+    return cause_of(exc, OutboundRefused)
