@@ -160,15 +160,14 @@ def outbound_client(policy: OutboundPolicy, *, resolve: Resolver = system_resolv
     policy's behalf to addresses the policy never saw.
     """
     transport = httpx.AsyncHTTPTransport(trust_env=False)
-    # httpx builds its pool without a way to pass a network backend; this pool has the same
-    # defaults (httpx.DEFAULT_LIMITS, TLS verification on) and ours. tests/unit/webhooks/
-    # test_outbound.py fails if httpx stops using it.
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+    # httpx builds its pool without a way to pass a network backend; this pool has httpx's default
+    # limits and TLS verification, and ours. tests/unit/webhooks/test_outbound.py fails if httpx
+    # stops using it.
     transport._pool = httpcore.AsyncConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
         network_backend=PolicyBackend(policy, resolve=resolve),
     )
     return httpx.AsyncClient(transport=transport, trust_env=False)
