@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phonograph.calls import DEFAULT_PLAY_CACHE_BYTES
 from phonograph.core import is_sid
+from phonograph.media import DEFAULT_SAY_CACHE_BYTES
 from phonograph.store.blobs import open_blob_store
 from phonograph.webhooks import OutboundPolicy
 
@@ -31,10 +33,10 @@ DEFAULT_STT_THREADS = 2
 DEFAULT_STT_WORKERS = 1
 DEFAULT_STT_QUEUE = 100
 
-# Byte bounds of the audio caches (docs/security.md).
-DEFAULT_SAY_CACHE_MB = 64
-DEFAULT_PLAY_CACHE_MB = 256
+# Byte bounds of the audio caches (docs/security.md), set in megabytes; the rooms own the defaults.
 MB = 1024 * 1024
+DEFAULT_SAY_CACHE_MB = DEFAULT_SAY_CACHE_BYTES // MB
+DEFAULT_PLAY_CACHE_MB = DEFAULT_PLAY_CACHE_BYTES // MB
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -70,8 +72,8 @@ class Settings:
     stt_queue: int = DEFAULT_STT_QUEUE
     # Which addresses tenant-supplied URLs may reach (webhooks/outbound.py, docs/security.md).
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
-    say_cache_bytes: int = DEFAULT_SAY_CACHE_MB * MB
-    play_cache_bytes: int = DEFAULT_PLAY_CACHE_MB * MB
+    say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES
+    play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES
 
     @property
     def credentials_file(self) -> Path:

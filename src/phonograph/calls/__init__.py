@@ -3,6 +3,7 @@ dialling and bridging, conferences, routing to far ends, and virtual phones."""
 
 from phonograph import twiml
 from phonograph.calls import verbs
+from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_CACHE_BYTES
 from phonograph.calls.commands import (
     CallUpdate,
     ConferenceUpdate,
@@ -28,6 +29,7 @@ def check_twiml(document: str) -> None:
 
 
 __all__ = [
+    "DEFAULT_PLAY_CACHE_BYTES",
     "DEFAULT_TIMEOUT_S",
     "DEFAULT_TIME_LIMIT_S",
     "CallEngine",

@@ -60,10 +60,6 @@ class AudioLibrary:
         self._entries: ByteLru[str, _Entry] = ByteLru(max_bytes, _weight_bytes)
         self._inflight: dict[str, asyncio.Future[Clip]] = {}
 
-    @property
-    def cached_bytes(self) -> int:
-        return self._entries.total_bytes
-
     async def clip(self, url: str) -> Clip:
         entry = self._entries.get(url)
         if entry is not None and entry.fresh_until_s > self._monotonic_s():
