@@ -133,6 +133,10 @@ class EspeakEngine:
         pcm = _normalised(resample(samples, rate_hz))
         pcm.setflags(write=False)
         with self._cache_lock:
+            # Another thread may have spoken the same prompt meanwhile: every caller gets one array.
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
             self._cache.put(key, pcm)
         return pcm
 
