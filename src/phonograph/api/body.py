@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 
 from phonograph.core import MalformedBody, PayloadTooLarge
+from phonograph.core.wire import is_storable_text
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
@@ -55,11 +56,9 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 
 def _check_storable(document: dict[str, Any]) -> None:
-    """Every key and string in ``document`` can be stored as text, and it is not too deep.
-
-    JSON's ``\\u0000`` and lone surrogate escapes (``\\ud800``) decode to strings that UTF-8 and
-    PostgreSQL cannot hold. Walked with a stack, not recursion, for the same reason as the depth.
-    """
+    """Every key and string in ``document`` can be stored as text (``is_storable_text``: JSON's
+    ``\\u0000`` and ``\\ud800`` escapes cannot), and it is not too deep. Walked with a stack, not
+    recursion, for the same reason as the depth."""
     stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
         value, depth = stack.pop()
@@ -76,11 +75,5 @@ def _check_storable(document: dict[str, Any]) -> None:
 
 
 def _check_text(text: str) -> None:
-    if "\0" in text:
-        raise MalformedBody("The request body has a string with a NUL character")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise MalformedBody(
-            "The request body has a string with a lone surrogate (not valid Unicode)"
-        ) from None
+    if not is_storable_text(text):
+        raise MalformedBody("The request body has a string with a NUL character or a lone surrogate")

@@ -24,6 +24,7 @@ from phonograph.core import (
     MethodNotAllowed,
     PhonographError,
 )
+from phonograph.core.wire import is_storable_text
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class RefuseNulInPath:
         self._app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and "\0" in scope["path"]:
+        if scope["type"] == "http" and not is_storable_text(scope["path"]):
             response = render_error(
                 Request(scope), InvalidParameter("The path must not contain a NUL character")
             )

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from phonograph.core import InvalidParameter
+from phonograph.core.wire import is_storable_text
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -20,8 +21,7 @@ class Params:
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self._values: dict[str, list[str]] = {}
         for name, value in pairs:
-            if "\0" in name or "\0" in value:
-                # No text column stores a NUL (PostgreSQL refuses it), and no Twilio value has one.
+            if not (is_storable_text(name) and is_storable_text(value)):
                 raise InvalidParameter(f"{name.replace(chr(0), '')} must not contain a NUL character")
             self._values.setdefault(name, []).append(value)
 

@@ -19,6 +19,18 @@ def require_absolute_http_url(value: str) -> str:
     return value
 
 
+def is_storable_text(text: str) -> bool:
+    """Whether every store can hold ``text``: no NUL (PostgreSQL refuses it in text, and no Twilio
+    value has one) and no lone surrogate (JSON's ``\\ud800`` decodes to one; UTF-8 cannot hold it)."""
+    if "\0" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 _USERINFO_PASSWORD = re.compile(r"(?i)\b(https?://[^/@\s:]*):[^/@\s]*@")
 
 
