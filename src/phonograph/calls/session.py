@@ -128,8 +128,14 @@ class CallSession:
         )
 
     async def warn(self, code: int, message: str, **request: Any) -> None:
-        problem = Problem(code, message, warning=True, **request)
-        await self.runtime.report(self.call.account_sid, self.call.sid, problem)
+        """A warning Notification about this call."""
+        await self.runtime.report(
+            self.call.account_sid, self.call.sid, Problem(code, message, warning=True, **request)
+        )
+
+    async def error(self, code: int, message: str, **request: Any) -> None:
+        """An error Notification about this call."""
+        await self.runtime.report(self.call.account_sid, self.call.sid, Problem(code, message, **request))
 
     # -- control from outside ------------------------------------------------------------------
 
@@ -253,8 +259,7 @@ class CallSession:
             # broken app gives, and the account's debugger says what happened.
             log.exception("call program failed call=%s", self.call.sid)
             message = f"phonograph failed running this call's TwiML ({type(error).__name__}); see its log"
-            problem = Problem(InternalError.code, message, request_url=self._document_url or "")
-            await self.runtime.report(self.call.account_sid, self.call.sid, problem)
+            await self.error(InternalError.code, message, request_url=self._document_url or "")
         else:
             return
         await self._answer_if_ringing()
@@ -282,11 +287,7 @@ class CallSession:
             idle_documents = idle_documents + 1 if self.media.now_ms - started_ms < IDLE_DOCUMENT_MS else 0
             if idle_documents >= MAX_IDLE_DOCUMENTS:
                 message = f"Document retrieval limit reached: {MAX_IDLE_DOCUMENTS} documents played no media"
-                await self.runtime.report(
-                    self.call.account_sid,
-                    self.call.sid,
-                    Problem(DOCUMENT_LIMIT_REACHED, message, request_url=loaded.url or ""),
-                )
+                await self.error(DOCUMENT_LIMIT_REACHED, message, request_url=loaded.url or "")
                 return
 
     def _with_params(self, source: ProgramSource) -> ProgramSource:
