@@ -12,7 +12,6 @@ On the default (laptop) profile, what a failed fetch stores is bounded and carri
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from twilio.rest import Client
@@ -123,9 +122,7 @@ def _notification_sid(client: Client, call_sid: str) -> str:
     return str(item.sid)
 
 
-def test_a_failed_fetch_stores_a_bounded_body_and_no_password(
-    account: TestAccount, webapp: WebApp, tmp_path: Path
-) -> None:
+def test_a_failed_fetch_stores_a_bounded_body_and_no_password(account: TestAccount, webapp: WebApp) -> None:
     page = webapp.respond("/huge", b"secret line\n" * 1_000, content_type="text/plain")
     with_password = page.replace("http://", "http://user:hunter2@")
     sid = place(account, url=with_password)
