@@ -28,6 +28,8 @@ from tests.support.api import (
     ok_json,
     sid_pattern,
 )
+from tests.support.callflow import fresh_number
+from tests.support.calls import tone_wav, wait_for_call
 from tests.support.recordings import (
     completed_recording,
     control,
@@ -347,7 +349,20 @@ def test_a_recording_still_recording_is_17533(account: TestAccount, webapp: WebA
 
 def test_a_short_or_deleted_recording_is_refused(account: TestAccount, webapp: WebApp) -> None:
     configuration_id = new_configuration(account)
-    short = completed_recording(account, webapp, 0.6, **DUAL)[1]
+    # A dual Record=true recording of a call that plays one second of tone: its length does not
+    # depend on how late a REST stop would arrive on a busy machine.
+    one_second = webapp.respond("/one-second.wav", tone_wav(440, 1.0), content_type="audio/wav")
+    call = account.client.calls.create(
+        to=fresh_number(),
+        from_=fresh_number(),
+        twiml=f"<Response><Play>{one_second}</Play></Response>",
+        record=True,
+        recording_channels="dual",
+    )
+    wait_for_call(account.client, call.sid)
+    [listed] = account.client.recordings.list(call_sid=call.sid)
+    short = listed.sid
+    assert wait_for_recording(account.client, short).status == "completed"
     assert int(account.client.recordings(short).fetch().duration) < 2
     assert_problem(post_v3(account, body(configuration_id, short)), 400, 17554)
     account.client.recordings(short).delete()
