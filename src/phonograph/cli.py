@@ -86,7 +86,9 @@ def serve(
 def _bind(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port`` for the server, or exit 2 saying the port is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listening = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
+    # without it a response written in two parts waits 40 ms for the client's delayed ACK (Nagle).
+    listening = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listening.bind((host, port))
