@@ -140,27 +140,28 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-call = json.loads(os.environ["FLOOR_CALL"])
+answers = json.loads(os.environ["FLOOR_ANSWERS"])
 app = FastAPI()
 
 @app.get("/{path:path}")
-async def fetch(path: str) -> JSONResponse:
-    return JSONResponse(call)
+async def fetch(path: str, request: Request) -> JSONResponse:
+    return JSONResponse(answers["list" if request.url.query else "fetch"])
 
 @app.post("/{path:path}")
 async def create(path: str, request: Request) -> JSONResponse:
     parse_qs((await request.body()).decode())
-    return JSONResponse(call, status_code=201)
+    return JSONResponse(answers["create"], status_code=201)
 
 uvicorn.Server(uvicorn.Config(app, port=int(sys.argv[1]), log_level="warning", access_log=False)).run()
 """
 
 
-def start_floor(call: dict[str, object]) -> tuple[subprocess.Popen[bytes], int]:
+def start_floor(answers: dict[str, object]) -> tuple[subprocess.Popen[bytes], int]:
+    """The floor app on a free port, answering each operation with phonograph's own answer to it."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", FLOOR_APP, str(port)],
-        env={**os.environ, "FLOOR_CALL": json.dumps(call)},
+        env={**os.environ, "FLOOR_ANSWERS": json.dumps(answers)},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -172,8 +173,11 @@ def start_floor(call: dict[str, object]) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("the floor app did not start")
 
 
-def phonograph_target(client: httpx.Client, account_sid: str, auth_token: str, port: int) -> Target:
-    """A phone that answers and hangs up, 60 ended calls to list, and one to fetch."""
+def phonograph_target(
+    client: httpx.Client, account_sid: str, auth_token: str, port: int
+) -> tuple[Target, dict[str, object]]:
+    """A phone that answers and hangs up, 60 ended calls to list, and one to fetch; with phonograph's
+    answer to each operation, for the floor to give."""
     client.post(
         "/phonograph/v1/Phones", json={"phone_number": PHONE, "answer_after_s": 0, "twiml": HANGUP}
     ).raise_for_status()
@@ -181,18 +185,22 @@ def phonograph_target(client: httpx.Client, account_sid: str, auth_token: str, p
     form = {"To": PHONE, "From": "+15550001000", "Twiml": HANGUP}
     sids = [client.post(f"{calls}.json", data=form).json()["sid"] for _ in range(60)]
     authorization = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
-    return Target(
+    answers = {
+        "fetch": client.get(f"{calls}/{sids[0]}.json").json(),
+        "list": client.get(f"{calls}.json", params={"PageSize": 50}).json(),
+        "create": client.get(f"{calls}/{sids[-1]}.json").json(),
+    }
+    target = Target(
         port,
         {
             "fetch": build_request("GET", f"{calls}/{sids[0]}.json", authorization),
             "list": build_request("GET", f"{calls}.json?PageSize=50", authorization),
-            "create": build_request("POST", f"{calls}.json", authorization, httpx.QueryParams(form).__str__().encode()),
+            "create": build_request(
+                "POST", f"{calls}.json", authorization, str(httpx.QueryParams(form)).encode()
+            ),
         },
     )
-
-
-def floor_target(port: int, like: Target) -> Target:
-    return Target(port, like.requests)
+    return target, answers
 
 
 async def measure(target: Target, op: str, rate: float, seconds: float) -> Result:
@@ -214,10 +222,9 @@ def main() -> None:
         server, client, account_sid = start_server(Path(data), free_port())
         auth_token = json.loads((Path(data) / "credentials.json").read_text())["auth_token"]
         port = int(str(client.base_url).rsplit(":", 1)[1].rstrip("/"))
-        ours = phonograph_target(client, account_sid, auth_token, port)
-        call = client.get(f"/2010-04-01/Accounts/{account_sid}/Calls.json", params={"PageSize": 1}).json()
-        floor, floor_port = start_floor(call["calls"][0])
-        theirs = floor_target(floor_port, ours)
+        ours, answers = phonograph_target(client, account_sid, auth_token, port)
+        floor, floor_port = start_floor(answers)
+        theirs = Target(floor_port, ours.requests)
         try:
             print(
                 f"{'op':<7} {'req/s':>6} | {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} | "

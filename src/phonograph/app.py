@@ -151,7 +151,12 @@ def build_app(
         redoc_url=None,
         openapi_url="/phonograph/openapi.json",
     )
-    api.install(app, api.ApiContext(db=db, clock=clock, calls=calls, transcriptions=transcriptions))
+    api.install(
+        app,
+        api.ApiContext(
+            db=db, clock=clock, calls=calls, transcriptions=transcriptions, principals=api.Principals(clock)
+        ),
+    )
     app.add_middleware(StampMediaFrame, calls=calls)
     return app
 

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from phonograph.api import admin, health, v2010, voice_v2, voice_v3
 from phonograph.api.context import ApiContext
 from phonograph.api.errors import install_error_handlers
+from phonograph.api.principals import Principals
 
 
 def install(app: FastAPI, context: ApiContext) -> None:
@@ -18,4 +19,4 @@ def install(app: FastAPI, context: ApiContext) -> None:
     app.include_router(admin.router)
 
 
-__all__ = ["ApiContext", "install"]
+__all__ = ["ApiContext", "Principals", "install"]

@@ -5,6 +5,8 @@ Who may reach what (docs/compatibility.md, "Accounts and auth"):
 - an API key reaches only its own account, and not the Accounts or Keys resources (Twilio's
   Standard keys, error 20003);
 - anything else is a 404, so that a SID of another account is never confirmed to exist.
+
+A verified credential is remembered for a second (api/principals.py).
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from phonograph.api.context import ApiContext, Context
+from phonograph.api.principals import Principal
 from phonograph.core import AuthenticationFailed, NotFound, is_sid
 from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo
 
@@ -27,23 +29,6 @@ _BAD_CREDENTIALS = "Authentication Error - invalid username or password"
 
 def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: an account, and the API key it used, if any."""
-
-    account: Account
-    key_sid: str | None
-
-    def may_reach(self, account: Account) -> bool:
-        if account.sid == self.account.sid:
-            return True
-        return self.key_sid is None and account.owner_account_sid == self.account.sid
-
-    def require_auth_token(self, resource: str) -> None:
-        if self.key_sid is not None:
-            raise AuthenticationFailed(f"API keys cannot use the {resource} resource; use the Auth Token")
 
 
 def _basic_credentials(request: Request) -> tuple[str, str]:
@@ -68,6 +53,10 @@ def _same(expected: str, given: str) -> bool:
 
 async def authenticate(request: Request, context: Context) -> Principal:
     """The caller, or ``AuthenticationFailed`` (401, 20003) for missing or wrong credentials."""
+    header = request.headers.get("authorization", "").encode()
+    remembered = context.principals.get(header)
+    if remembered is not None:
+        return remembered
     username, password = _basic_credentials(request)
     async with context.db.transaction() as session:
         key_sid: str | None = None
@@ -83,7 +72,9 @@ async def authenticate(request: Request, context: Context) -> Principal:
         raise AuthenticationFailed(_BAD_CREDENTIALS)
     if account.status is not AccountStatus.ACTIVE:
         raise AuthenticationFailed(f"Authentication Error - the account is {account.status}")
-    return Principal(account, key_sid)
+    principal = Principal(account, key_sid)
+    context.principals.put(header, principal)
+    return principal
 
 
 Authenticated = Annotated[Principal, Depends(authenticate)]

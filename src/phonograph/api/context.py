@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from phonograph.api.principals import Principals
 from phonograph.calls import CallEngine
 from phonograph.core import Clock
 from phonograph.store import Database
@@ -19,6 +20,7 @@ class ApiContext:
     clock: Clock
     calls: CallEngine
     transcriptions: TranscriptionService
+    principals: Principals
 
 
 def get_context(request: Request) -> ApiContext:

@@ -43,6 +43,10 @@ class ByteLru(Generic[K, V]):
             _, (_, evicted_bytes) = self._entries.popitem(last=False)
             self.total_bytes -= evicted_bytes
 
+    def clear(self) -> None:
+        self._entries.clear()
+        self.total_bytes = 0
+
     def pop(self, key: K) -> V | None:
         entry = self._entries.pop(key, None)
         if entry is None:

@@ -92,6 +92,7 @@ async def update_media_settings(
             durable_callbacks=body.durable_callbacks,
             by_owner=principal.account.sid == (account.owner_account_sid or account.sid),
         )
+    context.principals.forget_all()
     log.info(
         "media settings changed account=%s enforce_media_auth=%s hipaa=%s"
         " dual_channel_conference_recording=%s pci_mode=%s durable_callbacks=%s",

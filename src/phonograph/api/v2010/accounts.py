@@ -114,5 +114,6 @@ async def update_account(
         account = await AccountRepo(session).update(
             target.sid, friendly_name=friendly_name, status=status, now=context.clock.now()
         )
+    context.principals.forget_all()
     log.info("account updated sid=%s status=%s", account.sid, account.status)
     return account_json(account)

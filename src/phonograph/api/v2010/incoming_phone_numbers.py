@@ -14,10 +14,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from phonograph.api.auth import Authenticated, Principal, not_found, reach_account
+from phonograph.api.auth import Authenticated, not_found, reach_account
 from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
+from phonograph.api.principals import Principal
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
 from phonograph.core import InvalidParameter, NotFound, new_sid, rfc2822
 from phonograph.core.wire import is_absolute_http_url

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from phonograph.api.auth import Authenticated, Principal, not_found, reach_account, secret_digest
+from phonograph.api.auth import Authenticated, not_found, reach_account, secret_digest
 from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
+from phonograph.api.principals import Principal
 from phonograph.api.v2010.common import account_path, form_params, query_params
 from phonograph.core import new_secret, new_sid, rfc2822
 from phonograph.store import FRIENDLY_NAME_MAX_CHARS, Account, ApiKey, ApiKeyRepo
@@ -123,5 +124,6 @@ async def delete_key(
     key = await _key(context, account, key_sid, request)
     async with context.db.transaction() as session:
         await ApiKeyRepo(session).delete(key.sid)
+    context.principals.forget_all()
     log.info("api key deleted sid=%s account=%s", key.sid, account.sid)
     return Response(status_code=204)
