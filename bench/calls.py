@@ -4,7 +4,9 @@ Each call: the API creates it with TwiML that plays a tone forever (the outbound
 rings a virtual phone that plays another tone forever (the inbound track). The bench ramps the
 number of live calls step by step, holds each step, and prints per step: live calls, media legs,
 server CPU (% of one core) and CPU per call, tick lateness p50/p99/max (real ms) and late ticks
-(wake-ups a whole 20 ms frame behind). No peer tool runs on this machine, so there is no ratio.
+(wake-ups a whole 20 ms frame behind), and how the step's creates were answered: 429s (each tried
+again after its ``Retry-After``) and 5xx (must be none). The creates go out ``--workers`` at a time
+(64: a burst). No peer tool runs on this machine, so there is no ratio.
 With ``--record`` every call is also recorded (``Record=true``, dual): each frame of both tracks
 goes through the recorder's delay line into its journal, flushed and fsynced every second.
 
@@ -15,6 +17,7 @@ mix. A step is measured once every conference is ``in-progress`` with its record
 table shows conferences and participants instead of calls, and CPU per participant.
 
     .venv/bin/python bench/calls.py [--steps 250,500,1000,1500] [--hold-s 10] [--record] [--conference]
+        [--workers 64]
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import tempfile
 import threading
 import time
 import wave
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,6 +106,9 @@ def start_server(
     """A server on ``port`` at speed 1 (``settings``: more PHONOGRAPH_* variables), its client and
     main Account SID."""
     env = {**os.environ, "PHONOGRAPH_SPEED": "1", "PHONOGRAPH_DATA_DIR": str(data_dir), **(settings or {})}
+    # The server's warnings and errors, kept after the run for a bench that fails.
+    log = tempfile.NamedTemporaryFile(prefix="phonograph-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    print(f"server log: {log.name}", file=sys.stderr)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("phonograph")),
@@ -113,7 +120,7 @@ def start_server(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -139,18 +146,29 @@ def conference_twiml(room: str) -> str:
     return f"<Response><Dial>{conference}</Dial></Response>"
 
 
-def create_calls(client: httpx.Client, account_sid: str, twimls: list[str], record: bool) -> None:
-    """One call to the virtual phone per TwiML document."""
+def create_calls(
+    client: httpx.Client, account_sid: str, twimls: list[str], record: bool, workers: int
+) -> Counter[int]:
+    """One call to the virtual phone per TwiML document, ``workers`` requests at a time; a 429 is
+    tried again after its ``Retry-After``, as a careful client does. The statuses of every answer."""
     data = {"To": PHONE, "From": "+15550001000"}
     if record:
         data |= {"Record": "true", "RecordingChannels": "dual"}
+    statuses: Counter[int] = Counter()
 
     def create(twiml: str) -> None:
-        response = client.post(f"/2010-04-01/Accounts/{account_sid}/Calls.json", data=data | {"Twiml": twiml})
-        response.raise_for_status()
+        while True:
+            response = client.post(
+                f"/2010-04-01/Accounts/{account_sid}/Calls.json", data=data | {"Twiml": twiml}
+            )
+            statuses[response.status_code] += 1
+            if response.status_code != 429:
+                return
+            time.sleep(float(response.headers.get("Retry-After", "1")))
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(create, twimls))
+    return statuses
 
 
 def in_progress(client: httpx.Client, account_sid: str, resource: str) -> list[dict[str, object]]:
@@ -199,6 +217,7 @@ def main() -> None:
     parser.add_argument(
         "--conference", action="store_true", help="steps count 3-party recorded conferences, not calls"
     )
+    parser.add_argument("--workers", type=int, default=64, help="creates in flight at once (the burst)")
     args = parser.parse_args()
     steps = [int(step) for step in args.steps.split(",")]
     calls_each = PARTICIPANTS_PER_CONFERENCE if args.conference else 1
@@ -220,7 +239,7 @@ def main() -> None:
                 counts, per = f"{'calls':>6}", "cpu/call %"
             print(
                 f"{counts} {'legs':>6} {'cpu %':>7} {per:>10} "
-                f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'late':>5}"
+                f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'late':>5} {'429s':>5} {'5xx':>4}"
             )
             live = 0
             for target in steps:
@@ -229,7 +248,7 @@ def main() -> None:
                     twimls = [conference_twiml(f"room-{n}") for n in rooms for _ in range(calls_each)]
                 else:
                     twimls = [play_twiml(f"{tones_url}/440.wav")] * (target - live)
-                create_calls(client, account_sid, twimls, args.record)
+                statuses = create_calls(client, account_sid, twimls, args.record, args.workers)
                 live = target
                 calls = live * calls_each
                 wait_live(client, account_sid, calls, live if args.conference else 0)
@@ -242,7 +261,8 @@ def main() -> None:
                 print(
                     f"{counted} {stats['legs']:>6} {100 * cpu_share:>7.1f} {100 * cpu_share / calls:>10.3f} "
                     f"{stats['lateness_p50_ms']:>7.2f} {stats['lateness_p99_ms']:>7.2f} "
-                    f"{stats['lateness_max_ms']:>7.2f} {stats['late_ticks']:>5}",
+                    f"{stats['lateness_max_ms']:>7.2f} {stats['late_ticks']:>5} {statuses[429]:>5} "
+                    f"{sum(n for status, n in statuses.items() if status >= 500):>4}",
                     flush=True,
                 )
         finally:

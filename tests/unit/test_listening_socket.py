@@ -16,7 +16,9 @@ def test_accepted_connections_send_without_waiting_for_the_clients_ack() -> None
         seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
         async def on_connect(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            seen.set_result(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            seen.set_result(
+                writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            )
             writer.close()
 
         server = await asyncio.start_server(on_connect, sock=listening)

@@ -58,7 +58,7 @@ async def authenticate(request: Request, context: Context) -> Principal:
     if remembered is not None:
         return remembered
     username, password = _basic_credentials(request)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         key_sid: str | None = None
         if username.startswith("SK"):
             key = await ApiKeyRepo(session).get(username)
@@ -84,7 +84,7 @@ async def reach_account(context: ApiContext, principal: Principal, account_sid: 
     """The account named in a path, or a 404 when it does not exist or the caller may not reach it."""
     if account_sid == principal.account.sid:
         return principal.account
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         account = await AccountRepo(session).get(account_sid)
     if account is None or not principal.may_reach(account):
         raise not_found(path)

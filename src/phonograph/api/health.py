@@ -12,6 +12,6 @@ router = APIRouter()
 
 @router.get("/healthz")
 async def healthz(context: Context) -> dict[str, str]:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         await session.execute(text("SELECT 1"))
     return {"status": "ok"}

@@ -17,6 +17,7 @@ from phonograph.core.errors import (
     PayloadTooLarge,
     PhonographError,
     PreconditionFailed,
+    TooManyRequests,
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
 from phonograph.core.lru import ByteLru
@@ -44,6 +45,7 @@ __all__ = [
     "RecordingEvent",
     "SystemClock",
     "TaskOwner",
+    "TooManyRequests",
     "Track",
     "Trim",
     "as_utc",

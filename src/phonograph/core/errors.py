@@ -10,6 +10,7 @@
     ├── Conflict                        20409 / 409   unique name taken, second account default, ...
     ├── PreconditionFailed              20412 / 412   If-Match does not match the ETag
     ├── PayloadTooLarge                 20413 / 413
+    ├── TooManyRequests                 20429 / 429   try again after ``retry_after_s``
     └── InternalError                   20500 / 500
 
 Rooms translate foreign exceptions into these at their edge; the API room renders them in the
@@ -93,6 +94,14 @@ class PreconditionFailed(PhonographError):
 class PayloadTooLarge(PhonographError):
     code = 20413
     status = 413
+
+
+class TooManyRequests(PhonographError):
+    """Twilio 20429 (https://www.twilio.com/docs/errors/20429): the server is busy; the answer's
+    ``Retry-After`` says when to try again."""
+
+    code = 20429
+    status = 429
 
 
 class InternalError(PhonographError):

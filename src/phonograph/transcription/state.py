@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from phonograph.core import InternalError, InvalidParameter, NotFound, PhonographError
+from phonograph.core import InternalError, InvalidParameter, NotFound, PhonographError, TooManyRequests
 from phonograph.core.transcription_terms import (
     BATCH_ID_PREFIX,
     LEGACY_SID_PREFIX,
@@ -168,11 +168,8 @@ class EngineUnavailable(PhonographError):
     status = 503
 
 
-class QueueFull(PhonographError):
+class QueueFull(TooManyRequests):
     """Twilio 20429: too many transcriptions are waiting; try again after ``retry_after_s``."""
-
-    code = 20429
-    status = 429
 
 
 class IdempotencyKeyReused(InvalidParameter):

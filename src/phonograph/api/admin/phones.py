@@ -101,13 +101,13 @@ async def create_phone(request: Request, principal: Authenticated, context: Cont
 
 @router.get("")
 async def list_phones(principal: Authenticated, context: Context) -> dict[str, Any]:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         phones = await VirtualPhoneRepo(session).list(principal.account.sid)
     return {"phones": [phone_json(phone) for phone in phones]}
 
 
 async def _phone(request: Request, context: Context, account_sid: str, phone_number: str) -> VirtualPhone:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         phone = await VirtualPhoneRepo(session).get_by_number(account_sid, phone_number)
     if phone is None:
         raise not_found(request.url.path)

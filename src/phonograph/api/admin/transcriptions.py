@@ -49,7 +49,7 @@ def job_json(transcription: Transcription) -> dict[str, Any]:
 async def fetch_job(
     transcription_id: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         transcription = await TranscriptionRepo(session).get(transcription_id)
     if transcription is None:
         raise not_found(request.url.path)

@@ -76,7 +76,7 @@ async def list_accounts(
     paging = PageRequest.from_params(params)
     friendly_name = params.get_str("FriendlyName")
     status = params.get_enum("Status", AccountStatus)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await AccountRepo(session).list_page(
             principal.account.sid, friendly_name=friendly_name, status=status, spec=paging.spec
         )

@@ -257,7 +257,7 @@ async def list_calls(
     params = query_params(request)
     paging = PageRequest.from_params(params)
     filters = call_filters(params)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await CallRepo(session).list_page(account.sid, filters, paging.spec)
     kept = {
         name: value
@@ -273,7 +273,7 @@ async def fetch_call(
     account_sid: str, call_sid: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         call = await CallRepo(session).get_for_account(account.sid, call_sid)
     if call is None:
         raise not_found(request.url.path)

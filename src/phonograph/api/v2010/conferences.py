@@ -139,7 +139,7 @@ def conference_update(params: Params) -> ConferenceUpdate:
 
 async def find_conference(context: ApiContext, account: Account, sid: str, path: str) -> Conference:
     """The account's conference ``sid``, or a 404 naming ``path`` (also for another account's)."""
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         conference = await ConferenceRepo(session).get_for_account(account.sid, sid)
     if conference is None:
         raise not_found(path)
@@ -166,7 +166,7 @@ async def list_conferences(
     params = query_params(request)
     paging = PageRequest.from_params(params)
     filters = conference_filters(params)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await ConferenceRepo(session).list_page(account.sid, filters, paging.spec)
     items = [conference_json(conference) for conference in page.items]
     path = f"{account_path(account.sid)}/Conferences.json"

@@ -181,7 +181,7 @@ def _wanted_number(params: Params) -> tuple[str | None, str | None]:
 
 
 async def _number(context: ApiContext, account: Account, sid: str, request: Request) -> IncomingPhoneNumber:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         number = await IncomingPhoneNumberRepo(session).get_for_account(account.sid, sid)
     if number is None:
         raise not_found(request.url.path)
@@ -243,7 +243,7 @@ async def list_numbers(
     phone_number = params.get_str("PhoneNumber")
     pattern = phone_number.strip() if phone_number is not None else None
     friendly_name = params.get_str("FriendlyName")
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await IncomingPhoneNumberRepo(session).list_page(
             account.sid, phone_number=pattern or None, friendly_name=friendly_name, spec=paging.spec
         )

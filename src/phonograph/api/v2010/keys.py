@@ -35,7 +35,7 @@ async def _owner(context: ApiContext, principal: Principal, account_sid: str, re
 
 
 async def _key(context: ApiContext, account: Account, key_sid: str, request: Request) -> ApiKey:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         key = await ApiKeyRepo(session).get_for_account(account.sid, key_sid)
     if key is None:
         raise not_found(request.url.path)
@@ -75,7 +75,7 @@ async def list_keys(
 ) -> dict[str, Any]:
     account = await _owner(context, principal, account_sid, request)
     paging = PageRequest.from_params(query_params(request))
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await ApiKeyRepo(session).list_page(account.sid, paging.spec)
     items = [key_json(key) for key in page.items]
     return render_page("keys", items, page, paging, f"{account_path(account.sid)}/Keys.json", {})

@@ -78,7 +78,7 @@ def _log(params: Params) -> NotificationLog | None:
 
 
 async def _require_call(context: ApiContext, account: Account, call_sid: str, path: str) -> None:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         call = await CallRepo(session).get_for_account(account.sid, call_sid)
     if call is None:
         raise not_found(path)
@@ -92,7 +92,7 @@ async def _list(
     log_level = _log(params)
     message_date = _day(params, "MessageDate")
     before, after = _day(params, "MessageDate<"), _day(params, "MessageDate>")
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await NotificationRepo(session).list_page(
             account.sid,
             paging.spec,
@@ -111,7 +111,7 @@ async def _list(
 async def _fetch(
     context: ApiContext, account: Account, sid: str, path: str, call_sid: str | None
 ) -> Notification:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         notification = await NotificationRepo(session).get_for_account(account.sid, sid)
     if notification is None or (call_sid is not None and notification.call_sid != call_sid):
         raise not_found(path)

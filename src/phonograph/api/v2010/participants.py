@@ -326,7 +326,7 @@ async def list_participants(
     paging = PageRequest.from_params(params)
     filters = participant_filters(params)
     await find_conference(context, account, conference_sid, request.url.path)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await ParticipantRepo(session).list_page(conference_sid, filters, paging.spec)
     items = [participant_json(participant) for participant in page.items]
     path = f"{conference_path(account.sid, conference_sid)}/Participants.json"
@@ -345,7 +345,7 @@ async def fetch_participant(
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
     await find_conference(context, account, conference_sid, request.url.path)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         participant = await ParticipantRepo(session).get(conference_sid, call_sid)
     if participant is None:
         raise not_found(request.url.path)

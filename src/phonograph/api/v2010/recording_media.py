@@ -107,7 +107,7 @@ async def media_account(request: Request, context: ApiContext, account_sid: str)
     if "authorization" in request.headers:
         principal = await authenticate(request, context)
         return await reach_account(context, principal, account_sid, request.url.path)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         account = await AccountRepo(session).get(account_sid)
     # An unknown account answers as a closed one does: nothing tells them apart.
     if account is None or account.enforce_media_auth or account.status is not AccountStatus.ACTIVE:
@@ -131,7 +131,7 @@ async def recording_media(account_sid: str, name: str, request: Request, context
     if media_format is None:
         raise not_found(request.url.path)
     channels = query_params(request).get_int("RequestedChannels", minimum=1, maximum=2)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         recording = await RecordingRepo(session).get_for_account(account.sid, sid)
     if recording is None:
         raise not_found(request.url.path)

@@ -132,7 +132,7 @@ async def recordings_page(
     render: Callable[[Recording], dict[str, Any]],
 ) -> dict[str, Any]:
     paging = PageRequest.from_params(params)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await RecordingRepo(session).list_page(account.sid, filters, paging.spec)
     items = [render(recording) for recording in page.items]
     return render_page("recordings", items, page, paging, path, {name: params.get_str(name) for name in kept})
@@ -141,7 +141,7 @@ async def recordings_page(
 async def account_recording(
     context: ApiContext, account: Account, sid: str, path: str, *, include_deleted: bool = False
 ) -> Recording:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         recording = await RecordingRepo(session).get_for_account(
             account.sid, sid, include_deleted=include_deleted
         )
@@ -181,7 +181,7 @@ async def list_call_recordings(
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = query_params(request)
     filters = recording_filters(params, call_sid)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         call = await CallRepo(session).get_for_account(account.sid, call_sid)
     if call is None:
         raise not_found(request.url.path)

@@ -57,7 +57,7 @@ def transcription_json(transcription: Transcription) -> dict[str, Any]:
 async def _require_recording(context: ApiContext, account: Account, recording_sid: str, path: str) -> None:
     """A recording's transcriptions exist only under a recording of the account (deleted ones too:
     their transcriptions outlive the media)."""
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         recording = await RecordingRepo(session).get_for_account(
             account.sid, recording_sid, include_deleted=True
         )
@@ -72,7 +72,7 @@ async def _list(
     filters = TranscriptionFilters(
         account_sid=account.sid, kind=TranscriptionKind.LEGACY.value, recording_sid=recording_sid
     )
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await TranscriptionRepo(session).page(filters, paging.spec)
     items = [transcription_json(item) for item in page.items]
     return render_page("transcriptions", items, page, paging, path, {})
@@ -82,7 +82,7 @@ async def _fetch(
     context: ApiContext, account: Account, sid: str, path: str, recording_sid: str | None
 ) -> Transcription:
     """The account's legacy transcription ``sid`` (of ``recording_sid`` when given), else 20404."""
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         transcription = await TranscriptionRepo(session).get_for_account(account.sid, sid)
     if (
         transcription is None

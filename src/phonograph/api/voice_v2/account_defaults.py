@@ -91,7 +91,7 @@ async def fetch_account_default(
     context: Context,
 ) -> JSONResponse:
     kind = _kind(type_name)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         default = await AccountDefaultRepo(session).get(principal.account.sid, kind.name)
     if default is None:
         raise not_found(request.url.path)

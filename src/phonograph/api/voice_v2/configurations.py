@@ -109,7 +109,7 @@ async def fetch_default(
     context: Context,
 ) -> dict[str, Any]:
     kind = configuration_type(type_name)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         configuration = await ConfigurationRepo(session).get_default(principal.account.sid, kind.name)
     if configuration is None:
         raise not_found(request.url.path)
@@ -147,7 +147,7 @@ async def fetch_configuration(
     context: Context,
 ) -> dict[str, Any]:
     kind = configuration_type(type_name)
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         configuration = await _find(session, principal.account.sid, kind, key, request.url.path)
     return configuration_json(configuration)
 

@@ -164,7 +164,7 @@ async def list_transcriptions(request: Request, principal: Authenticated, contex
     params = Params(request.query_params.multi_items())
     filters = _list_filters(principal.account.sid, params)
     paging = TokenPageRequest.from_params(params, {name: params.get_str(name) for name in LIST_FILTERS})
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         page = await TranscriptionRepo(session).page(filters, paging.spec)
     items = [transcription_json(context, item) for item in page.items]
     return render_token_page("transcriptions", items, page, paging)
@@ -177,7 +177,7 @@ async def list_transcriptions(request: Request, principal: Authenticated, contex
 async def fetch_transcription(
     transcription_id: str, request: Request, principal: Authenticated, context: Context
 ) -> JSONResponse:
-    async with context.db.transaction() as session:
+    async with context.db.read() as session:
         transcription = await TranscriptionRepo(session).get_for_account(
             principal.account.sid, transcription_id
         )
