@@ -22,8 +22,10 @@ import pytest
 
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE
+from tests.support.audio import read_wav
 from tests.support.calls import add_phone, wait_for_call
 from tests.support.notifications import WARNING, call_notifications
+from tests.support.recordings import finished_recordings, recording_path
 from tests.support.server import Servers
 from tests.support.webapp import Hit, WebApp
 
@@ -91,6 +93,28 @@ def test_by_default_only_completed_is_reported(account: TestAccount, webapp: Web
     wait_for_call(account.client, sid)
     assert (hit.param("CallStatus"), hit.param("SequenceNumber")) == ("completed", "0")
     assert webapp.count("/status") == 1
+    assert (hit.param("RecordingSid"), hit.param("RecordingUrl")) == (None, None)  # nothing recorded
+
+
+def test_a_recorded_calls_completed_callback_carries_its_recording(
+    account: TestAccount, webapp: WebApp
+) -> None:
+    # Twilio's CreateCall: with Record=true, "the recording_url is sent to the status_callback URL".
+    webapp.respond("/status", b"")
+    sid = _call(
+        account,
+        webapp,
+        twiml="<Response><Play digits='1234567890' loop='2'/></Response>",
+        record=True,
+        trim="do-not-trim",
+    )
+    [completed] = webapp.wait_for("/status")
+    [recording] = finished_recordings(account, sid)
+    assert completed.param("RecordingSid") == recording.sid
+    url = completed.param("RecordingUrl")
+    assert url == str(account.http.base_url).rstrip("/") + recording_path(account.sid, recording.sid, "")
+    samples, rate = read_wav(account.http.get(f"{url}.wav").content)
+    assert abs(int(completed.param("RecordingDuration") or "-1") - samples.shape[1] / rate) < 1
 
 
 def test_get_puts_the_parameters_in_the_query_string(account: TestAccount, webapp: WebApp) -> None:

@@ -28,7 +28,7 @@ from phonograph.calls.state import EVENT_OF, CallbackEvent, CallStatus, Directio
 from phonograph.core import InternalError, PhonographError
 from phonograph.media import Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
 from phonograph.recording import RecordingPlan
-from phonograph.store import Call, CallRepo, OutboxRepo
+from phonograph.store import Call, CallRepo, OutboxRepo, Recording
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ class CallSession:
         self._join = join
         self._document_url: str | None = None
         self._answered_at_ms: int | None = None
+        # Record=true's recording and the media time it started, for the completed callback.
+        self._recorded: tuple[Recording, int] | None = None
         self._end_status: CallStatus | None = None
         # The media frame ``end`` was first asked on: where a recording of the call's audio stops,
         # however long the leg then takes to be torn down.
@@ -205,7 +207,8 @@ class CallSession:
         await self._answer()
         if self.call.recording:
             # Record=true records from the answer (spec §2.1); its plan was resolved at create.
-            await self.recordings.start(RecordingPlan.from_json(self.call.recording))
+            recording = await self.recordings.start(RecordingPlan.from_json(self.call.recording))
+            self._recorded = (recording, self.media.now_ms)
         if self.call.send_digits:
             # SendDigits plays once the call connects, before the TwiML runs.
             await self._leg.start_clip(dtmf_clip(self.call.send_digits)).done
@@ -377,7 +380,8 @@ class CallSession:
                     ordering_key=call.sid,
                     url=call.status_callback,
                     method=call.status_callback_method,
-                    params=status_callback_params(call, status.value, sequence, now),
+                    params=status_callback_params(call, status.value, sequence, now)
+                    + (self._recording_params() if status is CallStatus.COMPLETED else []),
                     now=now,
                 )
                 queued = True
@@ -385,6 +389,21 @@ class CallSession:
         if queued:
             self.runtime.outbox.notify()
         log.info("call status sid=%s status=%s", call.sid, status.value)
+
+    def _recording_params(self) -> Params:
+        """Record=true's recording, for the ``completed`` status callback: Twilio's CreateCall says
+        its recording_url "is sent to the status_callback URL". ``RecordingDuration`` counts media
+        seconds from the recording's start to the call's end, before trimming, as ``<Record
+        action>``'s does (https://www.twilio.com/docs/voice/twiml/record#attributes-action); the
+        trimmed length is the recording's own (its callback and resource)."""
+        if self._recorded is None:
+            return []
+        recording, started_ms = self._recorded
+        return [
+            ("RecordingSid", recording.sid),
+            ("RecordingUrl", self.recordings.url(recording)),
+            ("RecordingDuration", str(round((self.media.now_ms - started_ms) / 1000))),
+        ]
 
 
 async def enqueue_initiated(session: Any, call: Call, now: Any) -> None:

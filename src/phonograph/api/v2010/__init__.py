@@ -6,6 +6,7 @@ from phonograph.api.v2010 import (
     accounts,
     calls,
     conferences,
+    empty_subresources,
     incoming_phone_numbers,
     keys,
     notifications,
@@ -27,5 +28,6 @@ router.include_router(transcriptions.router)
 router.include_router(conferences.router)
 router.include_router(participants.router)
 router.include_router(recording_media.router)
+router.include_router(empty_subresources.router)
 
 __all__ = ["router"]

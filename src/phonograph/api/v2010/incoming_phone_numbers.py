@@ -180,7 +180,9 @@ def _wanted_number(params: Params) -> tuple[str | None, str | None]:
     return phone_number, area_code
 
 
-async def _number(context: ApiContext, account: Account, sid: str, request: Request) -> IncomingPhoneNumber:
+async def account_number(
+    context: ApiContext, account: Account, sid: str, request: Request
+) -> IncomingPhoneNumber:
     async with context.db.read() as session:
         number = await IncomingPhoneNumberRepo(session).get_for_account(account.sid, sid)
     if number is None:
@@ -262,7 +264,7 @@ async def fetch_number(
     context: Context,
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
-    return number_json(await _number(context, account, sid, request))
+    return number_json(await account_number(context, account, sid, request))
 
 
 @router.post("/IncomingPhoneNumbers/{sid}.json")
@@ -274,7 +276,7 @@ async def update_number(
     context: Context,
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
-    number = await _number(context, account, sid, request)
+    number = await account_number(context, account, sid, request)
     params = await form_params(request)
     settings = _settings(params, number.settings, number.phone_number)
     owner = await _new_owner(context, principal, account, params)
@@ -296,7 +298,7 @@ async def delete_number(
     context: Context,
 ) -> Response:
     account = await reach_account(context, principal, account_sid, request.url.path)
-    number = await _number(context, account, sid, request)
+    number = await account_number(context, account, sid, request)
     async with context.db.transaction() as session:
         await IncomingPhoneNumberRepo(session).delete(number.sid)
     log.info("incoming phone number deleted sid=%s account=%s", number.sid, account.sid)

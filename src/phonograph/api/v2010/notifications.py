@@ -77,7 +77,7 @@ def _log(params: Params) -> NotificationLog | None:
     return None if value is None else NotificationLog(value)
 
 
-async def _require_call(context: ApiContext, account: Account, call_sid: str, path: str) -> None:
+async def require_call(context: ApiContext, account: Account, call_sid: str, path: str) -> None:
     async with context.db.read() as session:
         call = await CallRepo(session).get_for_account(account.sid, call_sid)
     if call is None:
@@ -141,7 +141,7 @@ async def list_call_notifications(
     account_sid: str, call_sid: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:
     account = await reach_account(context, principal, account_sid, request.url.path)
-    await _require_call(context, account, call_sid, request.url.path)
+    await require_call(context, account, call_sid, request.url.path)
     path = f"{account_path(account.sid)}/Calls/{call_sid}/Notifications.json"
     return await _list(context, account, request, path, call_sid)
 
