@@ -204,17 +204,22 @@ class CallSession:
             return
         connect(self._leg, far_end.leg)
         far_end.answered()
-        await self._answer()
+        # Both start on the answer's own frame, before anything is stored (a database write's
+        # time would become media time): SendDigits plays once the call connects, before the
+        # TwiML runs; Record=true records from the answer (its plan was resolved at create; its
+        # tap goes on before its first await).
+        answered_at_ms = self.media.now_ms
+        digits = self._leg.start_clip(dtmf_clip(self.call.send_digits)) if self.call.send_digits else None
         if self.call.recording:
-            # Record=true records from the answer (spec §2.1); its plan was resolved at create.
             recording = await self.recordings.start(RecordingPlan.from_json(self.call.recording))
-            self._recorded = (recording, self.media.now_ms)
-        if self.call.send_digits:
-            # SendDigits plays once the call connects, before the TwiML runs.
-            await self._leg.start_clip(dtmf_clip(self.call.send_digits)).done
+            self._recorded = (recording, answered_at_ms)
+        await self._answer(answered_at_ms)
+        if digits is not None:
+            await digits.done
 
-    async def _answer(self) -> None:
-        self._answered_at_ms = self.media.now_ms
+    async def _answer(self, at_ms: int | None = None) -> None:
+        """In progress from media time ``at_ms`` (default: now), where its duration counts from."""
+        self._answered_at_ms = self.media.now_ms if at_ms is None else at_ms
         await self.transition(CallStatus.IN_PROGRESS)
         if not self.answer.done():
             self.answer.set_result(Answer.ANSWER)

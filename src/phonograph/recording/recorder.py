@@ -35,20 +35,34 @@ MODE_OF_PAUSE = {PauseBehavior.SKIP: Mode.SKIP, PauseBehavior.SILENCE: Mode.SILE
 
 
 class Recorder:
-    """Called once per frame with the leg's (inbound, outbound); ``control`` and ``stop`` steer it."""
+    """Called once per frame with the leg's (inbound, outbound); ``control`` and ``stop`` steer it.
 
-    def __init__(self, journal: Journal, media: MediaClock) -> None:
-        self.journal = journal
+    It is attached to its leg before its journal exists (``attach``): making a journal is a thread
+    hop and an fsync, and the audio of those frames belongs to the recording. Until then frames
+    stay in the delay line, which grows for as long as the journal takes to be made.
+    """
+
+    def __init__(self, media: MediaClock) -> None:
+        self._journal: Journal | None = None
         self._media = media
         self._line: deque[tuple[int, Pcm, Pcm]] = deque()
         self._controls: deque[tuple[int, Mode]] = deque()
         self._mode = Mode.RECORDING
 
+    def attach(self, journal: Journal) -> None:
+        self._journal = journal
+
+    @property
+    def journal(self) -> Journal:
+        assert self._journal is not None, "the recorder's journal is attached before it is used"
+        return self._journal
+
     def __call__(self, inbound: Frame, outbound: Frame) -> None:
         # Listeners run while the clock's frame_index is the frame being moved.
         self._line.append((self._media.frame_index, inbound.samples, outbound.samples))
-        if len(self._line) > DELAY_FRAMES:
-            self._emit(*self._line.popleft())
+        if self._journal is not None:
+            while len(self._line) > DELAY_FRAMES:
+                self._emit(*self._line.popleft())
 
     def control(self, mode: Mode, at_frame: int) -> None:
         """From ``at_frame`` on (or the oldest frame still in the line), record in ``mode``."""

@@ -149,9 +149,15 @@ class RecordingService:
         if call_sid is not None and call_sid in self._ended_calls:
             raise CallEnding(f"Call {call_sid} is ending: a recording can no longer start on it")
         sid, now = new_sid("RE"), self._clock.now()
-        journal = await asyncio.to_thread(Journal.create, self._journal_dir, sid)
-        recorder = Recorder(journal, self._media)
+        # The tap goes on this frame; the journal (a thread hop and an fsync) catches up with it.
+        recorder = Recorder(self._media)
         leg.listeners.append(recorder)
+        try:
+            journal = await asyncio.to_thread(Journal.create, self._journal_dir, sid)
+        except BaseException:
+            leg.listeners.remove(recorder)
+            raise
+        recorder.attach(journal)
         self._flusher.add(journal)
         row = Recording(
             sid=sid,
