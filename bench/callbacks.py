@@ -32,9 +32,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
-from calls import free_port, serve_tones, start_server
+from calls import PHONE, add_tone_phone, free_port, play_twiml, serve_tones, start_server
 
-PHONE = "+15550007777"
 WAIT_S = 300.0
 
 
@@ -106,19 +105,12 @@ def phonograph_latencies_ms(count: int) -> list[float]:
     with tempfile.TemporaryDirectory() as data, app(arrivals) as callback_url:
         server, client, account_sid = start_server(Path(data), free_port())
         try:
-            client.post(
-                "/phonograph/v1/Phones",
-                json={
-                    "phone_number": PHONE,
-                    "answer_after_s": 0,
-                    "twiml": f'<Response><Play loop="0">{tones_url}/620.wav</Play></Response>',
-                },
-            ).raise_for_status()
+            add_tone_phone(client, tones_url)
             calls = f"/2010-04-01/Accounts/{account_sid}/Calls"
             form = {
                 "To": PHONE,
                 "From": "+15550001000",
-                "Twiml": f'<Response><Play loop="0">{tones_url}/440.wav</Play></Response>',
+                "Twiml": play_twiml(f"{tones_url}/440.wav"),
                 "Record": "true",
                 "Trim": "do-not-trim",
                 "RecordingStatusCallback": callback_url,

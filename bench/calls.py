@@ -141,6 +141,14 @@ def play_twiml(tone_url: str) -> str:
     return f'<Response><Play loop="0">{tone_url}</Play></Response>'
 
 
+def add_tone_phone(client: httpx.Client, tones_url: str) -> None:
+    """The virtual phone ``PHONE``: answers at once and plays a 620 Hz tone until hung up on."""
+    client.post(
+        "/phonograph/v1/Phones",
+        json={"phone_number": PHONE, "answer_after_s": 0, "twiml": play_twiml(f"{tones_url}/620.wav")},
+    ).raise_for_status()
+
+
 def conference_twiml(room: str) -> str:
     conference = f'<Conference record="record-from-start" beep="false">{room}</Conference>'
     return f"<Response><Dial>{conference}</Dial></Response>"
@@ -225,14 +233,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         process, client, account_sid = start_server(Path(data), free_port())
         try:
-            client.post(
-                "/phonograph/v1/Phones",
-                json={
-                    "phone_number": PHONE,
-                    "answer_after_s": 0,
-                    "twiml": play_twiml(f"{tones_url}/620.wav"),
-                },
-            ).raise_for_status()
+            add_tone_phone(client, tones_url)
             if args.conference:
                 counts, per = f"{'confs':>6} {'parts':>6}", "cpu/part %"
             else:
