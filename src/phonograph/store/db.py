@@ -6,7 +6,7 @@ burst of 2,000 recorded calls on a loaded machine, as 500s and as call sessions 
 mid-transition. So on SQLite every ``transaction()`` first takes the ``WriteGate``, an asyncio
 lock: writers queue in order, in the event loop, with no timeout; none ever meets SQLite's lock.
 ``read()`` sessions take no gate (WAL lets readers run beside the writer). The API refuses new
-writes with 429 while the queue is long (api/errors.py, ``write_backlog``) rather than grow it.
+writes with 429 while the queue is long (api/admission.py, ``write_backlog``) rather than grow it.
 """
 
 from __future__ import annotations
