@@ -25,15 +25,14 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class AdmitWrites:
-    def __init__(self, app: ASGIApp, backlog_max: int = WRITE_BACKLOG_MAX) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._app = app
-        self._backlog_max = backlog_max
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in READ_METHODS:
             request = Request(scope)
             context: ApiContext = request.app.state.context
-            if context.db.write_backlog >= self._backlog_max:
+            if context.db.write_backlog >= WRITE_BACKLOG_MAX:
                 busy = TooManyRequests(
                     "The server is busy writing; try again later", retry_after_s=RETRY_AFTER_S
                 )

@@ -103,16 +103,20 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self._gated(), self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def _gated(self) -> AsyncIterator[None]:
+        """The write gate held by this task, unless there is none or the task holds it already."""
         task = asyncio.current_task()
         if self._gate is None or _gate_holder.get() is task:
-            async with self._sessions() as session, session.begin():
-                yield session
+            yield
             return
         async with self._gate.held():
             holder = _gate_holder.set(task)
             try:
-                async with self._sessions() as session, session.begin():
-                    yield session
+                yield
             finally:
                 _gate_holder.reset(holder)
 
