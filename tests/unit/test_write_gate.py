@@ -87,3 +87,61 @@ def test_a_read_session_refuses_to_change_rows(tmp_path: Path) -> None:
             assert row.friendly_name == account.friendly_name
 
     run(sqlite_url(tmp_path), check)
+
+
+def test_an_urgent_writer_goes_before_ordinary_ones_that_queued_first(tmp_path: Path) -> None:
+    async def check(db: Database) -> None:
+        holding, release = asyncio.Event(), asyncio.Event()
+        order: list[str] = []
+
+        async def first() -> None:
+            async with db.transaction():
+                holding.set()
+                await release.wait()
+
+        async def write(name: str, *, urgent: bool) -> None:
+            async with db.transaction(urgent=urgent) as session:
+                await session.execute(text("UPDATE accounts SET friendly_name = :name"), {"name": name})
+                order.append(name)
+
+        await add_account(db)
+        holder = asyncio.create_task(first())
+        await holding.wait()
+        ordinary = [asyncio.create_task(write(f"ordinary {n}", urgent=False)) for n in range(2)]
+        await turns_until(lambda: db.write_backlog == 2)
+        urgent = asyncio.create_task(write("urgent", urgent=True))
+        await turns_until(lambda: db.write_backlog == 3)
+        release.set()
+        await asyncio.gather(holder, urgent, *ordinary)
+        assert order == ["urgent", "ordinary 0", "ordinary 1"]
+
+    run(sqlite_url(tmp_path), check)
+
+
+def test_a_writer_cancelled_while_queued_leaves_the_gate_to_the_next(tmp_path: Path) -> None:
+    async def check(db: Database) -> None:
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def first() -> None:
+            async with db.transaction():
+                holding.set()
+                await release.wait()
+
+        async def write() -> None:
+            async with db.transaction() as session:
+                await session.execute(text("UPDATE accounts SET friendly_name = 'written'"))
+
+        await add_account(db)
+        holder = asyncio.create_task(first())
+        await holding.wait()
+        cancelled, waiter = asyncio.create_task(write()), asyncio.create_task(write())
+        await turns_until(lambda: db.write_backlog == 2)
+        cancelled.cancel()
+        await turns_until(lambda: db.write_backlog == 1)
+        release.set()
+        async with asyncio.timeout(60):  # a gate left held by the cancelled writer would hang
+            await asyncio.gather(holder, waiter)
+        assert cancelled.cancelled()
+        assert db.write_backlog == 0
+
+    run(sqlite_url(tmp_path), check)

@@ -401,9 +401,10 @@ class RecordingService:
         self, recording: Recording, status: RecordingStatus, values: dict[str, Any]
     ) -> Recording:
         check_transition(RecordingStatus(recording.status), status, recording.sid)
-        now = self._clock.now()
         promised = False
         async with self._db.transaction() as session:
+            # Stamped once the write gate is ours: the status is the account's to see from now.
+            now = self._clock.now()
             if status is RecordingStatus.COMPLETED and not recording.pci_mode:
                 values = {**values, "pci_mode": await in_pci_mode(session, recording.account_sid)}
             recording = await RecordingRepo(session).change(recording.sid, now, status=status.value, **values)

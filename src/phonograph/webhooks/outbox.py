@@ -8,7 +8,8 @@ Only the oldest message of an ordering key (one call) is ever due, so a call's c
 in order while other calls' proceed. Each message is claimed for a lease before it is sent (safe
 with several workers); each is signed with the account's Auth Token as it is at delivery time.
 A message that fails every retry is removed and a warning Notification is written in the same
-transaction, so no callback fails silently.
+transaction, so no callback fails silently. The worker's transactions are ``urgent`` (store/db.py):
+a burst of other writes does not hold callbacks up.
 
 Retries follow Twilio unless the account asks for more. Each delivery is one ``AppClient.send``,
 which already retries at once as the URL's connection overrides say (by default once, and only
@@ -142,7 +143,7 @@ class OutboxWorker:
         abandoned, self._abandoned = sorted(self._abandoned), set()
         if abandoned:
             # Due again at once for the next worker, instead of when the lease would end.
-            async with self._db.transaction() as session:
+            async with self._db.transaction(urgent=True) as session:
                 await OutboxRepo(session).release(abandoned, self._clock.now())
 
     async def _run(self) -> None:
@@ -162,7 +163,7 @@ class OutboxWorker:
         if free <= 0 or self._draining:
             return
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        async with self._db.transaction(urgent=True) as session:
             outbox = OutboxRepo(session)
             due = [m for m in await outbox.due(now, free) if m.id not in self._in_flight]
             claimed = set(await outbox.claim([m.id for m in due], now, now + self._lease))
@@ -206,7 +207,7 @@ class OutboxWorker:
         self, message: OutboxMessage, error: WebhookError | None, *, orphan: bool, durable: bool
     ) -> None:
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        async with self._db.transaction(urgent=True) as session:
             outbox = OutboxRepo(session)
             if orphan:
                 log.warning(
