@@ -23,7 +23,8 @@ class ApiContext:
     principals: Principals
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
+    # async: FastAPI runs a plain ``def`` dependency on a worker thread, a hop on every request.
     context: ApiContext = request.app.state.context
     return context
 
