@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from hypothesis import given
@@ -43,6 +44,11 @@ def test_naive_values_are_taken_as_utc() -> None:
     naive = datetime(2026, 11, 21, 14, 34, 31)
     assert as_utc(naive) == datetime(2026, 11, 21, 14, 34, 31, tzinfo=UTC)
     assert rfc2822(naive) == "Sat, 21 Nov 2026 14:34:31 +0000"
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)))
+def test_rfc2822_writes_what_the_standard_library_does(moment: datetime) -> None:
+    assert rfc2822(moment) == format_datetime(moment.replace(microsecond=0))
 
 
 @given(aware)

