@@ -1,19 +1,21 @@
 """Crash safety: a recording survives a ``kill -9`` of its server (ARCHITECTURE.md, "Recording is
 crash-safe").
 
-While a recording runs, its frames wait one second in the recorder's delay line and then reach the
-journal on disk, which is fsynced at least every second of wall time. So a server killed mid-call
-loses at most about two seconds of what it recorded; a new server on the same data directory (and
-database) finalizes the journal into media, and the ``completed`` callback still goes out.
+While a recording runs, its frames reach the journal on disk as they are made (unless a control
+request in flight may still cut them), and the journal is fsynced every half second of wall time.
+So a server killed mid-call loses at most one second of what it recorded, as issue 12 asks, even
+with the CPU busy; a new server on the same data directory (and database) finalizes the journal
+into media, and the ``completed`` callback still goes out.
 
-These servers run media at real time (speed 1), where "one second of delay line plus one second
-of flushing" is what the bound says; the recording is measured on its WAV. A graceful stop loses
-nothing, and a finalization that fails (storage down) keeps the journal and is tried again, in the
-same process or after a restart.
+These servers run media at real time (speed 1), where the bound means what it says; the recording
+is measured on its WAV. A graceful stop loses nothing, and a finalization that fails (storage
+down) keeps the journal and is tried again, in the same process or after a restart.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -48,8 +50,11 @@ from tests.test_recording_controls import (
 
 PHONE = "+15550301001"
 CALLER = "+15550309999"
-DELAY_LINE_S = 1.0
-FLUSH_INTERVAL_S = 1.0
+LOSS_MAX_S = 1.0
+"""At most this much of what was recorded before a ``kill -9`` is lost (issue 12)."""
+KILLED_AFTER_S = 4.0
+# Frames the server may still make between the test reading the clock and the kill landing.
+KILL_SLACK_S = 0.5
 # A callback whose delivery was cut off by the kill waits for its claim to lapse (the client's
 # timeout plus the outbox's lease margin), as in tests/test_status_callbacks.py.
 AFTER_RESTART_WAIT_S = 60.0
@@ -137,15 +142,26 @@ def completed_after(webapp: WebApp, moment: float, token: str, call_sid: str, si
     return hit
 
 
+@pytest.fixture
+def cpu_hog() -> Iterator[None]:
+    """Two busy processes for the test's length: a loaded machine, as in CI."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    yield
+    for hog in hogs:
+        hog.kill()
+        hog.wait()
+
+
 def test_a_recording_live_when_the_server_is_killed_completes_after_restart(
-    servers: Servers, webapp: WebApp
+    servers: Servers, webapp: WebApp, cpu_hog: None
 ) -> None:
     webapp.respond("/recording-status", b"")
     token = servers.start().credentials.auth_token
     call_sid, sid, started = recording_call(servers, webapp)
-    killed_at = wait_frames(servers, started + int(3 * FRAMES_PER_MEDIA_S))
+    killed_at = wait_frames(servers, started + int(KILLED_AFTER_S * FRAMES_PER_MEDIA_S))
     servers.kill()
     killed = time.monotonic()
+    # From the frame before the start was asked for: handling the request counts as loss too.
     recorded_s = (killed_at - started) / FRAMES_PER_MEDIA_S
     assert webapp.count("/recording-status") == 0
 
@@ -153,11 +169,8 @@ def test_a_recording_live_when_the_server_is_killed_completes_after_restart(
     status, samples = finished_recording(servers, sid)
     assert status == "completed"
     length_s = len(samples) / RATE_HZ
-    # What waited in the delay line and what the last flush had not written yet is lost; never more.
-    assert recorded_s - DELAY_LINE_S - FLUSH_INTERVAL_S - 0.3 <= length_s <= recorded_s + 0.2, (
-        length_s,
-        recorded_s,
-    )
+    # What the last flush had not written yet is lost; never more than a second.
+    assert recorded_s - LOSS_MAX_S <= length_s <= recorded_s + KILL_SLACK_S, (length_s, recorded_s)
     assert_all_tone(samples)
     hit = completed_after(webapp, killed, token, call_sid, sid)
     # Whole seconds, rounded half up.

@@ -163,13 +163,22 @@ def build_app(
 
 class StampMediaFrame:
     """Notes the media frame each request arrived on (``request.state.media_frame``), before auth
-    and parsing: a recording pause or resume takes effect at that frame (recording/recorder.py)."""
+    and parsing: a recording pause or resume takes effect at that frame (recording/recorder.py).
+    While a request that may control a recording (a POST to ``…/Recordings/{Sid}.json``) is
+    handled, recorders keep the frames from that one on."""
 
     def __init__(self, app: ASGIApp, calls: CallEngine) -> None:
         self._app = app
         self._calls = calls
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})["media_frame"] = self._calls.media_frame()
-        await self._app(scope, receive, send)
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        frame = self._calls.media_frame()
+        scope.setdefault("state", {})["media_frame"] = frame
+        if scope["method"] == "POST" and "/Recordings/" in scope["path"]:
+            with self._calls.hold_frames(frame):
+                await self._app(scope, receive, send)
+        else:
+            await self._app(scope, receive, send)

@@ -70,7 +70,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         # Credentials are checked before a path is said not to exist, as for the routes that do.
         try:
-            await authenticate(request, get_context(request))
+            await authenticate(request, await get_context(request))
         except AuthenticationFailed as failed:
             return render_error(request, failed)
         return render_error(request, not_found(request.url.path))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -259,6 +260,10 @@ class CallEngine:
     def media_frame(self) -> int:
         """The media clock's frame now: when a control request arrived."""
         return self.runtime.media.frame_index
+
+    def hold_frames(self, frame: int) -> AbstractContextManager[None]:
+        """Recorders keep the frames from ``frame`` on while a control that arrived on it is handled."""
+        return self.runtime.media.hold(frame)
 
     def media_stats(self, *, reset: bool = False) -> dict[str, float]:
         """The media clock's load: live legs, frames run, tick lateness (real ms) p50/p99/max."""

@@ -13,8 +13,9 @@ import heapq
 import itertools
 import logging
 import time
-from collections import deque
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from phonograph.media.frames import FRAME_MS
@@ -56,6 +57,24 @@ class MediaClock:
         self._timers: list[tuple[int, int, asyncio.Future[None]]] = []
         self._timer_ids = itertools.count()
         self._task: asyncio.Task[None] | None = None
+        self._holds: Counter[int] = Counter()
+
+    @contextmanager
+    def hold(self, frame: int) -> Iterator[None]:
+        """While this lasts, frames from ``frame`` on may still be cut by what is being handled (a
+        recording control that arrived on ``frame``): recorders keep them (recording/recorder.py)."""
+        self._holds[frame] += 1
+        try:
+            yield
+        finally:
+            self._holds[frame] -= 1
+            if not self._holds[frame]:
+                del self._holds[frame]
+
+    @property
+    def held_from(self) -> int | None:
+        """The first frame a hold keeps, or None when nothing holds frames back."""
+        return min(self._holds) if self._holds else None
 
     @property
     def now_ms(self) -> int:

@@ -1,10 +1,13 @@
 """The tap: a frame listener on a call leg that feeds one recording's journal.
 
-Frames wait in a short delay line before they reach the journal, so that a pause, resume or stop
-takes effect at the media frame its request *arrived* on, although the request is handled (auth,
-database) some frames later: the control is queued with its frame index and applied as that frame
-leaves the line (the issue: "to the frame"). A paused recording writes nothing (``skip``) or zeros
-(``silence``), so the journal always holds exactly the audio of the finished recording.
+A pause, resume or stop takes effect at the media frame its request *arrived* on, although the
+request is handled (auth, database) some frames later: the control is queued with its frame index
+and applied as that frame leaves a delay line in memory. The line holds only what such a request
+in flight may still cut: frames from its arrival frame on (``MediaClock.hold``, taken for each
+control request as it arrives, app.py), never more than ``DELAY_FRAMES``; with none in flight a
+frame goes to the journal as it is made. So a ``kill -9`` loses only what the journal had not yet
+fsynced (recording/journal.py), and paused audio never reaches the disk: a paused recording writes
+nothing (``skip``) or zeros (``silence``), and the journal holds exactly the finished recording.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from phonograph.recording.journal import Journal
 from phonograph.recording.state import PauseBehavior
 
 DELAY_FRAMES = 50
-"""One second of media: how late a control may be handled and still cut at its arrival frame."""
+"""One second of media: how late a control may be handled and still cut at its arrival frame (one
+handled later cuts at the oldest frame still in the line)."""
 
 _ZEROS: Pcm = np.zeros(SAMPLES_PER_FRAME, dtype=np.int16)
 
@@ -59,10 +63,13 @@ class Recorder:
 
     def __call__(self, inbound: Frame, outbound: Frame) -> None:
         # Listeners run while the clock's frame_index is the frame being moved.
-        self._line.append((self._media.frame_index, inbound.samples, outbound.samples))
-        if self._journal is not None:
-            while len(self._line) > DELAY_FRAMES:
-                self._emit(*self._line.popleft())
+        line = self._line
+        line.append((self._media.frame_index, inbound.samples, outbound.samples))
+        if self._journal is None:
+            return
+        held_from = self._media.held_from
+        while line and (len(line) > DELAY_FRAMES or held_from is None or line[0][0] < held_from):
+            self._emit(*line.popleft())
 
     def control(self, mode: Mode, at_frame: int) -> None:
         """From ``at_frame`` on (or the oldest frame still in the line), record in ``mode``."""

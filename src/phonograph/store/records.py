@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import cache
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -75,12 +74,14 @@ class AccountDefaultConfiguration:
     date_updated: datetime
 
 
-@cache
-def _field_names(record: type[Any]) -> tuple[str, ...]:
-    return tuple(field.name for field in fields(record))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+"""Each record class's field names, looked up once (``fields()`` was a tenth of a list page)."""
 
 
 def from_row(record: type[R], row: object, **overrides: Any) -> R:
     """A record built from the ORM row's attributes of the same names (``overrides`` win)."""
-    values = {name: getattr(row, name) for name in _field_names(record)}
+    names = _FIELD_NAMES.get(record)
+    if names is None:
+        names = _FIELD_NAMES[record] = tuple(field.name for field in fields(record))  # type: ignore[arg-type]
+    values = {name: getattr(row, name) for name in names}
     return record(**(values | overrides))

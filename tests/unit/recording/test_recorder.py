@@ -1,0 +1,77 @@
+"""The recorder's delay line (recording/recorder.py): frames reach the journal as they are made,
+except those a control request in flight may still cut (``MediaClock.hold``), and never more than
+``DELAY_FRAMES`` wait. Frames carry their own index as samples, so the journal shows which went."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+
+from phonograph.media import SAMPLES_PER_FRAME, Frame, MediaClock, Pcm
+from phonograph.recording.journal import Journal
+from phonograph.recording.recorder import DELAY_FRAMES, Mode, Recorder
+
+
+class Written:
+    """Stands in for the journal: which frames were appended (their first inbound sample)."""
+
+    def __init__(self) -> None:
+        self.frames: list[int] = []
+
+    def append(self, inbound: Pcm, outbound: Pcm) -> None:
+        self.frames.append(int(inbound[0]))
+
+
+def recorder() -> tuple[MediaClock, Recorder, Written]:
+    media, written = MediaClock(), Written()
+    tap = Recorder(media)
+    tap.attach(cast(Journal, written))
+    return media, tap, written
+
+
+def run(media: MediaClock, tap: Recorder, frames: int) -> None:
+    """Move ``frames`` frames through the tap, as the media clock does (index set while moving)."""
+    for _ in range(frames):
+        samples = np.full(SAMPLES_PER_FRAME, media.frame_index, dtype=np.int16)
+        tap(Frame(samples), Frame(samples))
+        media.frame_index += 1
+
+
+def test_with_no_control_in_flight_each_frame_reaches_the_journal_as_it_is_made() -> None:
+    media, tap, written = recorder()
+    run(media, tap, 10)
+    assert written.frames == list(range(10))
+
+
+def test_a_held_frame_waits_until_the_control_that_arrived_on_it_is_applied() -> None:
+    media, tap, written = recorder()
+    run(media, tap, 5)
+    arrived = media.frame_index
+    with media.hold(arrived):
+        run(media, tap, 7)  # the request is handled while these frames are made
+        assert written.frames == list(range(5))
+        tap.control(Mode.SKIP, arrived)
+    run(media, tap, 1)
+    assert written.frames == list(range(5))  # the pause cut exactly at its arrival frame
+    tap.control(Mode.RECORDING, media.frame_index)
+    run(media, tap, 2)
+    assert written.frames == [*range(5), 13, 14]
+
+
+def test_a_hold_never_keeps_more_than_the_delay_line() -> None:
+    media, tap, written = recorder()
+    with media.hold(0):
+        run(media, tap, DELAY_FRAMES + 30)
+        assert written.frames == list(range(30))
+    run(media, tap, 1)
+    assert written.frames == list(range(DELAY_FRAMES + 31))
+
+
+def test_holds_end_independently_and_the_oldest_one_counts() -> None:
+    media = MediaClock()
+    with media.hold(7):
+        with media.hold(3), media.hold(3):
+            assert media.held_from == 3
+        assert media.held_from == 7
+    assert media.held_from is None
