@@ -8,7 +8,7 @@ server CPU (% of one core) and CPU per call, tick lateness p50/p99/max (real ms)
 again after its ``Retry-After``) and 5xx (must be none). The creates go out ``--workers`` at a time
 (64: a burst). No peer tool runs on this machine, so there is no ratio.
 With ``--record`` every call is also recorded (``Record=true``, dual): each frame of both tracks
-goes through the recorder's delay line into its journal, flushed and fsynced every second.
+goes into its journal, flushed and fsynced every half second.
 
 With ``--conference`` a step's count is conferences: each has three participants, each a call
 whose TwiML is ``<Dial><Conference record="record-from-start" beep="false">room-N</Conference>``
