@@ -11,6 +11,8 @@ import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
+from tests.support.twilio_schema import problems
+
 API = "/2010-04-01"
 ACCOUNTS = f"{API}/Accounts.json"
 MORE_INFO = "https://www.twilio.com/docs/errors/"
@@ -76,8 +78,23 @@ def ok_json(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     return body
 
 
+def check_twilio_schema(response: httpx.Response) -> None:
+    """Every success answer on a path Twilio defines is what Twilio's schema says
+    (tests/support/twilio_schema.py): every test's raw requests check it."""
+    if not response.is_success or not response.headers.get("content-type", "").startswith("application/json"):
+        return
+    response.read()
+    found = problems(response.request.method, response.request.url.path, response.json())
+    assert not found, "\n".join(found)
+
+
 def http_client(base_url: str, username: str, password: str) -> httpx.Client:
-    return httpx.Client(base_url=base_url, auth=(username, password), timeout=10)
+    return httpx.Client(
+        base_url=base_url,
+        auth=(username, password),
+        timeout=10,
+        event_hooks={"response": [check_twilio_schema]},
+    )
 
 
 def unique_name(label: str = "t") -> str:

@@ -1,12 +1,34 @@
-"""The official SDK pointed at a phonograph server (README: "Point the twilio SDK at phonograph")."""
+"""The official SDK pointed at a phonograph server (README: "Point the twilio SDK at phonograph").
+
+Every success answer the SDK gets on a path Twilio defines is checked against Twilio's schema
+(tests/support/twilio_schema.py), so every SDK call in the tests checks it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from tests.support.twilio_schema import problems
+
+
+def check_twilio_schema(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    if not response.ok or not response.headers.get("content-type", "").startswith("application/json"):
+        return
+    method = response.request.method or "GET"
+    found = problems(method, urlsplit(response.request.url or "").path, response.json())
+    assert not found, "\n".join(found)
 
 
 def sdk_client(base_url: str, username: str, password: str, account_sid: str | None = None) -> Client:
-    client = Client(username, password, account_sid)
+    http = TwilioHttpClient()
+    assert http.session is not None
+    http.session.hooks["response"].append(check_twilio_schema)
+    client = Client(username, password, account_sid, http_client=http)
     client.api.base_url = base_url
     client.voice.base_url = base_url
     return client

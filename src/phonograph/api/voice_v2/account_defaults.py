@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
 from phonograph.api.context import Context
-from phonograph.api.voice_v2.bodies import check_features, configuration_body
+from phonograph.api.voice_v2.bodies import check_features, configuration_body, configuration_wire
 from phonograph.api.voice_v2.types import AccountDefaultRequest, ConfigurationType, configuration_type
 from phonograph.api.voice_v2.validation import validate
 from phonograph.core import NotFound, iso8601
@@ -38,7 +38,7 @@ def _respond(default: AccountDefaultConfiguration, status_code: int = 200) -> JS
         "description": default.description,
         "date_created": iso8601(default.date_created),
         "date_updated": iso8601(default.date_updated),
-        "configuration": default.body,
+        "configuration": configuration_wire(configuration_type(default.type), default.body),
     }
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{default.version}"'})
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard, get_args
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.api.voice_v2.types import RECORDING, TRANSCRIPTION, ConfigurationType
@@ -20,6 +21,35 @@ def configuration_body(kind: ConfigurationType, data: dict[str, Any]) -> dict[st
     parsed = validate(kind.body, data, ("configuration",))
     stored: dict[str, Any] = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
     return stored
+
+
+def configuration_wire(kind: ConfigurationType, stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored body as Twilio's schema shapes it: every key present, ``null`` where unset, and an
+    unset object (a callback, the composition policy) as that object with every field ``null``
+    (the schema makes those objects non-nullable), so a client generated from
+    https://github.com/twilio/twilio-oai (voice v2) finds every key it expects."""
+    model = kind.body.model_validate(stored)
+    return _every_key(kind.body, model.model_dump(mode="json", by_alias=True))
+
+
+def _every_key(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    for name, field in model.model_fields.items():
+        inner = next(
+            (arg for arg in (field.annotation, *get_args(field.annotation)) if _is_model(arg)),
+            None,
+        )
+        if inner is None:
+            continue
+        key = field.alias or name
+        if data.get(key) is None:
+            data[key] = inner().model_dump(mode="json", by_alias=True)
+        else:
+            _every_key(inner, data[key])
+    return data
+
+
+def _is_model(annotation: object) -> TypeGuard[type[BaseModel]]:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 async def check_features(

@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
 from phonograph.api.context import Context
-from phonograph.api.voice_v2.bodies import check_features, configuration_body, referencing
+from phonograph.api.voice_v2.bodies import (
+    check_features,
+    configuration_body,
+    configuration_wire,
+    referencing,
+)
 from phonograph.api.voice_v2.types import (
     TRANSCRIPTION,
     ConfigurationRequest,
@@ -33,6 +38,7 @@ PATH_DELIMITERS = "/?#"
 
 
 def configuration_json(configuration: Configuration) -> dict[str, Any]:
+    kind = configuration_type(configuration.type)
     return {
         "id": configuration.id,
         "account_sid": configuration.account_sid,
@@ -40,7 +46,7 @@ def configuration_json(configuration: Configuration) -> dict[str, Any]:
         "description": configuration.description,
         "date_created": iso8601(configuration.date_created),
         "date_updated": iso8601(configuration.date_updated),
-        "configuration": configuration.body,
+        "configuration": configuration_wire(kind, configuration.body),
     }
 
 
