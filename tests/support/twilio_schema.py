@@ -23,6 +23,13 @@ OAI_DIR = Path(__file__).parent.parent / "data" / "twilio-oai"
 OAI_FILES = ("twilio_api_v2010.json", "twilio_voice_v2.json")
 
 
+EXTRA_ENUM_VALUES: dict[str, tuple[str, ...]] = {
+    # What Twilio sends for <Start><Recording>, though its OpenAPI enum lacks it
+    # (docs/compatibility.md, Recordings).
+    "recording_enum_source": ("StartCallRecordingTwiML",),
+}
+
+
 @dataclass(frozen=True)
 class Operation:
     template: str
@@ -39,7 +46,15 @@ def _as_json_schema(node: Any, components: dict[str, Any]) -> Any:
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        return _as_json_schema(components[node["$ref"].rsplit("/", 1)[-1]], components)
+        name = node["$ref"].rsplit("/", 1)[-1]
+        resolved = _as_json_schema(components[name], components)
+        if "enum" in resolved:
+            # OpenAPI 3.0 cannot say "nullable" beside a $ref, and Twilio's enums are all $refs,
+            # though its own words make some null at times ("When a conference is in progress,
+            # [reason_conference_ended] will be null"): a $ref'd enum may be null.
+            values = [*resolved["enum"], *EXTRA_ENUM_VALUES.get(name, ()), None]
+            resolved = {**resolved, "type": [resolved["type"], "null"], "enum": values}
+        return resolved
     converted = {
         key: _as_json_schema(value, components)
         for key, value in node.items()

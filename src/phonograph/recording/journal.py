@@ -226,12 +226,17 @@ class JournalContents:
 
 
 def read_journal(path: Path) -> JournalContents:
-    """Read the journal folder ``path``; a partial trailing frame and a torn last event line are ignored."""
-    samples = _read_tracks(path / TRACKS_FILE)
-    frames = samples.reshape(-1, 2, SAMPLES_PER_FRAME)
+    """Read the journal folder ``path``; a partial trailing frame and a torn last event line are
+    ignored, and so are frames past a ``stop`` event's ``frames`` (journaled after the frame the
+    recording stopped on, recording/recorder.py)."""
+    events = _read_events(path)
+    frames = _read_tracks(path / TRACKS_FILE).reshape(-1, 2, SAMPLES_PER_FRAME)
+    kept = [event["frames"] for event in events if event.get("event") == "stop" and "frames" in event]
+    if kept:
+        frames = frames[: min(kept)]
     inbound: Pcm = np.ascontiguousarray(frames[:, 0, :], dtype=np.int16).reshape(-1)
     outbound: Pcm = np.ascontiguousarray(frames[:, 1, :], dtype=np.int16).reshape(-1)
-    return JournalContents(path.name, inbound, outbound, _read_events(path))
+    return JournalContents(path.name, inbound, outbound, events)
 
 
 def journal_folders(folder: Path) -> list[Path]:

@@ -51,6 +51,7 @@ class Recorder:
         self._media = media
         self._line: deque[tuple[int, Pcm, Pcm]] = deque()
         self._controls: deque[tuple[int, Mode]] = deque()
+        self._journaled: deque[int] = deque(maxlen=DELAY_FRAMES)  # the last frames journaled
         self._mode = Mode.RECORDING
 
     def attach(self, journal: Journal) -> None:
@@ -78,13 +79,18 @@ class Recorder:
             at_frame = max(at_frame, self._controls[-1][0])
         self._controls.append((at_frame, mode))
 
-    def stop(self, at_frame: int) -> None:
-        """Journal every frame before ``at_frame``, drop the rest, and record nothing more."""
+    def stop(self, at_frame: int) -> int:
+        """Journal every frame before ``at_frame``, drop the rest, and record nothing more. Returns
+        how many journaled frames the recording keeps: a stop decided on a frame already journaled
+        (the end of a ``<Record>`` or a ``<Dial>``, seen by its task some frames later) keeps only
+        those before it, up to ``DELAY_FRAMES`` back (recording/journal.py cuts them on reading)."""
         self.control(Mode.STOPPED, at_frame)
         while self._line:
             self._emit(*self._line.popleft())
         self._controls.clear()
         self._mode = Mode.STOPPED
+        late = sum(1 for frame_index in self._journaled if frame_index >= at_frame)
+        return self.journal.frames - late
 
     @property
     def stopped(self) -> bool:
@@ -103,3 +109,6 @@ class Recorder:
             self.journal.append(inbound, outbound)
         elif mode is Mode.SILENCE:
             self.journal.append(_ZEROS, _ZEROS)
+        else:
+            return
+        self._journaled.append(frame_index)

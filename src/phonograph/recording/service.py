@@ -292,12 +292,12 @@ class RecordingService:
 
     async def _stop(self, live: LiveRecording, frame: int) -> Recording:
         sid, recorder = live.recording.sid, live.recorder
-        recorder.stop(frame)
+        kept_frames = recorder.stop(frame)
         if recorder in live.leg.listeners:
             live.leg.listeners.remove(recorder)
         self._flusher.remove(recorder.journal)
         del self._live[sid]
-        await asyncio.to_thread(recorder.journal.event, "stop", frame=frame)
+        await asyncio.to_thread(recorder.journal.event, "stop", frame=frame, frames=kept_frames)
         await asyncio.to_thread(recorder.journal.close)
         async with self._db.transaction() as session:
             live.recording = await RecordingRepo(session).change(

@@ -448,3 +448,14 @@ def test_remove_journal(tmp_path: Path) -> None:
     assert journal_folders(tmp_path) == []
     remove_journal(journal.path)  # already gone: fine
     remove_journal(tmp_path / "missing" / SID)
+
+
+def test_frames_journaled_after_the_stop_frame_are_left_out_on_reading(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path, SID)
+    append_frames(journal, 0, 6)
+    journal.flush()  # some already on disk, some still buffered: both are cut
+    append_frames(journal, 6, 10)
+    journal.event("stop", frame=107, frames=4)
+    journal.close()
+    assert_frames(journal.path, 4)
+    assert tracks_size(journal) == 10 * FRAME_BYTES

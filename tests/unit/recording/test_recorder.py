@@ -17,10 +17,14 @@ class Written:
     """Stands in for the journal: which frames were appended (their first inbound sample)."""
 
     def __init__(self) -> None:
-        self.frames: list[int] = []
+        self.appended: list[int] = []
+
+    @property
+    def frames(self) -> int:
+        return len(self.appended)
 
     def append(self, inbound: Pcm, outbound: Pcm) -> None:
-        self.frames.append(int(inbound[0]))
+        self.appended.append(int(inbound[0]))
 
 
 def recorder() -> tuple[MediaClock, Recorder, Written]:
@@ -41,7 +45,7 @@ def run(media: MediaClock, tap: Recorder, frames: int) -> None:
 def test_with_no_control_in_flight_each_frame_reaches_the_journal_as_it_is_made() -> None:
     media, tap, written = recorder()
     run(media, tap, 10)
-    assert written.frames == list(range(10))
+    assert written.appended == list(range(10))
 
 
 def test_a_held_frame_waits_until_the_control_that_arrived_on_it_is_applied() -> None:
@@ -50,22 +54,22 @@ def test_a_held_frame_waits_until_the_control_that_arrived_on_it_is_applied() ->
     arrived = media.frame_index
     with media.hold(arrived):
         run(media, tap, 7)  # the request is handled while these frames are made
-        assert written.frames == list(range(5))
+        assert written.appended == list(range(5))
         tap.control(Mode.SKIP, arrived)
     run(media, tap, 1)
-    assert written.frames == list(range(5))  # the pause cut exactly at its arrival frame
+    assert written.appended == list(range(5))  # the pause cut exactly at its arrival frame
     tap.control(Mode.RECORDING, media.frame_index)
     run(media, tap, 2)
-    assert written.frames == [*range(5), 13, 14]
+    assert written.appended == [*range(5), 13, 14]
 
 
 def test_a_hold_never_keeps_more_than_the_delay_line() -> None:
     media, tap, written = recorder()
     with media.hold(0):
         run(media, tap, DELAY_FRAMES + 30)
-        assert written.frames == list(range(30))
+        assert written.appended == list(range(30))
     run(media, tap, 1)
-    assert written.frames == list(range(DELAY_FRAMES + 31))
+    assert written.appended == list(range(DELAY_FRAMES + 31))
 
 
 def test_holds_end_independently_and_the_oldest_one_counts() -> None:
@@ -75,3 +79,19 @@ def test_holds_end_independently_and_the_oldest_one_counts() -> None:
             assert media.held_from == 3
         assert media.held_from == 7
     assert media.held_from is None
+
+
+def test_a_stop_on_a_frame_already_journaled_keeps_only_the_frames_before_it() -> None:
+    media, tap, written = recorder()
+    run(media, tap, 12)  # a <Record> ended on frame 9; its task stops the recording at frame 12
+    assert tap.stop(9) == 9
+    assert written.appended == list(range(12))  # journal.py drops the rest when it reads
+
+
+def test_a_stop_keeps_every_frame_when_none_came_after_it() -> None:
+    media, tap, written = recorder()
+    run(media, tap, 5)
+    with media.hold(5):
+        run(media, tap, 3)
+        assert tap.stop(5) == 5
+    assert written.appended == list(range(5))

@@ -122,7 +122,7 @@ class ParticipantRecordingEvent(StrEnum):
 
 def participant_json(participant: Participant, *, created: bool = False) -> dict[str, Any]:
     path = conference_path(participant.account_sid, participant.conference_sid)
-    body = {
+    return {
         "account_sid": participant.account_sid,
         "call_sid": participant.call_sid,
         "label": participant.label,
@@ -136,9 +136,11 @@ def participant_json(participant: Participant, *, created: bool = False) -> dict
         "hold": participant.hold,
         "start_conference_on_enter": participant.start_conference_on_enter,
         "status": participant.status,
+        # "Only available in the response to a create participant request" (Twilio's OpenAPI):
+        # the key is always there, null but on create.
+        "queue_time": QUEUE_TIME_MS if created else None,
         "uri": f"{path}/Participants/{participant.call_sid}.json",
     }
-    return {**body, "queue_time": QUEUE_TIME_MS} if created else body
 
 
 # --- reading the parameters -------------------------------------------------------------------------
