@@ -7,7 +7,8 @@ in flight may still cut: frames from its arrival frame on (``MediaClock.hold``, 
 control request as it arrives, app.py), never more than ``DELAY_FRAMES``; with none in flight a
 frame goes to the journal as it is made. So a ``kill -9`` loses only what the journal had not yet
 fsynced (recording/journal.py), and paused audio never reaches the disk: a paused recording writes
-nothing (``skip``) or zeros (``silence``), and the journal holds exactly the finished recording.
+nothing (``skip``) or zeros (``silence``), and the journal, up to the frame count its stop event
+gives (``stop``), holds exactly the finished recording.
 """
 
 from __future__ import annotations
