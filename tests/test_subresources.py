@@ -3,41 +3,21 @@ list envelope, its shape checked against that schema; another account's parent i
 
 from __future__ import annotations
 
-import json
-import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from tests.conftest import TestAccount
 from tests.support.api import account_path, assert_not_found, ok_json
 from tests.support.recordings import completed_recording, recording_path
+from tests.support.twilio_schema import operation_for
 from tests.support.webapp import WebApp
-
-OAI_V2010 = Path(__file__).parent / "data" / "twilio-oai" / "twilio_api_v2010.json"
-
-
-@cache
-def list_schemas() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
-    """(path pattern, 200 schema) of every GET list in Twilio's api v2010 OpenAPI."""
-    spec = json.loads(OAI_V2010.read_text())
-    found = []
-    for template, operations in spec["paths"].items():
-        answer = operations.get("get", {}).get("responses", {}).get("200")
-        if answer is None or "{Sid}" in template.rsplit("/", 1)[-1]:
-            continue
-        pattern = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
-        pattern = re.sub(r"\{[A-Za-z]+\}", "[^/]+", pattern)
-        schema = answer["content"]["application/json"]["schema"]
-        found.append((re.compile(pattern + r"(\?.*)?"), schema))
-    return found
 
 
 def schema_of(uri: str) -> dict[str, Any] | None:
-    for pattern, schema in list_schemas():
-        if pattern.fullmatch(uri):
-            return schema
-    return None
+    """The 200 schema of the GET list Twilio's OpenAPI defines at ``uri``, if it defines one."""
+    operation = operation_for("GET", uri)
+    if operation is None or "{Sid}" in operation.template.rsplit("/", 1)[-1]:
+        return None  # not a list
+    return operation.schema
 
 
 def gettable(parent: dict[str, Any]) -> dict[str, str]:

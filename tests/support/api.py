@@ -11,7 +11,7 @@ import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from tests.support.twilio_schema import problems
+from tests.support.twilio_schema import assert_twilio_shape
 
 API = "/2010-04-01"
 ACCOUNTS = f"{API}/Accounts.json"
@@ -79,13 +79,12 @@ def ok_json(response: httpx.Response, status: int = 200) -> dict[str, Any]:
 
 
 def check_twilio_schema(response: httpx.Response) -> None:
-    """Every success answer on a path Twilio defines is what Twilio's schema says
-    (tests/support/twilio_schema.py): every test's raw requests check it."""
-    if not response.is_success or not response.headers.get("content-type", "").startswith("application/json"):
-        return
-    response.read()
-    found = problems(response.request.method, response.request.url.path, response.json())
-    assert not found, "\n".join(found)
+    """Every success answer on a path Twilio defines is what Twilio's schema says: every test's raw
+    requests check it."""
+    if response.is_success:
+        response.read()
+        content_type = response.headers.get("content-type", "")
+        assert_twilio_shape(response.request.method, response.request.url.path, content_type, response.json)
 
 
 def http_client(base_url: str, username: str, password: str) -> httpx.Client:

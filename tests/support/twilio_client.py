@@ -13,15 +13,14 @@ import requests
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from tests.support.twilio_schema import problems
+from tests.support.twilio_schema import assert_twilio_shape
 
 
 def check_twilio_schema(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
-    if not response.ok or not response.headers.get("content-type", "").startswith("application/json"):
-        return
-    method = response.request.method or "GET"
-    found = problems(method, urlsplit(response.request.url or "").path, response.json())
-    assert not found, "\n".join(found)
+    if response.ok:
+        path = urlsplit(response.request.url or "").path
+        content_type = response.headers.get("content-type", "")
+        assert_twilio_shape(response.request.method or "GET", path, content_type, response.json)
 
 
 def sdk_client(base_url: str, username: str, password: str, account_sid: str | None = None) -> Client:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -134,6 +135,15 @@ def _key_problems(schema: Any, body: Any, where: str, extra: frozenset[str]) -> 
         for index, item in enumerate(body):
             found += _key_problems(items, item, f"{where}/{index}", extra)
     return found
+
+
+def assert_twilio_shape(method: str, path: str, content_type: str, body: Callable[[], Any]) -> None:
+    """A success answer's JSON ``body()`` is what Twilio's schema says for ``method path``; the
+    test clients' response hooks call it (tests/support/api.py, tests/support/twilio_client.py)."""
+    if not content_type.startswith("application/json"):
+        return
+    found = problems(method, path, body())
+    assert not found, "\n".join(found)
 
 
 def problems(method: str, path: str, body: Any) -> list[str]:

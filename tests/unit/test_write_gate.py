@@ -26,23 +26,30 @@ async def turns_until(condition: Callable[[], bool]) -> None:
     raise AssertionError("the condition never held")
 
 
+async def holding_writer(db: Database) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A transaction that has written and holds SQLite's write lock, as a writer stalled by load
+    does, until the returned event is set; and its task."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with db.transaction() as session:
+            await session.execute(text("UPDATE accounts SET friendly_name = 'first'"))
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await holding.wait()
+    return holder, release
+
+
 def test_a_second_writer_queues_behind_the_first_and_both_commit(tmp_path: Path) -> None:
     async def check(db: Database) -> None:
-        holding, release = asyncio.Event(), asyncio.Event()
-
-        async def first() -> None:
-            async with db.transaction() as session:
-                await session.execute(text("UPDATE accounts SET friendly_name = 'first'"))
-                holding.set()
-                await release.wait()  # holds SQLite's write lock, as a writer stalled by load does
-
         async def second() -> None:
             async with db.transaction() as session:
                 await session.execute(text("UPDATE accounts SET friendly_name = 'second'"))
 
         await add_account(db)
-        holder = asyncio.create_task(first())
-        await holding.wait()
+        holder, release = await holding_writer(db)
         waiter = asyncio.create_task(second())
         await turns_until(lambda: db.write_backlog == 1)
         async with db.read() as session:  # readers pass the queue
@@ -91,13 +98,7 @@ def test_a_read_session_refuses_to_change_rows(tmp_path: Path) -> None:
 
 def test_an_urgent_writer_goes_before_ordinary_ones_that_queued_first(tmp_path: Path) -> None:
     async def check(db: Database) -> None:
-        holding, release = asyncio.Event(), asyncio.Event()
         order: list[str] = []
-
-        async def first() -> None:
-            async with db.transaction():
-                holding.set()
-                await release.wait()
 
         async def write(name: str, *, urgent: bool) -> None:
             async with db.transaction(urgent=urgent) as session:
@@ -105,8 +106,7 @@ def test_an_urgent_writer_goes_before_ordinary_ones_that_queued_first(tmp_path: 
                 order.append(name)
 
         await add_account(db)
-        holder = asyncio.create_task(first())
-        await holding.wait()
+        holder, release = await holding_writer(db)
         ordinary = [asyncio.create_task(write(f"ordinary {n}", urgent=False)) for n in range(2)]
         await turns_until(lambda: db.write_backlog == 2)
         urgent = asyncio.create_task(write("urgent", urgent=True))
@@ -120,20 +120,12 @@ def test_an_urgent_writer_goes_before_ordinary_ones_that_queued_first(tmp_path: 
 
 def test_a_writer_cancelled_while_queued_leaves_the_gate_to_the_next(tmp_path: Path) -> None:
     async def check(db: Database) -> None:
-        holding, release = asyncio.Event(), asyncio.Event()
-
-        async def first() -> None:
-            async with db.transaction():
-                holding.set()
-                await release.wait()
-
         async def write() -> None:
             async with db.transaction() as session:
                 await session.execute(text("UPDATE accounts SET friendly_name = 'written'"))
 
         await add_account(db)
-        holder = asyncio.create_task(first())
-        await holding.wait()
+        holder, release = await holding_writer(db)
         cancelled, waiter = asyncio.create_task(write()), asyncio.create_task(write())
         await turns_until(lambda: db.write_backlog == 2)
         cancelled.cancel()
