@@ -74,14 +74,17 @@ def serve_tones() -> tuple[ThreadingHTTPServer, str]:
     return serve_audio(lambda path: tones.get(path, b""))
 
 
-def serve_audio(body_for: Callable[[str], bytes]) -> tuple[ThreadingHTTPServer, str]:
-    """WAV files, cacheable for an hour: ``body_for(path)`` (empty: 404); the server and its URL."""
+def serve_audio(
+    body_for: Callable[[str], bytes], content_type: str = "audio/wav"
+) -> tuple[ThreadingHTTPServer, str]:
+    """Files, WAV unless told, cacheable for an hour: ``body_for(path)`` (empty: 404); the server
+    and its URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             body = body_for(self.path)
             self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "audio/wav")
+            self.send_header("Content-Type", content_type)
             self.send_header("Cache-Control", "max-age=3600")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -95,6 +95,20 @@ def test_say_loop_2_speaks_twice_as_long_as_loop_1(account: TestAccount) -> None
     assert 1.9 <= ratio <= 2.1
 
 
+def test_a_long_say_is_heard_whole_as_if_said_in_parts(account: TestAccount) -> None:
+    """Text longer than one synthesis piece is spoken piece by piece: nothing lost, nothing twice."""
+    clauses = [f"Clause {n} of the terms you agreed to applies to this call." for n in range(10)]
+    whole = place(account, f"<Response><Say>{' '.join(clauses)}</Say></Response>")
+    parts = place(
+        account,
+        "<Response>"
+        + "".join(f"<Say>{' '.join(clauses[n : n + 2])}</Say>" for n in range(0, 10, 2))
+        + "</Response>",
+    )
+    ratio = active_s(outbound_of(account, whole)) / active_s(outbound_of(account, parts))
+    assert 0.95 <= ratio <= 1.05
+
+
 # -- <Play> --------------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from phonograph.media.tones import (
     tone,
 )
 from phonograph.media.tts import DEFAULT_CACHE_BYTES as DEFAULT_SAY_CACHE_BYTES
-from phonograph.media.tts import EspeakEngine, SpeechEngine
+from phonograph.media.tts import EspeakEngine, SpeechEngine, speech_pieces
 from phonograph.media.voices import DEFAULT_LANGUAGE, DEFAULT_VOICE, espeak_voice_name, is_female
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "resample",
     "run_frame",
     "silence",
+    "speech_pieces",
     "tone",
     "ulaw_decode",
     "ulaw_encode",

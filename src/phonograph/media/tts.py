@@ -1,14 +1,20 @@
 """Text to speech for ``<Say>``: the engine protocol and an espeak-ng engine over ctypes.
 
 espeak-ng keeps global state and is not thread-safe, so one process-wide lock covers setting the
-voice and synthesizing. Synthesis blocks: callers run it in a worker thread. Its 22,050 Hz output
-is resampled to the 8 kHz media clock and peak-normalised to about -3 dBFS. IVR prompts repeat,
-so results are kept in an LRU cache bounded in bytes (``PHONOGRAPH_SAY_CACHE_MB``).
+voice and synthesizing. So that one call's long text cannot starve every other call's prompt, text
+is spoken in pieces of a few sentences (``speech_pieces``), each under the lock on its own: a
+short ``<Say>`` waits for about one piece of someone else's, not their whole text. The ``<Say>``
+runner plays piece by piece, so a long text also starts playing after its first piece.
+
+Synthesis blocks: callers run it in a worker thread. Its 22,050 Hz output is resampled to the
+8 kHz media clock and peak-normalised to about -3 dBFS. IVR prompts repeat, so pieces are kept in
+an LRU cache bounded in bytes (``PHONOGRAPH_SAY_CACHE_MB``).
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,6 +44,10 @@ _EE_OK = 0
 _PEAK_DBFS = -3.0
 _PEAK = 10 ** (_PEAK_DBFS / 20)
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # about 70 minutes of speech at 8 kHz
+# About 15 s of speech and 15 ms of espeak-ng's time on this project's 2-core machine: most IVR
+# prompts are one piece (spoken exactly as before), and another call waits at most this long.
+MAX_PIECE_CHARS = 250
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 
 # int SynthCallback(short *wav, int numsamples, espeak_EVENT *events)
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
@@ -47,6 +57,36 @@ class SpeechEngine(Protocol):
     """Turns ``<Say>`` text into 8 kHz PCM; ``voice`` and ``language`` are Twilio's attributes."""
 
     def synthesize(self, text: str, voice: str, language: str) -> Pcm: ...
+
+
+def speech_pieces(text: str) -> list[str]:
+    """``text`` cut into pieces of whole sentences of at most ``MAX_PIECE_CHARS`` characters (a
+    longer sentence at spaces, a longer word anywhere), in order; none for blank text. Cutting a
+    piece again gives that piece back."""
+    sentences: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        sentences += _wrapped(sentence) if len(sentence) > MAX_PIECE_CHARS else [sentence]
+    pieces: list[str] = []
+    for sentence in filter(None, sentences):
+        if pieces and len(pieces[-1]) + 1 + len(sentence) <= MAX_PIECE_CHARS:
+            pieces[-1] += " " + sentence
+        else:
+            pieces.append(sentence)
+    return pieces
+
+
+def _wrapped(sentence: str) -> list[str]:
+    """A long sentence as lines of at most ``MAX_PIECE_CHARS``, cut at spaces where there are any."""
+    lines: list[str] = []
+    for word in sentence.split():
+        while len(word) > MAX_PIECE_CHARS:
+            lines.append(word[:MAX_PIECE_CHARS])
+            word = word[MAX_PIECE_CHARS:]
+        if lines and len(lines[-1]) + 1 + len(word) <= MAX_PIECE_CHARS:
+            lines[-1] += " " + word
+        elif word:
+            lines.append(word)
+    return lines
 
 
 class _Espeak:
@@ -112,24 +152,30 @@ _ESPEAK = _Espeak()
 
 
 class EspeakEngine:
-    """``SpeechEngine`` over espeak-ng; safe to call from many threads (calls are serialised)."""
+    """``SpeechEngine`` over espeak-ng; safe to call from many threads (pieces are serialised)."""
 
     def __init__(self, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._cache: ByteLru[tuple[str, str], Pcm] = ByteLru(cache_bytes, lambda pcm: int(pcm.nbytes))
         self._cache_lock = threading.Lock()
 
     def synthesize(self, text: str, voice: str = DEFAULT_VOICE, language: str = DEFAULT_LANGUAGE) -> Pcm:
-        """``text`` spoken at 8 kHz; read-only, and the same array for a repeated prompt."""
-        text = text.replace("\0", " ")
-        if not text.strip():
-            return silence(0)
+        """``text`` spoken at 8 kHz, read-only; a repeated one-piece prompt is the same array."""
         # Keyed by the espeak voice it resolves to, so ``woman`` and ``alice`` share entries.
-        key = (text, espeak_voice_name(voice, language))
+        voice_name = espeak_voice_name(voice, language)
+        pieces = [self._piece(piece, voice_name) for piece in speech_pieces(text.replace("\0", " "))]
+        if len(pieces) == 1:
+            return pieces[0]
+        whole = np.concatenate(pieces) if pieces else silence(0)
+        whole.setflags(write=False)
+        return whole
+
+    def _piece(self, text: str, voice_name: str) -> Pcm:
+        key = (text, voice_name)
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached
-        samples, rate_hz = _ESPEAK.speak(*key)
+        samples, rate_hz = _ESPEAK.speak(text, voice_name)
         pcm = _normalised(resample(samples, rate_hz))
         pcm.setflags(write=False)
         with self._cache_lock:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from phonograph.media import SAMPLE_RATE_HZ, EspeakEngine, SpeechEngine
+from phonograph.media import SAMPLE_RATE_HZ, EspeakEngine, SpeechEngine, speech_pieces
+from phonograph.media.tts import MAX_PIECE_CHARS
 from tests.support.audio import has_speech
 
 PEAK_AT_MINUS_3_DBFS = round(32767 * 10 ** (-3 / 20))
@@ -125,3 +129,56 @@ def test_many_threads_at_once() -> None:
         alone = EspeakEngine().synthesize(texts[index], "woman" if index % 2 else "man", "en-GB")
         assert len(pcm) == pytest.approx(len(alone), rel=0.02)
         assert pitch_hz(pcm) == pytest.approx(pitch_hz(alone), rel=0.1)
+
+
+# -- long text: pieces, and fair sharing of the one espeak-ng ------------------------------------
+
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Z", "Cc")), min_size=1, max_size=40
+)
+separators = st.sampled_from([" ", "  ", ". ", "! ", "? ", "; ", ".\n", ", "])
+
+
+@given(st.lists(st.tuples(words, separators), max_size=60), st.integers(0, 3 * MAX_PIECE_CHARS))
+def test_speech_pieces_keep_every_character_in_order_and_cut_again_to_themselves(
+    parts: list[tuple[str, str]], long_word_chars: int
+) -> None:
+    text = "".join(word + separator for word, separator in parts) + "x" * long_word_chars
+    pieces = speech_pieces(text)
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+    for piece in pieces:
+        assert 0 < len(piece) <= MAX_PIECE_CHARS
+        assert speech_pieces(piece) == [piece]
+
+
+def test_a_short_prompt_is_one_piece_and_a_long_text_is_cut_between_sentences() -> None:
+    assert speech_pieces("  Thanks for calling. Please hold.  ") == ["Thanks for calling. Please hold."]
+    sentence = "This sentence is about sixty characters long, give or take a few."
+    pieces = speech_pieces(" ".join([sentence] * 10))
+    assert len(pieces) == 4
+    assert all(piece.endswith(sentence) for piece in pieces)
+
+
+def test_a_long_text_does_not_hold_espeak_while_another_call_waits() -> None:
+    """A short prompt asked for while a long text is being spoken waits for one piece of it, not
+    for all of it (the waits are compared with each other, so a busy machine slows both alike)."""
+    engine = EspeakEngine()
+    long_text = " ".join(f"Clause number {n} of the terms you agreed to." for n in range(600))
+    started = threading.Event()
+    long_s: list[float] = []
+
+    def speak_long() -> None:
+        started.set()
+        began = time.perf_counter()
+        engine.synthesize(long_text, "man", "en-US")
+        long_s.append(time.perf_counter() - began)
+
+    thread = threading.Thread(target=speak_long)
+    thread.start()
+    started.wait()
+    began = time.perf_counter()
+    short = engine.synthesize("Press one for sales.", "woman", "en-US")
+    short_s = time.perf_counter() - began
+    thread.join()
+    assert has_speech(short, SAMPLE_RATE_HZ)
+    assert short_s < long_s[0] / 10
