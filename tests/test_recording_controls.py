@@ -11,6 +11,7 @@ our own metadata to check our metadata: lengths and channels are measured on the
 from __future__ import annotations
 
 import base64
+import json
 import socket
 import time
 from collections.abc import Callable
@@ -238,15 +239,16 @@ def assert_within(value: int, bounds: tuple[int, int]) -> None:
     assert bounds[0] <= value <= bounds[1], f"{value} not in {bounds}"
 
 
-def slow_control(account: TestAccount, call_sid: str, sid: str, status: str) -> tuple[Bracket, int]:
-    """Send a control whose body arrives ``BODY_DELAY_S`` after its headers, so that the server
-    handles it about that much media time after it arrived (the server sees a request, and stamps
-    its frame, once its headers are in). (when the headers arrived, the frame when it was answered)"""
-    body = urlencode({"Status": status, "PauseBehavior": "silence"}).encode()
+def slow_post(account: TestAccount, path: str, params: dict[str, str]) -> tuple[Bracket, int, bytes]:
+    """POST ``params`` to ``path`` with the body arriving ``BODY_DELAY_S`` after the headers, so
+    that the server handles it about that much media time after it arrived (the server sees a
+    request, and stamps its frame, once its headers are in). (when the headers arrived, the frame
+    when it was answered, the raw answer)"""
+    body = urlencode(params).encode()
     base = urlsplit(str(account.http.base_url))
     credentials = base64.b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
     head = (
-        f"POST {call_recordings_path(account.sid, call_sid, sid)} HTTP/1.1\r\n"
+        f"POST {path} HTTP/1.1\r\n"
         f"Host: {base.netloc}\r\nAuthorization: Basic {credentials}\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
@@ -263,8 +265,12 @@ def slow_control(account: TestAccount, call_sid: str, sid: str, status: str) -> 
         answer = b""
         while chunk := connection.recv(65536):
             answer += chunk
-    assert answer.startswith(b"HTTP/1.1 200 "), answer
-    return arrived, media_frames(account.owner)
+    return arrived, media_frames(account.owner), answer
+
+
+def assert_handled_late(arrived: Bracket, handled: int) -> None:
+    """A slow request is meaningful only when the server acted on it well after its frame was known."""
+    assert handled - arrived.after >= 0.6 * BODY_DELAY_S * FRAMES_PER_WALL_S, (arrived, handled)
 
 
 def test_a_control_cuts_at_the_frame_its_request_arrived_on_not_when_it_was_handled(
@@ -282,9 +288,13 @@ def test_a_control_cuts_at_the_frame_its_request_arrived_on_not_when_it_was_hand
     wait_media_s(account.owner, 0.5)
     _, resumed = bracketed(account, lambda: recordings(sid).update(status="in-progress"))
     wait_media_s(account.owner, 0.5)
-    paused, handled = slow_control(account, call_sid, sid, "paused")
-    # Meaningful only when the server acted on the pause well after its frame was known.
-    assert handled - paused.after >= 0.6 * BODY_DELAY_S * FRAMES_PER_WALL_S, (paused, handled)
+    paused, handled, answer = slow_post(
+        account,
+        call_recordings_path(account.sid, call_sid, sid),
+        {"Status": "paused", "PauseBehavior": "silence"},
+    )
+    assert answer.startswith(b"HTTP/1.1 200 "), answer
+    assert_handled_late(paused, handled)
     wait_media_s(account.owner, 0.5)
     recordings(sid).update(status="stopped")
     assert wait_for_recording(account.client, sid).status == "completed"
@@ -293,6 +303,33 @@ def test_a_control_cuts_at_the_frame_its_request_arrived_on_not_when_it_was_hand
     inbound, _ = tracks(account.http, call_sid)
     (_, first_end), (second_start, _) = zeroed_spans(samples, inbound)
     assert_within((second_start - first_end) // SAMPLES_PER_FRAME, frames_between(resumed, paused))
+
+
+def test_a_start_records_from_the_frame_its_request_arrived_on_not_when_it_was_handled(
+    account: TestAccount, webapp: WebApp
+) -> None:
+    """A start whose body is late: the recording begins where the request arrived (the call kept
+    its frames meanwhile), and is the captured wire from there to its stop."""
+    phone = phone_playing(account, noise_url(webapp, "far-noise", seed=4))
+    call_sid = place(account, LONG_PAUSE, to=phone)
+    wait_for_call(account.client, call_sid, ("in-progress",))
+    wait_media_s(account.owner, 0.5)
+    started, handled, answer = slow_post(
+        account, call_recordings_path(account.sid, call_sid), {"RecordingTrack": "inbound"}
+    )
+    assert answer.startswith(b"HTTP/1.1 201 "), answer
+    assert_handled_late(started, handled)
+    sid = json.loads(answer.partition(b"\r\n\r\n")[2])["sid"]
+    wait_media_s(account.owner, 0.5)
+    _, stopped = bracketed(
+        account, lambda: account.client.calls(call_sid).recordings(sid).update(status="stopped")
+    )
+    assert wait_for_recording(account.client, sid).status == "completed"
+    end_call(account, call_sid)
+    [samples], _ = recording_wav(account, sid)
+    inbound, _ = tracks(account.http, call_sid)
+    assert zeroed_spans(samples, inbound) == []
+    assert_within(len(samples) // SAMPLES_PER_FRAME, frames_between(started, stopped))
 
 
 LAYOUTS = pytest.mark.parametrize(("channels", "track"), [("dual", "both"), ("mono", "inbound")])

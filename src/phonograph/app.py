@@ -5,11 +5,12 @@ The main account comes from the environment, from the data dir, or is made on fi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,7 +166,9 @@ class StampMediaFrame:
     """Notes the media frame each request arrived on (``request.state.media_frame``), before auth
     and parsing: a recording pause or resume takes effect at that frame (recording/recorder.py).
     While a request that may control a recording (a POST to ``…/Recordings/{Sid}.json``) is
-    handled, recorders keep the frames from that one on."""
+    handled, recorders keep the frames from that one on; while one that may start a call's
+    recording (a POST to ``…/Calls/{CallSid}/Recordings.json``) is, so does the call's leg, and
+    the recording starts on that frame."""
 
     def __init__(self, app: ASGIApp, calls: CallEngine) -> None:
         self._app = app
@@ -177,8 +180,11 @@ class StampMediaFrame:
             return
         frame = self._calls.media_frame()
         scope.setdefault("state", {})["media_frame"] = frame
-        if scope["method"] == "POST" and "/Recordings/" in scope["path"]:
-            with self._calls.hold_frames(frame):
-                await self._app(scope, receive, send)
-        else:
+        path: str = scope["path"]
+        keeping: AbstractContextManager[None] = contextlib.nullcontext()
+        if scope["method"] == "POST" and "/Recordings/" in path:
+            keeping = self._calls.hold_frames(frame)
+        elif scope["method"] == "POST" and path.endswith("/Recordings.json") and "/Calls/" in path:
+            keeping = self._calls.keep_frames(path.rsplit("/", 2)[-2])
+        with keeping:
             await self._app(scope, receive, send)

@@ -4,6 +4,7 @@ the status-callback outbox worker. The API talks to it with typed commands only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
@@ -226,8 +227,12 @@ class CallEngine:
         async with self.runtime.db.transaction() as session:
             await CallRepo(session).delete(sid)
 
-    async def start_recording(self, account: Account, call_sid: str, request: RecordingRequest) -> Recording:
-        """``POST /Calls/{CallSid}/Recordings``: record the live call from now (spec §2.2)."""
+    async def start_recording(
+        self, account: Account, call_sid: str, request: RecordingRequest, at_frame: int | None = None
+    ) -> Recording:
+        """``POST /Calls/{CallSid}/Recordings``: record the live call from ``at_frame`` (the media
+        frame the request arrived on, while ``keep_frames`` kept them), else from now
+        (https://www.twilio.com/docs/voice/api/recording#create-a-recording-resource)."""
         call = await self._call(account, call_sid)
         session = self.runtime.sessions.get(call_sid)
         if session is None or session.status is not CallStatus.IN_PROGRESS:
@@ -237,7 +242,7 @@ class CallEngine:
                 f"Call {call_sid} is {status}: a recording can start only on an in-progress call"
             )
         plan = await session.recordings.plan(Source.START_CALL_RECORDING_API, request)
-        return await session.recordings.start(plan)
+        return await session.recordings.start(plan, from_frame=at_frame)
 
     async def control_recording(
         self,
@@ -264,6 +269,11 @@ class CallEngine:
     def hold_frames(self, frame: int) -> AbstractContextManager[None]:
         """Recorders keep the frames from ``frame`` on while a control that arrived on it is handled."""
         return self.runtime.media.hold(frame)
+
+    def keep_frames(self, call_sid: str) -> AbstractContextManager[None]:
+        """The live call keeps its recent frames while a request to record it is handled."""
+        session = self.runtime.sessions.get(call_sid)
+        return contextlib.nullcontext() if session is None else session.recordings.keeping_frames()
 
     def media_stats(self, *, reset: bool = False) -> dict[str, float]:
         """The media clock's load: live legs, frames run, tick lateness (real ms) p50/p99/max."""

@@ -9,6 +9,10 @@ frame goes to the journal as it is made. So a ``kill -9`` loses only what the jo
 fsynced (recording/journal.py), and paused audio never reaches the disk: a paused recording writes
 nothing (``skip``) or zeros (``silence``), and the journal, up to the frame count its stop event
 gives (``stop``), holds exactly the finished recording.
+
+A start requested over REST begins on the frame its request arrived on as well: while such a
+request is handled, the leg keeps its recent frames in a ``FrameHistory`` (at most
+``HISTORY_FRAMES``), and the new recorder's line starts with those since the arrival frame.
 """
 
 from __future__ import annotations
@@ -26,7 +30,29 @@ DELAY_FRAMES = 50
 """One second of media: how late a control may be handled and still cut at its arrival frame (one
 handled later cuts at the oldest frame still in the line)."""
 
+HISTORY_FRAMES = 250
+"""Five seconds of media: how late a REST start may be handled and still record from its arrival
+frame (one handled later starts this long before it was handled). Kept only while a start
+request is in flight: 160 KB per call being started."""
+
 _ZEROS: Pcm = np.zeros(SAMPLES_PER_FRAME, dtype=np.int16)
+_Line = tuple[int, Pcm, Pcm]  # (frame index, inbound, outbound)
+
+
+class FrameHistory:
+    """A frame listener that keeps a leg's last ``HISTORY_FRAMES`` frames with their indexes, for
+    the recordings its ``users`` (start requests in flight) are about to begin."""
+
+    def __init__(self, media: MediaClock) -> None:
+        self._media = media
+        self._frames: deque[_Line] = deque(maxlen=HISTORY_FRAMES)
+        self.users = 0
+
+    def __call__(self, inbound: Frame, outbound: Frame) -> None:
+        self._frames.append((self._media.frame_index, inbound.samples, outbound.samples))
+
+    def since(self, frame_index: int) -> list[_Line]:
+        return [line for line in self._frames if line[0] >= frame_index]
 
 
 class Mode(Enum):
@@ -47,10 +73,12 @@ class Recorder:
     stay in the delay line, which grows for as long as the journal takes to be made.
     """
 
-    def __init__(self, media: MediaClock) -> None:
+    def __init__(self, media: MediaClock, earlier: list[_Line] | None = None) -> None:
+        """``earlier``: frames the leg made before the recorder was attached that belong to the
+        recording (``FrameHistory.since``)."""
         self._journal: Journal | None = None
         self._media = media
-        self._line: deque[tuple[int, Pcm, Pcm]] = deque()
+        self._line: deque[_Line] = deque(earlier or ())
         self._controls: deque[tuple[int, Mode]] = deque()
         self._journaled: deque[int] = deque(maxlen=DELAY_FRAMES)  # the last frames journaled
         self._mode = Mode.RECORDING

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ from phonograph.recording.journal import (
     remove_journal,
 )
 from phonograph.recording.plan import RecordingPlan
-from phonograph.recording.recorder import MODE_OF_PAUSE, Mode, Recorder
+from phonograph.recording.recorder import MODE_OF_PAUSE, FrameHistory, Mode, Recorder
 from phonograph.recording.state import (
     SILENT,
     TOO_SHORT,
@@ -110,6 +110,7 @@ class RecordingService:
         self._notify = notify
         self._on_transcriptions = on_transcriptions or _nothing
         self._live: dict[str, LiveRecording] = {}
+        self._histories: dict[str, FrameHistory] = {}  # by CallSid, while a start is in flight
         self._finalizing: dict[str, asyncio.Task[Recording | None]] = {}
         self._ended_calls: dict[str, datetime] = {}  # oldest first
         self._closing = asyncio.Event()
@@ -135,6 +136,23 @@ class RecordingService:
 
     # -- live recordings -------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def keeping_frames(self, call_sid: str, leg: Tap) -> Iterator[None]:
+        """While a request to start recording ``call_sid`` is handled, ``leg`` keeps its recent
+        frames, so that ``begin(from_frame=…)`` can start on the frame the request arrived on."""
+        history = self._histories.get(call_sid)
+        if history is None:
+            history = self._histories[call_sid] = FrameHistory(self._media)
+            leg.listeners.append(history)
+        history.users += 1
+        try:
+            yield
+        finally:
+            history.users -= 1
+            if not history.users:
+                del self._histories[call_sid]
+                leg.listeners.remove(history)
+
     async def begin(
         self,
         *,
@@ -144,13 +162,17 @@ class RecordingService:
         plan: RecordingPlan,
         name: str | None = None,
         conference_sid: str | None = None,
+        from_frame: int | None = None,
     ) -> Recording:
-        """Start recording ``leg`` now, as ``plan`` says."""
+        """Start recording ``leg`` now, or from ``from_frame`` on where the call's frames since
+        then were kept (``keeping_frames``), as ``plan`` says."""
         if call_sid is not None and call_sid in self._ended_calls:
             raise CallEnding(f"Call {call_sid} is ending: a recording can no longer start on it")
         sid, now = new_sid("RE"), self._clock.now()
         # The tap goes on this frame; the journal (a thread hop and an fsync) catches up with it.
-        recorder = Recorder(self._media)
+        history = self._histories.get(call_sid or "")
+        earlier = None if history is None or from_frame is None else history.since(from_frame)
+        recorder = Recorder(self._media, earlier)
         leg.listeners.append(recorder)
         try:
             journal = await asyncio.to_thread(Journal.create, self._journal_dir, sid)

@@ -10,7 +10,7 @@ import numpy as np
 
 from phonograph.media import SAMPLES_PER_FRAME, Frame, MediaClock, Pcm
 from phonograph.recording.journal import Journal
-from phonograph.recording.recorder import DELAY_FRAMES, Mode, Recorder
+from phonograph.recording.recorder import DELAY_FRAMES, HISTORY_FRAMES, FrameHistory, Mode, Recorder
 
 
 class Written:
@@ -34,7 +34,7 @@ def recorder() -> tuple[MediaClock, Recorder, Written]:
     return media, tap, written
 
 
-def run(media: MediaClock, tap: Recorder, frames: int) -> None:
+def run(media: MediaClock, tap: Recorder | FrameHistory, frames: int) -> None:
     """Move ``frames`` frames through the tap, as the media clock does (index set while moving)."""
     for _ in range(frames):
         samples = np.full(SAMPLES_PER_FRAME, media.frame_index, dtype=np.int16)
@@ -95,3 +95,23 @@ def test_a_stop_keeps_every_frame_when_none_came_after_it() -> None:
         run(media, tap, 3)
         assert tap.stop(5) == 5
     assert written.appended == list(range(5))
+
+
+def test_a_start_handled_late_records_from_the_frame_its_request_arrived_on() -> None:
+    media, written = MediaClock(), Written()
+    history = FrameHistory(media)
+    run(media, history, 4)
+    arrived = media.frame_index
+    run(media, history, 9)  # the start request is handled while these are made
+    tap = Recorder(media, history.since(arrived))
+    tap.attach(cast(Journal, written))
+    run(media, tap, 2)
+    assert written.appended == list(range(arrived, 4 + 9 + 2))
+
+
+def test_the_history_keeps_only_its_last_frames() -> None:
+    media = MediaClock()
+    history = FrameHistory(media)
+    run(media, history, HISTORY_FRAMES + 20)
+    kept = [index for index, _inbound, _outbound in history.since(0)]
+    assert kept == list(range(20, HISTORY_FRAMES + 20))

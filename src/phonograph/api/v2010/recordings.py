@@ -170,7 +170,7 @@ async def start_recording(
     # PlayBeep, Transcribe and TranscriptionConfiguration appear in the OpenAPI examples but not in
     # its schema: accepted and ignored, as every unknown parameter is (spec §14.19).
     wanted = recording_request(await form_params(request))
-    recording = await context.calls.start_recording(account, call_sid, wanted)
+    recording = await context.calls.start_recording(account, call_sid, wanted, media_frame(request, context))
     return JSONResponse(call_recording_json(recording), status_code=201)
 
 
