@@ -83,5 +83,8 @@ def from_row(record: type[R], row: object, **overrides: Any) -> R:
     names = _FIELD_NAMES.get(record)
     if names is None:
         names = _FIELD_NAMES[record] = tuple(field.name for field in fields(record))  # type: ignore[arg-type]
-    values = {name: getattr(row, name) for name in names}
+    # Loaded columns sit in the instance's __dict__: reading them there skips SQLAlchemy's
+    # attribute descriptors (half of this function's time); one not loaded goes through them.
+    loaded = row.__dict__
+    values = {name: loaded[name] if name in loaded else getattr(row, name) for name in names}
     return record(**(values | overrides))

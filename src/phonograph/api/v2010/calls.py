@@ -51,6 +51,9 @@ SUBRESOURCE_PATHS = {
     "user_defined_messages": "UserDefinedMessages",
     "siprec": "Siprec",
 }
+_SUBRESOURCE_SUFFIXES = tuple(
+    (name, f"/{SUBRESOURCE_PATHS.get(name, name.title())}.json") for name in SUBRESOURCES
+)
 
 
 def call_json(call: Call) -> dict[str, Any]:
@@ -81,9 +84,7 @@ def call_json(call: Call) -> dict[str, Any]:
         "queue_time": "0",
         "trunk_sid": None,
         "uri": f"{base}.json",
-        "subresource_uris": {
-            name: f"{base}/{SUBRESOURCE_PATHS.get(name, name.title())}.json" for name in SUBRESOURCES
-        },
+        "subresource_uris": {name: base + suffix for name, suffix in _SUBRESOURCE_SUFFIXES},
     }
 
 
