@@ -26,6 +26,12 @@ async def turns_until(condition: Callable[[], bool]) -> None:
     raise AssertionError("the condition never held")
 
 
+async def rename(db: Database, name: str, *, urgent: bool = False) -> None:
+    """A writer: renames every account to ``name`` in a transaction of its own."""
+    async with db.transaction(urgent=urgent) as session:
+        await session.execute(text("UPDATE accounts SET friendly_name = :name"), {"name": name})
+
+
 async def holding_writer(db: Database) -> tuple[asyncio.Task[None], asyncio.Event]:
     """A transaction that has written and holds SQLite's write lock, as a writer stalled by load
     does, until the returned event is set; and its task."""
@@ -44,13 +50,9 @@ async def holding_writer(db: Database) -> tuple[asyncio.Task[None], asyncio.Even
 
 def test_a_second_writer_queues_behind_the_first_and_both_commit(tmp_path: Path) -> None:
     async def check(db: Database) -> None:
-        async def second() -> None:
-            async with db.transaction() as session:
-                await session.execute(text("UPDATE accounts SET friendly_name = 'second'"))
-
         await add_account(db)
         holder, release = await holding_writer(db)
-        waiter = asyncio.create_task(second())
+        waiter = asyncio.create_task(rename(db, "second"))
         await turns_until(lambda: db.write_backlog == 1)
         async with db.read() as session:  # readers pass the queue
             assert (await session.execute(text("SELECT count(*) FROM accounts"))).scalar() == 1
@@ -103,7 +105,7 @@ def test_an_urgent_writer_goes_before_ordinary_ones_that_queued_first(tmp_path: 
         async def write(name: str, *, urgent: bool) -> None:
             async with db.transaction(urgent=urgent) as session:
                 await session.execute(text("UPDATE accounts SET friendly_name = :name"), {"name": name})
-                order.append(name)
+                order.append(name)  # while it holds the gate: the order writers went in
 
         await add_account(db)
         holder, release = await holding_writer(db)
@@ -120,13 +122,12 @@ def test_an_urgent_writer_goes_before_ordinary_ones_that_queued_first(tmp_path: 
 
 def test_a_writer_cancelled_while_queued_leaves_the_gate_to_the_next(tmp_path: Path) -> None:
     async def check(db: Database) -> None:
-        async def write() -> None:
-            async with db.transaction() as session:
-                await session.execute(text("UPDATE accounts SET friendly_name = 'written'"))
-
         await add_account(db)
         holder, release = await holding_writer(db)
-        cancelled, waiter = asyncio.create_task(write()), asyncio.create_task(write())
+        cancelled, waiter = (
+            asyncio.create_task(rename(db, "cancelled")),
+            asyncio.create_task(rename(db, "written")),
+        )
         await turns_until(lambda: db.write_backlog == 2)
         cancelled.cancel()
         await turns_until(lambda: db.write_backlog == 1)

@@ -65,28 +65,29 @@ def speech_pieces(text: str) -> list[str]:
     piece again gives that piece back."""
     sentences: list[str] = []
     for sentence in _SENTENCE_END.split(text.strip()):
-        sentences += _wrapped(sentence) if len(sentence) > MAX_PIECE_CHARS else [sentence]
+        sentences += _packed(_word_parts(sentence)) if len(sentence) > MAX_PIECE_CHARS else [sentence]
+    return _packed(sentences)
+
+
+def _word_parts(sentence: str) -> list[str]:
+    """The sentence's words, a word longer than ``MAX_PIECE_CHARS`` cut into parts that fit."""
+    return [
+        word[at : at + MAX_PIECE_CHARS]
+        for word in sentence.split()
+        for at in range(0, len(word), MAX_PIECE_CHARS)
+    ]
+
+
+def _packed(parts: list[str]) -> list[str]:
+    """``parts`` (none longer than ``MAX_PIECE_CHARS``) joined by spaces into as few strings of at
+    most ``MAX_PIECE_CHARS`` as taking them in order allows."""
     pieces: list[str] = []
-    for sentence in filter(None, sentences):
-        if pieces and len(pieces[-1]) + 1 + len(sentence) <= MAX_PIECE_CHARS:
-            pieces[-1] += " " + sentence
+    for part in filter(None, parts):
+        if pieces and len(pieces[-1]) + 1 + len(part) <= MAX_PIECE_CHARS:
+            pieces[-1] += " " + part
         else:
-            pieces.append(sentence)
+            pieces.append(part)
     return pieces
-
-
-def _wrapped(sentence: str) -> list[str]:
-    """A long sentence as lines of at most ``MAX_PIECE_CHARS``, cut at spaces where there are any."""
-    lines: list[str] = []
-    for word in sentence.split():
-        while len(word) > MAX_PIECE_CHARS:
-            lines.append(word[:MAX_PIECE_CHARS])
-            word = word[MAX_PIECE_CHARS:]
-        if lines and len(lines[-1]) + 1 + len(word) <= MAX_PIECE_CHARS:
-            lines[-1] += " " + word
-        elif word:
-            lines.append(word)
-    return lines
 
 
 class _Espeak:
