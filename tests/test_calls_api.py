@@ -60,7 +60,7 @@ CALL_FIELDS = {
     "trunk_sid",
     "uri",
 }
-# spec §2.1; the paths as in the OpenAPI example of a Call.
+# twilio.com/docs/voice/api/call-resource; the paths as in the OpenAPI example of a Call.
 SUBRESOURCE_PATHS = {
     "notifications": "Notifications",
     "recordings": "Recordings",

@@ -1,4 +1,5 @@
-"""Conference recordings end to end, checked on the audio (spec §2.4, §7, §8.1, §9, §10).
+"""Conference recordings end to end, checked on the audio (twilio.com/docs/voice/api/conference-resource;
+twilio.com/docs/voice/api/recording; twilio.com/docs/voice/twiml/conference).
 
 A conference recording is a mono mix of everyone who is heard (``<Conference record>``:
 ``source`` ``Conference``; Participants ``ConferenceRecord``: ``StartConferenceRecordingAPI``),
@@ -56,7 +57,8 @@ HEARD_FRAMES = int(1.5 * FRAMES_PER_S)
 TRANSITION_FRAMES = FRAMES_PER_S // 2
 NOISE_S = 120.0
 """As long as a leg's capture (PHONOGRAPH_CAPTURE_S): looped, no frame repeats within one."""
-# What a conference recording's callback carries: ConferenceSid for CallSid (spec §8.1, [D-CONF]).
+# What a conference recording's callback carries: ConferenceSid for CallSid
+# (twilio.com/docs/voice/api/recording, twilio.com/docs/voice/twiml/conference).
 CONFERENCE_CALLBACK_KEYS = (CALLBACK_KEYS - {"CallSid"}) | {"ConferenceSid"}
 
 
@@ -80,7 +82,8 @@ def assert_conference_recording(recording: Any, conference_sid: str, source: str
 
 
 def assert_callback(params: dict[str, str], recording: Any, status: str, source: str) -> None:
-    """A conference recording's status callback (spec §8.1): ConferenceSid and no CallSid."""
+    """A conference recording's status callback (twilio.com/docs/voice/api/recording): ConferenceSid and no
+    CallSid."""
     expected = CONFERENCE_CALLBACK_KEYS | ({"RecordingDuration"} if status == "completed" else set())
     assert set(params) == expected, params
     assert (params["ConferenceSid"], params["RecordingSid"], params["RecordingStatus"]) == (
@@ -301,7 +304,9 @@ def test_a_recording_configuration_sends_the_conference_recording_callback_where
     client.conferences(conference_sid).update(status="completed")
     settle_calls(client, calls)
 
-    # The configuration's conference callback, not its call callback (spec §4, [W-CFG]).
+    # The configuration's conference callback, not its call callback
+    # (twilio.com/docs/configurations/recording-configuration-resource,
+    # twilio.com/docs/configurations/recording-configuration-resource).
     [hit] = webapp.wait_for(CALLBACK)
     [params] = signed_params(webapp, [hit], account.auth_token)
     assert_callback(params, recording, "completed", "Conference")

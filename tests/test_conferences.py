@@ -1,5 +1,6 @@
 """Conferences end to end: virtual phones joined through ``<Dial><Conference>`` and through the
-Participants API, checked on what each phone heard (spec §2.4, §2.5, §9).
+Participants API, checked on what each phone heard (twilio.com/docs/voice/api/conference-resource;
+twilio.com/docs/voice/api/conference-participant-resource; twilio.com/docs/voice/twiml/conference).
 
 Each phone plays its own quiet tone in a loop; the call leg's outbound track
 (``/phonograph/v1/Calls/{CallSid}/Tracks.wav``) is what its phone heard. A participant hears
@@ -152,7 +153,8 @@ def test_three_phones_hear_each_other_but_not_themselves_through_mute_hold_and_k
 def assert_conference_events(
     webapp: WebApp, account: TestAccount, conference_sid: str, room: str, calls: list[str]
 ) -> None:
-    """Every subscribed event once, signed, in SequenceNumber order (spec §9; compatibility.md)."""
+    """Every subscribed event once, signed, in SequenceNumber order (twilio.com/docs/voice/twiml/conference;
+    compatibility.md)."""
     params = signed_params(webapp, webapp.hits(EVENTS), account.auth_token)
     assert [p["SequenceNumber"] for p in params] == [str(n) for n in range(1, len(params) + 1)]
     assert [p["StatusCallbackEvent"] for p in params] == [

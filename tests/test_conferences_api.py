@@ -1,6 +1,7 @@
-"""The Conference, Participant and conference Recording resources at the edge (spec §2.4, §2.5):
-empty lists, 404s for unknown or unreachable conferences, and parameters refused with 400 before
-anything is dialled or changed. Tests with live conferences are in the conference tests proper.
+"""The Conference, Participant and conference Recording resources at the edge
+(twilio.com/docs/voice/api/conference-resource; twilio.com/docs/voice/api/conference-participant-resource):
+empty lists, 404s for unknown or unreachable conferences, and parameters refused with 400 before anything is
+dialled or changed. Tests with live conferences are in the conference tests proper.
 """
 
 from __future__ import annotations

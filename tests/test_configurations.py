@@ -1,7 +1,7 @@
 """Named v2 configurations (Recording, Transcription) and the per-type Default pointer, end to end.
 
 Creates go over plain JSON: the SDK's ``recording.create``/``transcription.create`` raise
-AttributeError once the server has answered (spec §15). Fetch, update, delete and the Default
+AttributeError once the server has answered (README.md). Fetch, update, delete and the Default
 pointer go through the official SDK; bad input goes over raw HTTP. Every refused request is
 followed by a check that nothing was written.
 """
@@ -148,7 +148,7 @@ def create(
     unique_name: str | None = None,
     description: str | None = None,
 ) -> dict[str, Any]:
-    """Create over plain JSON (spec §15) and return the 201 body."""
+    """Create over plain JSON (README.md) and return the 201 body."""
     body: dict[str, Any] = {"configuration": configuration or configuration_for(type_name)}
     if unique_name is not None:
         body["unique_name"] = unique_name
@@ -474,7 +474,7 @@ def test_fetch_of_an_unknown_key_is_404(account: TestAccount, type_name: str, ke
 def test_sdk_create_reaches_the_server_before_its_attribute_error(
     account: TestAccount, type_name: str
 ) -> None:
-    """Spec §15: the request is well formed; only the SDK's reading of the answer fails."""
+    """README.md, the SDK quirks: the request is well formed; only the SDK's reading of the answer fails."""
     v2 = account.client.voice.v2
     resource = v2.recording if type_name == RECORDING else v2.transcription
     configuration, stored = NULL_BODIES[type_name]

@@ -1,4 +1,5 @@
-"""v2010 list paging: the SDK's iteration, and the page envelope as the wire carries it (spec §1)."""
+"""v2010 list paging: the SDK's iteration, and the page envelope as the wire carries it
+(twilio.com/docs/usage/requests-to-twilio)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """What ends up in a recording's WAV: layouts (track × channels), trimming, and the recording
-configurations that choose them over REST (spec §2.1, §2.2, §4, §14.1–14.4).
+configurations that choose them over REST (twilio.com/docs/voice/api/call-resource;
+twilio.com/docs/voice/api/recording; twilio.com/docs/configurations/recording-configuration-resource;
+docs/compatibility.md–14.4).
 
 The far end (a virtual phone) plays one tone and the app plays another, so a spectrum tells which
 party a channel holds: channel 1 = inbound = the far end, channel 2 = outbound = the app.
@@ -160,7 +162,7 @@ def configuration(
 
 
 def create_configuration(account: TestAccount, body: dict[str, Any], unique_name: str | None = None) -> str:
-    """Create over plain JSON (the SDK's create raises after success, spec §15); the id."""
+    """Create over plain JSON (the SDK's create raises after success, README.md); the id."""
     payload: dict[str, Any] = {"configuration": body}
     if unique_name is not None:
         payload["unique_name"] = unique_name

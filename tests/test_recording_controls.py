@@ -1,6 +1,6 @@
 """Call Recording Controls end to end, checked on the audio: pause to the frame, skip and silence,
 the statuses a fetch shows, refused moves, recordings that end with their call, and the status
-callbacks (spec §2.2, §8.1, §10).
+callbacks (twilio.com/docs/voice/api/recording).
 
 Exactness is structural: the far end (and the app) play noise, so every 20 ms frame is unique, and
 the recording is compared sample for sample with the leg's captured tracks
@@ -459,8 +459,8 @@ def test_a_recording_completes_when_its_call_ends(account: TestAccount, webapp: 
     assert len(loud) > RATE_HZ
     assert_tone(samples[:RATE_HZ], TONE_HZ)
     if ending == "the app's document ends":
-        # The REST start does not trim by default (spec §2.2): the phone's last half second of
-        # silence before the call ended is kept.
+        # The REST start does not trim by default (twilio.com/docs/voice/api/recording): the phone's last half
+        # second of silence before the call ended is kept.
         # About the half second between the tone's end and the document's (each starts when its
         # side is ready, so it is not exact).
         last_loud = int(np.flatnonzero(np.abs(samples) > 1000)[-1])
@@ -514,7 +514,7 @@ def test_a_recording_started_as_its_call_ends_finishes_with_it(account: TestAcco
 
 
 def assert_callback(hit: Hit, account: TestAccount, call_sid: str, sid: str, status: str) -> dict[str, str]:
-    """A signed POST with exactly the parameters of spec §8.1 for ``status``."""
+    """A signed POST with exactly the parameters of twilio.com/docs/voice/api/recording for ``status``."""
     assert hit.method == "POST"
     assert valid_signature(hit, account.auth_token), hit.summary()
     params = hit.params()

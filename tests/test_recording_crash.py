@@ -1,4 +1,4 @@
-"""Crash safety: a recording survives a ``kill -9`` of its server (ARCHITECTURE.md, "Recording is
+"""Crash safety: a recording survives a ``kill -9`` of its server (docs/architecture.md, "Recording is
 crash-safe").
 
 While a recording runs, its frames reach the journal on disk as they are made (unless a control

@@ -1,6 +1,6 @@
-"""Recording media (spec §7): WAV and MP3 downloads checked by analysing the audio, metadata as
-``.json``, 21501 until the recording is completed, byte ranges, ``RequestedChannels``, and HTTP auth
-on media with the account's ``MediaSettings`` (``/phonograph/v1``).
+"""Recording media (twilio.com/docs/voice/api/recording): WAV and MP3 downloads checked by analysing the
+audio, metadata as ``.json``, 21501 until the recording is completed, byte ranges, ``RequestedChannels``, and
+HTTP auth on media with the account's ``MediaSettings`` (``/phonograph/v1``).
 """
 
 from __future__ import annotations
@@ -316,7 +316,8 @@ def test_media_settings_requests(
 
 
 def test_dual_channel_conference_recording_setting(account: TestAccount) -> None:
-    """Twilio's "Dual-channel Recording for Conference" (spec §7): off by default, set on its own."""
+    """Twilio's "Dual-channel Recording for Conference" (twilio.com/docs/voice/api/recording): off by default,
+    set on its own."""
     path = settings_path(account.sid)
     assert ok_json(account.http.get(path))["dual_channel_conference_recording"] is False
     dual = ok_json(account.http.post(path, json={"dual_channel_conference_recording": True}))

@@ -1,6 +1,7 @@
 """The Recording resources through the SDK: start, pause, resume and stop on a live call (Call
-Recording Controls, spec §2.2, §10), the account's recordings (spec §2.3), both JSON variants
-(spec §3.1), lists, deletes and ``Record=true`` on Calls create (spec §2.1).
+Recording Controls, twilio.com/docs/voice/api/recording), the account's recordings
+(twilio.com/docs/voice/api/recording), both JSON variants (twilio.com/docs/voice/api/recording), lists,
+deletes and ``Record=true`` on Calls create (twilio.com/docs/voice/api/call-resource).
 
 Calls go to a virtual phone that plays a 440 Hz tone; media runs at 10× (``PHONOGRAPH_SPEED``).
 """

@@ -1,4 +1,4 @@
-"""The server contract (ARCHITECTURE.md): first start, restart, credentials from the environment,
+"""The server contract (docs/architecture.md): first start, restart, credentials from the environment,
 bad settings, /healthz and SIGTERM. Each test runs its own SQLite server."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Call status callbacks: the events a call reports, their parameters, retries, and durability.
 
 https://www.twilio.com/docs/voice/api/call-resource#statuscallback and #statuscallbackevent.
-Callbacks go through an outbox written with the status change (ARCHITECTURE.md): the tests at the
+Callbacks go through an outbox written with the status change (docs/architecture.md): the tests at the
 end SIGKILL a server and check that a new one on the same data directory delivers what was owed.
 """
 

@@ -1,5 +1,8 @@
-"""Transcription end to end: real 8 kHz speech through the offline engine (issue 6; spec §2.6, §4,
-§5, §8.2, §12).
+"""Transcription end to end: real 8 kHz speech through the offline engine (issue 6;
+twilio.com/docs/voice/api/recording-transcription;
+twilio.com/docs/configurations/recording-configuration-resource;
+twilio.com/docs/configurations/batch-transcription-quickstart; twilio.com/docs/voice/twiml/record;
+twilio.com/docs/voice/pci-workflows).
 
 The speech is the server's own ``<Say>`` (espeak-ng at 8 kHz), spoken by a virtual phone on the far
 end (channel 1 of a dual recording, the CUSTOMER here) and by the app's TwiML (channel 2, the

@@ -1,4 +1,5 @@
-"""v3 Batch Transcription of media at a URL (``inputSource: MEDIA_URL``; spec §5) end to end.
+"""v3 Batch Transcription of media at a URL (``inputSource: MEDIA_URL``;
+twilio.com/docs/configurations/batch-transcription-quickstart) end to end.
 
 The media is made here: espeak-ng speech at 8 kHz (the server's own ``<Say>`` voice), written as
 dual 16-bit WAV, μ-law or 24-bit WAV, or MP3 (lameenc), and served by the test WebApp; every other

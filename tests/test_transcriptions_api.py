@@ -1,5 +1,6 @@
-"""The transcription APIs without listening to what they transcribe: v3 Batch Transcriptions (spec
-§5), the v2010 legacy Transcriptions (spec §2.6) and phonograph's own jobs
+"""The transcription APIs without listening to what they transcribe: v3 Batch Transcriptions
+(twilio.com/docs/configurations/batch-transcription-quickstart), the v2010 legacy Transcriptions
+(twilio.com/docs/voice/api/recording-transcription) and phonograph's own jobs
 (``/phonograph/v1/Transcriptions``), their validation, errors, idempotency, filters and paging.
 
 What a transcript says is tested elsewhere; here a job may finish or not while a test looks at it,
@@ -312,8 +313,9 @@ def test_a_pci_account_transcribes_nothing(account: TestAccount, webapp: WebApp)
 def test_a_recording_that_pci_mode_was_turned_on_for_before_it_ended_is_untranscribable(
     account: TestAccount, webapp: WebApp
 ) -> None:
-    # [EMP] (spec §12): recordings made while PCI mode was on were never transcribable again; PCI
-    # mode is one-way (https://www.twilio.com/docs/voice/pci-workflows), so that stays true.
+    # a third-party live test (twilio.com/docs/voice/pci-workflows): recordings made while PCI mode was on
+    # were never transcribable again; PCI mode is one-way (https://www.twilio.com/docs/voice/pci-workflows),
+    # so that stays true.
     configuration_id = new_configuration(account)
     call_sid = live_call(account, webapp)
     ended_in_pci = start_recording(account, call_sid, **DUAL)["sid"]

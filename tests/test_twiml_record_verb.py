@@ -1,4 +1,5 @@
-"""``<Record>`` on a live call, end to end (https://www.twilio.com/docs/voice/twiml/record; spec §8.2, §9).
+"""``<Record>`` on a live call, end to end (https://www.twilio.com/docs/voice/twiml/record;
+twilio.com/docs/voice/twiml/record; twilio.com/docs/voice/twiml/record, /dial, /conference, /recording).
 
 A virtual phone plays a 440 Hz tone and may press a key or hang up; the app's ``<Record>`` beeps,
 records the caller on one channel, and asks its ``action`` what next. Each recording is checked
@@ -127,7 +128,8 @@ def notification_codes(account: TestAccount, call_sid: str, log: int) -> list[in
 
 
 def recording_url_path(url: str | None) -> str:
-    """The path of a ``RecordingUrl``, which is absolute and has no extension (spec §8.1)."""
+    """The path of a ``RecordingUrl``, which is absolute and has no extension
+    (twilio.com/docs/voice/api/recording)."""
     assert url is not None, "no RecordingUrl"
     parts = urlsplit(url)
     assert parts.scheme in ("http", "https"), url

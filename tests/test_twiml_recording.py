@@ -1,5 +1,6 @@
 """The TwiML ways to record, end to end: ``<Dial record>``, ``<Start>``/``<Stop><Recording>``, and
-recording configurations named from TwiML (spec §8.1, §9, §14). ``<Record>`` is in
+recording configurations named from TwiML (twilio.com/docs/voice/api/recording;
+twilio.com/docs/voice/twiml/record, /dial, /conference, /recording; docs/compatibility.md). ``<Record>`` is in
 ``test_twiml_record_verb.py``, with the helpers both files use.
 
 Every recording is checked by analysing its WAV (length, channel count, which channel holds which
@@ -77,7 +78,7 @@ def test_dial_record_from_answer_dual_puts_the_caller_on_channel_1_and_the_calle
     sid, hit = dial_call(account, webapp, attributes, callee)
     [recording] = finished_recordings(account, sid)
     assert (recording.status, recording.source, recording.channels) == ("completed", "DialVerb", 2)
-    # The callback names the parent call (spec §8.1).
+    # The callback names the parent call (twilio.com/docs/voice/api/recording).
     [completed] = webapp.wait_for("/recording-events")
     assert set(completed.params()) == CALLBACK_KEYS | {"RecordingDuration"}
     reported = ("CallSid", "RecordingSid", "RecordingSource", "RecordingChannels")
@@ -202,7 +203,8 @@ def test_two_named_recordings_run_at_once_and_each_stop_stops_its_own(
         "<Pause length='1'/>",
     )
     recordings = finished_recordings(account, sid, count=2)
-    # Both two channels: dual is <Start><Recording>'s default (spec §9, §14.5).
+    # Both two channels: dual is <Start><Recording>'s default (twilio.com/docs/voice/twiml/recording;
+    # docs/compatibility.md).
     assert [(r.status, r.channels) for r in recordings] == [("completed", 2), ("completed", 2)]
     short, long = (app for _, app in sorted((media(account, r.sid) for r in recordings), key=seconds))
     # "short" stopped after the first Play: it holds that tone, whole, and nothing after.
@@ -237,7 +239,7 @@ def test_a_duplicate_recording_name_is_a_warning_and_records_once(
 
 
 def create_configuration(account: TestAccount, callback_url: str, **policy: str) -> str:
-    """A Recording configuration made over plain JSON (the SDK's create raises, spec §15); its id."""
+    """A Recording configuration made over plain JSON (the SDK's create raises, README.md); its id."""
     body = {
         "configuration": {
             "configurationType": "Recording",

@@ -1,4 +1,4 @@
-"""Settings, read once from the environment (ARCHITECTURE.md, "Contracts")."""
+"""Settings, read once from the environment (docs/architecture.md, "Contracts")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Audio analysis for tests: read WAV, find tones, DTMF digits, levels, active spans and speech.
 
-Written independently of ``phonograph.media`` (STYLE.md rule 10: recordings are checked by
+Written independently of ``phonograph.media`` (docs/style.md rule 10: recordings are checked by
 analysing the audio, not by trusting the code that made it), so nothing here imports it.
 Samples are int16-range numpy arrays, one channel at a time.
 """

@@ -7,7 +7,7 @@ hold shows as a run of whole frames without its tone, counted in media frames li
 taken around the requests. Every tone here is a multiple of 50 Hz: it falls on one bin of a
 frame's FFT, and with a periodic Hann window leaks into no bin two or more away.
 
-Written independently of ``phonograph.media`` (STYLE.md rule 10), like ``tests.support.audio``.
+Written independently of ``phonograph.media`` (docs/style.md rule 10), like ``tests.support.audio``.
 """
 
 from __future__ import annotations
@@ -278,7 +278,8 @@ def assert_run_within(run: tuple[int, int], fewest_most: tuple[int, int]) -> Non
 
 
 def recording_media(account: TestAccount, sid: str) -> list[Track]:
-    """The channels of a completed recording's WAV (an authenticated GET, spec §7) at 8 kHz."""
+    """The channels of a completed recording's WAV (an authenticated GET, twilio.com/docs/voice/api/recording)
+    at 8 kHz."""
     response = account.http.get(recording_path(account.sid, sid, ".wav"))
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("audio/")

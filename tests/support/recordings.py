@@ -15,7 +15,8 @@ from tests.support.callflow import fresh_number, place
 from tests.support.calls import add_phone, tone_wav, wait_for_call
 from tests.support.webapp import WebApp
 
-# What every recording status callback carries (spec §8.1); RecordingDuration is added on completed.
+# What every recording status callback carries (twilio.com/docs/voice/api/recording); RecordingDuration is
+# added on completed.
 CALLBACK_KEYS = {
     "AccountSid",
     "CallSid",

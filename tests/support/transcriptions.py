@@ -23,7 +23,8 @@ from tests.support.wer import wer
 # --- resources -----------------------------------------------------------------------------------------
 
 V3 = "/v3/Transcriptions"
-"""The v3 Batch Transcriptions resource (spec §5): create, list, and ``{V3}/{id}`` to fetch."""
+"""The v3 Batch Transcriptions resource (twilio.com/docs/configurations/batch-transcription-quickstart):
+create, list, and ``{V3}/{id}`` to fetch."""
 JOBS = "/phonograph/v1/Transcriptions"
 """phonograph's own transcription resource: ``{JOBS}/{id}`` (the target of ``links.transcript``)."""
 BATCH_ID_RE = re.compile(r"voice_transcription_[0-7][0-9a-hjkmnp-tv-z]{25}")
@@ -122,7 +123,8 @@ def start_job(account: TestAccount, recording_sid: str, account_sid: str | None 
 
 
 def assert_problem(response: httpx.Response, status: int, code: int, *, mentions: str | None = None) -> None:
-    """An RFC 9457 problem document with this status and Twilio code (spec §5)."""
+    """An RFC 9457 problem document with this status and Twilio code
+    (twilio.com/docs/configurations/batch-transcription-quickstart)."""
     assert response.status_code == status, response.text
     problem = response.json()
     assert {"type", "title", "status", "code"} <= set(problem), problem

@@ -1,4 +1,4 @@
-"""SIDs and TypeIDs (spec §6)."""
+"""SIDs and TypeIDs (twilio.com/docs/glossary/what-is-a-sid)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def test_any_suffix_in_range_is_accepted(suffix: str) -> None:
 @pytest.mark.parametrize(
     ("suffix", "expected"),
     [
-        # spec §6: a real id (a UUIDv7 of 2025-07-30) and one that decodes to a UUIDv4.
+        # twilio.com/docs/glossary/what-is-a-sid: a real id (a UUIDv7 of 2025-07-30) and one that decodes to a
+        # UUIDv4.
         ("01k1etx3jbfx88476ccja0889c", "01985dae-8e4b-7f50-"),
         ("7n7hnd7sf68yfv5re42nvvz7aa", None),
     ],

@@ -137,7 +137,7 @@ async def _upgrade_across_recordings(url: str) -> tuple[list[Any], set[str], lis
 def _check_recordings_revision(url: str) -> None:
     upgraded, downgraded, again = asyncio.run(_upgrade_across_recordings(url))
     # An account made before the revisions gets the defaults: media auth on, HIPAA off, mono
-    # conference recordings (spec §7).
+    # conference recordings (twilio.com/docs/voice/api/recording).
     assert [tuple(row) for row in upgraded] == [("AC1", True, False, False)]
     assert not downgraded & {"enforce_media_auth", "hipaa", "recordings"}
     assert not downgraded & {"dual_channel_conference_recording", "conferences", "participants"}

@@ -214,7 +214,8 @@ def test_page_filters(db_url: str) -> None:
         assert await listed(status="in-progress") == [running]
         assert await listed(status="queued") == [today]
         assert await listed(language="en-US") == [today]
-        # Exact: the v3 languageCode filter is case-sensitive (spec §5).
+        # Exact: the v3 languageCode filter is case-sensitive
+        # (twilio.com/docs/configurations/batch-transcription-quickstart).
         assert await listed(language="EN-us") == []
         assert await listed(language="fr-FR") == []
         # createdAfter is inclusive, createdBefore exclusive.

@@ -32,7 +32,8 @@ async def read_body(request: Request, limit_bytes: int = MAX_BODY_BYTES) -> byte
 
 
 async def read_form(request: Request) -> list[tuple[str, str]]:
-    """The form-encoded parameters, in order, repeated names kept (spec §1)."""
+    """The form-encoded parameters, in order, repeated names kept
+    (twilio.com/docs/usage/requests-to-twilio)."""
     raw = await read_body(request)
     try:
         text = raw.decode("utf-8")

@@ -1,4 +1,6 @@
-"""Error rendering, in the shape of the API family that was called (spec §4, §5, §11).
+"""Error rendering, in the shape of the API family that was called
+(twilio.com/docs/configurations/recording-configuration-resource;
+twilio.com/docs/configurations/batch-transcription-quickstart; twilio.com/docs/api/errors).
 
 v2010 and v2: ``{code, message, more_info, status}``. v3: RFC 9457 ``{type, title, status, code,
 detail}``, which the SDK recognises by those four keys (twilio/base/version.py).

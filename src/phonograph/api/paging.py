@@ -1,4 +1,5 @@
-"""v2010 list paging: ``PageSize``/``Page``/``PageToken`` in, Twilio's page envelope out (spec §1).
+"""v2010 list paging: ``PageSize``/``Page``/``PageToken`` in, Twilio's page envelope out
+(twilio.com/docs/usage/requests-to-twilio).
 
 ``PageToken`` is ``PA`` (after) or ``PB`` (before) plus an opaque keyset cursor. The SDK follows
 ``next_page_uri`` by appending it to its base URL, so every ``*_uri`` is a path, as Twilio's are.

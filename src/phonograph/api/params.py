@@ -1,4 +1,5 @@
-"""Twilio's form and query parameters: PascalCase names, typed reads, exact error texts (spec §1)."""
+"""Twilio's form and query parameters: PascalCase names, typed reads, exact error texts
+(twilio.com/docs/usage/requests-to-twilio)."""
 
 from __future__ import annotations
 
@@ -80,5 +81,6 @@ class Params:
         return number
 
     def get_list(self, name: str) -> list[str]:
-        """A list parameter: repeated, or one space-separated value, or both (spec §1)."""
+        """A list parameter: repeated, or one space-separated value, or both
+        (twilio.com/docs/usage/requests-to-twilio)."""
         return [item for value in self._values.get(name, []) for item in value.split()]

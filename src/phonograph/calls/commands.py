@@ -53,13 +53,15 @@ class CallUpdate:
 @dataclass(frozen=True)
 class JoinSettings:
     """How one participant joins a conference: the ``<Dial><Conference>`` attributes, or what
-    ``POST /Conferences/{ConferenceSid}/Participants`` was given (spec §2.5, §9).
+    ``POST /Conferences/{ConferenceSid}/Participants`` was given
+    (twilio.com/docs/voice/api/conference-participant-resource; twilio.com/docs/voice/twiml/conference).
 
     ``wait_url`` None plays phonograph's built-in hold music (Twilio's default is a twimlets URL);
     "" plays silence. ``recording`` is None when this participant does not ask for the conference
     to be recorded; otherwise what the conference recording was asked for (``trim``, the callback,
     ``configuration_id``), started from ``recording_source``. The conference ``status_callback*``
-    takes effect from the participant that creates the conference only (spec §9).
+    takes effect from the participant that creates the conference only
+    (twilio.com/docs/voice/twiml/conference).
     """
 
     name: str
@@ -120,7 +122,7 @@ class ParticipantUpdate:
 @dataclass(frozen=True)
 class ConferenceUpdate:
     """``POST /Conferences/{Sid}.json``: ``Status=completed`` ends it; ``AnnounceUrl`` plays to
-    everyone (spec §2.4). None = unchanged."""
+    everyone (twilio.com/docs/voice/api/conference-resource). None = unchanged."""
 
     status: str | None = None
     announce_url: str | None = None

@@ -11,7 +11,8 @@ https://www.twilio.com/docs/voice/twiml/conference, /docs/voice/api/conference-r
 - It ends (``completed``) when the last participant leaves, when one with ``endConferenceOnExit``
   leaves, or when the API ends it; the participants still in it go on with their TwiML.
 - ``record-from-start``: the conference recording starts at the start, or when a participant who
-  asks for it arrives later. It taps the mixer and stops when the conference ends (spec §2.4, §9).
+  asks for it arrives later. It taps the mixer and stops when the conference ends
+  (twilio.com/docs/voice/api/conference-resource; twilio.com/docs/voice/twiml/conference).
 
 A member leaves through one path, ``_leave``, whatever the cause: the call hung up (its task is
 cancelled), the API kicked it, or the conference ended. Membership changes hold the room's lock;
@@ -364,7 +365,8 @@ class Room:
             await member.session.warn(error.code, error.message)
             return
         if account is not None and account.dual_channel_conference_recording:
-            # The account setting (spec §7): the first participant on channel 1, the rest on 2.
+            # The account setting (twilio.com/docs/voice/api/recording): the first participant on channel 1,
+            # the rest on 2.
             plan = replace(plan, layout=replace(plan.layout, channels=Channels.DUAL))
         await recordings.begin(
             account_sid=account_sid, call_sid=None, leg=self.mixer, plan=plan, conference_sid=self.sid

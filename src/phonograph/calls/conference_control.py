@@ -1,6 +1,7 @@
-"""What the API asks of conferences (spec §2.4, §2.5): add participants by dialling out, change
-and kick them by CallSid or label, end a conference or announce to it, and pause or resume its
-recording. Reads (lists, fetches) go straight to the store."""
+"""What the API asks of conferences (twilio.com/docs/voice/api/conference-resource;
+twilio.com/docs/voice/api/conference-participant-resource): add participants by dialling out, change and kick
+them by CallSid or label, end a conference or announce to it, and pause or resume its recording. Reads (lists,
+fetches) go straight to the store."""
 
 from __future__ import annotations
 
@@ -161,7 +162,8 @@ class ConferenceControl:
         at_frame: int,
     ) -> Recording:
         """Pause or resume at ``at_frame``. A conference recording stops only with its conference
-        (spec §2.4, [D-REC]): the route refuses ``Status=stopped`` with its other bad values."""
+        (twilio.com/docs/voice/api/conference-resource, twilio.com/docs/voice/api/recording): the route
+        refuses ``Status=stopped`` with its other bad values."""
         await self._conference(account, conference_sid)
         recordings = self._runtime.recordings
         live = recordings.live_for_conference(conference_sid)

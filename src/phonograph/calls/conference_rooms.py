@@ -1,5 +1,6 @@
-"""The live conferences of one process: a name finds its live conference or makes one (spec §9),
-and a conference that ends cancels the Participants-create calls still ringing for it."""
+"""The live conferences of one process: a name finds its live conference or makes one
+(twilio.com/docs/voice/twiml/conference), and a conference that ends cancels the Participants-create calls
+still ringing for it."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ class Conferences:
 
     async def open(self, account_sid: str, settings: JoinSettings) -> Room:
         """The live conference named ``settings.name``, made (``init``) when there is none; the
-        conference ``statusCallback*`` comes from the settings that make it (spec §9)."""
+        conference ``statusCallback*`` comes from the settings that make it
+        (twilio.com/docs/voice/twiml/conference)."""
         async with self._lock:
             wanted = (account_sid, settings.name)
             for room in self._rooms.values():

@@ -95,7 +95,8 @@ async def _first_answer(children: list[CallSession]) -> CallSession | None:
 
 
 async def _recording_plan(parent: CallSession, dial: twiml.Dial) -> RecordingPlan | None:
-    """``record``: None for do-not-record; ``-dual`` asks for two channels (spec §9)."""
+    """``record``: None for do-not-record; ``-dual`` asks for two channels
+    (twilio.com/docs/voice/twiml/dial)."""
     if dial.record is twiml.DialRecord.DO_NOT_RECORD:
         return None
     request = twiml_request(
@@ -167,7 +168,7 @@ async def _bridge(parent: CallSession, child: CallSession, dial: twiml.Dial) -> 
 async def _run_conference(parent: CallSession, dial: twiml.Dial, conference: twiml.Conference) -> Params:
     """``<Dial><Conference>``: be in the room until leaving it; then the TwiML goes on. ``<Dial
     record>`` records the parent leg meanwhile: channel 1 the caller, channel 2 the conference's
-    audio (spec §9)."""
+    audio (twilio.com/docs/voice/twiml/dial)."""
     plan = await _recording_plan(parent, dial)
     recording = None if plan is None else await parent.recordings.start(plan)
     try:
@@ -181,7 +182,8 @@ async def _run_conference(parent: CallSession, dial: twiml.Dial, conference: twi
 
 
 def join_settings(ctx: CallSession, conference: twiml.Conference) -> JoinSettings:
-    """The ``<Conference>`` attributes as the conference room takes them (spec §9)."""
+    """The ``<Conference>`` attributes as the conference room takes them
+    (twilio.com/docs/voice/twiml/conference)."""
     beep = conference.beep
     recording = None
     if conference.record is twiml.ConferenceRecord.RECORD_FROM_START:

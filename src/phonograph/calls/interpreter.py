@@ -1,4 +1,4 @@
-"""Runs TwiML on one leg: one runner class per verb, found through one registry (STYLE.md rule 6).
+"""Runs TwiML on one leg: one runner class per verb, found through one registry (docs/style.md rule 6).
 
 The interpreter knows nothing about who is on the far end; runners reach the call only through
 ``VerbContext``, which a call session (or a virtual phone) implements.

@@ -1,7 +1,7 @@
 """Where a call's next TwiML comes from, and the one way a running program is replaced.
 
 Redirect, ``action`` URLs and a REST update of a live call all end in ``ReplaceProgram``
-(STYLE.md rule 6): the running document stops and the new source's document runs instead.
+(docs/style.md rule 6): the running document stops and the new source's document runs instead.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Wall clocks, injected wherever time is read, so tests can fix it (STYLE.md rule 9)."""
+"""Wall clocks, injected wherever time is read, so tests can fix it (docs/style.md rule 9)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Identifiers: Twilio SIDs (``XX`` + 32 hex) and v2/v3 TypeIDs (``prefix_`` + 26 base32 of a UUIDv7).
 
-SIDs: spec §6; real SIDs use lowercase hex, and input is matched case-insensitively as the
-OpenAPI pattern ``^XX[0-9a-fA-F]{32}$`` allows. TypeIDs: github.com/jetify-com/typeid, the 26
-characters being Crockford base32 (lowercase, no ``i l o u``) of the 128-bit UUID.
+SIDs: twilio.com/docs/glossary/what-is-a-sid; real SIDs use lowercase hex, and input is matched
+case-insensitively as the OpenAPI pattern ``^XX[0-9a-fA-F]{32}$`` allows. TypeIDs:
+github.com/jetify-com/typeid, the 26 characters being Crockford base32 (lowercase, no ``i l o u``) of the
+128-bit UUID.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def new_typeid(prefix: str, now_ms: int | None = None) -> str:
 def typeid_uuid(value: str, prefix: str) -> uuid.UUID | None:
     """The UUID inside a TypeID of this prefix, or None when ``value`` is not one.
 
-    Any ``[0-9a-z]{26}`` suffix is accepted (spec §6 advice), as long as it decodes to 128 bits.
+    Any ``[0-9a-z]{26}`` suffix is accepted (twilio.com/docs/glossary/what-is-a-sid advice), as long as it
+    decodes to 128 bits.
     """
     head, sep, suffix = value.rpartition("_")
     if not sep or head != prefix or _TYPEID_SUFFIX_RE.fullmatch(suffix) is None:

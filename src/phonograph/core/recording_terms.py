@@ -1,9 +1,12 @@
 """The recording vocabulary every room spells the same way: trim, track, channels, callback events and method.
 
-One definition for the values that the REST API (spec §2.1, §2.2), Voice v2 recording configurations
-(spec §4) and the TwiML recording attributes (spec §9) share, so that a value parsed at any edge reaches
-the ``recording`` room as the same enum member. Which values each edge *accepts* is that edge's business:
-TwiML's ``recordingStatusCallbackEvent`` refuses ``failed`` (13621), which only v2 configurations list.
+One definition for the values that the REST API (twilio.com/docs/voice/api/call-resource;
+twilio.com/docs/voice/api/recording), Voice v2 recording configurations
+(twilio.com/docs/configurations/recording-configuration-resource) and the TwiML recording attributes
+(twilio.com/docs/voice/twiml/record, /dial, /conference, /recording) share, so that a value parsed at any edge
+reaches the ``recording`` room as the same enum member. Which values each edge *accepts* is that edge's
+business: TwiML's ``recordingStatusCallbackEvent`` refuses ``failed`` (13621), which only v2 configurations
+list.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class Channels(StrEnum):
 
 class RecordingEvent(StrEnum):
     """Events a recording status callback can ask for; ``failed`` is listed by v2 configurations only
-    (spec §4, §14.8)."""
+    (twilio.com/docs/configurations/recording-configuration-resource; docs/compatibility.md)."""
 
     IN_PROGRESS = "in-progress"
     COMPLETED = "completed"
@@ -51,6 +54,6 @@ class CallbackMethod(StrEnum):
 
 
 def recording_path(account_sid: str, sid: str) -> str:
-    """A recording's account-level resource path, without extension: its media URL (spec §3.1),
-    which recording and transcription callbacks both hand out."""
+    """A recording's account-level resource path, without extension: its media URL
+    (twilio.com/docs/voice/api/recording), which recording and transcription callbacks both hand out."""
     return f"/2010-04-01/Accounts/{account_sid}/Recordings/{sid}"

@@ -1,4 +1,4 @@
-"""Every asyncio task has an owner that cancels it (STYLE.md rule 8): calls and recordings use it."""
+"""Every asyncio task has an owner that cancels it (docs/style.md rule 8): calls and recordings use it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Timestamp formats on the wire: RFC 2822 for v2010 (spec §1), ISO-8601 for v2/v3 (spec §4).
+"""Timestamp formats on the wire: RFC 2822 for v2010 (twilio.com/docs/usage/requests-to-twilio), ISO-8601 for
+v2/v3 (twilio.com/docs/configurations/recording-configuration-resource).
 
 The SDK parses v2 dates with ``%Y-%m-%dT%H:%M:%SZ`` exactly (twilio/base/deserialize.py), so
 ISO output has whole seconds and a ``Z``.

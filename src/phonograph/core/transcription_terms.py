@@ -1,7 +1,7 @@
 """The transcription vocabulary two rooms spell the same way: a job's status, kind and origin.
 
 The ``recording`` room promises transcriptions when a recording completes (recording/transcriptions.py)
-and the ``transcription`` room runs them; neither may import the other (ARCHITECTURE.md rooms), so the
+and the ``transcription`` room runs them; neither may import the other (docs/architecture.md rooms), so the
 values stored in a ``transcriptions`` row are defined once here. The status machine itself is the
 transcription room's (transcription/state.py).
 """

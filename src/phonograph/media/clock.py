@@ -3,7 +3,7 @@
 A single owned task wakes once per frame period (``FRAME_MS / speed``) and runs every frame that
 is due since the clock started, so a slow wake-up catches up instead of drifting, and a clock run
 faster than real time (``PHONOGRAPH_SPEED`` > 1) runs several frames per wake-up. No per-call
-sleeping: verbs wait on media time through ``sleep_ms`` (ARCHITECTURE.md, "One media clock").
+sleeping: verbs wait on media time through ``sleep_ms`` (docs/architecture.md, "One media clock").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The shared audio types: 20 ms frames of 16-bit PCM at 8 kHz, DTMF events, and clips.
 
-Audio is never bare bytes (STYLE.md rule 2): it is a mono ``int16`` numpy array at 8 kHz.
+Audio is never bare bytes (docs/style.md rule 2): it is a mono ``int16`` numpy array at 8 kHz.
 DTMF travels beside the samples as events, the way RFC 4733 telephone-events travel beside RTP
 audio: a digit's frames carry ``DtmfEvent(digit, end=False)`` and its last frame ``end=True``.
 """

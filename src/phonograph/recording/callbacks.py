@@ -1,4 +1,5 @@
-"""Recording status callbacks: exactly Twilio's parameters (spec §8.1), queued in the outbox.
+"""Recording status callbacks: exactly Twilio's parameters (twilio.com/docs/voice/api/recording), queued in
+the outbox.
 
 https://www.twilio.com/docs/voice/api/recording#recordingstatuscallback
 """
@@ -31,7 +32,8 @@ def callback_params(recording: Recording, status: RecordingStatus, public_url: s
         ("RecordingStartTime", rfc2822(recording.start_time)),
         ("RecordingSource", recording.source),
         ("RecordingTrack", recording.track),
-        # Twilio sends 0 when there is no error (spec §8.1, [EMP]).
+        # Twilio sends 0 when there is no error (twilio.com/docs/voice/api/recording, a third-party live
+        # test).
         ("ErrorCode", str(recording.error_code or 0)),
     ]
     if status is RecordingStatus.COMPLETED:

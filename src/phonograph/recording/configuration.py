@@ -2,7 +2,7 @@
 
 Parsed at the API edge; stored as its JSON form with absent (null) fields dropped; read back
 here when a recording resolves its parameters. The spec defines no defaults for these fields
-(spec §14.3), so none are filled in: absent stays absent, and each start method supplies its own.
+(docs/compatibility.md), so none are filled in: absent stays absent, and each start method supplies its own.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Recording enums shared by every way to start a recording (spec §2.1, §3.2, §4).
+"""Recording enums shared by every way to start a recording (twilio.com/docs/voice/api/call-resource;
+twilio.com/docs/voice/api/recording; twilio.com/docs/configurations/recording-configuration-resource).
 
 They are defined once in ``phonograph.core.recording_terms``, where the ``twiml`` room can reach them
 too; this module keeps the names the ``recording`` room and its users import.

@@ -1,4 +1,4 @@
-"""The recording journal: what makes a recording crash-safe (ARCHITECTURE.md, "Recording is crash-safe").
+"""The recording journal: what makes a recording crash-safe (docs/architecture.md, "Recording is crash-safe").
 
 A running recording appends every 20 ms frame of its call leg's two tracks to a journal on disk, and
 its rare control events (start, pause, resume, stop with their media offsets) beside them. After a

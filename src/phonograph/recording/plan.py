@@ -1,13 +1,14 @@
 """What a new recording will be: its source, layout, trim and callback, resolved in one place.
 
-Six ways start a recording, each with its programmatic parameters *or* a configuration id (spec §4,
-§9, [W-CFG]). The rules (docs/compatibility.md, "Recordings"):
+Six ways start a recording, each with its programmatic parameters *or* a configuration id
+(twilio.com/docs/configurations/recording-configuration-resource; twilio.com/docs/voice/twiml/record).
+The rules (docs/compatibility.md, "Recordings"):
 
-1. An id together with programmatic parameters is refused, naming both (spec §14.1).
+1. An id together with programmatic parameters is refused, naming both (docs/compatibility.md).
 2. An id names a Recording configuration of the account (its id or unique_name); unknown: 46004.
 3. With neither, the account default configuration applies (``/v2/AccountDefaultConfiguration``),
-   else the configuration marked ``/v2/Configurations/Recording/Default`` (spec §14.2).
-4. Whatever is still unset takes Twilio's default for that method; they differ (spec §14.4, §14.5).
+   else the configuration marked ``/v2/Configurations/Recording/Default`` (docs/compatibility.md).
+4. Whatever is still unset takes Twilio's default for that method; they differ (docs/compatibility.md).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class MethodDefaults:
     track: Track
 
 
-# Twilio's defaults per start method (spec §2.1, §2.2, §9, §14.4, §14.5).
+# Twilio's defaults per start method (twilio.com/docs/voice/api/call-resource;
+# twilio.com/docs/voice/api/recording; twilio.com/docs/voice/twiml/record, /dial, /conference, /recording;
+# docs/compatibility.md).
 DEFAULTS: dict[Source, MethodDefaults] = {
     Source.RECORD_VERB: MethodDefaults(Channels.MONO, Trim.TRIM_SILENCE, Track.INBOUND),
     Source.DIAL_VERB: MethodDefaults(Channels.MONO, Trim.DO_NOT_TRIM, Track.BOTH),
@@ -177,7 +180,7 @@ def _plan(
     channels = request.channels or policy.channels or defaults.channels
     track = request.track or policy.track or defaults.track
     if source is Source.RECORD_VERB:
-        # <Record> always records the caller, on one channel (spec §9).
+        # <Record> always records the caller, on one channel (twilio.com/docs/voice/twiml/record).
         channels, track = Channels.MONO, Track.INBOUND
     return RecordingPlan(
         source=source,

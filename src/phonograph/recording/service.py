@@ -1,6 +1,6 @@
 """The recording service: starts taps on call legs, steers them, finalizes their journals into media.
 
-One recording's life (ARCHITECTURE.md, "Recording is crash-safe"):
+One recording's life (docs/architecture.md, "Recording is crash-safe"):
 
 1. ``begin`` creates the journal on disk, attaches a ``Recorder`` to the leg, then stores the row
    (``in-progress``) with its ``in-progress`` callback in one transaction.
@@ -63,7 +63,8 @@ from phonograph.store import BlobStore, Database, Recording, RecordingRepo
 log = logging.getLogger(__name__)
 
 CURRENT = "Twilio.CURRENT"
-"""In place of a recording SID: the one active recording of the call or conference (spec §10)."""
+"""In place of a recording SID: the one active recording of the call or conference
+(twilio.com/docs/voice/api/recording)."""
 
 FINALIZE_RETRY_FIRST_S = 1.0
 FINALIZE_RETRY_MAX_S = 60.0
@@ -234,7 +235,7 @@ class RecordingService:
         return recording, queued
 
     def url(self, recording: Recording) -> str:
-        """``RecordingUrl``: the media URL, without extension (spec §8.1)."""
+        """``RecordingUrl``: the media URL, without extension (twilio.com/docs/voice/api/recording)."""
         return self._public_url + recording_path(recording.account_sid, recording.sid)
 
     def live_for_call(self, call_sid: str) -> list[Recording]:
@@ -256,8 +257,9 @@ class RecordingService:
         belongs: Callable[[Recording], bool],
     ) -> str:
         """The recording a control names: ``sid`` when it is one of ``owner``'s (a path such as
-        ``/Calls/CA…``), or for ``Twilio.CURRENT`` the one recording in ``live`` (spec §10: 16108
-        when there are more; none is a 404, spec §14.15)."""
+        ``/Calls/CA…``), or for ``Twilio.CURRENT`` the one recording in ``live``
+        (twilio.com/docs/voice/api/recording: 16108 when there are more; none is a 404,
+        docs/compatibility.md)."""
         if sid == CURRENT:
             if not live:
                 raise RecordingNotFound(f"{owner} has no active recording")
@@ -342,7 +344,8 @@ class RecordingService:
                 await self.stop_if_live(recording.sid)
 
     async def stop_conference(self, conference_sid: str) -> None:
-        """Stop the recordings of a conference that ended (the only way they stop, spec §2.4)."""
+        """Stop the recordings of a conference that ended (the only way they stop,
+        twilio.com/docs/voice/api/conference-resource)."""
         for recording in self.live_for_conference(conference_sid):
             await self.stop_if_live(recording.sid)
 
@@ -474,7 +477,8 @@ class RecordingService:
 
     async def media(self, recording: Recording, extension: str, channels: int | None = None) -> str:
         """The blob key of ``recording``'s media as ``wav`` or ``mp3``, made on first request;
-        ``channels=1`` mixes a dual recording down (``RequestedChannels``, spec §7)."""
+        ``channels=1`` mixes a dual recording down (``RequestedChannels``,
+        twilio.com/docs/voice/api/recording)."""
         if recording.media_key is None:
             raise RecordingNotFound(f"Recording {recording.sid} has no media")
         if channels == 2 and recording.channels != 2:
@@ -491,7 +495,7 @@ class RecordingService:
         return key
 
     async def delete(self, recording: Recording) -> Recording:
-        """Delete the media for good and keep the row as ``deleted`` (spec §2.3)."""
+        """Delete the media for good and keep the row as ``deleted`` (twilio.com/docs/voice/api/recording)."""
         check_transition(RecordingStatus(recording.status), RecordingStatus.DELETED, recording.sid)
         # Media first: a crash in between leaves a row without media, never media without a row.
         for extension in ("wav", "mp3"):

@@ -1,7 +1,7 @@
 """A recording's status machine, its sources, and the errors of the recording controls.
 
-Lifecycle (spec §3.2, §10): in-progress ⇄ paused → stopped → processing → completed | absent | failed;
-a completed recording can be deleted. Every move goes through ``check_transition``.
+Lifecycle (twilio.com/docs/voice/api/recording): in-progress ⇄ paused → stopped → processing → completed |
+absent | failed; a completed recording can be deleted. Every move goes through ``check_transition``.
 """
 
 from __future__ import annotations
@@ -47,16 +47,18 @@ UNFINISHED = LIVE | {RecordingStatus.STOPPED, RecordingStatus.PROCESSING}
 
 
 class Source(StrEnum):
-    """How a recording was started: the ``source`` field and ``RecordingSource`` (spec §3.2)."""
+    """How a recording was started: the ``source`` field and ``RecordingSource``
+    (twilio.com/docs/voice/api/recording)."""
 
     RECORD_VERB = "RecordVerb"
     DIAL_VERB = "DialVerb"
     OUTBOUND_API = "OutboundAPI"
     START_CALL_RECORDING_API = "StartCallRecordingAPI"
-    # Not in the OpenAPI enum, but what Twilio emits for <Start><Recording> (spec §3.2, §14.11).
+    # Not in the OpenAPI enum, but what Twilio emits for <Start><Recording>
+    # (twilio.com/docs/voice/api/recording; docs/compatibility.md).
     START_CALL_RECORDING_TWIML = "StartCallRecordingTwiML"
     CONFERENCE = "Conference"
-    # Participants create with ConferenceRecord (phonograph's reading of spec §14.12).
+    # Participants create with ConferenceRecord (phonograph's reading of docs/compatibility.md).
     START_CONFERENCE_RECORDING_API = "StartConferenceRecordingAPI"
 
 
@@ -65,7 +67,8 @@ class PauseBehavior(StrEnum):
     SILENCE = "silence"
 
 
-# Why a recording is absent (spec §8.1): nothing captured at all, or nothing audible captured.
+# Why a recording is absent (twilio.com/docs/voice/api/recording): nothing captured at all, or nothing audible
+# captured.
 TOO_SHORT = 16101
 SILENT = 16102
 
@@ -102,7 +105,7 @@ class ConfigurationNotFound(InvalidParameter):
 
 
 class ConfigurationWithParameters(InvalidParameter):
-    """A configuration id together with programmatic recording parameters (spec §14.1: refused)."""
+    """A configuration id together with programmatic recording parameters (docs/compatibility.md: refused)."""
 
 
 def check_transition(current: RecordingStatus, wanted: RecordingStatus, sid: str) -> None:

@@ -1,13 +1,15 @@
 """The transcriptions a completed recording promises, written in the transaction that completes it.
 
 A recording made by ``<Record transcribe="true">`` owes a legacy transcription (``TR…``, posted to
-its ``transcribeCallback``; spec §2.6), and one made under a Recording configuration with features
-owes a v3 batch transcription per feature (``voice_transcription_…``; spec §4, §5). Written with
-the ``completed`` status, a promise commits (or rolls back) with it, so none is lost in a crash
-and none is made for a recording that ended ``absent``. The transcription room's workers take the
-rows from there: they check the account and the recording (PCI mode, length, channels), resolve a
-batch job's configuration and its callback, and run the engine. This room does not import that
-one: the values stored are core's transcription vocabulary (core/transcription_terms.py).
+its ``transcribeCallback``; twilio.com/docs/voice/api/recording-transcription), and one made under a Recording
+configuration with features owes a v3 batch transcription per feature (``voice_transcription_…``;
+twilio.com/docs/configurations/recording-configuration-resource;
+twilio.com/docs/configurations/batch-transcription-quickstart). Written with the ``completed`` status, a
+promise commits (or rolls back) with it, so none is lost in a crash and none is made for a recording that
+ended ``absent``. The transcription room's workers take the rows from there: they check the account and the
+recording (PCI mode, length, channels), resolve a batch job's configuration and its callback, and run the
+engine. This room does not import that one: the values stored are core's transcription vocabulary
+(core/transcription_terms.py).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from phonograph.store import AccountRepo, Recording, Transcription, Transcriptio
 
 async def in_pci_mode(session: AsyncSession, account_sid: str) -> bool:
     """Whether the account is in PCI mode now. A recording started or completed then is marked
-    (``Recording.pci_mode``) and never transcribed, even after PCI mode is turned off: [EMP] saw
-    Twilio keep such recordings untranscribable (spec §12)."""
+    (``Recording.pci_mode``) and never transcribed, even after PCI mode is turned off: a third-party live test
+    saw Twilio keep such recordings untranscribable (twilio.com/docs/voice/pci-workflows)."""
     account = await AccountRepo(session).get(account_sid)
     return account is not None and account.pci_mode
 

@@ -1,6 +1,6 @@
 """Blob stores: where recording media lives, behind one small async interface.
 
-``PHONOGRAPH_STORAGE_URL`` picks the store (ARCHITECTURE.md, "Contracts"): a folder (a plain path
+``PHONOGRAPH_STORAGE_URL`` picks the store (docs/architecture.md, "Contracts"): a folder (a plain path
 or ``file:///abs/path``) is built; ``s3://bucket/prefix`` is planned for scale-out and fits the
 same interface (put whole objects, ranged reads, size, delete).
 """

@@ -26,8 +26,8 @@ class Account:
     type: str
     date_created: datetime
     date_updated: datetime
-    # Media settings (spec §7, §12): HTTP auth on media URLs, HIPAA mode, which keeps it on,
-    # two-channel conference recordings (the first participant to join on channel 1), and PCI mode,
+    # Media settings (twilio.com/docs/voice/api/recording): HTTP auth on media URLs, HIPAA mode, which keeps
+    # it on, two-channel conference recordings (the first participant to join on channel 1), and PCI mode,
     # which refuses every transcription (17531).
     enforce_media_auth: bool = True
     hipaa: bool = False

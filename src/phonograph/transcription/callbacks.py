@@ -1,7 +1,8 @@
 """Transcription callbacks, queued in the outbox in the transaction that settles the job (the
 outbox worker signs and sends them; the transcription's id orders them).
 
-- Legacy (``<Record transcribeCallback>``, spec §8.2): ``TranscriptionSid``, ``TranscriptionText``,
+- Legacy (``<Record transcribeCallback>``, twilio.com/docs/voice/twiml/record): ``TranscriptionSid``,
+``TranscriptionText``,
   ``TranscriptionStatus`` (``completed`` | ``failed``), ``TranscriptionUrl``, ``RecordingSid``,
   ``RecordingUrl``, ``CallSid``, ``AccountSid``, ``From``, ``To``, ``CallStatus``, ``ApiVersion``,
   ``Direction``, ``ForwardedFrom`` (when the call has one), and ``ErrorCode`` when it failed.

@@ -1,8 +1,8 @@
 """The Transcription Configuration body (voice v2 ``voice.v2.configuration.transcription.configuration``).
 
-Rules from the OpenAPI descriptions (spec §4): the speech model must suit the engine;
-``multi`` is a Deepgram-only language; ``participantDefaults`` maps channels 1 and 2 exactly
-once each; a status callback URL or a conversation configuration id must be given.
+Rules from the OpenAPI descriptions (twilio.com/docs/configurations/recording-configuration-resource): the
+speech model must suit the engine; ``multi`` is a Deepgram-only language; ``participantDefaults`` maps
+channels 1 and 2 exactly once each; a status callback URL or a conversation configuration id must be given.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Fetching a v3 ``MEDIA_URL`` job's audio (spec §5), over an injected ``httpx.AsyncClient``
-(STYLE.md rule 9).
+"""Fetching a v3 ``MEDIA_URL`` job's audio (twilio.com/docs/configurations/batch-transcription-quickstart),
+over an injected ``httpx.AsyncClient`` (docs/style.md rule 9).
 
 The worker fetches when the job runs, not when it is created, as Twilio's batch jobs do: a plain
 ``GET`` with no credentials (Twilio fetches "a publicly accessible URL", error 17500's page),

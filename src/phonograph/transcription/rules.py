@@ -2,12 +2,14 @@
 is the HTTP answer) and again when a worker is about to run it (an error fails the job).
 
 - PCI mode refuses every transcription; HIPAA accounts may not use batch transcription (17531;
-  spec §12). Twilio applies PCI to "native" transcription of every kind. A recording made while
-  PCI mode was on stays refused after it is turned off, as [EMP] saw Twilio do.
+  twilio.com/docs/voice/pci-workflows). Twilio applies PCI to "native" transcription of every kind. A
+  recording made while PCI mode was on stays refused after it is turned off, as a third-party live test saw
+  Twilio do.
 - The recording must be completed with media (17533).
 - Batch: the recording must be dual-channel (17533: Twilio refuses mono media) and at least 2 s
-  long (17554). ``<Record transcribe>``: 2 to 120 s (13617; spec §2.6). phonograph's own
-  ``cli`` create has no limit on length or channels.
+  long (17554). ``<Record transcribe>``: 2 to 120 s (13617;
+  twilio.com/docs/voice/api/recording-transcription). phonograph's own ``cli`` create has no limit on length
+  or channels.
 - A v3 ``mediaUrl``'s audio (mono or two channels) must last 2 s (17554); it is checked once the
   worker has fetched it.
 
@@ -36,7 +38,8 @@ LEGACY_MIN_S = 2
 LEGACY_MAX_S = 120
 DUAL_CHANNELS = 2
 LEGACY_LANGUAGE = "en-US"
-"""Twilio's ``<Record transcribe>`` transcribes English only (spec §2.6)."""
+"""Twilio's ``<Record transcribe>`` transcribes English only
+(twilio.com/docs/voice/api/recording-transcription)."""
 TRANSCRIPTION_CONFIGURATION = "Transcription"
 """The v2 configuration type a ``transcriptionConfigurationId`` names."""
 
@@ -47,7 +50,8 @@ def check_account(account: Account, kind: TranscriptionKind) -> None:
     """17531 for a PCI account (any kind) or a HIPAA account (batch)."""
     if account.pci_mode:
         raise ComplianceRefused(
-            f"Transcription is not available: account {account.sid} is in PCI mode (spec §12)"
+            f"Transcription is not available: account {account.sid} is in PCI mode"
+            " (https://www.twilio.com/docs/voice/pci-workflows)"
         )
     if account.hipaa and kind is TranscriptionKind.BATCH:
         raise ComplianceRefused(f"Batch Transcription is not available: account {account.sid} is HIPAA")
@@ -62,7 +66,7 @@ def check_recording(
     if recording.pci_mode:
         raise ComplianceRefused(
             f"Recording {recording_sid} was made while its account was in PCI mode: it is never"
-            " transcribed (spec §12)"
+            " transcribed (twilio.com/docs/voice/pci-workflows)"
         )
     if recording.status != COMPLETED or recording.media_key is None:
         raise RecordingNotEligible(

@@ -4,7 +4,8 @@ Lifecycle: queued → in-progress → completed | failed. A worker that stops mi
 (in-progress → queued); one that crashed leaves it in-progress under a lease that expires, and
 another worker claims it again (in-progress → in-progress, ``TranscriptionRepo.claim_next``).
 The API shows the status in two vocabularies: v3 (``PENDING``, ``RUNNING``, ``COMPLETED``,
-``FAILED``) and v2010 (``in-progress``, ``completed``, ``failed``; spec §2.6).
+``FAILED``) and v2010 (``in-progress``, ``completed``, ``failed``;
+twilio.com/docs/voice/api/recording-transcription).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ UNFINISHED = frozenset({TranscriptionStatus.QUEUED, TranscriptionStatus.IN_PROGR
 
 
 class V3Status(StrEnum):
-    """The v3 Transcription ``status`` (spec §5)."""
+    """The v3 Transcription ``status`` (twilio.com/docs/configurations/batch-transcription-quickstart)."""
 
     PENDING = "PENDING"
     RUNNING = "RUNNING"
@@ -92,7 +93,8 @@ def from_v3_status(status: V3Status | str) -> TranscriptionStatus:
 
 
 def legacy_status(status: TranscriptionStatus | str) -> str:
-    """The v2010 ``status``: a job not yet finished is ``in-progress`` (spec §2.6)."""
+    """The v2010 ``status``: a job not yet finished is ``in-progress``
+    (twilio.com/docs/voice/api/recording-transcription)."""
     current = TranscriptionStatus(status)
     if current in UNFINISHED:
         return TranscriptionStatus.IN_PROGRESS.value

@@ -1,10 +1,11 @@
 """``<Dial>`` and the nouns it dials, with Twilio's defaults.
 
-Sources: https://www.twilio.com/docs/voice/twiml/dial, /number, /sip, /conference, and spec §9 for the
-recording attributes. Those (``trim``, ``recording_status_callback*``, ``recording_track``) keep no default
-here: None means "not written; the recording room applies the method's default" (spec §14.4, §14.5).
-``<Client>``, ``<Queue>``, ``<Application>``, ``<Sim>`` and ``<WhatsApp>`` are Twilio nouns phonograph
-does not support; the parser refuses them by name.
+Sources: https://www.twilio.com/docs/voice/twiml/dial, /number, /sip, /conference, and
+twilio.com/docs/voice/twiml/dial for the recording attributes. Those (``trim``,
+``recording_status_callback*``, ``recording_track``) keep no default here: None means "not written; the
+recording room applies the method's default" (docs/compatibility.md). ``<Client>``, ``<Queue>``,
+``<Application>``, ``<Sim>`` and ``<WhatsApp>`` are Twilio nouns phonograph does not support; the parser
+refuses them by name.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ class Conference:
     """``<Conference>``: join the named room.
 
     ``wait_url`` None plays Twilio's default hold music; "" plays nothing. ``region`` None lets the
-    platform choose. Recording starts when the first two participants are bridged (spec §9).
+    platform choose. Recording starts when the first two participants are bridged
+    (twilio.com/docs/voice/twiml/dial).
 
     ``trim`` and ``recording_status_callback*`` are None when not written; the recording room applies the
     method's default. ``recording_configuration_id`` is never written together with them.
@@ -110,8 +112,8 @@ class Dial:
 
     ``trim``, ``recording_status_callback*`` and ``recording_track`` are None when not written; the
     recording room applies the method's default (for ``trim`` the Dial page's table and prose disagree,
-    spec §14.4). ``recording_configuration_id`` is never written together with them, nor with a ``*-dual``
-    ``record`` value.
+    docs/compatibility.md). ``recording_configuration_id`` is never written together with them, nor with a
+    ``*-dual`` ``record`` value.
     """
 
     targets: tuple[DialTarget, ...]

@@ -33,11 +33,13 @@ class RejectReason(StrEnum):
 
 
 TWIML_RECORDING_EVENTS = (RecordingEvent.IN_PROGRESS, RecordingEvent.COMPLETED, RecordingEvent.ABSENT)
-"""The events a TwiML ``recordingStatusCallbackEvent`` may list (spec §9); ``failed`` is refused (13621)."""
+"""The events a TwiML ``recordingStatusCallbackEvent`` may list (twilio.com/docs/voice/twiml/record);
+``failed`` is refused (13621)."""
 
 
 class DialRecord(StrEnum):
-    """``<Dial record>``; the wire aliases ``true``/``false`` are read as answer/do-not-record (spec §9)."""
+    """``<Dial record>``; the wire aliases ``true``/``false`` are read as answer/do-not-record
+    (twilio.com/docs/voice/twiml/dial)."""
 
     DO_NOT_RECORD = "do-not-record"
     RECORD_FROM_ANSWER = "record-from-answer"
@@ -47,7 +49,8 @@ class DialRecord(StrEnum):
 
     @property
     def dual(self) -> bool:
-        """Whether the value names the channel layout too: one channel per party (spec §9)."""
+        """Whether the value names the channel layout too: one channel per party
+        (twilio.com/docs/voice/twiml/dial)."""
         return self.value.endswith("-dual")
 
 

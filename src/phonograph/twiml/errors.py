@@ -71,8 +71,9 @@ INVALID_RECORDING_STATUS_CALLBACK_EVENT = 13621
 
 # recordingConfigurationId together with programmatic recording attributes. Twilio says a workflow uses
 # "either a Voice Recording Configuration ID or programmatic parameters, but not both" and documents no
-# code for a document that has both (spec §4, §14.1); phonograph refuses it with 12200, Twilio's
-# schema-validation code, as a fatal error rather than the warning 12200 usually is.
+# code for a document that has both (twilio.com/docs/configurations/recording-configuration-resource;
+# docs/compatibility.md); phonograph refuses it with 12200, Twilio's schema-validation code, as a fatal error
+# rather than the warning 12200 usually is.
 CONFIGURATION_WITH_PARAMETERS = 12200
 
 

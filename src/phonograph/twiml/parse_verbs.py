@@ -158,7 +158,8 @@ def parse_record(element: Element, attrs: Attributes, ctx: Context) -> Record:
         method=attrs.method(code=codes.RECORD_INVALID_METHOD),
         timeout_s=attrs.integer("timeout", default=5, minimum=0, code=codes.RECORD_INVALID_TIMEOUT),
         finish_on_key=_record_finish_on_key(attrs),
-        # 14400 s, or 86400 s on accounts with 24-hour calls (spec §9); the larger bound is checked here.
+        # 14400 s, or 86400 s on accounts with 24-hour calls (twilio.com/docs/voice/twiml/record); the larger
+        # bound is checked here.
         max_length_s=attrs.integer(
             "maxLength", default=3600, minimum=1, maximum=86400, code=codes.RECORD_INVALID_MAX_LENGTH
         ),

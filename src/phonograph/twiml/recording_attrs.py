@@ -1,11 +1,13 @@
-"""Recording attributes shared by ``<Record>``, ``<Dial>``, ``<Conference>`` and ``<Recording>`` (spec §9).
+"""Recording attributes shared by ``<Record>``, ``<Dial>``, ``<Conference>`` and ``<Recording>``
+(twilio.com/docs/voice/twiml/recording).
 
 They are read as *written*: an attribute that is absent (or empty) is None, and the ``recording`` room
-applies the start method's default, which differs between elements (spec §14.4, §14.5). An invalid
+applies the start method's default, which differs between elements (docs/compatibility.md). An invalid
 ``recordingStatusCallbackEvent`` is Twilio's 13621 on every element; ``failed`` is not a TwiML event.
 
 A recording uses either a Voice Recording Configuration or programmatic parameters, "but not both"
-(spec §4, §14.1): ``recordingConfigurationId`` with any programmatic attribute written is refused (12200).
+(twilio.com/docs/configurations/recording-configuration-resource; docs/compatibility.md):
+``recordingConfigurationId`` with any programmatic attribute written is refused (12200).
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Defaults come from each element's attribute table at https://www.twilio.com/docs/voice/twiml/<verb>,
 except for the recording attributes (``trim``, ``recording_status_callback*``, ``track``, ``channels``):
 they are None when not written, and the recording room applies the start method's default from its one
-table (spec §9, §14.4, §14.5), because those defaults differ by method. URLs stay as written (relative
-ones are resolved by the engine against the document's URL); ``None`` means "not given", which for
-``action`` means Twilio's "the current document URL". ``<Dial>`` and its nouns live in ``dial.py``.
+table (twilio.com/docs/voice/twiml/record, /dial, /conference, /recording; docs/compatibility.md), because
+those defaults differ by method. URLs stay as written (relative ones are resolved by the engine against the
+document's URL); ``None`` means "not given", which for ``action`` means Twilio's "the current document URL".
+``<Dial>`` and its nouns live in ``dial.py``.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class Redirect:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """``<Record>``: record the caller (one channel) until silence, a key, the limit or hang-up (spec §9).
+    """``<Record>``: record the caller (one channel) until silence, a key, the limit or hang-up
+    (twilio.com/docs/voice/twiml/record).
 
     ``timeout_s`` 0 disables the silence timeout; ``finish_on_key`` "" means no key ends the recording.
     Twilio caps transcription at 120 s recordings; ``max_length_s`` keeps the value written.
@@ -132,9 +134,9 @@ class Recording:
     """``<Recording>`` inside ``<Start>`` (start a background recording) or ``<Stop>`` (stop it by ``name``).
 
     Every recording attribute (``recording_status_callback*``, ``trim``, ``track``, ``channels``) is None
-    when not written; the recording room applies the method's default (spec §9, §14.5: ``<Recording>``'s
-    channels default to dual where the API's are mono). ``recording_configuration_id`` is never written
-    together with them.
+    when not written; the recording room applies the method's default (twilio.com/docs/voice/twiml/recording;
+    docs/compatibility.md: ``<Recording>``'s channels default to dual where the API's are mono).
+    ``recording_configuration_id`` is never written together with them.
     """
 
     name: str | None = None

@@ -1,13 +1,14 @@
 """Signed HTTP requests to apps, made the way Twilio makes them, with failures as Twilio codes.
 
-What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
+What Twilio's requests look like (twilio.com/docs/usage/webhooks/webhooks-security;
+twilio.com/docs/api/errors/11205; twilio.com/docs/api/errors/11216):
 - POST sends the parameters form-encoded; GET appends them to the URL's query string.
 - Every request carries ``X-Twilio-Signature`` over the URL actually requested (and, for a POST,
   its parameters), ``User-Agent: TwilioProxy/1.1`` and ``I-Twilio-Idempotency-Token``.
-- Twilio waits 15 s in all for a response, connecting included [E-11205].
+- Twilio waits 15 s in all for a response, connecting included twilio.com/docs/api/errors/11205.
 - Redirects 301, 302, 303 and 307 are followed, each hop signed over its own URL; any other 3xx
-  is an invalid redirect [E-11216]. Twilio does not document how many it follows; we follow 5.
-  A 303 turns into a GET without parameters (RFC 9110 §15.4.4); 301, 302 and 307 keep the method
+  is an invalid redirect twilio.com/docs/api/errors/11216. Twilio does not document how many it follows; we
+  follow 5. A 303 turns into a GET without parameters (RFC 9110 §15.4.4); 301, 302 and 307 keep the method
   and parameters (RFC 9110 allows either for 301/302; keeping them keeps a status callback's data
   across the common http→https redirect).
 - ``user:password@`` in a URL becomes HTTP Basic auth, sent at once. Twilio first waits for a
@@ -17,7 +18,7 @@ What Twilio's requests look like (spec §8.3; [E-11205]; [E-11216]):
   request's timeouts and retries (``overrides.py``); the fragment is neither sent nor signed. By
   default a request that could not connect is tried once more, at once, within the same total
   time, with the same ``I-Twilio-Idempotency-Token``; nothing else is retried.
-- The body is read as it streams and kept up to a cap: 64 kB of TwiML [E-11750], or
+- The body is read as it streams and kept up to a cap: 64 kB of TwiML twilio.com/docs/api/errors/11750, or
   ``AUDIO_MAX_BYTES`` when the app answers with an audio file; a longer body is cut there and
   marked ``truncated`` (a status callback's body is never read by Twilio, so only TwiML fails).
 - Connections go through the outbound policy (``outbound.py``); a refused address fails as an
@@ -51,11 +52,11 @@ from phonograph.webhooks.types import (
 )
 
 DEFAULT_TIMEOUT_S = 15.0
-CONNECT_TIMEOUT_S = 10.0  # Twilio: two 5-second TCP attempts [E-11205]
+CONNECT_TIMEOUT_S = 10.0  # Twilio: two 5-second TCP attempts twilio.com/docs/api/errors/11205
 MAX_REDIRECTS = 5
 FOLLOWED_REDIRECTS = frozenset({301, 302, 303, 307})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-TWIML_MAX_BYTES = 64 * 1024  # [E-11750] "the response body is larger than 64 kB"
+TWIML_MAX_BYTES = 64 * 1024  # twilio.com/docs/api/errors/11750 "the response body is larger than 64 kB"
 AUDIO_MAX_BYTES = 16 * 1024 * 1024
 """An audio file answered in place of TwiML, or fetched by ``<Play>``: about 17 minutes of 8 kHz
 16-bit WAV, or over an hour of MP3 (docs/security.md)."""
@@ -137,7 +138,7 @@ async def _response(raw: httpx.Response, url: str) -> AppResponse:
 
 
 class AppClient:
-    """Sends ``AppRequest``s over an injected ``httpx.AsyncClient`` (STYLE.md rule 9)."""
+    """Sends ``AppRequest``s over an injected ``httpx.AsyncClient`` (docs/style.md rule 9)."""
 
     def __init__(
         self,

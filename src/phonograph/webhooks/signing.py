@@ -1,4 +1,5 @@
-"""``X-Twilio-Signature``: how Twilio signs every request it sends to an app (spec §8.3).
+"""``X-Twilio-Signature``: how Twilio signs every request it sends to an app
+(twilio.com/docs/usage/webhooks/webhooks-security).
 
 The signed string is the full URL as requested (query string included), then, for a form POST,
 each parameter's name and value with no separators, sorted by name and, for a repeated name, by

@@ -13,13 +13,14 @@ from phonograph.webhooks.overrides import Failure
 
 Method = Literal["GET", "POST"]
 
-# Twilio's codes for failed requests to an app ([E-nnnnn] = twilio.com/docs/api/errors/nnnnn).
-INVALID_URL = 11100  # [E-11100] "Invalid URL format"
-HTTP_RETRIEVAL_FAILURE = 11200  # [E-11200] catch-all; its causes include a 4xx or 5xx response
-HTTP_CONNECTION_FAILURE = 11205  # [E-11205] network failure: no connection, or no response in time
-HTTP_BAD_HOST_NAME = 11210  # [E-11210] "The DNS entry for the URL's host cannot be resolved"
-HTTP_TOO_MANY_REDIRECTS = 11215  # [E-11215]
-HTTP_INVALID_REDIRECT = 11216  # [E-11216] a 3xx that is not 301/302/303/307, or has no Location
+# Twilio's codes for failed requests to an app; each code's page is
+# https://www.twilio.com/docs/api/errors/<code>.
+INVALID_URL = 11100  # "Invalid URL format"
+HTTP_RETRIEVAL_FAILURE = 11200  # catch-all; its causes include a 4xx or 5xx response
+HTTP_CONNECTION_FAILURE = 11205  # network failure: no connection, or no response in time
+HTTP_BAD_HOST_NAME = 11210  # "The DNS entry for the URL's host cannot be resolved"
+HTTP_TOO_MANY_REDIRECTS = 11215
+HTTP_INVALID_REDIRECT = 11216  # a 3xx that is not 301/302/303/307, or has no Location
 
 
 def form_encode(pairs: tuple[tuple[str, str], ...]) -> str:

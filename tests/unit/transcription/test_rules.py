@@ -112,7 +112,8 @@ def test_pci_refuses_every_kind_and_hipaa_refuses_batch() -> None:
 
 
 def test_a_recording_made_in_pci_mode_is_never_transcribed() -> None:
-    # The account is out of PCI mode now; the recording was made in it (spec §12, [EMP]).
+    # The account is out of PCI mode now; the recording was made in it (twilio.com/docs/voice/pci-workflows, a
+    # third-party live test).
     for kind, origin in ((BATCH, Origin.API), (LEGACY, Origin.RECORD_VERB), (LEGACY, Origin.CLI)):
         assert _code(kind, origin, pci_mode=True, channels=2, duration_s=10) == 17531
 

@@ -96,7 +96,8 @@ def test_dial_record_dual_is_true_only_for_the_dual_values() -> None:
 
 @pytest.mark.parametrize("tag", ELEMENTS)
 def test_failed_is_not_a_twiml_recording_event(tag: str) -> None:
-    # TwiML lists in-progress, completed and absent (spec §9); only v2 configurations add failed.
+    # TwiML lists in-progress, completed and absent (twilio.com/docs/voice/twiml/record, /dial, /conference,
+    # /recording); only v2 configurations add failed.
     with pytest.raises(TwimlError) as caught:
         parse(document(tag, ' recordingStatusCallbackEvent="completed failed"'))
     assert caught.value.code == 13621

@@ -256,7 +256,8 @@ def test_record() -> None:
 
 def test_start_and_stop_recording() -> None:
     response = VoiceResponse()
-    # The SDK's Recording builder has no ``name`` parameter; it goes through kwargs (spec §9).
+    # The SDK's Recording builder has no ``name`` parameter; it goes through kwargs
+    # (twilio.com/docs/voice/twiml/recording).
     response.start(action="/started").recording(
         name="compliance",
         recording_status_callback=RSC,
@@ -319,7 +320,8 @@ def test_a_recording_configuration_id_alone_on_every_recording_element() -> None
 
 def test_a_recording_configuration_id_with_recording_attributes_is_refused() -> None:
     # Twilio: "either a Voice Recording Configuration ID or programmatic parameters, but not both"
-    # (spec §4, §14.1); phonograph refuses the document, naming both (12200).
+    # (twilio.com/docs/configurations/recording-configuration-resource; docs/compatibility.md); phonograph
+    # refuses the document, naming both (12200).
     response = VoiceResponse()
     response.dial(
         "+14155551212",

@@ -1,4 +1,4 @@
-"""phonograph's own endpoints, under ``/phonograph/v1`` (ARCHITECTURE.md): JSON in and out.
+"""phonograph's own endpoints, under ``/phonograph/v1`` (docs/architecture.md): JSON in and out.
 
 Errors have the v2010 shape ``{code, message, more_info, status}`` (api/errors.py).
 """

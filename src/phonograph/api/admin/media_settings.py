@@ -1,19 +1,21 @@
 """An account's media settings, ``/phonograph/v1/Accounts/{AccountSid}/MediaSettings`` (JSON).
 
 - ``enforce_media_auth`` (default true): recording media URLs need HTTP Basic auth, as Twilio's
-  Console switch "Enforce HTTP Auth on Media URLs" does (spec §7, [W-AUTH]). Turned off, media can
-  be fetched without credentials by whoever knows its URL.
+  Console switch "Enforce HTTP Auth on Media URLs" does (twilio.com/docs/voice/api/recording,
+  support.twilio.com/hc/en-us/articles/15827821586843). Turned off, media can be fetched without credentials
+  by whoever knows its URL.
 - ``hipaa`` (default false): HIPAA mode keeps media auth on; turning it on turns media auth back
-  on, and opening media while it is on is a 400 (spec §12). Only the owner changes it (below).
+  on, and opening media while it is on is a 400 (twilio.com/docs/voice/pci-workflows). Only the owner changes
+  it (below).
 - ``dual_channel_conference_recording`` (default false): on, conference recordings are two
   channels: the first participant to join on channel 1, everyone else mixed on channel 2, as
-  Twilio's account setting "Dual-channel Recording for Conference" does (spec §7). Off, they are
-  a mono mix of everyone.
+  Twilio's account setting "Dual-channel Recording for Conference" does (twilio.com/docs/voice/api/recording).
+  Off, they are a mono mix of everyone.
 - ``pci_mode`` (default false): Twilio's PCI mode, for the transcription side of it: on, every
   transcription of the account's recordings is refused with 17531, ``<Record transcribe>``'s and a
   configuration's automatic ones (which then fail) as much as those asked for through the API
-  (spec §12; the ``<Record>`` reference: "transcriptions aren't available when PCI mode is
-  enabled"). It is one-way, as Twilio's PCI page says: turning it off is a 400.
+  (twilio.com/docs/voice/pci-workflows; the ``<Record>`` reference: "transcriptions aren't available when PCI
+  mode is enabled"). It is one-way, as Twilio's PCI page says: turning it off is a 400.
 
 - ``durable_callbacks`` (default false): phonograph's own. Off, a status callback is delivered
   as Twilio delivers it: one attempt, retried at once per the URL's ``#rc``/``#rp`` overrides

@@ -1,4 +1,5 @@
-"""The Call resource (OpenAPI ``api.v2010.account.call``; https://www.twilio.com/docs/voice/api/call-resource)."""
+"""The Call resource (OpenAPI ``api.v2010.account.call``;
+https://www.twilio.com/docs/voice/api/call-resource)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ from phonograph.store import Call, CallFilters, CallRepo
 router = APIRouter(prefix="/Accounts/{account_sid}")
 
 TWIML_MAX_CHARS = 4000
-TWIML_TOO_LONG = 32018  # [E-32018] "Twiml size exceeded maximum allowed value of 4000 characters"
+# twilio.com/docs/api/errors/32018: "Twiml size exceeded maximum allowed value of 4000 characters"
+TWIML_TOO_LONG = 32018
 SEND_DIGITS = re.compile(r"^[0-9*#wWABCD]{1,32}$")
-# The keys of a Call's ``subresource_uris`` (spec §2.1; the OpenAPI example of a Call).
+# The keys of a Call's ``subresource_uris`` (twilio.com/docs/voice/api/call-resource; the OpenAPI example of a
+# Call).
 SUBRESOURCES = (
     "notifications",
     "recordings",
@@ -119,7 +122,8 @@ def _twiml(params: Params) -> str | None:
 
 
 class RestRecordingEvent(StrEnum):
-    """The recording callback events v2010 accepts (spec §2.1, §2.2); ``failed`` is v2's only."""
+    """The recording callback events v2010 accepts (twilio.com/docs/voice/api/call-resource;
+    twilio.com/docs/voice/api/recording); ``failed`` is v2's only."""
 
     IN_PROGRESS = RecordingEvent.IN_PROGRESS.value
     COMPLETED = RecordingEvent.COMPLETED.value
@@ -128,7 +132,8 @@ class RestRecordingEvent(StrEnum):
 
 def recording_request(params: Params) -> RecordingRequest:
     """The recording parameters of Calls create and ``POST /Calls/{CallSid}/Recordings`` (the
-    R-params, spec §2.1, §2.2), checked; ``None`` for each one not given."""
+    R-params, twilio.com/docs/voice/api/call-resource; twilio.com/docs/voice/api/recording), checked; ``None``
+    for each one not given."""
     events = params.get_enum_list("RecordingStatusCallbackEvent", RestRecordingEvent)
     return RecordingRequest(
         channels=params.get_enum("RecordingChannels", Channels),

@@ -1,11 +1,13 @@
-"""The Conference resource and a conference's recordings (spec §2.4, §3.1).
+"""The Conference resource and a conference's recordings (twilio.com/docs/voice/api/conference-resource;
+twilio.com/docs/voice/api/recording).
 
 - ``/Conferences``: OpenAPI ``api.v2010.account.conference``; list, fetch, and update (end it, or
   play an announcement to everyone);
 - ``/Conferences/{ConferenceSid}/Recordings``: OpenAPI
   ``api.v2010.account.conference.conference_recording``; there is no create (a conference is
   recorded by ``<Conference record>`` or Participants ``ConferenceRecord``), and a control may pause
-  or resume but never stop (spec §2.4, §10).
+  or resume but never stop (twilio.com/docs/voice/api/conference-resource;
+  twilio.com/docs/voice/api/recording).
 
 Participants are in ``participants.py``. Reads go straight to the store; changes go to the engine.
 https://www.twilio.com/docs/voice/api/conference-resource
@@ -60,7 +62,8 @@ CONFERENCE_FILTERS = (
 )
 
 
-# "Conference recordings cannot be stopped" [D-REC]: they end with the conference (spec §2.4).
+# "Conference recordings cannot be stopped" twilio.com/docs/voice/api/recording: they end with the conference
+# (twilio.com/docs/voice/api/conference-resource).
 CONFERENCE_CONTROL_STATUSES = (RecordingStatus.PAUSED, RecordingStatus.IN_PROGRESS)
 
 
@@ -98,7 +101,7 @@ def conference_json(conference: Conference) -> dict[str, Any]:
 
 def conference_recording_json(recording: Recording) -> dict[str, Any]:
     """The conference variant: the common fields only, no ``track``, ``media_url`` or
-    ``subresource_uris`` (spec §3.1)."""
+    ``subresource_uris`` (twilio.com/docs/voice/api/recording)."""
     base = conference_path(recording.account_sid, str(recording.conference_sid))
     return common_json(recording, f"{base}/Recordings/{recording.sid}.json")
 
@@ -187,7 +190,7 @@ async def update_conference(
     account_sid: str, sid: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:
     """``Status=completed`` ends the conference (``conference-ended-via-api``); ``AnnounceUrl``
-    plays to every participant (spec §2.4)."""
+    plays to every participant (twilio.com/docs/voice/api/conference-resource)."""
     account = await reach_account(context, principal, account_sid, request.url.path)
     update = conference_update(await form_params(request))
     return conference_json(await context.calls.conferences.update_conference(account, sid, update))
@@ -236,8 +239,9 @@ async def control_conference_recording(
     principal: Authenticated,
     context: Context,
 ) -> dict[str, Any]:
-    """Pause or resume; ``sid`` may be ``Twilio.CURRENT`` (spec §10). ``stopped`` is refused:
-    "Conference recordings cannot be stopped" [D-REC]; the recording ends with the conference."""
+    """Pause or resume; ``sid`` may be ``Twilio.CURRENT`` (twilio.com/docs/voice/api/recording). ``stopped``
+    is refused: "Conference recordings cannot be stopped" twilio.com/docs/voice/api/recording; the recording
+    ends with the conference."""
     at_frame = media_frame(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)

@@ -1,4 +1,5 @@
-"""A conference's Participants (OpenAPI ``api.v2010.account.conference.participant``; spec §2.5).
+"""A conference's Participants (OpenAPI ``api.v2010.account.conference.participant``;
+twilio.com/docs/voice/api/conference-participant-resource).
 
 Creating a participant dials ``To`` and, once it answers, joins it to the conference: a ``CF…`` sid
 of a live conference, or a FriendlyName, which creates the conference when none of that name is
@@ -47,8 +48,10 @@ from phonograph.store import Participant, ParticipantFilters, ParticipantRepo
 
 router = APIRouter(prefix="/Accounts/{account_sid}")
 
-LABEL_MAX_CHARS = 128  # participantLabel: "at most 128 characters" (spec §9)
-CONFERENCE_NAME_MAX_CHARS = 128  # the Conference's friendly_name (spec §2.4)
+# participantLabel: "at most 128 characters" (twilio.com/docs/voice/twiml/conference)
+LABEL_MAX_CHARS = 128
+# the Conference's friendly_name (twilio.com/docs/voice/api/conference-resource)
+CONFERENCE_NAME_MAX_CHARS = 128
 CALLER_ID_MAX_CHARS = 64  # as Calls create reads CallerId
 CONFERENCE_SID = re.compile(r"^CF[0-9a-fA-F]{32}$")
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")  # OpenAPI pattern of CallSidToCoach
@@ -89,7 +92,7 @@ RECORDS = (ConferenceRecord.TRUE, ConferenceRecord.RECORD_FROM_START)
 
 
 class Region(StrEnum):
-    """``Region``, the Conference's ``region`` values (spec §2.4)."""
+    """``Region``, the Conference's ``region`` values (twilio.com/docs/voice/api/conference-resource)."""
 
     US1 = "us1"
     US2 = "us2"
@@ -159,7 +162,8 @@ def _music_url(params: Params, name: str) -> str | None:
 
 
 def _conference_name(conference: str) -> str:
-    """The path's ``{ConferenceSid}`` on create: a ``CF…`` sid, or a FriendlyName (spec §2.5)."""
+    """The path's ``{ConferenceSid}`` on create: a ``CF…`` sid, or a FriendlyName
+    (twilio.com/docs/voice/api/conference-participant-resource)."""
     if not CONFERENCE_SID.match(conference) and not 0 < len(conference) <= CONFERENCE_NAME_MAX_CHARS:
         limit = CONFERENCE_NAME_MAX_CHARS
         raise InvalidParameter(
@@ -246,7 +250,7 @@ def new_participant(params: Params, conference: str) -> NewParticipant:
     """Participants create; ``EarlyMedia``, ``JitterBufferSize``, ``Byoc``, ``SipAuth*``,
     ``MachineDetection*``, ``AmdStatusCallback*``, ``CallReason``, ``CallToken``,
     ``ClientNotificationUrl``, ``CallerDisplayName`` and the ``Emergency*`` fields are accepted and
-    ignored, as every unknown parameter is (spec §14.19)."""
+    ignored, as every unknown parameter is (docs/compatibility.md)."""
     to = params.get_str("To")
     if not to:
         raise InvalidParameter("Required parameter To is missing", code=21201)

@@ -1,17 +1,19 @@
-"""Recording media: ``GET``/``HEAD /Recordings/{Sid}``, ``.wav`` and ``.mp3`` (spec §7).
+"""Recording media: ``GET``/``HEAD /Recordings/{Sid}``, ``.wav`` and ``.mp3``
+(twilio.com/docs/voice/api/recording).
 
 - No extension or ``.wav``: ``audio/x-wav``; ``.mp3``: ``audio/mpeg``, made on first request.
   ``.json`` is the metadata fetch (``recordings.py``, whose routes are installed first).
 - ``RequestedChannels=1`` mixes a dual recording down; ``2`` on a mono recording is a 400.
 - Only a ``completed`` recording has media. Before that (in-progress, paused, stopped, processing)
-  the answer is Twilio's 21501 "resource not yet available" as a 404 with ``Retry-After`` [E-21501];
-  absent, failed, deleted, unknown or another account's: 20404.
+  the answer is Twilio's 21501 "resource not yet available" as a 404 with ``Retry-After``
+  twilio.com/docs/api/errors/21501; absent, failed, deleted, unknown or another account's: 20404.
 - One byte range per request (``Range: bytes=a-b``, ``a-``, ``-n``, RFC 9110 §14): 206 with
   ``Content-Range``, 416 when unsatisfiable; other ``Range`` headers are ignored, as RFC 9110
   §14.2 allows. Every media answer says ``Accept-Ranges: bytes``.
 - HTTP Basic auth as everywhere, unless the account turned ``enforce_media_auth`` off
   (``/phonograph/v1/Accounts/{AccountSid}/MediaSettings``): then a request *without* credentials
-  is served; one with wrong credentials is still a 401 (spec §7, [W-AUTH]).
+  is served; one with wrong credentials is still a 401 (twilio.com/docs/voice/api/recording,
+  support.twilio.com/hc/en-us/articles/15827821586843).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ router = APIRouter(prefix="/Accounts/{account_sid}")
 
 CHUNK_BYTES = 256 * 1024
 RETRY_AFTER_S = 1
-# The media format of each extension a media URL may end in, and its content type (spec §7).
+# The media format of each extension a media URL may end in, and its content type
+# (twilio.com/docs/voice/api/recording).
 FORMATS = {"": "wav", "wav": "wav", "mp3": "mp3"}
 CONTENT_TYPES = {"wav": WAV_CONTENT_TYPE, "mp3": MP3_CONTENT_TYPE}
 PENDING = frozenset(

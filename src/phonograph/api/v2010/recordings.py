@@ -1,10 +1,10 @@
-"""The Recording resource in its two v2010 variants (spec §2.2, §2.3, §3.1).
+"""The Recording resource in its two v2010 variants (twilio.com/docs/voice/api/recording).
 
 - account recordings, ``/Recordings``: OpenAPI ``api.v2010.account.recording``, with ``media_url``
   and ``subresource_uris``;
 - a call's recordings, ``/Calls/{CallSid}/Recordings``: OpenAPI
   ``api.v2010.account.call.call_recording``, with ``track``; start, pause, resume and stop live
-  here (Call Recording Controls, spec §10).
+  here (Call Recording Controls, twilio.com/docs/voice/api/recording).
 
 The media itself (``/Recordings/{Sid}``, ``.wav``, ``.mp3``) is in ``recording_media.py``.
 https://www.twilio.com/docs/voice/api/recording
@@ -32,7 +32,7 @@ from phonograph.store import Account, CallRepo, Recording, RecordingFilters, Rec
 router = APIRouter(prefix="/Accounts/{account_sid}")
 
 # What ``POST /Calls/{CallSid}/Recordings/{Sid}`` may ask for; the OpenAPI enum lists all six
-# statuses, but only these are moves a caller can make (spec §2.2).
+# statuses, but only these are moves a caller can make (twilio.com/docs/voice/api/recording).
 CONTROL_STATUSES = (RecordingStatus.PAUSED, RecordingStatus.IN_PROGRESS, RecordingStatus.STOPPED)
 DATE_FILTERS = ("DateCreated", "DateCreated<", "DateCreated>")
 ACCOUNT_FILTERS = (*DATE_FILTERS, "CallSid", "ConferenceSid", "IncludeSoftDeleted")
@@ -40,7 +40,8 @@ PAGING = ("Page", "PageSize", "PageToken")
 
 
 def common_json(recording: Recording, uri: str) -> dict[str, Any]:
-    """The fields all three Recording variants share (spec §3.1); each variant adds its own."""
+    """The fields all three Recording variants share (twilio.com/docs/voice/api/recording); each variant adds
+    its own."""
     return {
         "account_sid": recording.account_sid,
         "api_version": API_VERSION,
@@ -63,7 +64,8 @@ def common_json(recording: Recording, uri: str) -> dict[str, Any]:
 
 
 def recording_json(recording: Recording, media_url: str) -> dict[str, Any]:
-    """The account variant; ``media_url`` is absolute and has no extension (spec §3.1)."""
+    """The account variant; ``media_url`` is absolute and has no extension
+    (twilio.com/docs/voice/api/recording)."""
     base = f"{account_path(recording.account_sid)}/Recordings/{recording.sid}"
     return {
         **common_json(recording, f"{base}.json"),
@@ -76,7 +78,8 @@ def recording_json(recording: Recording, media_url: str) -> dict[str, Any]:
 
 
 def call_recording_json(recording: Recording) -> dict[str, Any]:
-    """The call variant: ``track``, no ``media_url`` and no ``subresource_uris`` (spec §3.1)."""
+    """The call variant: ``track``, no ``media_url`` and no ``subresource_uris``
+    (twilio.com/docs/voice/api/recording)."""
     uri = f"{account_path(recording.account_sid)}/Calls/{recording.call_sid}/Recordings/{recording.sid}.json"
     return {**common_json(recording, uri), "track": recording.track}
 
@@ -168,7 +171,7 @@ async def start_recording(
 ) -> JSONResponse:
     account = await reach_account(context, principal, account_sid, request.url.path)
     # PlayBeep, Transcribe and TranscriptionConfiguration appear in the OpenAPI examples but not in
-    # its schema: accepted and ignored, as every unknown parameter is (spec §14.19).
+    # its schema: accepted and ignored, as every unknown parameter is (docs/compatibility.md).
     wanted = recording_request(await form_params(request))
     recording = await context.calls.start_recording(account, call_sid, wanted, media_frame(request, context))
     return JSONResponse(call_recording_json(recording), status_code=201)
@@ -201,8 +204,8 @@ async def fetch_call_recording(
 async def control_recording(
     account_sid: str, call_sid: str, sid: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:
-    """Pause, resume or stop; ``sid`` may be ``Twilio.CURRENT`` (spec §10). ``PlayBeep`` (in the
-    OpenAPI example) is accepted and ignored."""
+    """Pause, resume or stop; ``sid`` may be ``Twilio.CURRENT`` (twilio.com/docs/voice/api/recording).
+    ``PlayBeep`` (in the OpenAPI example) is accepted and ignored."""
     at_frame = media_frame(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
@@ -258,7 +261,7 @@ async def delete_recording(
     account_sid: str, sid: str, request: Request, principal: Authenticated, context: Context
 ) -> Response:
     """Only a ``completed`` recording can be deleted; its media goes for good and its metadata
-    stays, ``deleted`` (spec §2.3)."""
+    stays, ``deleted`` (twilio.com/docs/voice/api/recording)."""
     account = await reach_account(context, principal, account_sid, request.url.path)
     recording = await account_recording(context, account, sid, request.url.path)
     await context.calls.recordings.delete(recording)

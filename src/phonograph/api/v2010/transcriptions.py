@@ -1,5 +1,5 @@
 """Legacy transcriptions, ``/Transcriptions`` and ``/Recordings/{RecordingSid}/Transcriptions``
-(spec §2.6; OpenAPI ``api.v2010.account.transcription``).
+(twilio.com/docs/voice/api/recording-transcription; OpenAPI ``api.v2010.account.transcription``).
 
 Only ``TR…`` transcriptions (kind ``legacy``: ``<Record transcribe>`` and phonograph's own
 ``phonograph transcribe``) are listed here; v3 batch transcriptions live under ``/v3/Transcriptions``.

@@ -1,4 +1,5 @@
-"""The account default configuration: ``/v2/AccountDefaultConfiguration/{Type}`` (spec §4).
+"""The account default configuration: ``/v2/AccountDefaultConfiguration/{Type}``
+(twilio.com/docs/configurations/recording-configuration-resource).
 
 One per account and type: a second create is a 409. ``ETag`` carries the version; a PUT with
 ``If-Match`` that does not match it is refused with 412, as the OpenAPI file lists.

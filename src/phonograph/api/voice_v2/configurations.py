@@ -1,4 +1,5 @@
-"""Named configurations: ``/v2/Configurations/{Type}[/{IdOrUniqueName}|/Default]`` (spec §4)."""
+"""Named configurations: ``/v2/Configurations/{Type}[/{IdOrUniqueName}|/Default]``
+(twilio.com/docs/configurations/recording-configuration-resource)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``POST /v3/Transcriptions`` body and header, parsed at the edge (spec §5).
+"""The ``POST /v3/Transcriptions`` body and header, parsed at the edge
+(twilio.com/docs/configurations/batch-transcription-quickstart).
 
 The OpenAPI body is one of two shapes, told apart by ``inputSource`` and each with
 ``additionalProperties: false``:

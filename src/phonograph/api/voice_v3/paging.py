@@ -1,4 +1,5 @@
-"""v3 list paging: ``pageSize`` and ``pageToken`` in, ``meta`` out (spec §5).
+"""v3 list paging: ``pageSize`` and ``pageToken`` in, ``meta`` out
+(twilio.com/docs/configurations/batch-transcription-quickstart).
 
 ``meta`` is ``{key, pageSize, nextToken, previousToken}``; the SDK's ``TokenPagination`` follows
 ``nextToken`` by asking the same URL again with ``pageToken`` set. A token holds a keyset cursor

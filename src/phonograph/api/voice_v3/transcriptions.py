@@ -1,4 +1,5 @@
-"""Batch Transcriptions, ``/v3/Transcriptions`` (spec §5): create, list and fetch (JSON, camelCase).
+"""Batch Transcriptions, ``/v3/Transcriptions``
+(twilio.com/docs/configurations/batch-transcription-quickstart): create, list and fetch (JSON, camelCase).
 
 - Create answers 202 with the long-running-operation envelope ``{status, statusUrl, transcription}``
   and the headers ``Operation-Id``, ``Location``, ``Retry-After`` and the echoed
@@ -44,7 +45,8 @@ router = APIRouter(prefix="/Transcriptions")
 
 # Seconds a client should wait before polling again; offline jobs of short recordings take seconds.
 RETRY_AFTER_S = 1
-# The list's sourceId filter: a Recording SID in lowercase hex, anything else a 400 (spec §5).
+# The list's sourceId filter: a Recording SID in lowercase hex, anything else a 400
+# (twilio.com/docs/configurations/batch-transcription-quickstart).
 SOURCE_ID_FILTER_RE = re.compile(r"RE[0-9a-f]{32}")
 LIST_FILTERS = ("createdAfter", "createdBefore", "languageCode", "sourceId", "status")
 

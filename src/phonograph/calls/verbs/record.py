@@ -7,7 +7,7 @@ caller's track (0 = never), ``maxLength`` seconds, or the caller hanging up. Eve
 
 - nothing audible was recorded: no request; the next verb runs (Twilio's documented behaviour);
 - otherwise ``action`` (default: this document) gets ``RecordingUrl``, ``RecordingDuration`` (before
-  trimming), ``Digits`` (the key, or ``hangup``) and ``RecordingSid`` (spec §14.10), and its answer
+  trimming), ``Digits`` (the key, or ``hangup``) and ``RecordingSid`` (docs/compatibility.md), and its answer
   replaces the program — or, after a hang-up, the request goes out through the outbox with
   ``CallStatus=completed`` and its answer is ignored.
 

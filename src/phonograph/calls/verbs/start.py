@@ -1,9 +1,9 @@
 """``<Start><Recording>``: start background recordings and go on at once
 (https://www.twilio.com/docs/voice/twiml/recording).
 
-Each ``<Recording>`` starts one recording of this leg (``source`` StartCallRecordingTwiML, spec
-§14.11), two channels by default. A ``name`` already used by a running recording of the call is a
-warning, and that noun is skipped; ``<Stop><Recording name>`` finds recordings by it.
+Each ``<Recording>`` starts one recording of this leg (``source`` StartCallRecordingTwiML,
+docs/compatibility.md), two channels by default. A ``name`` already used by a running recording of the call is
+a warning, and that noun is skipped; ``<Stop><Recording name>`` finds recordings by it.
 """
 
 from __future__ import annotations

@@ -22,15 +22,17 @@ class AccountRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(8))
     # HTTP auth on recording media is on unless the account opens it; a HIPAA account cannot
-    # (spec §7 "Enforce HTTP Auth on Media URLs", §12; AccountRepo.change_media_settings).
+    # (twilio.com/docs/voice/api/recording "Enforce HTTP Auth on Media URLs";
+    # AccountRepo.change_media_settings).
     enforce_media_auth: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     hipaa: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Twilio's "Dual-channel Recording for Conference": the first participant to join on channel 1,
-    # everyone else mixed on channel 2; off, conference recordings are mono (spec §7).
+    # everyone else mixed on channel 2; off, conference recordings are mono
+    # (twilio.com/docs/voice/api/recording).
     dual_channel_conference_recording: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default="0"
     )
-    # PCI mode: transcription of every kind is refused (17531; spec §12).
+    # PCI mode: transcription of every kind is refused (17531; twilio.com/docs/voice/pci-workflows).
     pci_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Callbacks retried with backoff until delivered, instead of Twilio's one retry on a failed
     # connection (webhooks/outbox.py).

@@ -31,7 +31,8 @@ class ConferenceRow(Base):
     region: Mapped[str] = mapped_column(String(8))
     reason_conference_ended: Mapped[str | None] = mapped_column(String(64), nullable=True)
     call_sid_ending_conference: Mapped[str | None] = mapped_column(String(34), nullable=True)
-    # The statusCallback* of the first participant, which alone take effect (spec §9).
+    # The statusCallback* of the first participant, which alone take effect
+    # (twilio.com/docs/voice/twiml/conference).
     status_callback: Mapped[str | None] = mapped_column(String(URL_MAX_CHARS), nullable=True)
     status_callback_method: Mapped[str] = mapped_column(String(8))
     status_callback_events: Mapped[list[str]] = mapped_column(JSON)

@@ -11,7 +11,7 @@ from phonograph.store.models.call import URL_MAX_CHARS
 
 class OutboxMessageRow(Base):
     """A webhook promised to an app (a status callback), written in the transaction of the state
-    change it reports and deleted only once delivered or given up (ARCHITECTURE.md: outbox)."""
+    change it reports and deleted only once delivered or given up (docs/architecture.md: outbox)."""
 
     __tablename__ = "outbox_messages"
 

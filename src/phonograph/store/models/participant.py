@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from phonograph.store.models.base import Base, UTCDateTime
 
-# participantLabel: at most 128 characters, unique per conference (spec §9).
+# participantLabel: at most 128 characters, unique per conference (twilio.com/docs/voice/twiml/conference).
 PARTICIPANT_LABEL_MAX_CHARS = 128
 
 

@@ -46,12 +46,14 @@ class RecordingRow(Base):
     media_key: Mapped[str | None] = mapped_column(String(MEDIA_KEY_MAX_CHARS), nullable=True)
     # What is transcribed once the recording completes: a legacy transcription for
     # ``<Record transcribe>`` (its callback ``transcribe_callback``), and one batch transcription per
-    # feature of the recording's configuration (Transcription configuration ids, spec §4).
+    # feature of the recording's configuration (Transcription configuration ids,
+    # twilio.com/docs/configurations/recording-configuration-resource).
     transcribe: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     transcribe_callback: Mapped[str | None] = mapped_column(String(URL_MAX_CHARS), nullable=True)
     transcription_features: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # Made while its account was in PCI mode (at its start or its end): never transcribed, even once
-    # PCI mode is off again, as Twilio was seen to behave (spec §12, [EMP]).
+    # PCI mode is off again, as Twilio was seen to behave (twilio.com/docs/voice/pci-workflows, a third-party
+    # live test).
     pci_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

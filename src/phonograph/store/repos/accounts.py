@@ -109,14 +109,15 @@ class AccountRepo:
         """Change the media settings given (``None`` keeps one as it is).
 
         HTTP auth on media is on by default and an account may open it, but a HIPAA account may
-        not: the docs require at least HTTP authentication on its recordings (spec §7, §12).
-        Turning HIPAA on turns media auth on with it. ``dual_channel_conference_recording`` is
-        Twilio's "Dual-channel Recording for Conference" (spec §7), off by default. ``pci_mode``
-        (off by default) refuses every transcription of the account's recordings (17531, spec §12),
-        and is one-way: "Once PCI Mode is enabled, it cannot be disabled for that Account"
-        (https://www.twilio.com/docs/voice/pci-workflows). Subaccounts have their own settings, but
-        only the owner (``by_owner``: the parent account, or a main account itself) may change a
-        subaccount's ``hipaa`` and ``pci_mode``, so a tenant cannot lift what its parent set.
+        not: the docs require at least HTTP authentication on its recordings
+        (twilio.com/docs/voice/api/recording). Turning HIPAA on turns media auth on with it.
+        ``dual_channel_conference_recording`` is Twilio's "Dual-channel Recording for Conference"
+        (twilio.com/docs/voice/api/recording), off by default. ``pci_mode`` (off by default) refuses every
+        transcription of the account's recordings (17531, twilio.com/docs/voice/pci-workflows), and is
+        one-way: "Once PCI Mode is enabled, it cannot be disabled for that Account"
+        (https://www.twilio.com/docs/voice/pci-workflows). Subaccounts have their own settings, but only the
+        owner (``by_owner``: the parent account, or a main account itself) may change a subaccount's ``hipaa``
+        and ``pci_mode``, so a tenant cannot lift what its parent set.
         """
         row = await self._session.get(AccountRow, sid, with_for_update=True)
         assert row is not None, "callers fetch the account first"

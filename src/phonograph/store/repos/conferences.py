@@ -22,12 +22,14 @@ from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
 
 COMPLETED = "completed"
-# ``/Participants/{CallSid}`` takes a call SID or the participant's label (twilio-oai, spec §2.5).
+# ``/Participants/{CallSid}`` takes a call SID or the participant's label (twilio-oai,
+# twilio.com/docs/voice/api/conference-participant-resource).
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 
 
 class DuplicateLabel(PhonographError):
-    """Twilio 16025: a ``participantLabel`` already used in the conference (spec §9, §13)."""
+    """Twilio 16025: a ``participantLabel`` already used in the conference
+    (twilio.com/docs/voice/twiml/conference; a third-party live test)."""
 
     code = 16025
     status = 400
@@ -58,8 +60,9 @@ class Conference:
 
 @dataclass(frozen=True)
 class ConferenceFilters:
-    """The list filters of ``GET /Conferences.json`` (spec §2.4): ``FriendlyName``, ``Status``,
-    and ``DateCreated``/``DateUpdated`` with their ``<`` and ``>`` forms, as half-open ranges."""
+    """The list filters of ``GET /Conferences.json`` (twilio.com/docs/voice/api/conference-resource):
+    ``FriendlyName``, ``Status``, and ``DateCreated``/``DateUpdated`` with their ``<`` and ``>`` forms, as
+    half-open ranges."""
 
     friendly_name: str | None = None
     status: str | None = None
@@ -105,7 +108,8 @@ class Participant:
 
 @dataclass(frozen=True)
 class ParticipantFilters:
-    """The list filters of ``GET /Conferences/{Sid}/Participants.json`` (spec §2.5)."""
+    """The list filters of ``GET /Conferences/{Sid}/Participants.json``
+    (twilio.com/docs/voice/api/conference-participant-resource)."""
 
     muted: bool | None = None
     hold: bool | None = None
@@ -231,7 +235,8 @@ class ParticipantRepo:
         return _participant(row)
 
     async def get(self, conference_sid: str, call_sid_or_label: str) -> Participant | None:
-        """The conference's participant with this call SID, or else with this label (spec §2.5)."""
+        """The conference's participant with this call SID, or else with this label
+        (twilio.com/docs/voice/api/conference-participant-resource)."""
         column = ParticipantRow.call_sid if _CALL_SID.match(call_sid_or_label) else ParticipantRow.label
         stmt = select(ParticipantRow).where(
             ParticipantRow.conference_sid == conference_sid, column == call_sid_or_label

@@ -20,7 +20,7 @@ a way to read a large internal document back (docs/security.md)."""
 
 
 class NotificationLog(IntEnum):
-    """Twilio's log levels: ``0`` is ERROR, ``1`` is WARNING ([OAI] Notification ``log``)."""
+    """Twilio's log levels: ``0`` is ERROR, ``1`` is WARNING (Twilio's OpenAPI Notification ``log``)."""
 
     ERROR = 0
     WARNING = 1

@@ -1,7 +1,7 @@
 """The webhook outbox: messages promised to apps, deleted once delivered or given up.
 
 A message is written in the caller's transaction, so it commits (or rolls back) with the state
-change it reports (ARCHITECTURE.md: status callbacks are an outbox). Messages that share an
+change it reports (docs/architecture.md: status callbacks are an outbox). Messages that share an
 ``ordering_key`` (one call's callbacks) go out one at a time, in id order: only the oldest
 remaining message of a key is ever due.
 

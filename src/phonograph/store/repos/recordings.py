@@ -14,7 +14,8 @@ from phonograph.store.models import RecordingRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
 
-# A soft-deleted recording keeps its metadata with this status; its media is gone (spec §2.3).
+# A soft-deleted recording keeps its metadata with this status; its media is gone
+# (twilio.com/docs/voice/api/recording).
 DELETED = "deleted"
 
 
@@ -22,7 +23,7 @@ DELETED = "deleted"
 class Recording:
     sid: str
     account_sid: str
-    # The call leg the recording taps; for <Dial record> the parent leg (spec §3.1).
+    # The call leg the recording taps; for <Dial record> the parent leg (twilio.com/docs/voice/api/recording).
     call_sid: str | None
     conference_sid: str | None
     # RecordVerb, DialVerb, OutboundAPI, StartCallRecordingAPI, StartCallRecordingTwiML, Conference, ...
@@ -50,14 +51,14 @@ class Recording:
     transcribe: bool = False
     transcribe_callback: str | None = None
     transcription_features: list[str] = field(default_factory=list)
-    # Made while its account was in PCI mode: never transcribed (spec §12).
+    # Made while its account was in PCI mode: never transcribed (twilio.com/docs/voice/pci-workflows).
     pci_mode: bool = False
 
 
 @dataclass(frozen=True)
 class RecordingFilters:
     """The list filters of ``GET /Recordings.json`` and ``GET /Calls/{CallSid}/Recordings.json``
-    (spec §2.2, §2.3). Deleted recordings are left out unless ``include_deleted``
+    (twilio.com/docs/voice/api/recording). Deleted recordings are left out unless ``include_deleted``
     (``IncludeSoftDeleted``)."""
 
     call_sid: str | None = None
@@ -108,7 +109,8 @@ class RecordingRepo:
     async def get_for_account(
         self, account_sid: str, sid: str, *, include_deleted: bool = False
     ) -> Recording | None:
-        """The account's recording; a deleted one only when ``include_deleted`` (spec §2.3)."""
+        """The account's recording; a deleted one only when ``include_deleted``
+        (twilio.com/docs/voice/api/recording)."""
         recording = await self.get(sid)
         if recording is None or recording.account_sid != account_sid:
             return None

@@ -77,7 +77,8 @@ class TranscriptionFilters:
     kind: str | None = None
     recording_sid: str | None = None
     status: str | None = None
-    # A BCP-47 tag, matched exactly: the v3 languageCode filter is case-sensitive (spec §5).
+    # A BCP-47 tag, matched exactly: the v3 languageCode filter is case-sensitive
+    # (twilio.com/docs/configurations/batch-transcription-quickstart).
     language: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None

@@ -54,10 +54,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recordings_call_sid"), ["call_sid"], unique=False)
         batch_op.create_index(batch_op.f("ix_recordings_status"), ["status"], unique=False)
 
-    # Existing accounts get the defaults: media auth enforced, HIPAA off (spec §7). The defaults
-    # are literals ('1' and '0' read as booleans on SQLite and PostgreSQL alike): with an
-    # expression (sa.true()) SQLite's batch would copy ``accounts`` and drop the original, which
-    # the foreign keys of the tables that reference accounts refuse once rows exist.
+    # Existing accounts get the defaults: media auth enforced, HIPAA off
+    # (twilio.com/docs/voice/api/recording). The defaults are literals ('1' and '0' read as booleans on SQLite
+    # and PostgreSQL alike): with an expression (sa.true()) SQLite's batch would copy ``accounts`` and drop
+    # the original, which the foreign keys of the tables that reference accounts refuse once rows exist.
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("enforce_media_auth", sa.Boolean(), server_default="1", nullable=False))
         batch_op.add_column(sa.Column("hipaa", sa.Boolean(), server_default="0", nullable=False))

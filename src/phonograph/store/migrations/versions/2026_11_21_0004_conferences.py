@@ -80,9 +80,9 @@ def upgrade() -> None:
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_participants_conference_sid"), ["conference_sid"], unique=False)
 
-    # Existing accounts get the default: mono conference recordings (spec §7). A literal default,
-    # as in 2026_11_21_0003: with an expression SQLite's batch would copy and drop ``accounts``,
-    # which the foreign keys of the tables that reference accounts refuse once rows exist.
+    # Existing accounts get the default: mono conference recordings (twilio.com/docs/voice/api/recording). A
+    # literal default, as in 2026_11_21_0003: with an expression SQLite's batch would copy and drop
+    # ``accounts``, which the foreign keys of the tables that reference accounts refuse once rows exist.
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("dual_channel_conference_recording", sa.Boolean(), server_default="0", nullable=False)
