@@ -74,6 +74,7 @@ def test_first_start_makes_the_main_account_and_a_restart_keeps_it(data_dir: Pat
         sid, token = stored["account_sid"], stored["auth_token"]
         assert re.fullmatch(r"AC[0-9a-f]{32}", sid)
         assert announced(server, sid, token) == (1, 1)
+        assert server.output.count(f"Data dir:    {data_dir} (new: made on this start)") == 1
         assert healthz(server) == 200
         with http_client(server.base_url, sid, token) as main:
             assert ok_json(main.get(account_path(sid)))["owner_account_sid"] == sid
@@ -84,6 +85,7 @@ def test_first_start_makes_the_main_account_and_a_restart_keeps_it(data_dir: Pat
     with started(server):
         assert json.loads(credentials_file.read_text()) == stored
         assert announced(server, sid, token) == (2, 1)
+        assert server.output.count("(new: made on this start)") == 1  # the first start's
         assert f"Auth Token:  (in {credentials_file})" in server.output
         with http_client(server.base_url, sid, token) as main:
             assert ok_json(main.get(account_path(sub["sid"])))["friendly_name"] == "survives restarts"
@@ -190,3 +192,49 @@ def test_everything_the_server_writes_is_its_users_alone(data_dir: Path) -> None
             expected = 0o700 if path.is_dir() else 0o600
             assert stat.S_IMODE(path.stat().st_mode) & ~expected == 0, path
     assert server.stop() == 0
+
+
+def reset(data_dir: Path, *args: str, answer: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "phonograph", "reset", "--data-dir", str(data_dir), *args],
+        input=answer,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT_S,
+        check=False,
+    )
+
+
+def test_reset_deletes_a_stopped_servers_data_dir_only_when_asked(data_dir: Path) -> None:
+    with started(ServerProcess(data_dir)) as server:
+        refused = reset(data_dir, "--yes")
+        assert refused.returncode == 2
+        assert "stop it first" in refused.stderr
+        assert healthz(server) == 200
+    assert server.stop() == 0
+    assert not (data_dir / "server.pid").exists()
+
+    declined = reset(data_dir, answer="n\n")
+    assert declined.returncode == 1
+    assert (data_dir / "credentials.json").exists()
+    done = reset(data_dir, answer="y\n")
+    assert done.returncode == 0, done.stderr
+    assert not data_dir.exists()
+    assert "nothing to reset" in reset(data_dir, "--yes").stdout
+
+
+def test_reset_after_a_kill_and_never_of_a_folder_that_is_not_a_data_dir(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    ServerProcess(data_dir).start().kill()  # SIGKILL: the pid file stays, naming a dead process
+    assert (data_dir / "server.pid").exists()
+    assert reset(data_dir, "--yes").returncode == 0
+    assert not data_dir.exists()
+
+    somewhere = tmp_path / "documents"
+    somewhere.mkdir()
+    (somewhere / "letter.txt").write_text("keep me")
+    refused = reset(somewhere, "--yes")
+    assert refused.returncode == 2
+    assert "does not look like a phonograph data dir" in refused.stderr
+    assert (somewhere / "letter.txt").read_text() == "keep me"

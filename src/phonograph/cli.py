@@ -1,13 +1,16 @@
-"""The command line: ``phonograph serve``, and ``phonograph phones`` and ``phonograph transcribe``
-for a running server."""
+"""The command line: ``phonograph serve`` and ``phonograph reset`` for a data dir, and ``phonograph
+phones`` and ``phonograph transcribe`` for a running server."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, NoReturn
@@ -46,11 +49,7 @@ def serve(
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
 ) -> None:
     """Run the whole server in one process (SQLite and local files by default)."""
-    try:
-        settings = Settings.from_env(host=host, port=port, data_dir=data_dir)
-    except SettingsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    settings = _settings(host=host, port=port, data_dir=data_dir)
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=log_level.upper(), handlers=[handler])
@@ -62,6 +61,8 @@ def serve(
     # Token; journals and media hold calls): files 0600, directories 0700.
     listening = _bind(settings.host, settings.port)
     os.umask(0o077)
+    # A server started from another folder finds no ./data there and makes a new account: say so.
+    new_data_dir = not _holds_data(settings.data_dir)
 
     def announce(credentials: Credentials) -> None:
         # A token is printed once, when it is made; one from the environment or the data dir is not.
@@ -71,7 +72,7 @@ def serve(
             f"  Public URL:  {settings.public_url}",
             f"  Account SID: {credentials.account_sid}",
             f"  Auth Token:  {token}",
-            f"  Data dir:    {settings.data_dir}",
+            f"  Data dir:    {settings.data_dir}" + (" (new: made on this start)" if new_data_dir else ""),
         ):
             console.print(line, highlight=False, soft_wrap=True)
 
@@ -80,7 +81,69 @@ def serve(
     # Afterwards it re-raises the signal to the handler it found; this one makes that exit code 0.
     signal.signal(signal.SIGTERM, _exit_after_sigterm)
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False))
-    server.run(sockets=[listening])
+    with _pid_file(settings.data_dir):
+        server.run(sockets=[listening])
+
+
+DATA_DIR_MARKS = ("credentials.json", "phonograph.db", "journal", "media")
+"""What a server writes into its data dir; ``reset`` deletes no folder that has none of them."""
+
+
+def _holds_data(data_dir: Path) -> bool:
+    return any((data_dir / mark).exists() for mark in DATA_DIR_MARKS)
+
+
+PID_FILE = "server.pid"
+"""In the data dir while a server uses it, so that ``reset`` refuses to pull it from under one."""
+
+
+@contextmanager
+def _pid_file(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = data_dir / PID_FILE
+    path.write_text(f"{os.getpid()}\n")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _serving_pid(data_dir: Path) -> int | None:
+    """The process serving ``data_dir``, if one is alive (a killed server leaves its file behind)."""
+    try:
+        pid = int((data_dir / PID_FILE).read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+@cli.command()
+def reset(
+    data_dir: Path | None = typer.Option(None, help="The data dir to delete [default: ./data]."),
+    yes: bool = typer.Option(False, "--yes", help="Delete without asking."),
+) -> None:
+    """Delete a stopped server's data dir: its database, credentials, journals and recordings."""
+    path = _settings(data_dir=data_dir).data_dir
+    if not path.exists():
+        typer.echo(f"nothing to reset: {path} does not exist")
+        return
+    if not _holds_data(path):
+        _fail(f"{path} does not look like a phonograph data dir; nothing deleted", 2)
+    if (pid := _serving_pid(path)) is not None:
+        _fail(f"a server (pid {pid}) is using {path}; stop it first", 2)
+    if not yes:
+        typer.confirm(f"Delete {path} with its accounts, calls and recordings?", abort=True)
+    shutil.rmtree(path)
+    typer.echo(f"deleted {path}")
+
+
+def _settings(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None) -> Settings:
+    try:
+        return Settings.from_env(host=host, port=port, data_dir=data_dir)
+    except SettingsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -119,7 +182,10 @@ def _exit_after_sigterm(_signum: int, _frame: FrameType | None) -> None:
 
 # --- phonograph phones -----------------------------------------------------------------------------
 
-ServerOption = Annotated[str, typer.Option("--server", help="Base URL of the running server.")]
+ServerOption = Annotated[
+    str,
+    typer.Option("--server", envvar="PHONOGRAPH_PUBLIC_URL", help="Base URL of the running server."),
+]
 AccountSidOption = Annotated[
     str | None, typer.Option("--account-sid", help="Account SID [default: PHONOGRAPH_ACCOUNT_SID]")
 ]
