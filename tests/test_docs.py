@@ -17,8 +17,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +36,10 @@ DOCUMENTS = (ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs
 NODE_MODULES = ROOT / ".cache" / "node" / "node_modules"
 YOUR_APP = "https://your-app.example"
 RUN_TIMEOUT_S = 120
+DOCUMENT_TIMEOUT_S = 300
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^`\n]*)\n(?P<code>.*?)^(?P=indent)```[ \t]*$", re.M | re.S)
 # The app behind https://your-app.example: it speaks until the call is ended.
+APP_PATHS = ("/voice", "/status", "/rec", "/transcript")
 VOICE_TWIML = '<Response><Say loop="0">Thank you for calling. This call is recorded.</Say></Response>'
 
 # The examples do not depend on the store; one backend is enough.
@@ -85,7 +89,7 @@ def quickstart(language: str) -> Block:
 @pytest.fixture
 def your_app(webapp: WebApp) -> WebApp:
     webapp.twiml("/voice", VOICE_TWIML)
-    for path in ("/status", "/rec", "/transcript"):
+    for path in APP_PATHS[1:]:
         webapp.respond(path, b"", content_type="text/plain")
     return webapp
 
@@ -131,15 +135,31 @@ def test_the_python_blocks_of_a_document_run_in_order(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "__main__"}
-    for block in [b for b in blocks(document) if b.language == "python"]:
-        code = block.code.replace(YOUR_APP, your_app.base_url)
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(code, block.name, "exec"), namespace)
-    if YOUR_APP in document.read_text():  # the examples' calls fetched TwiML and sent callbacks
-        assert your_app.count("/voice")
-        assert your_app.count("/rec")
+    with _time_limit(DOCUMENT_TIMEOUT_S):  # an example that waits on a status that never comes
+        for block in [b for b in blocks(document) if b.language == "python"]:
+            code = block.code.replace(YOUR_APP, your_app.base_url)
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, block.name, "exec"), namespace)
+    text = document.read_text()
+    for path in APP_PATHS:  # every URL of the app that the examples name is fetched or called
+        if YOUR_APP + path in text:
+            your_app.wait_for(path)
     for hit in your_app.hits():
         assert your_app.valid_signature(hit, account.auth_token), hit.summary()
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    def expire(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"the examples ran longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _check_call_wav(path: Path) -> None:
