@@ -1,12 +1,13 @@
 """Every example in the README and ``docs/`` runs against a real server, so none can rot.
 
 A document's ``python`` blocks run in order in one namespace, as a reader pastes them into one
-Python session; ``js`` blocks run with ``node``; ``sh`` blocks run only when their info string says
-``test`` (most are set-up commands); ``text`` and ``json`` blocks show output and shapes. What a reader would
-change is substituted: the app at ``https://your-app.example`` becomes the test's web app, and the server and
-credentials come from ``PHONOGRAPH_PUBLIC_URL``/``PHONOGRAPH_ACCOUNT_SID``/``PHONOGRAPH_AUTH_TOKEN``, which
-the examples read as a reader's shell would hand them over. The quickstarts also run as a new user runs them:
-a separate process that finds the credentials the server wrote in ``data/credentials.json``.
+Python session; the ``js`` block (the Node quickstart, the only one) runs with ``node``; ``sh``
+blocks run only when their info string says ``test`` (most are set-up commands); ``text`` and
+``json`` blocks show output and shapes. What a reader would change is substituted: the app at
+``https://your-app.example`` becomes the test's web app, and the server and credentials come from
+``PHONOGRAPH_PUBLIC_URL``/``PHONOGRAPH_ACCOUNT_SID``/``PHONOGRAPH_AUTH_TOKEN``, which the examples
+read as a reader's shell would hand them over. The quickstarts also run as a new user runs them: a
+separate process that finds the credentials the server wrote in ``data/credentials.json``.
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ def test_every_example_block_is_found() -> None:
     python = runnable("python")
     assert quickstart("python").code.startswith("import array, json")
     assert 'require("twilio")' in quickstart("js").code
+    assert runnable("js") == [quickstart("js")], "only the Node quickstart is run: give a new js block a test"
     assert any(block.code.startswith("import uuid") for block in python)
     unknown = {b.language for d in DOCUMENTS for b in blocks(d)} - {"python", "js", "sh", "text", "json"}
     assert not unknown, f"blocks in a language this test does not run: {unknown}"

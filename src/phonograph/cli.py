@@ -22,7 +22,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from phonograph.app import Credentials, build_app, stored_credentials
+from phonograph.app import Credentials, build_app, make_private_dir, stored_credentials
 from phonograph.core import redact_userinfo
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
 
@@ -99,7 +99,7 @@ PID_FILE = "server.pid"
 
 @contextmanager
 def _pid_file(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     path = data_dir / PID_FILE
     path.write_text(f"{os.getpid()}\n")
     try:
