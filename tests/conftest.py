@@ -16,11 +16,12 @@ import httpx
 import pytest
 from twilio.rest import Client
 
+from phonograph.testing.kit import subaccount
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from tests.support.postgres import PostgresServer
-from tests.support.server import ServerProcess
 from tests.support.stt_model import model_dir
-from tests.support.twilio_client import sdk_client
-from tests.support.webapp import WebApp
+from tests.support.twilio_client import schema_checked_http, sdk_client
 
 BACKENDS = ("sqlite", "postgresql")
 TEST_SPEED = 10
@@ -77,27 +78,25 @@ class TestAccount:
 
 
 @contextmanager
-def _subaccount(server: ServerProcess, main_client: Client, friendly_name: str) -> Iterator[TestAccount]:
-    created = main_client.api.v2010.accounts.create(friendly_name=friendly_name)
-    sid, token = created.sid, created.auth_token
+def _subaccount(server: ServerProcess, friendly_name: str) -> Iterator[TestAccount]:
     main = server.credentials
     with (
-        httpx.Client(base_url=server.base_url, auth=(sid, token), timeout=10) as http,
+        subaccount(server, friendly_name, schema_checked_http()) as made,
         httpx.Client(base_url=server.base_url, auth=(main.account_sid, main.auth_token), timeout=10) as owner,
     ):
-        yield TestAccount(sid, token, sdk_client(server.base_url, sid, token), http, owner)
+        yield TestAccount(made.account_sid, made.auth_token, made.client, made.http, owner)
 
 
 @pytest.fixture
-def account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
-    with _subaccount(server, main_client, "test") as made:
+def account(server: ServerProcess) -> Iterator[TestAccount]:
+    with _subaccount(server, "test") as made:
         yield made
 
 
 @pytest.fixture
-def other_account(server: ServerProcess, main_client: Client) -> Iterator[TestAccount]:
+def other_account(server: ServerProcess) -> Iterator[TestAccount]:
     """A second subaccount, to check that one account never sees another's resources."""
-    with _subaccount(server, main_client, "other") as made:
+    with _subaccount(server, "other") as made:
         yield made
 
 

@@ -11,6 +11,7 @@ import pytest
 from twilio.rest import Client
 
 from phonograph.core import parse_rfc2822
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
 from tests.support.api import (
     ACCOUNTS,
@@ -25,7 +26,6 @@ from tests.support.api import (
     sid_pattern,
     unique_name,
 )
-from tests.support.server import ServerProcess
 
 SUBRESOURCES = {
     "calls": "Calls",

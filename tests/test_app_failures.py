@@ -14,13 +14,13 @@ from collections.abc import Callable
 import pytest
 
 from phonograph.calls.session import MAX_IDLE_DOCUMENTS
+from phonograph.testing.audio import has_speech
+from phonograph.testing.kit import fresh_number, wait_for_call
+from phonograph.testing.server import free_port
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import has_speech
-from tests.support.callflow import assert_standard_request, fresh_number, outbound_of, place
-from tests.support.calls import wait_for_call
+from tests.support.callflow import assert_standard_request, outbound_of, place
 from tests.support.notifications import ERROR, call_notifications, codes
-from tests.support.ports import free_port
-from tests.support.webapp import Hit, WebApp
 
 RATE_HZ = 8000
 FALLBACK_TWIML = "<Response><Say>Our main line is down; this is the backup.</Say></Response>"

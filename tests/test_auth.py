@@ -11,6 +11,7 @@ import httpx
 import pytest
 from twilio.rest import Client
 
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
 from tests.support.api import (
     ACCOUNTS,
@@ -23,7 +24,6 @@ from tests.support.api import (
     keys_path,
     ok_json,
 )
-from tests.support.server import ServerProcess
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
 from tests.conftest import TestAccount
-from tests.support.callflow import fresh_number
-from tests.support.calls import add_phone, wait_for_call
 from tests.support.notifications import call_notifications
 
 

@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from phonograph.testing.audio import active_spans, detect_dtmf
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import (
     API,
@@ -24,9 +27,7 @@ from tests.support.api import (
     rest_error,
     sid_pattern,
 )
-from tests.support.audio import active_spans, detect_dtmf
-from tests.support.calls import add_phone, tracks, wait_for_call
-from tests.support.webapp import WebApp
+from tests.support.calls import tracks
 
 FROM = "+15550109999"
 SILENT = "+14155550100"  # neither a phone nor a number: answers after 1 s, silent

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from phonograph.testing.audio import detect_dtmf, dominant_frequency_hz, has_speech
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import detect_dtmf, dominant_frequency_hz, has_speech
-from tests.support.calls import add_phone, tone_wav, tracks, wait_for_call
-from tests.support.webapp import WebApp
+from tests.support.calls import tone_wav, tracks
 
 
 def test_a_phone_playing_a_tone_is_heard_on_the_inbound_track(account: TestAccount, webapp: WebApp) -> None:

@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from phonograph.testing.server import ServerProcess, free_port
 from tests.conftest import TestAccount
 from tests.support.api import ok_json
-from tests.support.ports import free_port
-from tests.support.server import ServerProcess
 
 PHONES = "/phonograph/v1/Phones"
 TWIML = "<Response><Say>Hello from the command line</Say></Response>"

@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from phonograph.testing.kit import add_phone, fresh_number
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import rest_error, unique_name
-from tests.support.callflow import CALLER, fresh_number
-from tests.support.calls import add_phone, tracks
+from tests.support.callflow import CALLER
+from tests.support.calls import tracks
 from tests.support.conferences import (
     FRAMES_PER_S,
     QUIET,
@@ -45,7 +47,6 @@ from tests.support.conferences import (
     wait_until,
 )
 from tests.support.recordings import CALLBACK_KEYS, wait_for_recording, wait_media_s
-from tests.support.webapp import WebApp
 
 P1_HZ, P2_HZ, P3_HZ = 500.0, 900.0, 1400.0
 PHONE_TONES = (P1_HZ, P2_HZ, P3_HZ)

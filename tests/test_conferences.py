@@ -16,6 +16,7 @@ from functools import partial
 
 import numpy as np
 
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import rest_error, unique_name
 from tests.support.callflow import CALLER
@@ -45,7 +46,6 @@ from tests.support.conferences import (
 )
 from tests.support.notifications import WARNING, call_notifications
 from tests.support.recordings import wait_media_s
-from tests.support.webapp import WebApp
 
 P1_HZ, P2_HZ, P3_HZ = 500.0, 900.0, 1400.0
 PHONE_TONES = (P1_HZ, P2_HZ, P3_HZ)

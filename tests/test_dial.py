@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from phonograph.testing.audio import active_spans, dominant_frequency_hz
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import active_spans, dominant_frequency_hz
-from tests.support.calls import TRACKS_RATE_HZ, add_phone, tone_wav, tracks, wait_for_call
-from tests.support.webapp import Hit, WebApp
+from tests.support.calls import TRACKS_RATE_HZ, tone_wav, tracks
 
 CALLER = "+15550200001"  # the parent call's far end: the caller, as the app sees it
 CALLEE = "+15550200002"

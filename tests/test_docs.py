@@ -1,10 +1,12 @@
 """Every example in the README and ``docs/`` runs against a real server, so none can rot.
 
 A document's ``python`` blocks run in order in one namespace, as a reader pastes them into one
-Python session; the ``js`` block (the Node quickstart, the only one) runs with ``node``; ``sh``
-blocks run only when their info string says ``test`` (most are set-up commands); ``text`` and
-``json`` blocks show output and shapes. What a reader would change is substituted: the app at
-``https://your-app.example`` becomes the test's web app, and the server and credentials come from
+Python session, except a test file (``python pytest``: the pytest kit's example, which
+tests/test_testing_kit.py runs under pytest); the ``js`` block (the Node quickstart, the only one)
+runs with ``node``; ``sh`` blocks run only when their info string says ``test`` (most are set-up
+commands); ``text`` and ``json`` blocks show output and shapes. What a reader would change is
+substituted: the app at ``https://your-app.example`` becomes the test's web app, and the server and
+credentials come from
 ``PHONOGRAPH_PUBLIC_URL``/``PHONOGRAPH_ACCOUNT_SID``/``PHONOGRAPH_AUTH_TOKEN``, which the examples
 read as a reader's shell would hand them over. The quickstarts also run as a new user runs them: a
 separate process that finds the credentials the server wrote in ``data/credentials.json``.
@@ -27,10 +29,10 @@ from pathlib import Path
 
 import pytest
 
+from phonograph.testing.audio import active_spans, has_speech, read_wav
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import active_spans, has_speech, read_wav
-from tests.support.server import ServerProcess
-from tests.support.webapp import WebApp
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = (ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")))
@@ -77,7 +79,9 @@ def runnable(language: str) -> list[Block]:
         block
         for document in DOCUMENTS
         for block in blocks(document)
-        if block.language == language and (language != "sh" or "test" in block.tags)
+        if block.language == language
+        and (language != "sh" or "test" in block.tags)
+        and "pytest" not in block.tags
     ]
 
 
@@ -117,6 +121,10 @@ def test_every_example_block_is_found() -> None:
     assert 'require("twilio")' in quickstart("js").code
     assert runnable("js") == [quickstart("js")], "only the Node quickstart is run: give a new js block a test"
     assert any(block.code.startswith("import uuid") for block in python)
+    pytest_files = [b for d in DOCUMENTS for b in blocks(d) if "pytest" in b.tags]
+    assert [b.document.name for b in pytest_files] == ["testing.md"], (
+        "tests/test_testing_kit.py runs only that one"
+    )
     unknown = {b.language for d in DOCUMENTS for b in blocks(d)} - {"python", "js", "sh", "text", "json"}
     assert not unknown, f"blocks in a language this test does not run: {unknown}"
 

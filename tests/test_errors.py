@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
 from tests.support.api import (
     ACCOUNTS,
@@ -19,7 +20,6 @@ from tests.support.api import (
     keys_path,
     ok_json,
 )
-from tests.support.server import ServerProcess
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # The contract is 64 KiB; a literal, so that the limit in src cannot drift with the test.

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from phonograph.store.repos.incoming_phone_numbers import first_free_555_number
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
 from tests.support.api import (
     RFC2822_RE,
@@ -28,7 +29,6 @@ from tests.support.api import (
     rest_error,
     sid_pattern,
 )
-from tests.support.server import ServerProcess
 
 # Every property of the OpenAPI schema api.v2010.account.incoming_phone_number, and Twilio's
 # subresource_uris (which the schema leaves out but real answers carry).

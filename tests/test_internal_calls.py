@@ -11,10 +11,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from phonograph.testing.audio import dominant_frequency_hz
+from phonograph.testing.kit import wait_for_call
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import dominant_frequency_hz
-from tests.support.calls import TRACKS_RATE_HZ, tone_wav, tracks, wait_for_call
-from tests.support.webapp import WebApp
+from tests.support.calls import TRACKS_RATE_HZ, tone_wav, tracks
 
 CALLER_HZ = 500  # what the API call's Url plays
 CALLEE_HZ = 700  # what number B's VoiceUrl plays

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from twilio.rest import Client
 
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
 from tests.support.api import (
     KEY_PROBE,
@@ -23,7 +24,6 @@ from tests.support.api import (
     ok_json,
     sid_pattern,
 )
-from tests.support.server import ServerProcess
 
 KEY_FIELDS = {"sid", "friendly_name", "date_created", "date_updated"}
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
-from tests.support.server import ServerProcess
-from tests.support.webapp import WebApp
 
 HUGE_PAGE = "1000000000000000000"
 UNKNOWN = "0" * 32

@@ -13,6 +13,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from phonograph.testing.kit import wait_for_call
+from phonograph.testing.server import free_port
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import (
     API,
@@ -23,9 +26,6 @@ from tests.support.api import (
     rest_error,
     sid_pattern,
 )
-from tests.support.calls import wait_for_call
-from tests.support.ports import free_port
-from tests.support.webapp import WebApp
 
 LIST_FIELDS = {
     "account_sid",

@@ -18,8 +18,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import APIOperation, GenerationMode
 from schemathesis.core.result import Err
 
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
-from tests.support.server import ServerProcess
 
 EXAMPLES = 6
 """Per operation, mode and backend: enough for odd path values (NUL, surrogates, huge) everywhere."""

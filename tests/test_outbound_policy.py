@@ -16,14 +16,13 @@ from collections.abc import Iterator
 import pytest
 from twilio.rest import Client
 
+from phonograph.testing.kit import wait_for_call
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from phonograph.webhooks import STRICT_DENY
 from tests.conftest import TEST_SPEED, TestAccount, _subaccount
 from tests.support.callflow import place
-from tests.support.calls import wait_for_call
 from tests.support.notifications import call_notifications
-from tests.support.server import ServerProcess
-from tests.support.twilio_client import sdk_client
-from tests.support.webapp import WebApp
 
 SECRET = b'{"aws_secret_access_key": "internal-only"}'
 FALLBACK_TWIML = "<Response><Say>Backup.</Say></Response>"
@@ -43,9 +42,7 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 
 @pytest.fixture
 def tenant(strict_server: ServerProcess) -> Iterator[TestAccount]:
-    creds = strict_server.credentials
-    main = sdk_client(strict_server.base_url, creds.account_sid, creds.auth_token)
-    with _subaccount(strict_server, main, "tenant") as made:
+    with _subaccount(strict_server, "tenant") as made:
         yield made
 
 

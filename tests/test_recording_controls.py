@@ -25,11 +25,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from phonograph.testing.audio import dominant_frequency_hz, read_wav
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.webapp import Hit, WebApp, valid_signature
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE, rest_error
-from tests.support.audio import dominant_frequency_hz, read_wav
-from tests.support.callflow import fresh_number, place
-from tests.support.calls import add_phone, pcm_wav, tone_wav, tracks, wait_for_call
+from tests.support.callflow import place
+from tests.support.calls import pcm_wav, tone_wav, tracks
 from tests.support.recordings import (
     CALLBACK_KEYS,
     FRAMES_PER_MEDIA_S,
@@ -41,7 +43,6 @@ from tests.support.recordings import (
     wait_for_recording,
     wait_media_s,
 )
-from tests.support.webapp import Hit, WebApp, valid_signature
 
 T = TypeVar("T")
 Track = npt.NDArray[np.int16]

@@ -24,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from phonograph.testing.audio import read_wav
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import Hit, WebApp, valid_signature
 from tests.conftest import BACKENDS, TestAccount
-from tests.support.audio import read_wav
-from tests.support.calls import add_phone, wait_for_call
 from tests.support.recordings import (
     FRAMES_PER_MEDIA_S,
     LONG_PAUSE,
@@ -36,8 +38,7 @@ from tests.support.recordings import (
     wait_for_recording,
     wait_media_s,
 )
-from tests.support.server import ServerProcess, Servers
-from tests.support.webapp import Hit, WebApp, valid_signature
+from tests.support.server import Servers
 from tests.test_recording_controls import (
     RATE_HZ,
     SAMPLES_PER_FRAME,

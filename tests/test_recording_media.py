@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 
 from phonograph.api.v2010.recording_media import ByteRange, RangeNotSatisfiable, byte_range
+from phonograph.testing.audio import dominant_frequency_hz, read_wav, rms_dbfs
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import assert_error, assert_invalid, assert_not_found, assert_unauthorized, ok_json
-from tests.support.audio import dominant_frequency_hz, read_wav, rms_dbfs
 from tests.support.recordings import (
     TONE_HZ,
     completed_recording,
@@ -26,8 +28,6 @@ from tests.support.recordings import (
     recording_path,
     start_recording,
 )
-from tests.support.server import ServerProcess
-from tests.support.webapp import WebApp
 
 RATE_HZ = 8000
 WAV_HEADER_BYTES = 44

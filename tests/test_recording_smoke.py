@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from phonograph.testing.audio import dominant_frequency_hz, read_wav
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import dominant_frequency_hz, read_wav
-from tests.support.calls import add_phone, tone_wav, wait_for_call
+from tests.support.calls import tone_wav
 from tests.support.recordings import finished_recordings
-from tests.support.webapp import WebApp
 
 
 def test_record_true_dual_puts_the_far_end_on_channel_1(account: TestAccount, webapp: WebApp) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import (
     RFC2822_RE,
@@ -24,7 +26,6 @@ from tests.support.api import (
     sid_pattern,
 )
 from tests.support.callflow import place
-from tests.support.calls import add_phone, wait_for_call
 from tests.support.recordings import (
     LONG_PAUSE,
     call_recordings_path,
@@ -37,7 +38,6 @@ from tests.support.recordings import (
     wait_for_recording,
     wait_media_s,
 )
-from tests.support.webapp import WebApp
 
 COMMON_FIELDS = {
     "account_sid",

@@ -19,6 +19,8 @@ import pytest
 from twilio.rest import Client
 
 from phonograph.core import new_secret, new_sid
+from phonograph.testing.kit import wait_for_call
+from phonograph.testing.server import START_TIMEOUT_S, ServerProcess, free_port
 from tests.support.api import (
     ACCOUNTS,
     KEY_PROBE,
@@ -29,10 +31,7 @@ from tests.support.api import (
     keys_path,
     ok_json,
 )
-from tests.support.calls import wait_for_call
-from tests.support.ports import free_port
 from tests.support.recordings import wait_for_recording
-from tests.support.server import START_TIMEOUT_S, ServerProcess
 from tests.support.twilio_client import sdk_client
 
 

@@ -20,14 +20,14 @@ from typing import Any
 import httpx
 import pytest
 
+from phonograph.testing.audio import read_wav
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE
-from tests.support.audio import read_wav
-from tests.support.calls import add_phone, wait_for_call
 from tests.support.notifications import WARNING, call_notifications
 from tests.support.recordings import finished_recordings, recording_path
 from tests.support.server import Servers
-from tests.support.webapp import Hit, WebApp
 
 PHONE = "+15550300001"
 APP_NUMBER = "+15550309999"

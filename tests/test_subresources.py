@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import account_path, assert_not_found, ok_json
 from tests.support.recordings import completed_recording, recording_path
 from tests.support.twilio_schema import operation_for
-from tests.support.webapp import WebApp
 
 
 def schema_of(uri: str) -> dict[str, Any] | None:

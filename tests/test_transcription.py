@@ -32,13 +32,15 @@ import pytest
 from twilio.base.exceptions import TwilioServiceException
 from twilio.rest.voice.v3.transcription import TranscriptionList
 
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount, transcription_env
 from tests.support.api import API, assert_not_found, ok_json, rest_error
-from tests.support.callflow import CALLER, fresh_number, standard_params
-from tests.support.calls import add_phone, wait_for_call
+from tests.support.callflow import CALLER, standard_params
 from tests.support.notifications import call_notifications
 from tests.support.recordings import finished_recordings, recording_path
-from tests.support.server import ServerProcess, Servers
+from tests.support.server import Servers
 from tests.support.transcriptions import (
     AGENT_SAYS,
     BATCH_CALLBACK_KEYS,
@@ -60,7 +62,6 @@ from tests.support.transcriptions import (
     transcript,
 )
 from tests.support.twilio_client import sdk_client
-from tests.support.webapp import WebApp
 from tests.support.wer import wer
 
 T = TypeVar("T")

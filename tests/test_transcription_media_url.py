@@ -28,9 +28,10 @@ import pytest
 from twilio.rest.voice.v3.transcription import TranscriptionList
 
 from phonograph.media import EspeakEngine, Pcm, alaw_encode, ulaw_encode
+from phonograph.testing.server import free_port
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
 from tests.support.api import ok_json
-from tests.support.ports import free_port
 from tests.support.recordings import completed_recording
 from tests.support.transcriptions import (
     AGENT_SAYS,
@@ -54,7 +55,6 @@ from tests.support.transcriptions import (
     set_media_setting,
     signed_callback,
 )
-from tests.support.webapp import Hit, WebApp
 from tests.support.wer import wer
 
 SPEECH_RATE_HZ = 8000  # espeak through phonograph's TTS: 16-bit PCM at 8 kHz

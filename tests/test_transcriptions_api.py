@@ -20,6 +20,9 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest.voice.v3.transcription import TranscriptionList
 
+from phonograph.testing.kit import fresh_number, wait_for_call
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import (
     RFC2822_RE,
@@ -29,8 +32,7 @@ from tests.support.api import (
     ok_json,
     sid_pattern,
 )
-from tests.support.callflow import fresh_number
-from tests.support.calls import tone_wav, wait_for_call
+from tests.support.calls import tone_wav
 from tests.support.recordings import (
     completed_recording,
     control,
@@ -39,7 +41,6 @@ from tests.support.recordings import (
     wait_for_recording,
     wait_media_s,
 )
-from tests.support.server import ServerProcess
 from tests.support.transcriptions import (
     BATCH_ID_RE,
     JOB_FIELDS,
@@ -57,7 +58,6 @@ from tests.support.transcriptions import (
     set_media_setting,
     start_job,
 )
-from tests.support.webapp import WebApp
 
 DUAL = {"RecordingChannels": "dual"}
 # Long enough for Batch Transcription (2 s at least, 17554).

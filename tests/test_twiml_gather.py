@@ -9,11 +9,12 @@ and ``method`` to POST; the first key stops the nested prompt (barge-in).
 
 from __future__ import annotations
 
+from phonograph.testing.audio import active_spans, has_speech
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import active_spans, has_speech
-from tests.support.callflow import assert_standard_request, fresh_number, place
-from tests.support.calls import add_phone, tracks, wait_for_call
-from tests.support.webapp import Hit, WebApp
+from tests.support.callflow import assert_standard_request, place
+from tests.support.calls import tracks
 
 RATE_HZ = 8000
 THANKS = "<Response><Say>Thank you.</Say></Response>"

@@ -15,20 +15,20 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
+from phonograph.testing.audio import active_spans, dominant_frequency_hz, has_speech, read_wav
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
-from tests.support.audio import active_spans, dominant_frequency_hz, has_speech, read_wav
 from tests.support.callflow import (
     STANDARD_PARAMS,
     assert_standard_request,
-    fresh_number,
     outbound_of,
     place,
     standard_params,
 )
-from tests.support.calls import add_phone, tone_wav, tracks, wait_for_call
+from tests.support.calls import tone_wav, tracks
 from tests.support.notifications import call_notifications
 from tests.support.recordings import CALLBACK_KEYS, finished_recordings, recording_path
-from tests.support.webapp import Hit, WebApp
 
 RATE_HZ = 8000
 CALLER_HZ = 440

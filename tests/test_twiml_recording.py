@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from phonograph.testing.audio import active_spans
+from phonograph.testing.kit import wait_for_call
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
 from tests.support.api import RFC2822_RE
-from tests.support.audio import active_spans
 from tests.support.callflow import CALLER, outbound_of, place
-from tests.support.calls import wait_for_call
 from tests.support.notifications import ERROR, WARNING, call_notifications
 from tests.support.recordings import CALLBACK_KEYS, finished_recordings, recording_path
-from tests.support.webapp import Hit, WebApp
 from tests.test_twiml_record_verb import (
     CALLEE_HZ,
     CALLER_HZ,

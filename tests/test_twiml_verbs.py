@@ -15,12 +15,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from phonograph.testing.audio import active_spans, detect_dtmf, dominant_frequency_hz, has_speech
+from phonograph.testing.kit import fresh_number, wait_for_call
+from phonograph.testing.webapp import WebApp, valid_signature
 from tests.conftest import TestAccount
-from tests.support.audio import active_spans, detect_dtmf, dominant_frequency_hz, has_speech
-from tests.support.callflow import CALLER, assert_standard_request, fresh_number, outbound_of, place
-from tests.support.calls import pcm_wav, tone_wav, tracks, wait_for_call
+from tests.support.callflow import CALLER, assert_standard_request, outbound_of, place
+from tests.support.calls import pcm_wav, tone_wav, tracks
 from tests.support.notifications import WARNING, call_notifications
-from tests.support.webapp import WebApp, valid_signature
 
 RATE_HZ = 8000
 SENTENCE = "Your appointment is confirmed for Tuesday at three."

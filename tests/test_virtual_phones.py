@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from phonograph.testing.server import ServerProcess
 from tests.conftest import TestAccount
 from tests.support.api import (
     assert_error,
@@ -25,7 +26,6 @@ from tests.support.api import (
     ok_json,
     sid_pattern,
 )
-from tests.support.server import ServerProcess
 
 PHONES = "/phonograph/v1/Phones"
 PHONE_FIELDS = {

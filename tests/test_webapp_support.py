@@ -17,7 +17,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from tests.support.webapp import Hit, WebApp
+from phonograph.testing.webapp import Hit, WebApp
 
 TOKEN = "12345678901234567890123456789012"
 TWIML = "<Response><Say>hello</Say></Response>"

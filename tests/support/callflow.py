@@ -1,32 +1,25 @@
 """Helpers for tests of what TwiML does on a call: placing calls, fresh numbers, request checks.
 
 The server routes a call by its ``To`` number across all accounts (one of its IncomingPhoneNumbers
-wins over a virtual phone), so tests draw a fresh random number rather than sharing a literal.
-A call to a number nobody scripted reaches a silent line that answers after 1 s.
+wins over a virtual phone), so tests draw a fresh random number (``fresh_number``) rather than
+sharing a literal. A call to a number nobody scripted reaches a silent line that answers after 1 s.
 """
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import numpy.typing as npt
 
+from phonograph.testing.kit import fresh_number, wait_for_call
+from phonograph.testing.webapp import Hit, valid_signature
 from tests.conftest import TestAccount
-from tests.support.calls import tracks, wait_for_call
-from tests.support.webapp import Hit, valid_signature
+from tests.support.calls import tracks
 
 CALLER = "+15550109999"
 """The ``From`` of the calls tests place; nothing routes to it."""
 
 STANDARD_PARAMS = ("CallSid", "AccountSid", "From", "To", "CallStatus", "Direction", "ApiVersion")
 """What every request about a call carries (https://www.twilio.com/docs/voice/twiml#request-parameters)."""
-
-
-def fresh_number() -> str:
-    """A +1 number no other test uses (never in the 555 exchange that AreaCode allocates from)."""
-    exchange = random.choice([n for n in range(200, 1000) if n != 555])
-    return f"+1{random.randint(200, 999)}{exchange}{random.randint(0, 9999):04d}"
 
 
 def place(

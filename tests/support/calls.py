@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import io
-import time
 import wave
-from typing import Any
 
 import httpx
 import numpy as np
 import numpy.typing as npt
-from twilio.rest import Client
 
-from tests.support.audio import read_wav
+from phonograph.testing.audio import read_wav
 
-TERMINAL = ("completed", "busy", "failed", "no-answer", "canceled")
 TRACKS_RATE_HZ = 8000
-
-
-def add_phone(http: httpx.Client, number: str, twiml: str | None = None, **fields: Any) -> dict[str, Any]:
-    response = http.post("/phonograph/v1/Phones", json={"phone_number": number, "twiml": twiml, **fields})
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def wait_for_call(
-    client: Client, sid: str, statuses: tuple[str, ...] = TERMINAL, timeout_s: float = 30
-) -> Any:
-    """The call once its status is one of ``statuses`` (polls the API: the state lives there)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        call = client.calls(sid).fetch()
-        if call.status in statuses:
-            return call
-        assert time.monotonic() < deadline, f"call {sid} still {call.status}, wanted {statuses}"
-        time.sleep(0.05)
 
 
 def tracks(http: httpx.Client, call_sid: str) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:

@@ -25,13 +25,14 @@ import pytest
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from phonograph.testing.audio import read_wav
+from phonograph.testing.kit import add_phone, fresh_number
+from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
 from tests.support.api import ok_json
-from tests.support.audio import read_wav
-from tests.support.callflow import CALLER, fresh_number
-from tests.support.calls import add_phone, pcm_wav
+from tests.support.callflow import CALLER
+from tests.support.calls import pcm_wav
 from tests.support.recordings import media_frames, recording_path
-from tests.support.webapp import Hit, WebApp
 
 T = TypeVar("T")
 Track = npt.NDArray[np.int16]

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.support.ports import free_port
+from phonograph.testing.server import free_port
 
 
 def _bin_dir() -> Path:

@@ -9,11 +9,12 @@ from typing import Any
 import httpx
 from twilio.rest import Client
 
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import API, ok_json
-from tests.support.callflow import fresh_number, place
-from tests.support.calls import add_phone, tone_wav, wait_for_call
-from tests.support.webapp import WebApp
+from tests.support.callflow import place
+from tests.support.calls import tone_wav
 
 # What every recording status callback carries (twilio.com/docs/voice/api/recording); RecordingDuration is
 # added on completed.

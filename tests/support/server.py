@@ -1,103 +1,14 @@
-"""A real phonograph server in a subprocess, as users run it: ``python -m phonograph serve``."""
+"""Servers restarted on one data directory, for the crash tests."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from twilio.rest import Client
 
-from tests.support.ports import free_port
+from phonograph.testing.server import ServerProcess
 from tests.support.twilio_client import sdk_client
-
-START_TIMEOUT_S = 30.0
-
-
-@dataclass(frozen=True)
-class Credentials:
-    account_sid: str
-    auth_token: str
-
-
-class ServerProcess:
-    """Starts, stops and kills one server; ``base_url`` and the main account's credentials."""
-
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.data_dir = data_dir
-        self.env = env or {}
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = data_dir / "server.log"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> ServerProcess:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.env}
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "phonograph",
-                    "serve",
-                    "--port",
-                    str(self.port),
-                    "--data-dir",
-                    str(self.data_dir),
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self._wait_ready()
-        return self
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited with {self._process.returncode}:\n{self.log_path.read_text()}"
-                )
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"server not ready after {START_TIMEOUT_S}s:\n{self.log_path.read_text()}")
-
-    @property
-    def credentials(self) -> Credentials:
-        if "PHONOGRAPH_ACCOUNT_SID" in self.env:
-            return Credentials(self.env["PHONOGRAPH_ACCOUNT_SID"], self.env["PHONOGRAPH_AUTH_TOKEN"])
-        data = json.loads((self.data_dir / "credentials.json").read_text())
-        return Credentials(data["account_sid"], data["auth_token"])
-
-    @property
-    def output(self) -> str:
-        return self.log_path.read_text()
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Send ``sig`` and wait for the exit code."""
-        assert self._process is not None
-        self._process.send_signal(sig)
-        code = self._process.wait(timeout=START_TIMEOUT_S)
-        self._process = None
-        return code
-
-    def kill(self) -> None:
-        self.stop(signal.SIGKILL)
 
 
 class Servers:

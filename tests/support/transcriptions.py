@@ -15,9 +15,9 @@ import httpx
 import pytest
 from twilio.base.exceptions import TwilioServiceException
 
+from phonograph.testing.webapp import WebApp, valid_signature
 from tests.conftest import TestAccount
 from tests.support.api import API, ok_json
-from tests.support.webapp import WebApp, valid_signature
 from tests.support.wer import wer
 
 # --- resources -----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import requests
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from phonograph.testing.kit import twilio_client
 from tests.support.twilio_schema import assert_twilio_shape
 
 
@@ -23,11 +24,13 @@ def check_twilio_schema(response: requests.Response, *_args: Any, **_kwargs: Any
         assert_twilio_shape(response.request.method or "GET", path, content_type, response.json)
 
 
-def sdk_client(base_url: str, username: str, password: str, account_sid: str | None = None) -> Client:
+def schema_checked_http() -> TwilioHttpClient:
+    """The SDK's transport, checking every answer against Twilio's schema."""
     http = TwilioHttpClient()
     assert http.session is not None
     http.session.hooks["response"].append(check_twilio_schema)
-    client = Client(username, password, account_sid, http_client=http)
-    client.api.base_url = base_url
-    client.voice.base_url = base_url
-    return client
+    return http
+
+
+def sdk_client(base_url: str, username: str, password: str, account_sid: str | None = None) -> Client:
+    return twilio_client(base_url, username, password, account_sid, schema_checked_http())

@@ -1,23 +1,32 @@
-"""The test-side audio analysis in tests/support/audio.py, on audio with known content."""
+"""The pytest kit's audio analysis (phonograph.testing.audio), on audio with known content."""
 
 from __future__ import annotations
 
 import io
 import math
 import wave
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
 from phonograph.media import EspeakEngine, dtmf_clip
-from tests.support.audio import (
+from phonograph.testing.audio import (
+    Audio,
     active_spans,
+    assert_dtmf,
+    assert_duration,
+    assert_no_speech,
+    assert_silent,
+    assert_speech,
+    assert_tone,
     detect_dtmf,
     dominant_frequency_hz,
     has_speech,
     read_wav,
     rms_dbfs,
+    silent_spans,
 )
 
 RATE = 8000
@@ -129,3 +138,41 @@ def test_has_speech() -> None:
     assert not has_speech(dtmf_clip("123456789*#0").samples, RATE)
     assert not has_speech(np.random.default_rng(9).normal(0, 3000, 2 * RATE), RATE)
     assert not has_speech(gap(2.0), RATE)
+
+
+def test_the_kit_assertions_pass_on_what_the_audio_holds_and_fail_on_anything_else() -> None:
+    speech = EspeakEngine().synthesize("Thank you for calling, goodbye.", "woman", "en-US")
+    seconds = 2.0
+    left = np.concatenate([sine(440, 0.5), gap(0.6), sine(440, seconds - 1.1)])
+    right = np.zeros_like(left)
+    right[: min(len(speech), len(left))] = speech[: len(left)]
+    audio = Audio(np.stack([left, right]), RATE)
+    assert (audio.channels, audio.duration_s) == (2, seconds)
+    assert_duration(audio, 2.0)
+    assert_tone(audio, 440)
+    assert_speech(audio, channel=2)
+    assert_no_speech(audio, channel=1)
+    assert_silent(audio, 0.55, 1.05)
+    assert silent_spans(audio, 1) == [(0.5, 1.1)]
+    failing: list[Callable[[], None]] = [
+        lambda: assert_duration(audio, 2.5),
+        lambda: assert_tone(audio, 1000),
+        lambda: assert_speech(audio, channel=1),
+        lambda: assert_no_speech(audio, channel=2),
+        lambda: assert_silent(audio, 0.0, 0.5),
+        lambda: assert_dtmf(audio, "1"),
+    ]
+    for check in failing:
+        with pytest.raises(AssertionError):
+            check()
+    with pytest.raises(ValueError, match="channel 3"):
+        audio.channel(3)
+
+
+def test_assert_dtmf_reads_the_digits_of_a_channel() -> None:
+    digits = dtmf_clip("12#").samples
+    audio = Audio(np.stack([np.zeros_like(digits), digits]), RATE)
+    assert_dtmf(audio, "12#", channel=2)
+    assert_dtmf(audio, "", channel=1)
+    with pytest.raises(AssertionError, match="'12#'"):
+        assert_dtmf(audio, "123", channel=2)

@@ -15,7 +15,7 @@ import pytest
 
 from phonograph.core.errors import PhonographError
 from phonograph.media import SAMPLE_RATE_HZ, UnsupportedAudio, decode_audio, decode_channels
-from tests.support.audio import dominant_frequency_hz, rms_dbfs
+from phonograph.testing.audio import dominant_frequency_hz, rms_dbfs
 from tests.unit.media.test_g711 import linear2alaw, linear2ulaw
 
 TONE_HZ = 440.0

@@ -29,7 +29,7 @@ from phonograph.media import (
     run_frame,
     tone,
 )
-from tests.support.audio import dominant_frequency_hz
+from phonograph.testing.audio import dominant_frequency_hz
 
 TONES_HZ = (400, 700, 1100)
 ANNOUNCEMENT_HZ = 1500

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from phonograph.media import SAMPLE_RATE_HZ, resample
-from tests.support.audio import dominant_frequency_hz, rms_dbfs
+from phonograph.testing.audio import dominant_frequency_hz, rms_dbfs
 
 
 def sine(frequency_hz: float, rate_hz: int, seconds: float, amplitude: float = 0.5) -> np.ndarray:

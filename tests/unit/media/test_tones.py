@@ -15,7 +15,7 @@ from phonograph.media import (
     dtmf_clip,
     tone,
 )
-from tests.support.audio import active_spans, detect_dtmf, dominant_frequency_hz, rms_dbfs
+from phonograph.testing.audio import active_spans, detect_dtmf, dominant_frequency_hz, rms_dbfs
 
 FRAMES_PER_100_MS = 5
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from phonograph.media import SAMPLE_RATE_HZ, EspeakEngine, SpeechEngine, speech_pieces
 from phonograph.media.tts import MAX_PIECE_CHARS
-from tests.support.audio import has_speech
+from phonograph.testing.audio import has_speech
 
 PEAK_AT_MINUS_3_DBFS = round(32767 * 10 ** (-3 / 20))
 

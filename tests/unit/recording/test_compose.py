@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from phonograph.recording.compose import SILENCE_PEAK, Composition, Layout, compose
 from phonograph.recording.enums import Channels, Track, Trim
-from tests.support.audio import dominant_frequency_hz
+from phonograph.testing.audio import dominant_frequency_hz
 
 RATE_HZ = 8000
 WINDOW = 160  # samples in 20 ms at 8 kHz, written out rather than imported

@@ -18,7 +18,7 @@ from phonograph.recording.encode import (
     encode_mp3,
     encode_wav,
 )
-from tests.support.audio import dominant_frequency_hz, read_wav, rms_dbfs
+from phonograph.testing.audio import dominant_frequency_hz, read_wav, rms_dbfs
 
 RATE_HZ = 8000
 LAME_DELAY_SAMPLES = 576 + 529  # LAME's encoder delay, left in: the stream has no info tag

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from phonograph.store import Account, AccountRepo, Transcription
+from phonograph.testing.server import free_port
+from phonograph.testing.webapp import WebApp
 from phonograph.transcription import BatchSource, MediaFetcher, MediaUnavailable
-from tests.support.ports import free_port
-from tests.support.webapp import WebApp
 from tests.unit.transcription.support import (
     CALLBACK_URL,
     PUBLIC_URL,

@@ -13,6 +13,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from phonograph.testing.server import free_port
 from phonograph.webhooks import (
     HTTP_BAD_HOST_NAME,
     HTTP_CONNECTION_FAILURE,
@@ -25,7 +26,6 @@ from phonograph.webhooks import (
     AppResponse,
     WebhookError,
 )
-from tests.support.ports import free_port
 from tests.unit.webhooks.app_server import AppServer, Received, Reply, app_server
 
 TOKEN = "f" * 32

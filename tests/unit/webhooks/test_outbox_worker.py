@@ -13,6 +13,7 @@ import pytest
 
 from phonograph.core import new_secret, new_sid
 from phonograph.store import Account, AccountRepo, Database
+from phonograph.testing.server import free_port
 from phonograph.webhooks import (
     HTTP_CONNECTION_FAILURE,
     HTTP_RETRIEVAL_FAILURE,
@@ -20,7 +21,6 @@ from phonograph.webhooks import (
     AppClient,
     OutboxWorker,
 )
-from tests.support.ports import free_port
 from tests.support.store import add_account, fresh_db, sqlite_url
 from tests.unit.webhooks.app_server import AppServer, Received, Reply, app_server, eventually
 from tests.unit.webhooks.db import (

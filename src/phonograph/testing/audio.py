@@ -1,8 +1,10 @@
 """Audio analysis for tests: read WAV, find tones, DTMF digits, levels, active spans and speech.
 
 Written independently of ``phonograph.media`` (docs/style.md rule 10: recordings are checked by
-analysing the audio, not by trusting the code that made it), so nothing here imports it.
-Samples are int16-range numpy arrays, one channel at a time.
+analysing the audio, not by trusting the code that made it), so nothing here imports it (an
+import contract in pyproject.toml keeps it so). The functions take int16-range numpy arrays, one
+channel at a time; :class:`Audio` and the ``assert_*`` functions below are the pytest kit's face
+of them, with channels numbered from 1 as Twilio numbers a dual recording's.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import wave
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -206,3 +209,83 @@ def _speech_frame(frame: npt.NDArray[np.float64], rate: int) -> bool:
     peak_share = float(np.sort(in_band)[-8:].sum()) / band_energy
     flatness = float(np.exp(np.mean(np.log(in_band + 1e-12)))) / float(np.mean(in_band))
     return peak_share < _SPEECH_MAX_PEAK_SHARE and flatness < _SPEECH_MAX_FLATNESS
+
+
+@dataclass(frozen=True)
+class Audio:
+    """A decoded recording: int16 samples shaped (channels, frames) at ``rate_hz``."""
+
+    samples: npt.NDArray[np.int16]
+    rate_hz: int
+
+    @classmethod
+    def from_wav(cls, data: bytes) -> Audio:
+        samples, rate = read_wav(data)
+        return cls(samples, rate)
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        return int(self.samples.shape[1]) / self.rate_hz
+
+    def channel(self, number: int) -> npt.NDArray[np.int16]:
+        """Channel ``number``, counted from 1 (in a dual call recording, 1 is the parent leg)."""
+        if not 1 <= number <= self.channels:
+            raise ValueError(f"channel {number} of a {self.channels}-channel recording")
+        channel: npt.NDArray[np.int16] = self.samples[number - 1]
+        return channel
+
+    def between(self, start_s: float, end_s: float) -> Audio:
+        """The stretch from ``start_s`` to ``end_s`` seconds."""
+        first, last = round(start_s * self.rate_hz), round(end_s * self.rate_hz)
+        return Audio(self.samples[:, first:last], self.rate_hz)
+
+
+def silent_spans(
+    audio: Audio, channel: int = 1, *, min_s: float = 0.2, threshold_dbfs: float = -50.0
+) -> list[tuple[float, float]]:
+    """(start, end) seconds of each stretch of at least ``min_s`` below ``threshold_dbfs`` on
+    ``channel``: where a pause with ``PauseBehavior=silence`` put silence, say."""
+    loud = active_spans(audio.channel(channel), audio.rate_hz, threshold_dbfs)
+    edges = [0.0, *(edge for span in loud for edge in span), audio.duration_s]
+    gaps = zip(edges[::2], edges[1::2], strict=True)
+    return [(start, end) for start, end in gaps if end - start >= min_s]
+
+
+def assert_duration(audio: Audio, expected_s: float, *, tolerance_s: float = 0.1) -> None:
+    assert abs(audio.duration_s - expected_s) <= tolerance_s, (
+        f"audio lasts {audio.duration_s:.3f} s, expected {expected_s:.3f} ± {tolerance_s} s"
+    )
+
+
+def assert_tone(audio: Audio, frequency_hz: float, *, channel: int = 1, tolerance_hz: float = 5.0) -> None:
+    """The strongest frequency on ``channel`` is ``frequency_hz``."""
+    found = dominant_frequency_hz(audio.channel(channel), audio.rate_hz)
+    assert abs(found - frequency_hz) <= tolerance_hz, (
+        f"channel {channel} is loudest at {found:.1f} Hz, expected {frequency_hz:g} ± {tolerance_hz:g} Hz"
+    )
+
+
+def assert_speech(audio: Audio, *, channel: int = 1, min_s: float = 0.3) -> None:
+    """``channel`` holds at least ``min_s`` of speech."""
+    assert has_speech(audio.channel(channel), audio.rate_hz, min_s), f"no speech on channel {channel}"
+
+
+def assert_no_speech(audio: Audio, *, channel: int = 1, min_s: float = 0.3) -> None:
+    """``channel`` holds less than ``min_s`` of speech (the other party's channel, say)."""
+    assert not has_speech(audio.channel(channel), audio.rate_hz, min_s), f"speech on channel {channel}"
+
+
+def assert_dtmf(audio: Audio, digits: str, *, channel: int = 1) -> None:
+    """``channel`` carries exactly the DTMF ``digits``, in order."""
+    found = detect_dtmf(audio.channel(channel), audio.rate_hz)
+    assert found == digits, f"channel {channel} carries DTMF {found!r}, expected {digits!r}"
+
+
+def assert_silent(audio: Audio, start_s: float, end_s: float, *, channel: int = 1) -> None:
+    """``channel`` is silent (below -50 dBFS) from ``start_s`` to ``end_s``."""
+    level = rms_dbfs(audio.between(start_s, end_s).channel(channel))
+    assert level < -50.0, f"channel {channel} is at {level:.1f} dBFS between {start_s} s and {end_s} s"

@@ -65,6 +65,8 @@ class Hit:
 
     ``url`` is the URL as requested (scheme, Host header, raw path and query), which is what Twilio
     signs. ``status`` is 0 while a route's callable is still building the reply for this hit.
+    ``signature_valid`` is None unless the app knows an auth token and the request carries
+    ``X-Twilio-Signature`` (``<Play>`` audio fetches carry none).
     """
 
     method: str
@@ -76,6 +78,7 @@ class Hit:
     body: bytes
     received_at: float
     status: int = 0
+    signature_valid: bool | None = None
 
     def param(self, name: str) -> str | None:
         """The first value of ``name``: from the form body for POST, from the query string otherwise."""
@@ -159,9 +162,11 @@ class WebApp:
     traceback is kept in :attr:`errors` (the ``webapp`` fixture fails the test if any are left).
     """
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, auth_token: str | None = None) -> None:
         """``host``: the loopback address to listen on (another one, such as 127.0.0.2, stands for
-        an internal service in outbound-policy tests)."""
+        an internal service in outbound-policy tests). ``auth_token``: check every signed request
+        against it as it arrives (:attr:`Hit.signature_valid`, :meth:`bad_signatures`)."""
+        self._auth_token = auth_token
         self._routes: dict[str, _Route] = {}
         self._hits: list[Hit] = []
         self._errors: list[str] = []
@@ -309,6 +314,10 @@ class WebApp:
             f"Hits received:\n{arrived}"
         )
 
+    def bad_signatures(self) -> list[Hit]:
+        """Hits whose ``X-Twilio-Signature`` did not validate against the app's auth token."""
+        return [hit for hit in self.hits() if hit.signature_valid is False]
+
     def valid_signature(self, hit: Hit, auth_token: str) -> bool:
         """Whether ``hit`` carries a valid ``X-Twilio-Signature`` for ``auth_token``."""
         return valid_signature(hit, auth_token)
@@ -317,6 +326,8 @@ class WebApp:
 
     def _serve(self, handler: _Handler) -> None:
         hit = _read_hit(handler, self.base_url)
+        if self._auth_token is not None and SIGNATURE_HEADER in hit.headers:
+            hit = replace(hit, signature_valid=valid_signature(hit, self._auth_token))
         with self._changed:
             route = self._routes.get(hit.path)
         reply = self._reply(route, hit)
