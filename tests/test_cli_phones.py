@@ -6,11 +6,7 @@ read; credentials come from the options, the environment or a data dir, as each 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,34 +16,10 @@ import pytest
 from phonograph.testing.server import ServerProcess, free_port
 from tests.conftest import TestAccount
 from tests.support.api import ok_json
+from tests.support.cli import as_account, phonograph
 
 PHONES = "/phonograph/v1/Phones"
 TWIML = "<Response><Say>Hello from the command line</Say></Response>"
-RUN_TIMEOUT_S = 60
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def phonograph(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "phonograph", *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
-
-
-def as_account(server: ServerProcess, account: TestAccount) -> list[str]:
-    return ["--server", server.base_url, "--account-sid", account.sid, "--auth-token", account.auth_token]
 
 
 def phones_of(account: TestAccount) -> list[dict[str, Any]]:

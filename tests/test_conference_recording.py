@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from phonograph.testing.kit import add_phone, fresh_number
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_recording
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import rest_error, unique_name
@@ -46,7 +46,7 @@ from tests.support.conferences import (
     tone_phone,
     wait_until,
 )
-from tests.support.recordings import CALLBACK_KEYS, wait_for_recording, wait_media_s
+from tests.support.recordings import CALLBACK_KEYS, wait_media_s
 
 P1_HZ, P2_HZ, P3_HZ = 500.0, 900.0, 1400.0
 PHONE_TONES = (P1_HZ, P2_HZ, P3_HZ)

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call, wait_for_recording
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import rest_error
 from tests.support.callflow import CALLER, place
-from tests.support.recordings import wait_for_recording, wait_media_s
+from tests.support.recordings import wait_media_s
 from tests.test_recording_controls import (
     RATE_HZ,
     SAMPLES_PER_FRAME,

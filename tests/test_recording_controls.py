@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pytest
 
 from phonograph.testing.audio import dominant_frequency_hz, read_wav
-from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.kit import add_phone, fresh_number, wait_for_call, wait_for_recording
 from phonograph.testing.webapp import Hit, WebApp, valid_signature
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE, rest_error
@@ -40,7 +40,6 @@ from tests.support.recordings import (
     live_call,
     media_frames,
     recording_path,
-    wait_for_recording,
     wait_media_s,
 )
 

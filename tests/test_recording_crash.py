@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from phonograph.testing.audio import read_wav
-from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.kit import add_phone, wait_for_call, wait_for_recording
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import Hit, WebApp, valid_signature
 from tests.conftest import BACKENDS, TestAccount
@@ -35,7 +35,6 @@ from tests.support.recordings import (
     live_call,
     media_frames,
     recording_path,
-    wait_for_recording,
     wait_media_s,
 )
 from tests.support.server import Servers

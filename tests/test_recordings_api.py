@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.kit import add_phone, wait_for_call, wait_for_recording
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import (
@@ -35,7 +35,6 @@ from tests.support.recordings import (
     recording_path,
     start_recording,
     tone_phone,
-    wait_for_recording,
     wait_media_s,
 )
 

@@ -19,7 +19,7 @@ import pytest
 from twilio.rest import Client
 
 from phonograph.core import new_secret, new_sid
-from phonograph.testing.kit import wait_for_call
+from phonograph.testing.kit import wait_for_call, wait_for_recording
 from phonograph.testing.server import START_TIMEOUT_S, ServerProcess, free_port
 from tests.support.api import (
     ACCOUNTS,
@@ -31,7 +31,7 @@ from tests.support.api import (
     keys_path,
     ok_json,
 )
-from tests.support.recordings import wait_for_recording
+from tests.support.cli import Run, phonograph
 from tests.support.twilio_client import sdk_client
 
 
@@ -193,33 +193,26 @@ def test_everything_the_server_writes_is_its_users_alone(data_dir: Path) -> None
     assert server.stop() == 0
 
 
-def reset(data_dir: Path, *args: str, answer: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "phonograph", "reset", "--data-dir", str(data_dir), *args],
-        input=answer,
-        capture_output=True,
-        text=True,
-        timeout=START_TIMEOUT_S,
-        check=False,
-    )
+def reset(data_dir: Path, *args: str, answer: str = "") -> Run:
+    return phonograph(None, "reset", "--data-dir", str(data_dir), *args, answer=answer)
 
 
 def test_reset_deletes_a_stopped_servers_data_dir_only_when_asked(data_dir: Path) -> None:
     with started(ServerProcess(data_dir)) as server:
         refused = reset(data_dir, "--yes")
-        assert refused.returncode == 2
-        assert "stop it first" in refused.stderr
+        assert refused.code == 2
+        assert "stop it first" in refused.err
         assert healthz(server) == 200
     assert server.stop() == 0
     assert not (data_dir / "server.pid").exists()
 
     declined = reset(data_dir, answer="n\n")
-    assert declined.returncode == 1
+    assert declined.code == 1
     assert (data_dir / "credentials.json").exists()
     done = reset(data_dir, answer="y\n")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.err
     assert not data_dir.exists()
-    assert "nothing to reset" in reset(data_dir, "--yes").stdout
+    assert "nothing to reset" in reset(data_dir, "--yes").out
 
 
 def test_reset_after_a_kill_and_never_of_a_folder_that_is_not_a_data_dir(
@@ -227,13 +220,13 @@ def test_reset_after_a_kill_and_never_of_a_folder_that_is_not_a_data_dir(
 ) -> None:
     ServerProcess(data_dir).start().kill()  # SIGKILL: the pid file stays, naming a dead process
     assert (data_dir / "server.pid").exists()
-    assert reset(data_dir, "--yes").returncode == 0
+    assert reset(data_dir, "--yes").code == 0
     assert not data_dir.exists()
 
     somewhere = tmp_path / "documents"
     somewhere.mkdir()
     (somewhere / "letter.txt").write_text("keep me")
     refused = reset(somewhere, "--yes")
-    assert refused.returncode == 2
-    assert "does not look like a phonograph data dir" in refused.stderr
+    assert refused.code == 2
+    assert "does not look like a phonograph data dir" in refused.err
     assert (somewhere / "letter.txt").read_text() == "keep me"

@@ -20,7 +20,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest.voice.v3.transcription import TranscriptionList
 
-from phonograph.testing.kit import fresh_number, wait_for_call
+from phonograph.testing.kit import fresh_number, wait_for_call, wait_for_recording
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
@@ -38,7 +38,6 @@ from tests.support.recordings import (
     control,
     live_call,
     start_recording,
-    wait_for_recording,
     wait_media_s,
 )
 from tests.support.transcriptions import (

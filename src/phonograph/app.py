@@ -47,7 +47,7 @@ def stored_credentials(settings: Settings) -> Credentials | None:
 def make_private_dir(path: Path) -> None:
     """``path`` exists and only this user may enter it (0700): it holds the database with every
     Auth Token, the journals and the media. Files made in it are 0600 by the umask ``phonograph
-    serve`` sets (cli.py)."""
+    serve`` sets (cli/server.py)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.chmod(0o700)
 

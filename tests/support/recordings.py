@@ -7,9 +7,8 @@ import time
 from typing import Any
 
 import httpx
-from twilio.rest import Client
 
-from phonograph.testing.kit import add_phone, fresh_number, wait_for_call
+from phonograph.testing.kit import RECORDING_ENDED, add_phone, fresh_number, wait_for_call, wait_for_recording
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.api import API, ok_json
@@ -34,7 +33,7 @@ CALLBACK_KEYS = {
 TONE_HZ = 440.0
 LONG_PAUSE = "<Response><Pause length='600'/></Response>"
 FRAMES_PER_MEDIA_S = 50  # 20 ms frames
-FINISHED = ("completed", "absent", "failed")
+FINISHED = RECORDING_ENDED
 WAIT_S = 30.0
 
 
@@ -88,17 +87,6 @@ def wait_media_s(http: httpx.Client, seconds: float) -> None:
     while media_frames(http) < target:
         assert time.monotonic() < deadline, f"the media clock did not run {seconds} s"
         time.sleep(0.02)
-
-
-def wait_for_recording(client: Client, sid: str, statuses: tuple[str, ...] = FINISHED) -> Any:
-    """The account-level recording once its status is one of ``statuses``."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        recording = client.recordings(sid).fetch()
-        if recording.status in statuses:
-            return recording
-        assert time.monotonic() < deadline, f"recording {sid} still {recording.status}, wanted {statuses}"
-        time.sleep(0.05)
 
 
 def completed_recording(

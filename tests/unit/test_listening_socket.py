@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from phonograph.cli import _bind
+from phonograph.cli.server import _bind
 
 
 def test_accepted_connections_send_without_waiting_for_the_clients_ack() -> None:

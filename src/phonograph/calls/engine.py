@@ -35,7 +35,7 @@ from phonograph.recording import (
     resolve_plan,
 )
 from phonograph.store import Account, BlobStore, Call, CallRepo, Database, Recording
-from phonograph.webhooks import AppClient, OutboxWorker
+from phonograph.webhooks import AppClient, EventLog, OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class CallEngine:
         """``on_transcriptions`` is called once a completed recording has queued transcriptions (the
         app wakes the transcription workers with it; this room does not know them)."""
         self._http = http or httpx.AsyncClient()
-        app = AppClient(self._http)
+        self.events = EventLog(db, clock)
+        app = AppClient(self._http, events=self.events)
         media = MediaClock(speed)
         outbox = OutboxWorker(db, app, clock)
         self.recordings = RecordingService(
@@ -109,6 +110,7 @@ class CallEngine:
         await self.conferences.settle_abandoned()
         self.runtime.media.start()
         self.runtime.outbox.start()
+        self.events.start()
 
     async def stop(self) -> None:
         """End every live call (their final callbacks go to the outbox), then stop the workers."""
@@ -124,6 +126,7 @@ class CallEngine:
         await self.runtime.tasks.close()
         await self.recordings.close()
         await self.runtime.outbox.stop()
+        await self.events.stop()
         await self.runtime.media.stop()
         await self._http.aclose()
 

@@ -20,6 +20,7 @@ from phonograph.store.records import (
 )
 from phonograph.store.repos.accounts import AccountRepo
 from phonograph.store.repos.api_keys import ApiKeyRepo
+from phonograph.store.repos.call_events import EVENT_RETENTION, CallEvent, CallEventRepo, new_event_sid
 from phonograph.store.repos.calls import Call, CallFilters, CallRepo
 from phonograph.store.repos.conferences import (
     Conference,
@@ -45,6 +46,7 @@ from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, Vir
 __all__ = [
     "CONFERENCE_NAME_MAX_CHARS",
     "DESCRIPTION_MAX_CHARS",
+    "EVENT_RETENTION",
     "FRIENDLY_NAME_MAX_CHARS",
     "PARTICIPANT_LABEL_MAX_CHARS",
     "UNIQUE_NAME_MAX_CHARS",
@@ -59,6 +61,8 @@ __all__ = [
     "BlobNotFound",
     "BlobStore",
     "Call",
+    "CallEvent",
+    "CallEventRepo",
     "CallFilters",
     "CallRepo",
     "Conference",
@@ -93,5 +97,6 @@ __all__ = [
     "TranscriptionRepo",
     "VirtualPhone",
     "VirtualPhoneRepo",
+    "new_event_sid",
     "open_blob_store",
 ]

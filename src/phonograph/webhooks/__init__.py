@@ -1,6 +1,8 @@
-"""Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker."""
+"""Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker,
+and the log of every request made to an app (the call Events list)."""
 
 from phonograph.webhooks.app_client import AUDIO_MAX_BYTES, TWIML_MAX_BYTES, AppClient, read_capped
+from phonograph.webhooks.event_log import EventLog
 from phonograph.webhooks.outbound import STRICT_DENY, OutboundPolicy, outbound_client, refusal
 from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker
 from phonograph.webhooks.signing import signature
@@ -31,6 +33,7 @@ __all__ = [
     "AppClient",
     "AppRequest",
     "AppResponse",
+    "EventLog",
     "Method",
     "OutboundPolicy",
     "OutboxWorker",

@@ -34,6 +34,7 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 import httpx
 
+from phonograph.webhooks.event_log import EventLog
 from phonograph.webhooks.outbound import cause_of, refusal
 from phonograph.webhooks.overrides import ConnectionOverrides, Failure, parse_overrides
 from phonograph.webhooks.signing import signature
@@ -146,14 +147,30 @@ class AppClient:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         user_agent: str = "TwilioProxy/1.1",
+        events: EventLog | None = None,
     ) -> None:
+        """``events``: where each request and its outcome is kept (the call Events list)."""
         self._http = http
+        self._events = events
         self.timeout_s = timeout_s
         self._user_agent = user_agent
         self._timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
 
     async def send(self, request: AppRequest, auth_token: str) -> AppResponse:
         """The app's 2xx response; anything else raises ``WebhookError`` with Twilio's code."""
+        events = self._events
+        if events is None:
+            return await self._send(request, auth_token)
+        started = events.clock.now()
+        try:
+            response = await self._send(request, auth_token)
+        except WebhookError as error:
+            events.record(request, error.url, started, error=error)
+            raise
+        events.record(request, response.url, started, response=response)
+        return response
+
+    async def _send(self, request: AppRequest, auth_token: str) -> AppResponse:
         parts = _checked_url(request.url)
         if parts is None:
             raise _fail(

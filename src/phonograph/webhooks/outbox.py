@@ -60,7 +60,7 @@ def _idempotency_token(message: OutboxMessage) -> str:
 
 def _request(message: OutboxMessage) -> AppRequest:
     method: Method = "GET" if message.method.upper() == "GET" else "POST"
-    return AppRequest(message.url, method, message.params, _idempotency_token(message))
+    return AppRequest(message.url, method, message.params, _idempotency_token(message), kind="callback")
 
 
 async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:

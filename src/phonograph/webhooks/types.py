@@ -12,6 +12,8 @@ from phonograph.core import PhonographError
 from phonograph.webhooks.overrides import Failure
 
 Method = Literal["GET", "POST"]
+# A document fetched for a call (the first one, actions, redirects) or a status callback.
+RequestKind = Literal["twiml", "callback"]
 
 # Twilio's codes for failed requests to an app; each code's page is
 # https://www.twilio.com/docs/api/errors/<code>.
@@ -44,6 +46,7 @@ class AppRequest:
     method: Method
     params: tuple[tuple[str, str], ...] = ()
     idempotency_token: str = field(default_factory=_new_token)
+    kind: RequestKind = "twiml"
 
     @property
     def variables(self) -> str:

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from phonograph.api.v2010 import (
     accounts,
+    call_events,
     calls,
     conferences,
     empty_subresources,
@@ -21,6 +22,7 @@ router.include_router(accounts.router)
 router.include_router(keys.router)
 router.include_router(incoming_phone_numbers.router)
 router.include_router(calls.router)
+router.include_router(call_events.router)
 router.include_router(notifications.router)
 # Before the media routes: ``/Recordings/{Sid}.json`` is the metadata, not a media format.
 router.include_router(recordings.router)

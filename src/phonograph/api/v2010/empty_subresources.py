@@ -1,11 +1,10 @@
-"""Subresources phonograph lists but has nothing to put in: a call's ``Events``, a recording's
-``AddOnResults`` and a number's ``AssignedAddOns``.
+"""Subresources phonograph lists but has nothing to put in: a recording's ``AddOnResults`` and a
+number's ``AssignedAddOns``.
 
 Each is advertised in its parent's ``subresource_uris``, as Twilio's are, so each answers: a 404
 when the parent is not the caller's, else an empty page of Twilio's list envelope (the shapes of
-Twilio's OpenAPI ``ListCallEvent``, ``ListRecordingAddOnResult``,
-``ListIncomingPhoneNumberAssignedAddOn``). phonograph keeps no request log per call and runs no
-Add-ons, so empty is the honest answer.
+Twilio's OpenAPI ``ListRecordingAddOnResult``, ``ListIncomingPhoneNumberAssignedAddOn``).
+phonograph runs no Add-ons, so empty is the honest answer.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from phonograph.api.context import Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.v2010.common import query_params
 from phonograph.api.v2010.incoming_phone_numbers import account_number
-from phonograph.api.v2010.notifications import require_call
 from phonograph.api.v2010.recordings import account_recording
 from phonograph.store import Page
 
@@ -30,15 +28,6 @@ def _empty_page(request: Request, key: str) -> dict[str, Any]:
     paging = PageRequest.from_params(query_params(request))
     empty: Page[Any] = Page(items=[], has_next=False, first_key=None, last_key=None)
     return render_page(key, [], empty, paging, request.url.path, {})
-
-
-@router.get("/Calls/{call_sid}/Events.json")
-async def list_call_events(
-    account_sid: str, call_sid: str, request: Request, principal: Authenticated, context: Context
-) -> dict[str, Any]:
-    account = await reach_account(context, principal, account_sid, request.url.path)
-    await require_call(context, account, call_sid, request.url.path)
-    return _empty_page(request, "events")
 
 
 @router.get("/Recordings/{sid}/AddOnResults.json")

@@ -5,6 +5,7 @@ from phonograph.store.models.account_default_configuration import AccountDefault
 from phonograph.store.models.api_key import ApiKeyRow
 from phonograph.store.models.base import Base
 from phonograph.store.models.call import CallRow
+from phonograph.store.models.call_event import CallEventRow
 from phonograph.store.models.conference import ConferenceRow
 from phonograph.store.models.configuration import ConfigurationRow
 from phonograph.store.models.configuration_default import ConfigurationDefaultRow
@@ -21,6 +22,7 @@ __all__ = [
     "AccountRow",
     "ApiKeyRow",
     "Base",
+    "CallEventRow",
     "CallRow",
     "ConferenceRow",
     "ConfigurationDefaultRow",

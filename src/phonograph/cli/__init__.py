@@ -1,0 +1,30 @@
+"""The command line. ``serve`` and ``reset`` work on a data dir (``server.py``); the rest talk to a
+running server (``remote.py``): ``phones``, ``transcribe``, and the look-around commands
+(``look.py``: ``calls``, ``recordings``, ``notifications``, ``configurations``, ``callbacks``)."""
+
+from __future__ import annotations
+
+import typer
+
+from phonograph.cli.look import callbacks, calls, configurations, notifications, recordings
+from phonograph.cli.phones import phones
+from phonograph.cli.server import reset, serve
+from phonograph.cli.transcribe import transcribe
+
+cli = typer.Typer(help="phonograph: Twilio-compatible call recording, self-hosted.", no_args_is_help=True)
+cli.command()(serve)
+cli.command()(reset)
+cli.command()(transcribe)
+for group, name in (
+    (phones, "phones"),
+    (calls, "calls"),
+    (recordings, "recordings"),
+    (notifications, "notifications"),
+    (configurations, "configurations"),
+    (callbacks, "callbacks"),
+):
+    cli.add_typer(group, name=name)
+
+
+def main() -> None:
+    cli()

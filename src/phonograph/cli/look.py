@@ -1,0 +1,300 @@
+"""Looking around a running server without writing code: ``phonograph calls``, ``recordings``,
+``notifications``, ``configurations`` and ``callbacks``, as tables (rich) read through the same
+REST API the SDK uses (and phonograph's own ``/phonograph/v1`` where Twilio has no list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import typer
+from rich.console import Console
+from rich.json import JSON
+from rich.table import Table
+
+from phonograph.cli.remote import (
+    DEFAULT_SERVER,
+    DOWNLOAD_TIMEOUT_S,
+    AccountSidOption,
+    AuthTokenOption,
+    DataDirOption,
+    Remote,
+    ServerOption,
+    connect,
+)
+
+console = Console()
+calls = typer.Typer(help="Calls: list them, or show one with its events in order.", no_args_is_help=True)
+recordings = typer.Typer(help="Recordings: list, show, download.", no_args_is_help=True)
+notifications = typer.Typer(help="Notifications: the errors and warnings about calls.", no_args_is_help=True)
+configurations = typer.Typer(help="Recording and Transcription configurations.", no_args_is_help=True)
+callbacks = typer.Typer(
+    help="Status callbacks sent: to where, with what, and the answer.", no_args_is_help=True
+)
+
+LimitOption = Annotated[
+    int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")
+]
+CallOption = Annotated[str | None, typer.Option("--call", help="Only those of this call (CA…).")]
+TypeOption = Annotated[str, typer.Option("--type", help="Recording or Transcription.")]
+# What a callback's parameters say happened, in the order worth showing.
+STATUS_PARAMS = ("CallStatus", "RecordingStatus", "TranscriptionStatus", "StatusCallbackEvent")
+
+
+def _query(limit: int, **filters: str | None) -> dict[str, str | int]:
+    """A list's query: ``PageSize`` and the filters given."""
+    return {"PageSize": limit, **{name: value for name, value in filters.items() if value is not None}}
+
+
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+
+
+def _fields(title: str, resource: dict[str, Any], names: Sequence[str]) -> None:
+    _table(title, ("field", "value"), ((name, resource.get(name)) for name in names))
+
+
+def _status_of(params: dict[str, str]) -> str:
+    return " ".join(f"{name}={params[name]}" for name in STATUS_PARAMS if name in params)
+
+
+def _event_line(event: dict[str, Any]) -> tuple[str, str]:
+    """(what, the app's answer) of a Call Event."""
+    request, response = event["request"], event["response"] or {}
+    params = {_camel(name): value for name, value in (request.get("parameters") or {}).items()}
+    what = f"{request['method']} {request['url']}"
+    if status := _status_of(params):
+        what += f" ({status})"
+    code = response.get("response_code")
+    answer = f"{code}" if code is not None else "no answer"
+    if response.get("request_duration") is not None:
+        answer += f" in {response['request_duration']} ms"
+    return what, answer
+
+
+def _camel(snake: str) -> str:
+    """``call_status`` → ``CallStatus``: the events list snake_cases the parameter names."""
+    return "".join(part.capitalize() for part in snake.split("_"))
+
+
+# --- calls ---------------------------------------------------------------------------------------
+
+
+@calls.command("list")
+def list_calls(
+    status: Annotated[str | None, typer.Option(help="Only calls with this status.")] = None,
+    limit: LimitOption = 20,
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The account's calls, newest first."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    page = remote.get(f"{remote.api}/Calls.json", **_query(limit, Status=status))
+    rows = (
+        (c["sid"], c["from"], c["to"], c["status"], c["direction"], c["start_time"], c["duration"])
+        for c in page["calls"]
+    )
+    _table("Calls", ("SID", "From", "To", "Status", "Direction", "Started", "Duration (s)"), rows)
+
+
+@calls.command("show")
+def show_call(
+    call_sid: Annotated[str, typer.Argument(help="The call's SID (CA…).")],
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """A call, then what happened on it in order: its status changes, every request to the app
+    with the answer, and its recordings."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    base = f"{remote.api}/Calls/{quote(call_sid, safe='')}"
+    call = remote.get(f"{base}.json")
+    _fields(f"Call {call_sid}", call, ("from", "to", "status", "direction", "parent_call_sid", "duration"))
+    _table("Events", ("when", "what", "answer"), _timeline(remote, base, call))
+
+
+def _timeline(remote: Remote, base: str, call: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The call's events, oldest first. Twilio's dates are whole seconds, so within one second the
+    order is: created, started, recordings started, requests to the app (in the order sent), ended,
+    recordings ended (a recording completes once its call has hung up)."""
+    recordings = list(reversed(remote.get(f"{base}/Recordings.json", PageSize=1000)["recordings"]))
+    events = list(reversed(remote.get(f"{base}/Events.json", PageSize=1000)["events"]))  # newest first
+    entries: list[tuple[str | None, str, str]] = [
+        (call["date_created"], "created", ""),
+        (call["start_time"], "started", ""),
+    ]
+    for recording in recordings:
+        detail = f"{recording['source']}, {recording['channels']} channel(s)"
+        entries.append((recording["start_time"], f"recording {recording['sid']} started", detail))
+    for event in events:
+        entries.append(((event["response"] or {}).get("date_created"), *_event_line(event)))
+    entries.append((call["end_time"], f"ended: {call['status']}", ""))
+    for recording in recordings:
+        what = f"recording {recording['sid']} {recording['status']}"
+        entries.append((recording["date_updated"], what, f"{recording['duration']} s"))
+    dated = [(when, what, detail) for when, what, detail in entries if when]
+    dated.sort(key=lambda entry: parsedate_to_datetime(entry[0]))  # stable: keeps the order above
+    return dated
+
+
+# --- recordings ----------------------------------------------------------------------------------
+
+
+@recordings.command("list")
+def list_recordings(
+    call: CallOption = None,
+    limit: LimitOption = 20,
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The account's recordings, newest first."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    page = remote.get(f"{remote.api}/Recordings.json", **_query(limit, CallSid=call))
+    rows = (
+        (r["sid"], r["call_sid"], r["status"], r["source"], r["channels"], r["duration"], r["start_time"])
+        for r in page["recordings"]
+    )
+    _table("Recordings", ("SID", "Call", "Status", "Source", "Channels", "Duration (s)", "Started"), rows)
+
+
+@recordings.command("show")
+def show_recording(
+    recording_sid: Annotated[str, typer.Argument(help="The recording's SID (RE…).")],
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """One recording's fields."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    recording = remote.get(f"{remote.api}/Recordings/{quote(recording_sid, safe='')}.json")
+    names = ("call_sid", "status", "source", "channels", "track", "duration", "start_time", "error_code")
+    _fields(f"Recording {recording_sid}", recording, (*names, "media_url"))
+
+
+@recordings.command("download")
+def download_recording(
+    recording_sid: Annotated[str, typer.Argument(help="The recording's SID (RE…).")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write [default: RE….wav]")
+    ] = None,
+    mp3: Annotated[bool, typer.Option("--mp3", help="MP3 instead of WAV.")] = False,
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write a completed recording's media to a file."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    extension = ".mp3" if mp3 else ".wav"
+    path = f"{remote.api}/Recordings/{quote(recording_sid, safe='')}{extension}"
+    media = remote.request("GET", path, timeout_s=DOWNLOAD_TIMEOUT_S).content
+    target = output or Path(f"{recording_sid}{extension}")
+    target.write_bytes(media)
+    typer.echo(f"wrote {target} ({len(media)} bytes)")
+
+
+# --- notifications, configurations, callbacks ----------------------------------------------------
+
+
+@notifications.command("list")
+def list_notifications(
+    call: CallOption = None,
+    limit: LimitOption = 20,
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The account's notifications, newest first."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    path = (
+        f"{remote.api}/Calls/{quote(call, safe='')}/Notifications.json"
+        if call
+        else f"{remote.api}/Notifications.json"
+    )
+    rows = (
+        (
+            n["message_date"],
+            n["error_code"],
+            "error" if n["log"] == "0" else "warning",
+            n["call_sid"],
+            n["request_method"],
+            n["request_url"],
+            n["message_text"],
+        )
+        for n in remote.get(path, PageSize=limit)["notifications"]
+    )
+    _table("Notifications", ("Date", "Code", "Level", "Call", "Method", "URL", "Message"), rows)
+
+
+@configurations.command("list")
+def list_configurations(
+    kind: TypeOption = "Recording",
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The account's configurations of one type; the default is marked."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    listed = remote.get(f"/phonograph/v1/Configurations/{quote(kind, safe='')}")
+    rows = (
+        (
+            c["id"],
+            c["unique_name"],
+            c["description"],
+            "yes" if c["id"] == listed["default_id"] else "",
+            c["date_created"],
+        )
+        for c in listed["configurations"]
+    )
+    _table(f"{kind} configurations", ("ID", "Unique name", "Description", "Default", "Created"), rows)
+
+
+@configurations.command("show")
+def show_configuration(
+    key: Annotated[str, typer.Argument(help="Its id or unique name, or Default.")],
+    kind: TypeOption = "Recording",
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """One configuration, as the v2 API returns it."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    response = remote.request("GET", f"/v2/Configurations/{quote(kind, safe='')}/{quote(key, safe='')}")
+    console.print(JSON(response.text))
+
+
+@callbacks.command("list")
+def list_callbacks(
+    call: CallOption = None,
+    limit: LimitOption = 20,
+    server: ServerOption = DEFAULT_SERVER,
+    account_sid: AccountSidOption = None,
+    auth_token: AuthTokenOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The status callbacks sent for the account, newest first, with the app's answers."""
+    remote = connect(server, account_sid, auth_token, data_dir)
+    path = f"/phonograph/v1/Accounts/{remote.account_sid}/Events"
+    events = remote.get(path, **_query(limit, Kind="callback", CallSid=call))["events"]
+    rows = (
+        ((event["response"] or {}).get("date_created"), event["call_sid"], *_event_line(event))
+        for event in events
+    )
+    _table("Callbacks", ("Sent", "Call", "Request", "Answer"), rows)

@@ -1,0 +1,118 @@
+"""What every command that talks to a running server shares: where the server is, whose
+credentials (the options, else ``PHONOGRAPH_ACCOUNT_SID``/``PHONOGRAPH_AUTH_TOKEN``, else the
+server's ``credentials.json``), and requests that turn a refusal into a message and exit status 1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+
+from phonograph.app import Credentials, stored_credentials
+from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
+
+DEFAULT_SERVER = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+HTTP_TIMEOUT_S = 10.0
+DOWNLOAD_TIMEOUT_S = 120.0
+
+ServerOption = Annotated[
+    str,
+    typer.Option("--server", "--url", envvar="PHONOGRAPH_PUBLIC_URL", help="Base URL of the running server."),
+]
+AccountSidOption = Annotated[
+    str | None, typer.Option("--account-sid", help="Account SID [default: PHONOGRAPH_ACCOUNT_SID]")
+]
+AuthTokenOption = Annotated[
+    str | None, typer.Option("--auth-token", help="Auth Token [default: PHONOGRAPH_AUTH_TOKEN]")
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="The server's data dir, for its credentials.json when no others are given."
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _credentials(account_sid: str | None, auth_token: str | None, data_dir: Path | None) -> Credentials:
+    if account_sid or auth_token:
+        if not (account_sid and auth_token):
+            fail("give both --account-sid and --auth-token, or neither", 2)
+        return Credentials(account_sid, auth_token)
+    try:
+        settings = Settings.from_env(data_dir=data_dir)
+    except SettingsError as exc:
+        fail(str(exc), 2)
+    if settings.account_sid and settings.auth_token:
+        return Credentials(settings.account_sid, settings.auth_token)
+    stored = stored_credentials(settings)
+    if stored is None:
+        fail(
+            "no credentials: pass --account-sid and --auth-token, set PHONOGRAPH_ACCOUNT_SID and"
+            f" PHONOGRAPH_AUTH_TOKEN, or point --data-dir at the server's data dir (not {settings.data_dir})",
+            2,
+        )
+    return stored
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A running server and the account the command acts as."""
+
+    server: str
+    credentials: Credentials
+
+    @property
+    def account_sid(self) -> str:
+        return self.credentials.account_sid
+
+    @property
+    def api(self) -> str:
+        """The account's 2010-04-01 path: ``/2010-04-01/Accounts/AC…``."""
+        return f"/2010-04-01/Accounts/{self.account_sid}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        params: dict[str, str | int] | None = None,
+        timeout_s: float = HTTP_TIMEOUT_S,
+    ) -> httpx.Response:
+        """The server's answer; a refusal or an unreachable server ends the command with status 1."""
+        auth = (self.credentials.account_sid, self.credentials.auth_token)
+        try:
+            response = httpx.request(
+                method,
+                f"{self.server.rstrip('/')}{path}",
+                json=body,
+                params=params,
+                auth=auth,
+                timeout=timeout_s,
+            )
+        except httpx.HTTPError as exc:
+            fail(f"cannot reach {self.server}: {exc}")
+        if response.is_error:
+            try:
+                error = response.json()
+                message = f"{error['message']} (code {error['code']}, HTTP {response.status_code})"
+            except (ValueError, KeyError, TypeError):
+                message = f"{response.text or response.reason_phrase} (HTTP {response.status_code})"
+            fail(message)
+        return response
+
+    def get(self, path: str, **params: str | int) -> Any:
+        """A GET's JSON body."""
+        return self.request("GET", path, params=params).json()
+
+
+def connect(server: str, account_sid: str | None, auth_token: str | None, data_dir: Path | None) -> Remote:
+    return Remote(server, _credentials(account_sid, auth_token, data_dir))
