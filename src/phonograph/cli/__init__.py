@@ -8,13 +8,14 @@ import typer
 
 from phonograph.cli.look import callbacks, calls, configurations, notifications, recordings
 from phonograph.cli.phones import phones
+from phonograph.cli.remote import remote_command
 from phonograph.cli.server import reset, serve
 from phonograph.cli.transcribe import transcribe
 
 cli = typer.Typer(help="phonograph: Twilio-compatible call recording, self-hosted.", no_args_is_help=True)
 cli.command()(serve)
 cli.command()(reset)
-cli.command()(transcribe)
+remote_command(cli)(transcribe)
 for group, name in (
     (phones, "phones"),
     (calls, "calls"),

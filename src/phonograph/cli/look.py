@@ -15,16 +15,7 @@ from rich.console import Console
 from rich.json import JSON
 from rich.table import Table
 
-from phonograph.cli.remote import (
-    DEFAULT_SERVER,
-    DOWNLOAD_TIMEOUT_S,
-    AccountSidOption,
-    AuthTokenOption,
-    DataDirOption,
-    Remote,
-    ServerOption,
-    connect,
-)
+from phonograph.cli.remote import DOWNLOAD_TIMEOUT_S, Remote, remote_command
 
 console = Console()
 calls = typer.Typer(help="Calls: list them, or show one with its events in order.", no_args_is_help=True)
@@ -88,17 +79,13 @@ def _camel(snake: str) -> str:
 # --- calls ---------------------------------------------------------------------------------------
 
 
-@calls.command("list")
+@remote_command(calls, "list")
 def list_calls(
+    remote: Remote,
     status: Annotated[str | None, typer.Option(help="Only calls with this status.")] = None,
     limit: LimitOption = 20,
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """The account's calls, newest first."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     page = remote.get(f"{remote.api}/Calls.json", **_query(limit, Status=status))
     rows = (
         (c["sid"], c["from"], c["to"], c["status"], c["direction"], c["start_time"], c["duration"])
@@ -107,17 +94,13 @@ def list_calls(
     _table("Calls", ("SID", "From", "To", "Status", "Direction", "Started", "Duration (s)"), rows)
 
 
-@calls.command("show")
+@remote_command(calls, "show")
 def show_call(
+    remote: Remote,
     call_sid: Annotated[str, typer.Argument(help="The call's SID (CA…).")],
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """A call, then what happened on it in order: its status changes, every request to the app
     with the answer, and its recordings."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     base = f"{remote.api}/Calls/{quote(call_sid, safe='')}"
     call = remote.get(f"{base}.json")
     _fields(f"Call {call_sid}", call, ("from", "to", "status", "direction", "parent_call_sid", "duration"))
@@ -151,17 +134,13 @@ def _timeline(remote: Remote, base: str, call: dict[str, Any]) -> list[tuple[str
 # --- recordings ----------------------------------------------------------------------------------
 
 
-@recordings.command("list")
+@remote_command(recordings, "list")
 def list_recordings(
+    remote: Remote,
     call: CallOption = None,
     limit: LimitOption = 20,
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """The account's recordings, newest first."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     page = remote.get(f"{remote.api}/Recordings.json", **_query(limit, CallSid=call))
     rows = (
         (r["sid"], r["call_sid"], r["status"], r["source"], r["channels"], r["duration"], r["start_time"])
@@ -170,35 +149,27 @@ def list_recordings(
     _table("Recordings", ("SID", "Call", "Status", "Source", "Channels", "Duration (s)", "Started"), rows)
 
 
-@recordings.command("show")
+@remote_command(recordings, "show")
 def show_recording(
+    remote: Remote,
     recording_sid: Annotated[str, typer.Argument(help="The recording's SID (RE…).")],
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """One recording's fields."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     recording = remote.get(f"{remote.api}/Recordings/{quote(recording_sid, safe='')}.json")
     names = ("call_sid", "status", "source", "channels", "track", "duration", "start_time", "error_code")
     _fields(f"Recording {recording_sid}", recording, (*names, "media_url"))
 
 
-@recordings.command("download")
+@remote_command(recordings, "download")
 def download_recording(
+    remote: Remote,
     recording_sid: Annotated[str, typer.Argument(help="The recording's SID (RE…).")],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write [default: RE….wav]")
     ] = None,
     mp3: Annotated[bool, typer.Option("--mp3", help="MP3 instead of WAV.")] = False,
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """Write a completed recording's media to a file."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     extension = ".mp3" if mp3 else ".wav"
     path = f"{remote.api}/Recordings/{quote(recording_sid, safe='')}{extension}"
     media = remote.request("GET", path, timeout_s=DOWNLOAD_TIMEOUT_S).content
@@ -210,17 +181,13 @@ def download_recording(
 # --- notifications, configurations, callbacks ----------------------------------------------------
 
 
-@notifications.command("list")
+@remote_command(notifications, "list")
 def list_notifications(
+    remote: Remote,
     call: CallOption = None,
     limit: LimitOption = 20,
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """The account's notifications, newest first."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     path = (
         f"{remote.api}/Calls/{quote(call, safe='')}/Notifications.json"
         if call
@@ -241,16 +208,12 @@ def list_notifications(
     _table("Notifications", ("Date", "Code", "Level", "Call", "Method", "URL", "Message"), rows)
 
 
-@configurations.command("list")
+@remote_command(configurations, "list")
 def list_configurations(
+    remote: Remote,
     kind: TypeOption = "Recording",
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """The account's configurations of one type; the default is marked."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     listed = remote.get(f"/phonograph/v1/Configurations/{quote(kind, safe='')}")
     rows = (
         (
@@ -265,32 +228,24 @@ def list_configurations(
     _table(f"{kind} configurations", ("ID", "Unique name", "Description", "Default", "Created"), rows)
 
 
-@configurations.command("show")
+@remote_command(configurations, "show")
 def show_configuration(
+    remote: Remote,
     key: Annotated[str, typer.Argument(help="Its id or unique name, or Default.")],
     kind: TypeOption = "Recording",
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """One configuration, as the v2 API returns it."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     response = remote.request("GET", f"/v2/Configurations/{quote(kind, safe='')}/{quote(key, safe='')}")
     console.print(JSON(response.text))
 
 
-@callbacks.command("list")
+@remote_command(callbacks, "list")
 def list_callbacks(
+    remote: Remote,
     call: CallOption = None,
     limit: LimitOption = 20,
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """The status callbacks sent for the account, newest first, with the app's answers."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     path = f"/phonograph/v1/Accounts/{remote.account_sid}/Events"
     events = remote.get(path, **_query(limit, Kind="callback", CallSid=call))["events"]
     rows = (

@@ -8,15 +8,7 @@ from urllib.parse import quote
 
 import typer
 
-from phonograph.cli.remote import (
-    DEFAULT_SERVER,
-    AccountSidOption,
-    AuthTokenOption,
-    DataDirOption,
-    ServerOption,
-    connect,
-    fail,
-)
+from phonograph.cli.remote import Remote, fail, remote_command
 
 phones = typer.Typer(help="Virtual phones of a running server: list, add, remove.", no_args_is_help=True)
 PHONES_PATH = "/phonograph/v1/Phones"
@@ -30,30 +22,23 @@ def _phone_line(phone: dict[str, Any]) -> str:
     )
 
 
-@phones.command("list")
+@remote_command(phones, "list")
 def list_phones(
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
+    remote: Remote,
 ) -> None:
     """Print the account's virtual phones, newest first, one line each."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     for phone in remote.request("GET", PHONES_PATH).json()["phones"]:
         typer.echo(_phone_line(phone))
 
 
-@phones.command("add")
+@remote_command(phones, "add")
 def add_phone(
+    remote: Remote,
     number: Annotated[str, typer.Argument(help="The phone's number, E.164 (+15550001111).")],
     answer: Annotated[str, typer.Option(help="answer, busy, no-answer or failed.")] = "answer",
     answer_after_s: Annotated[float, typer.Option(help="Seconds it rings before it answers.")] = 1.0,
     twiml: Annotated[str | None, typer.Option(help="TwiML the phone runs once it answers.")] = None,
     twiml_file: Annotated[Path | None, typer.Option(help="A file holding that TwiML.")] = None,
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """Add a virtual phone to the account and print it."""
     if twiml is not None and twiml_file is not None:
@@ -63,20 +48,15 @@ def add_phone(
             twiml = twiml_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read --twiml-file {twiml_file}: {exc}", 2)
-    remote = connect(server, account_sid, auth_token, data_dir)
     body = {"phone_number": number, "answer": answer, "answer_after_s": answer_after_s, "twiml": twiml}
     typer.echo(_phone_line(remote.request("POST", PHONES_PATH, body).json()))
 
 
-@phones.command("remove")
+@remote_command(phones, "remove")
 def remove_phone(
+    remote: Remote,
     number: Annotated[str, typer.Argument(help="The phone's number, E.164 (+15550001111).")],
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """Remove the account's virtual phone with this number."""
-    remote = connect(server, account_sid, auth_token, data_dir)
     remote.request("DELETE", f"{PHONES_PATH}/{quote(number, safe='')}")
     typer.echo(f"removed {number}")

@@ -4,6 +4,9 @@ server's ``credentials.json``), and requests that turn a refusal into a message 
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -64,10 +67,17 @@ def _credentials(account_sid: str | None, auth_token: str | None, data_dir: Path
 
 @dataclass(frozen=True)
 class Remote:
-    """A running server and the account the command acts as."""
+    """A running server and the account the command acts as. The credentials are looked for when
+    first needed, so that a command's own usage errors are reported before a missing one."""
 
     server: str
-    credentials: Credentials
+    account_sid_option: str | None = None
+    auth_token_option: str | None = None
+    data_dir: Path | None = None
+
+    @functools.cached_property
+    def credentials(self) -> Credentials:
+        return _credentials(self.account_sid_option, self.auth_token_option, self.data_dir)
 
     @property
     def account_sid(self) -> str:
@@ -114,5 +124,40 @@ class Remote:
         return self.request("GET", path, params=params).json()
 
 
-def connect(server: str, account_sid: str | None, auth_token: str | None, data_dir: Path | None) -> Remote:
-    return Remote(server, _credentials(account_sid, auth_token, data_dir))
+_CONNECTION = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, default, annotation in (
+        ("server", DEFAULT_SERVER, ServerOption),
+        ("account_sid", None, AccountSidOption),
+        ("auth_token", None, AuthTokenOption),
+        ("data_dir", None, DataDirOption),
+    )
+]
+
+
+Command = Callable[..., None]
+
+
+def remote_command(group: typer.Typer, name: str | None = None) -> Callable[[Command], Command]:
+    """Register ``command(remote, ...)`` on ``group`` as a command that also takes ``--server``,
+    ``--account-sid``, ``--auth-token`` and ``--data-dir`` and hands it the :class:`Remote` they
+    name: every command that talks to a server finds it, and its credentials, the same way."""
+
+    def register(command: Command) -> Command:
+        own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "remote"]
+
+        @functools.wraps(command)
+        def run(**options: Any) -> None:
+            connection = [options.pop(parameter.name) for parameter in _CONNECTION]
+            command(Remote(*connection), **options)
+
+        signature = inspect.Signature([*own, *_CONNECTION])
+        # Typer reads the parameters from the signature and their types from the annotations.
+        setattr(run, "__signature__", signature)  # noqa: B010 (mypy: functions have no such attribute)
+        run.__annotations__ = {
+            parameter.name: parameter.annotation for parameter in signature.parameters.values()
+        }
+        group.command(name)(run)
+        return command
+
+    return register

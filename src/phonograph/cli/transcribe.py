@@ -10,15 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from phonograph.cli.remote import (
-    DEFAULT_SERVER,
-    AccountSidOption,
-    AuthTokenOption,
-    DataDirOption,
-    Remote,
-    ServerOption,
-    connect,
-)
+from phonograph.cli.remote import Remote
 
 TRANSCRIPTIONS_PATH = "/phonograph/v1/Transcriptions"
 POLL_INTERVAL_S = 0.2
@@ -69,11 +61,8 @@ def _follow(remote: Remote, jobs: dict[str, dict[str, Any]]) -> None:
 
 
 def transcribe(
+    remote: Remote,
     recording_sids: Annotated[list[str], typer.Argument(help="Recording SIDs (RE…) to transcribe.")],
-    server: ServerOption = DEFAULT_SERVER,
-    account_sid: AccountSidOption = None,
-    auth_token: AuthTokenOption = None,
-    data_dir: DataDirOption = None,
 ) -> None:
     """Transcribe completed recordings with the server's speech-to-text model, and print them.
 
@@ -81,7 +70,6 @@ def transcribe(
     progress bar follows the jobs on stderr; then each transcript is printed on stdout, one line per
     sentence: time span, channel, participant type and text. The exit status is 1 when a job failed.
     """
-    remote = connect(server, account_sid, auth_token, data_dir)
     base = f"/phonograph/v1/Accounts/{remote.account_sid}/Recordings"
     jobs = {
         sid: remote.request("POST", f"{base}/{quote(sid, safe='')}/Transcriptions").json()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -66,30 +66,29 @@ def add_phone(http: httpx.Client, number: str, twiml: str | None = None, **field
     return body
 
 
+def _poll(fetch: Callable[[], Any], what: str, statuses: tuple[str, ...], timeout_s: float) -> Any:
+    """``fetch()`` once its ``status`` is one of ``statuses`` (polling the API, where the state lives)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        resource = fetch()
+        if resource.status in statuses:
+            return resource
+        assert time.monotonic() < deadline, f"{what} still {resource.status}, wanted {statuses}"
+        time.sleep(POLL_S)
+
+
 def wait_for_call(
     client: Client, sid: str, statuses: tuple[str, ...] = CALL_ENDED, timeout_s: float = WAIT_S
 ) -> Any:
-    """The call once its status is one of ``statuses`` (by polling the API, where the state lives)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        call = client.calls(sid).fetch()
-        if call.status in statuses:
-            return call
-        assert time.monotonic() < deadline, f"call {sid} still {call.status}, wanted {statuses}"
-        time.sleep(POLL_S)
+    """The call once its status is one of ``statuses``."""
+    return _poll(client.calls(sid).fetch, f"call {sid}", statuses, timeout_s)
 
 
 def wait_for_recording(
     client: Client, sid: str, statuses: tuple[str, ...] = RECORDING_ENDED, timeout_s: float = WAIT_S
 ) -> Any:
     """The recording once its status is one of ``statuses``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        recording = client.recordings(sid).fetch()
-        if recording.status in statuses:
-            return recording
-        assert time.monotonic() < deadline, f"recording {sid} still {recording.status}, wanted {statuses}"
-        time.sleep(POLL_S)
+    return _poll(client.recordings(sid).fetch, f"recording {sid}", statuses, timeout_s)
 
 
 def recording_audio(http: httpx.Client, account_sid: str, sid: str) -> Audio:
