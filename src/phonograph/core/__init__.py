@@ -24,7 +24,7 @@ from phonograph.core.lru import ByteLru
 from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
 from phonograph.core.timefmt import as_utc, end_of, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
-from phonograph.core.wire import redact_userinfo
+from phonograph.core.wire import redact_userinfo, storable_text
 
 __all__ = [
     "AuthenticationFailed",
@@ -60,5 +60,6 @@ __all__ = [
     "parse_rfc2822",
     "redact_userinfo",
     "rfc2822",
+    "storable_text",
     "typeid_uuid",
 ]

@@ -31,6 +31,12 @@ def is_storable_text(text: str) -> bool:
     return True
 
 
+def storable_text(text: str) -> str:
+    """``text`` made storable (see ``is_storable_text``): NUL becomes U+FFFD, a lone surrogate
+    ``?``. For what phonograph keeps of other parties' words: an app's response body, say."""
+    return text.replace("\0", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
 _USERINFO_PASSWORD = re.compile(r"(?i)\b(https?://[^/@\s:]*):[^/@\s]*@")
 
 

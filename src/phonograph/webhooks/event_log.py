@@ -5,9 +5,9 @@ and ``phonograph calls show`` / ``phonograph callbacks list``.
 A request must not wait for a database write: :meth:`EventLog.record` puts the event in a bounded
 buffer, and one owned task writes the buffer in a single transaction every ``flush_interval_s``
 (and once more when the server stops). The log is a record of what happened, not a promise: when
-the buffer is full, the newest events are dropped and counted (a warning says how many), and a
-killed process loses the last ``flush_interval_s``. Callbacks themselves are never lost that way
-(the outbox holds them); only this record of them is.
+the buffer is full, the newest events are dropped and counted (a warning says how many); a batch
+the database refuses is lost with a warning; a killed process loses the last ``flush_interval_s``.
+Callbacks themselves are never lost that way (the outbox holds them); only this record of them is.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import logging
 from collections import deque
 from datetime import datetime, timedelta
 
-from phonograph.core import Clock, TaskOwner, redact_userinfo
+from phonograph.core import Clock, TaskOwner, redact_userinfo, storable_text
 from phonograph.store import EVENT_RETENTION, CallEvent, CallEventRepo, Database, new_event_sid
 from phonograph.webhooks.types import AppRequest, AppResponse, WebhookError
 
@@ -80,12 +80,16 @@ class EventLog:
                 account_sid=account_sid,
                 call_sid=params.get("CallSid"),
                 kind=request.kind,
-                request_url=redact_userinfo(url),
+                request_url=storable_text(redact_userinfo(url)),
                 request_method=request.method,
-                request_params=[[name, value] for name, value in request.params],
+                request_params=[
+                    [storable_text(name), storable_text(value)] for name, value in request.params
+                ],
                 response_code=None if answer is None else answer.status_code,
-                response_content_type=None if answer is None else answer.header("content-type"),
-                response_body=None if answer is None else answer.text[:BODY_MAX_CHARS],
+                response_content_type=None
+                if answer is None
+                else storable_text(answer.header("content-type") or "")[:255] or None,
+                response_body=None if answer is None else storable_text(answer.text[:BODY_MAX_CHARS]),
                 error_code=None if error is None else error.code,
                 request_duration_ms=round((now - started).total_seconds() * 1000),
                 date_created=now,
@@ -107,15 +111,16 @@ class EventLog:
             await asyncio.sleep(self._flush_interval_s)
             try:
                 await self.flush()
-            except Exception:
-                log.exception("writing call events failed; they stay buffered")
+            except Exception as exc:  # the database is down: those events are lost, the next go on
+                log.warning("writing call events failed, a batch is lost: %s", exc)
 
     async def flush(self) -> None:
         """Write the buffered events in one transaction; once an hour also forget expired ones."""
         if self._dropped:
             log.warning("call event log full: %d events dropped", self._dropped)
             self._dropped = 0
-        batch = list(self._pending)
+        # Taken out before the write: a batch the database refuses is not retried for ever.
+        batch = [self._pending.popleft() for _ in range(len(self._pending))]
         now = self.clock.now()
         prune = self._pruned_at is None or now - self._pruned_at >= PRUNE_INTERVAL
         if not batch and not prune:
@@ -127,5 +132,3 @@ class EventLog:
                 await repo.forget_before(now - EVENT_RETENTION)
         if prune:
             self._pruned_at = now
-        for _ in batch:
-            self._pending.popleft()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from phonograph.store import EVENT_RETENTION, CallEventRepo, Database, PageSpec
 from phonograph.webhooks import AppRequest, AppResponse, EventLog
 from tests.support.store import T0, add_account, run
@@ -79,5 +81,24 @@ def test_events_older_than_30_days_are_forgotten(db_url: str) -> None:
         clock.moment = T0 + EVENT_RETENTION + timedelta(hours=1)
         await log.flush()
         assert await stored(db, account.sid) == []
+
+    run(db_url, check)
+
+
+def test_what_no_store_can_hold_is_replaced_and_a_refused_batch_does_not_block_the_next(db_url: str) -> None:
+    async def check(db: Database) -> None:
+        account = await add_account(db)
+        log = EventLog(db, SteppedClock(T0))
+        # PostgreSQL refuses NUL in text; an app may well answer with one.
+        log.record(request(account.sid), "https://app.example/voice", T0, response=answer("<R>\0</R>"))
+        await log.flush()
+        assert await stored(db, account.sid) == [(200, "<R>\ufffd</R>", 0)]
+        # An event of an account that does not exist breaks the batch's foreign key.
+        log.record(request("AC" + "0" * 32), "https://app.example/voice", T0, response=answer())
+        with pytest.raises(Exception):  # noqa: B017, PT011 (the driver's own integrity error)
+            await log.flush()
+        log.record(request(account.sid), "https://app.example/voice", T0, response=answer("<next/>"))
+        await log.flush()
+        assert len(await stored(db, account.sid)) == 2
 
     run(db_url, check)
