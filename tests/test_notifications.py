@@ -277,3 +277,11 @@ def test_unknown_sids_are_not_found(account: TestAccount) -> None:
 )
 def test_bad_filters_are_refused(account: TestAccount, name: str, value: str) -> None:
     assert_invalid(account.http.get(notifications_path(account.sid), params={name: value}), name)
+
+
+def test_an_answer_no_store_can_hold_is_kept_storable(account: TestAccount, webapp: WebApp) -> None:
+    """PostgreSQL refuses NUL in text; an app may answer with one (it once crashed the call)."""
+    url = webapp.respond("/voice", b"oops\0bad", status=500, content_type="text/plain")
+    call_sid = finished_call(account, url)
+    [listed] = account.client.calls(call_sid).notifications.list()
+    assert account.client.notifications(listed.sid).fetch().response_body == "oops\ufffdbad"

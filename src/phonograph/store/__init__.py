@@ -37,7 +37,12 @@ from phonograph.store.repos.incoming_phone_numbers import (
     IncomingPhoneNumberRepo,
     NumberSettings,
 )
-from phonograph.store.repos.notifications import Notification, NotificationLog, NotificationRepo
+from phonograph.store.repos.notifications import (
+    RESPONSE_BODY_MAX_CHARS,
+    Notification,
+    NotificationLog,
+    NotificationRepo,
+)
 from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
 from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
 from phonograph.store.repos.transcriptions import Transcription, TranscriptionFilters, TranscriptionRepo
@@ -49,6 +54,7 @@ __all__ = [
     "EVENT_RETENTION",
     "FRIENDLY_NAME_MAX_CHARS",
     "PARTICIPANT_LABEL_MAX_CHARS",
+    "RESPONSE_BODY_MAX_CHARS",
     "UNIQUE_NAME_MAX_CHARS",
     "URL_MAX_CHARS",
     "Account",

@@ -18,16 +18,27 @@ from collections import deque
 from datetime import datetime, timedelta
 
 from phonograph.core import Clock, TaskOwner, redact_userinfo, storable_text
-from phonograph.store import EVENT_RETENTION, CallEvent, CallEventRepo, Database, new_event_sid
+from phonograph.store import (
+    EVENT_RETENTION,
+    RESPONSE_BODY_MAX_CHARS,
+    CallEvent,
+    CallEventRepo,
+    Database,
+    new_event_sid,
+)
 from phonograph.webhooks.types import AppRequest, AppResponse, WebhookError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_PENDING = 10_000
 DEFAULT_FLUSH_INTERVAL_S = 0.5
-BODY_MAX_CHARS = 4096
-"""A response body is kept only this far, as a Notification's is (docs/security.md)."""
+CONTENT_TYPE_MAX_CHARS = 255  # the column's size
 PRUNE_INTERVAL = timedelta(hours=1)
+
+
+def _kept(text: str | None, max_chars: int) -> str | None:
+    """What the app sent, cut to ``max_chars`` and made storable (PostgreSQL refuses a NUL)."""
+    return None if text is None else storable_text(text[:max_chars])
 
 
 class EventLog:
@@ -88,8 +99,9 @@ class EventLog:
                 response_code=None if answer is None else answer.status_code,
                 response_content_type=None
                 if answer is None
-                else storable_text(answer.header("content-type") or "")[:255] or None,
-                response_body=None if answer is None else storable_text(answer.text[:BODY_MAX_CHARS]),
+                else _kept(answer.header("content-type"), CONTENT_TYPE_MAX_CHARS),
+                # As much as a Notification keeps of it (docs/security.md).
+                response_body=None if answer is None else _kept(answer.text, RESPONSE_BODY_MAX_CHARS),
                 error_code=None if error is None else error.code,
                 request_duration_ms=round((now - started).total_seconds() * 1000),
                 date_created=now,

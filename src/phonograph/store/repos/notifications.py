@@ -9,7 +9,7 @@ from enum import IntEnum
 from sqlalchemy import ColumnElement, delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonograph.core import new_sid, redact_userinfo
+from phonograph.core import new_sid, redact_userinfo, storable_text
 from phonograph.store.models import NotificationRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
@@ -79,7 +79,8 @@ class NotificationRepo:
         message_date: datetime | None = None,
     ) -> Notification:
         """A new notification; ``message_date`` (when the event happened) defaults to ``now``.
-        URL passwords are redacted and the response body is cut to ``RESPONSE_BODY_MAX_CHARS``."""
+        URL passwords are redacted, the response body is cut to ``RESPONSE_BODY_MAX_CHARS``, and
+        what the app sent is made storable (``storable_text``: PostgreSQL refuses a NUL)."""
         row = NotificationRow(
             sid=new_sid("NO"),
             account_sid=account_sid,
@@ -89,9 +90,9 @@ class NotificationRepo:
             message_text=redact_userinfo(message_text),
             request_url=redact_userinfo(request_url),
             request_method=request_method,
-            request_variables=request_variables,
-            response_body=response_body[:RESPONSE_BODY_MAX_CHARS],
-            response_headers=response_headers,
+            request_variables=storable_text(request_variables),
+            response_body=storable_text(response_body[:RESPONSE_BODY_MAX_CHARS]),
+            response_headers=storable_text(response_headers),
             message_date=now if message_date is None else message_date,
             date_created=now,
         )
