@@ -31,8 +31,14 @@ LimitOption = Annotated[
 ]
 CallOption = Annotated[str | None, typer.Option("--call", help="Only those of this call (CA…).")]
 TypeOption = Annotated[str, typer.Option("--type", help="Recording or Transcription.")]
-# What a callback's parameters say happened, in the order worth showing.
-STATUS_PARAMS = ("CallStatus", "RecordingStatus", "TranscriptionStatus", "StatusCallbackEvent")
+# What a callback's parameters say happened, in the order worth showing: the name the Events list
+# gives each (snake_cased) and the name the app sees.
+STATUS_PARAMS = {
+    "call_status": "CallStatus",
+    "recording_status": "RecordingStatus",
+    "transcription_status": "TranscriptionStatus",
+    "status_callback_event": "StatusCallbackEvent",
+}
 
 
 def _query(limit: int, **filters: str | None) -> dict[str, str | int]:
@@ -53,27 +59,17 @@ def _fields(title: str, resource: dict[str, Any], names: Sequence[str]) -> None:
     _table(title, ("field", "value"), ((name, resource.get(name)) for name in names))
 
 
-def _status_of(params: dict[str, str]) -> str:
-    return " ".join(f"{name}={params[name]}" for name in STATUS_PARAMS if name in params)
-
-
 def _event_line(event: dict[str, Any]) -> tuple[str, str]:
     """(what, the app's answer) of a Call Event."""
-    request, response = event["request"], event["response"] or {}
-    params = {_camel(name): value for name, value in (request.get("parameters") or {}).items()}
+    request, response = event["request"], event["response"]
+    params = request["parameters"]
     what = f"{request['method']} {request['url']}"
-    if status := _status_of(params):
-        what += f" ({status})"
-    code = response.get("response_code")
-    answer = f"{code}" if code is not None else "no answer"
-    if response.get("request_duration") is not None:
-        answer += f" in {response['request_duration']} ms"
-    return what, answer
-
-
-def _camel(snake: str) -> str:
-    """``call_status`` → ``CallStatus``: the events list snake_cases the parameter names."""
-    return "".join(part.capitalize() for part in snake.split("_"))
+    shown = [f"{app_name}={params[name]}" for name, app_name in STATUS_PARAMS.items() if name in params]
+    if shown:
+        what += f" ({' '.join(shown)})"
+    code = response["response_code"]
+    answer = "no answer" if code is None else str(code)
+    return what, f"{answer} in {response['request_duration']} ms"
 
 
 # --- calls ---------------------------------------------------------------------------------------
@@ -121,7 +117,7 @@ def _timeline(remote: Remote, base: str, call: dict[str, Any]) -> list[tuple[str
         detail = f"{recording['source']}, {recording['channels']} channel(s)"
         entries.append((recording["start_time"], f"recording {recording['sid']} started", detail))
     for event in events:
-        entries.append(((event["response"] or {}).get("date_created"), *_event_line(event)))
+        entries.append((event["response"]["date_created"], *_event_line(event)))
     entries.append((call["end_time"], f"ended: {call['status']}", ""))
     for recording in recordings:
         what = f"recording {recording['sid']} {recording['status']}"
@@ -248,8 +244,5 @@ def list_callbacks(
     """The status callbacks sent for the account, newest first, with the app's answers."""
     path = f"/phonograph/v1/Accounts/{remote.account_sid}/Events"
     events = remote.get(path, **_query(limit, Kind="callback", CallSid=call))["events"]
-    rows = (
-        ((event["response"] or {}).get("date_created"), event["call_sid"], *_event_line(event))
-        for event in events
-    )
+    rows = ((event["response"]["date_created"], event["call_sid"], *_event_line(event)) for event in events)
     _table("Callbacks", ("Sent", "Call", "Request", "Answer"), rows)
