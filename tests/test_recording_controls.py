@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pytest
 
 from phonograph.testing.audio import dominant_frequency_hz, read_wav
-from phonograph.testing.kit import add_phone, fresh_number, wait_for_call, wait_for_recording
+from phonograph.testing.kit import add_phone, fresh_number, recording_audio, wait_for_call, wait_for_recording
 from phonograph.testing.webapp import Hit, WebApp, valid_signature
 from tests.conftest import TEST_SPEED, TestAccount
 from tests.support.api import RFC2822_RE, rest_error
@@ -114,9 +114,8 @@ def frames_between(first: Bracket, second: Bracket) -> tuple[int, int]:
 
 def recording_wav(account: TestAccount, sid: str) -> tuple[npt.NDArray[np.int16], int]:
     """The recording's media as (channels, samples) and its rate."""
-    response = account.http.get(recording_path(account.sid, sid, ".wav"))
-    assert response.status_code == 200, response.text
-    return read_wav(response.content)
+    audio = recording_audio(account.http, account.sid, sid)
+    return audio.samples, audio.rate_hz
 
 
 def locate(window: Track, track: Track) -> int:

@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phonograph.testing.audio import read_wav
-from phonograph.testing.kit import add_phone, wait_for_call, wait_for_recording
+from phonograph.testing.kit import add_phone, recording_audio, wait_for_call, wait_for_recording
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import Hit, WebApp, valid_signature
 from tests.conftest import BACKENDS, TestAccount
@@ -34,7 +33,6 @@ from tests.support.recordings import (
     LONG_PAUSE,
     live_call,
     media_frames,
-    recording_path,
     wait_media_s,
 )
 from tests.support.server import Servers
@@ -104,18 +102,13 @@ def wait_frames(servers: Servers, frame: int) -> int:
 
 def finished_recording(servers: Servers, sid: str) -> tuple[str, np.ndarray]:
     """The recording's status once it is finished, and its WAV's one channel."""
-    client = servers.client()
-    deadline = time.monotonic() + WAIT_S
-    while (status := client.recordings(sid).fetch().status) not in ("completed", "absent", "failed"):
-        assert time.monotonic() < deadline, f"recording {sid} still {status}"
-        time.sleep(0.05)
+    status = wait_for_recording(servers.client(), sid, timeout_s=WAIT_S).status
     assert servers.current is not None
     account_sid = servers.current.credentials.account_sid
     with servers.http() as http:
-        response = http.get(recording_path(account_sid, sid, ".wav"))
-    assert response.status_code == 200, response.text
-    [samples], rate = read_wav(response.content)
-    assert rate == RATE_HZ
+        audio = recording_audio(http, account_sid, sid)
+    assert audio.rate_hz == RATE_HZ
+    [samples] = audio.samples
     return status, samples
 
 

@@ -25,14 +25,13 @@ import pytest
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
-from phonograph.testing.audio import read_wav
-from phonograph.testing.kit import add_phone, fresh_number
+from phonograph.testing.kit import add_phone, fresh_number, recording_audio
 from phonograph.testing.webapp import Hit, WebApp
 from tests.conftest import TestAccount
 from tests.support.api import ok_json
 from tests.support.callflow import CALLER
 from tests.support.calls import pcm_wav
-from tests.support.recordings import media_frames, recording_path
+from tests.support.recordings import media_frames
 
 T = TypeVar("T")
 Track = npt.NDArray[np.int16]
@@ -281,12 +280,9 @@ def assert_run_within(run: tuple[int, int], fewest_most: tuple[int, int]) -> Non
 def recording_media(account: TestAccount, sid: str) -> list[Track]:
     """The channels of a completed recording's WAV (an authenticated GET, twilio.com/docs/voice/api/recording)
     at 8 kHz."""
-    response = account.http.get(recording_path(account.sid, sid, ".wav"))
-    assert response.status_code == 200, response.text
-    assert response.headers["Content-Type"].startswith("audio/")
-    channels, rate = read_wav(response.content)
-    assert rate == RATE_HZ
-    return list(channels)
+    audio = recording_audio(account.http, account.sid, sid)
+    assert audio.rate_hz == RATE_HZ
+    return list(audio.samples)
 
 
 def media_settings(account: TestAccount, **settings: bool) -> dict[str, Any]:

@@ -95,6 +95,7 @@ def recording_audio(http: httpx.Client, account_sid: str, sid: str) -> Audio:
     """A completed recording's WAV media, decoded (fetched with the account's HTTP auth)."""
     response = http.get(f"/2010-04-01/Accounts/{account_sid}/Recordings/{sid}.wav")
     assert response.status_code == 200, f"recording {sid} media: {response.status_code} {response.text[:200]}"
+    assert response.headers["Content-Type"].startswith("audio/"), response.headers["Content-Type"]
     return Audio.from_wav(response.content)
 
 
@@ -137,7 +138,8 @@ def subaccount(
     """A new subaccount of the server's main account, so that tests sharing a server never see
     each other's calls, recordings or phones. ``http_client``: the SDK's transport (to hook it)."""
     main = server.credentials
-    with httpx.Client(base_url=server.base_url, auth=(main.account_sid, main.auth_token)) as owner:
+    owner_auth = (main.account_sid, main.auth_token)
+    with httpx.Client(base_url=server.base_url, auth=owner_auth, timeout=HTTP_TIMEOUT_S) as owner:
         response = owner.post("/2010-04-01/Accounts.json", data={"FriendlyName": friendly_name})
     assert response.status_code == 201, response.text
     sid, token = response.json()["sid"], response.json()["auth_token"]
