@@ -150,6 +150,13 @@ class WhisperEngine:
             # the same thing twice), which made transcripts differ from run to run, worse, and up
             # to 5x slower (measured on 60 s of espeak speech).
             temperature=0.0,
+            # Whisper runs away on audio it cannot place (a recording cut mid-word, digits spoken
+            # one by one): "8, 8, 8, …" or "PEPEPE…" until the window ends, 113 words for 4 said,
+            # decoded at 5x the cost. No token trigram may come twice: on cut espeak sentences the
+            # longest transcript fell from 454 to 62 characters, the bench's word error rate and
+            # time stayed the same (bench/transcribe.py). The temperature fallback and a repetition
+            # penalty left runaways in (and the penalty raised the error rate by half).
+            no_repeat_ngram_size=3,
             # Word timings make a segment's start and end those of its first and last words;
             # Whisper's own segment times are only rough (to within seconds).
             word_timestamps=True,
