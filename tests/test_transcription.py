@@ -401,6 +401,9 @@ def test_pci_mode_fails_or_refuses_every_kind_of_transcription_with_17531(
     assert automatic.get("ErrorMessage"), automatic
     [failed] = account.client.voice.v3.transcriptions.list(source_id=call_recording.sid)
     assert (failed.id, failed.status) == (automatic["TranscriptionId"], "FAILED")
+    # The resource says why, as the callback did.
+    fetched = account.client.voice.v3.transcriptions(failed.id).fetch().transcription
+    assert (fetched["errorCode"], fetched["errorMessage"]) == (PCI_REFUSED, automatic["ErrorMessage"])
     body = transcript(account.http, failed.links["transcript"])
     assert (body["status"], body["errorCode"], body["sentences"] or [], body["text"] or "") == (
         "FAILED",

@@ -119,6 +119,7 @@ def test_create_answers_202_with_the_operation_and_its_headers(account: TestAcco
     assert headers["retry-after"].isdigit()
     assert headers["idempotency-key"] == key
     assert operation.status == transcription["status"] == "PENDING"
+    assert (transcription["errorCode"], transcription["errorMessage"]) == (None, None)
 
     assert transcription["accountId"] == account.sid
     assert transcription["transcriptionConfigurationId"] == configuration_id

@@ -44,8 +44,11 @@ TRANSCRIPTION_FIELDS = {
     "updatedAt",
     "url",
     "links",
+    "errorCode",
+    "errorMessage",
 }
-"""A v3 transcription's keys, whatever its input source (a key it has no value for is null)."""
+"""A v3 transcription's keys, whatever its input source (a key it has no value for is null); the
+last two are phonograph's, set when the job FAILED."""
 JOB_FIELDS = {
     "id",
     "kind",

@@ -82,6 +82,10 @@ def transcription_json(context: ApiContext, transcription: Transcription) -> dic
         "updatedAt": iso8601(transcription.date_updated),
         "url": transcription_url(public, transcription),
         "links": {"transcript": transcript_url(public, transcription.sid)},
+        # phonograph's extension: why a FAILED job failed (Twilio's resource has no such field and
+        # says it only in the status callback), null otherwise; docs/compatibility.md.
+        "errorCode": transcription.error_code,
+        "errorMessage": transcription.error_message,
     }
 
 
