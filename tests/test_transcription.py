@@ -436,7 +436,7 @@ def modelless_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_server_keeps_serving(
-    modelless_server: ServerProcess, webapp: WebApp
+    modelless_server: ServerProcess, webapp: WebApp, tmp_path: Path
 ) -> None:
     creds = modelless_server.credentials
     with httpx.Client(
@@ -467,6 +467,11 @@ def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_serv
         failed = finished_job(account, again["id"])
         assert failed["status"] == "FAILED", failed
         assert "PHONOGRAPH_STT_MODEL" in failed["errorMessage"]
+        # The CLI prints a failed job's message and code, and exits 1.
+        printed = transcribe_cli(modelless_server, account, recording_sid, tmp_path)
+        assert printed.returncode == 1, (printed.stdout, printed.stderr)
+        assert "PHONOGRAPH_STT_MODEL" in printed.stderr, printed.stderr
+        assert f"(code {failed['errorCode']})" in printed.stderr, printed.stderr
         assert httpx.get(f"{modelless_server.base_url}/healthz").status_code == 200
         assert account.client.recordings(recording_sid).fetch().status == "completed"
 
