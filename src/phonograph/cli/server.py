@@ -20,6 +20,7 @@ from phonograph.app import Credentials, build_app, make_private_dir
 from phonograph.cli.remote import fail as _fail
 from phonograph.core import redact_userinfo
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
+from phonograph.transcription.models import MODELS_FOLDER
 
 console = Console()
 
@@ -31,7 +32,7 @@ def serve(
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
 ) -> None:
     """Run the whole server in one process (SQLite and local files by default)."""
-    settings = _settings(host=host, port=port, data_dir=data_dir)
+    settings = settings_or_exit(host=host, port=port, data_dir=data_dir)
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=log_level.upper(), handlers=[handler])
@@ -104,22 +105,39 @@ def reset(
     data_dir: Path | None = typer.Option(None, help="The data dir to delete [default: ./data]."),
     yes: bool = typer.Option(False, "--yes", help="Delete without asking."),
 ) -> None:
-    """Delete a stopped server's data dir: its database, credentials, journals and recordings."""
-    path = _settings(data_dir=data_dir).data_dir
+    """Delete a stopped server's data dir: its database, credentials, journals and recordings. Its
+    speech-to-text models (``phonograph models``) are kept: they hold no one's data."""
+    path = settings_or_exit(data_dir=data_dir).data_dir
     if not path.exists():
         typer.echo(f"nothing to reset: {path} does not exist")
         return
     if not _holds_data(path):
+        if (path / MODELS_FOLDER).is_dir():
+            typer.echo(f"nothing to reset: {path} holds only models")
+            return
         _fail(f"{path} does not look like a phonograph data dir; nothing deleted", 2)
     if (pid := _serving_pid(path)) is not None:
         _fail(f"a server (pid {pid}) is using {path}; stop it first", 2)
     if not yes:
         typer.confirm(f"Delete {path} with its accounts, calls and recordings?", abort=True)
-    shutil.rmtree(path)
-    typer.echo(f"deleted {path}")
+    kept = path / MODELS_FOLDER
+    for entry in path.iterdir():
+        if entry == kept:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    if kept.is_dir():
+        typer.echo(f"deleted {path}'s accounts, calls and recordings; kept its models in {kept}")
+    else:
+        path.rmdir()
+        typer.echo(f"deleted {path}")
 
 
-def _settings(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None) -> Settings:
+def settings_or_exit(
+    *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None
+) -> Settings:
     try:
         return Settings.from_env(host=host, port=port, data_dir=data_dir)
     except SettingsError as exc:

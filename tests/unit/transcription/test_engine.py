@@ -66,11 +66,12 @@ def test_phonograph_starts_without_faster_whisper() -> None:
 @pytest.fixture(scope="module")
 def engine() -> WhisperEngine:
     pytest.importorskip("faster_whisper")
-    from tests.support.stt_model import ModelUnavailable, model_dir
+    from phonograph.transcription.models import ModelInstallError
+    from tests.support.stt_model import model_dir
 
     try:
         folder = model_dir()
-    except ModelUnavailable as exc:
+    except ModelInstallError as exc:
         pytest.skip(f"the test model is not installed: {exc}")
     return WhisperEngine(str(folder), 2)
 
