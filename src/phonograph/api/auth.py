@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from phonograph.api.context import ApiContext, Context
+from phonograph.api.openapi import BASIC_AUTH
 from phonograph.api.principals import Principal
 from phonograph.core import AuthenticationFailed, NotFound, is_sid
 from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo
@@ -51,8 +52,11 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-async def authenticate(request: Request, context: Context) -> Principal:
-    """The caller, or ``AuthenticationFailed`` (401, 20003) for missing or wrong credentials."""
+async def authenticate(
+    request: Request, context: Context, _documented: Annotated[None, Depends(BASIC_AUTH)] = None
+) -> Principal:
+    """The caller, or ``AuthenticationFailed`` (401, 20003) for missing or wrong credentials.
+    ``BASIC_AUTH`` only puts the scheme in the OpenAPI document of every route that needs it."""
     header = request.headers.get("authorization", "").encode()
     remembered = context.principals.get(header)
     if remembered is not None:

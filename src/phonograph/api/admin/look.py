@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 
 from phonograph.api.auth import Authenticated, reach_account
 from phonograph.api.context import Context
+from phonograph.api.openapi import PAGE_PARAMETERS, described, query_parameter
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.v2010.call_events import event_json
 from phonograph.api.v2010.common import query_params
@@ -29,7 +30,16 @@ router = APIRouter()
 EVENT_KINDS = ("twiml", "callback")
 
 
-@router.get("/Accounts/{account_sid}/Events")
+@router.get(
+    "/Accounts/{account_sid}/Events",
+    openapi_extra=described(
+        query=[
+            query_parameter("Kind", {"type": "string", "enum": list(EVENT_KINDS)}, "Only this kind."),
+            query_parameter("CallSid", {"type": "string", "maxLength": 34}, "Only this call's events."),
+            *PAGE_PARAMETERS,
+        ]
+    ),
+)
 async def list_account_events(
     account_sid: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:

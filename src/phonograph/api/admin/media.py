@@ -8,13 +8,19 @@ from fastapi import APIRouter, Request
 
 from phonograph.api.auth import Authenticated
 from phonograph.api.context import Context
+from phonograph.api.openapi import described, query_parameter
 from phonograph.api.params import Params
 from phonograph.core import Forbidden
 
 router = APIRouter()
 
 
-@router.get("/Media")
+@router.get(
+    "/Media",
+    openapi_extra=described(
+        query=[query_parameter("Reset", {"type": "boolean"}, "Start a new measurement window.")]
+    ),
+)
 async def media_stats(request: Request, principal: Authenticated, context: Context) -> dict[str, float]:
     if not principal.account.is_main:
         raise Forbidden("the media clock's load is the server operator's: use a main account")

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from phonograph.api.auth import Authenticated, reach_account
 from phonograph.api.body import read_json_object
 from phonograph.api.context import Context
+from phonograph.api.openapi import described
 from phonograph.api.voice_v2.validation import validate
 from phonograph.store import Account, AccountRepo
 
@@ -76,7 +77,7 @@ async def fetch_media_settings(
     return media_settings_json(await reach_account(context, principal, account_sid, request.url.path))
 
 
-@router.post("")
+@router.post("", openapi_extra=described(body=MediaSettingsRequest))
 async def update_media_settings(
     account_sid: str, request: Request, principal: Authenticated, context: Context
 ) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from phonograph.api.auth import Authenticated, not_found
 from phonograph.api.body import read_json_object
 from phonograph.api.context import Context
-from phonograph.api.v2010.incoming_phone_numbers import is_e164
+from phonograph.api.openapi import described
+from phonograph.api.v2010.incoming_phone_numbers import E164_RE, is_e164
 from phonograph.api.voice_v2.validation import validate
 from phonograph.calls import check_twiml
 from phonograph.core import InvalidParameter, iso8601, new_sid
@@ -43,7 +44,10 @@ class PhoneRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    phone_number: Annotated[str, AfterValidator(_e164)]
+    # The pattern is for the OpenAPI document; _e164 checks it and says why in Twilio's words.
+    phone_number: Annotated[
+        str, AfterValidator(_e164), Field(json_schema_extra={"pattern": f"^{E164_RE.pattern}$"})
+    ]
     # JSON has no enums: the answer arrives as a string and is matched by value.
     answer: Annotated[PhoneAnswer, Field(strict=False)] = PhoneAnswer.ANSWER
     answer_after_s: float = Field(
@@ -81,7 +85,7 @@ def _checked_twiml(document: str | None) -> str | None:
     return document
 
 
-@router.post("")
+@router.post("", openapi_extra=described(body=PhoneRequest))
 async def create_phone(request: Request, principal: Authenticated, context: Context) -> JSONResponse:
     body = validate(PhoneRequest, await read_json_object(request))
     twiml = _checked_twiml(body.twiml)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -28,6 +29,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from phonograph.api.auth import authenticate, not_found, reach_account
 from phonograph.api.context import ApiContext, Context
 from phonograph.api.errors import error_body
+from phonograph.api.openapi import BASIC_AUTH
 from phonograph.api.v2010.common import query_params
 from phonograph.core import AuthenticationFailed, PhonographError
 from phonograph.recording import MP3_CONTENT_TYPE, WAV_CONTENT_TYPE, RecordingStatus
@@ -126,7 +128,12 @@ async def _chunks(blobs: BlobStore, key: str, span: ByteRange) -> AsyncIterator[
         position = stop
 
 
-@router.api_route("/Recordings/{name}", methods=["GET", "HEAD"])
+# Credentials are optional: an account that does not enforce media auth serves media without them.
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{BASIC_AUTH.scheme_name: []}, {}]}
+
+
+@router.get("/Recordings/{name}", openapi_extra=OPTIONAL_AUTH)
+@router.head("/Recordings/{name}", openapi_extra=OPTIONAL_AUTH)
 async def recording_media(account_sid: str, name: str, request: Request, context: Context) -> Response:
     account = await media_account(request, context, account_sid)
     sid, _, extension = name.partition(".")
