@@ -155,7 +155,12 @@ def build_app(
     api.install(
         app,
         api.ApiContext(
-            db=db, clock=clock, calls=calls, transcriptions=transcriptions, principals=api.Principals(clock)
+            db=db,
+            clock=clock,
+            calls=calls,
+            transcriptions=transcriptions,
+            principals=api.Principals(clock),
+            metrics=api.Metrics(settings.metrics),
         ),
     )
     app.add_middleware(StampMediaFrame, calls=calls)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phonograph.api import MetricsAccess
 from phonograph.calls import DEFAULT_PLAY_CACHE_BYTES
 from phonograph.core import is_sid
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES
@@ -77,6 +78,8 @@ class Settings:
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES
     play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES
+    # Who may read GET /metrics (api/metrics.py): a main account, anyone, or nobody.
+    metrics: MetricsAccess = MetricsAccess.AUTH
 
     @property
     def credentials_file(self) -> Path:
@@ -128,6 +131,11 @@ class Settings:
             )
         except ValueError as exc:
             raise SettingsError(str(exc)) from exc
+        try:
+            metrics = MetricsAccess(env.get("PHONOGRAPH_METRICS") or MetricsAccess.AUTH)
+        except ValueError:
+            allowed = ", ".join(access.value for access in MetricsAccess)
+            raise SettingsError(f"PHONOGRAPH_METRICS must be one of {allowed}") from None
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         return cls(
             host=host,
@@ -148,4 +156,5 @@ class Settings:
             outbound=outbound,
             say_cache_bytes=_positive_int(env, "PHONOGRAPH_SAY_CACHE_MB", DEFAULT_SAY_CACHE_MB) * MB,
             play_cache_bytes=_positive_int(env, "PHONOGRAPH_PLAY_CACHE_MB", DEFAULT_PLAY_CACHE_MB) * MB,
+            metrics=metrics,
         )

@@ -34,6 +34,14 @@ def _calls(dependant: Dependant) -> list[object]:
     return found
 
 
+def _awaited(call: object) -> bool:
+    """Whether FastAPI awaits ``call``: a coroutine function, or an object (a security scheme)
+    whose ``__call__`` is one (fastapi/dependencies/models.py)."""
+    if inspect.iscoroutinefunction(call):
+        return True
+    return not inspect.isroutine(call) and inspect.iscoroutinefunction(type(call).__call__)
+
+
 def test_no_route_or_dependency_runs_on_a_worker_thread(tmp_path: Path) -> None:
     app = build_app(Settings.from_env({"PHONOGRAPH_DATA_DIR": str(tmp_path)}))
     routes = _api_routes(app.routes)
@@ -42,6 +50,6 @@ def test_no_route_or_dependency_runs_on_a_worker_thread(tmp_path: Path) -> None:
         f"{route.path} {getattr(call, '__qualname__', call)}"
         for route in routes
         for call in _calls(route.dependant)
-        if not inspect.iscoroutinefunction(call)
+        if not _awaited(call)
     }
     assert threaded == set()

@@ -6,6 +6,7 @@ from phonograph.api import admin, health, v2010, voice_v2, voice_v3
 from phonograph.api.admission import AdmitWrites
 from phonograph.api.context import ApiContext
 from phonograph.api.errors import install_error_handlers
+from phonograph.api.metrics import HttpLatency, Metrics, MetricsAccess
 from phonograph.api.principals import Principals
 
 
@@ -14,6 +15,7 @@ def install(app: FastAPI, context: ApiContext) -> None:
     app.state.context = context
     install_error_handlers(app)
     app.add_middleware(AdmitWrites)
+    app.add_middleware(HttpLatency, metrics=context.metrics)
     app.include_router(health.router)
     app.include_router(v2010.router)
     app.include_router(voice_v2.router)
@@ -21,4 +23,4 @@ def install(app: FastAPI, context: ApiContext) -> None:
     app.include_router(admin.router)
 
 
-__all__ = ["ApiContext", "Principals", "install"]
+__all__ = ["ApiContext", "Metrics", "MetricsAccess", "Principals", "install"]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from phonograph.api.metrics import Metrics
 from phonograph.api.principals import Principals
 from phonograph.calls import CallEngine
 from phonograph.core import Clock
@@ -21,6 +22,7 @@ class ApiContext:
     calls: CallEngine
     transcriptions: TranscriptionService
     principals: Principals
+    metrics: Metrics
 
 
 async def get_context(request: Request) -> ApiContext:

@@ -279,13 +279,15 @@ class CallEngine:
         return contextlib.nullcontext() if session is None else session.recordings.keeping_frames()
 
     def media_stats(self, *, reset: bool = False) -> dict[str, float]:
-        """The media clock's load: live legs, frames run, tick lateness (real ms) p50/p99/max."""
+        """The media clock's load: live calls, legs and recordings, frames run, tick lateness (real
+        ms) p50/p99/max."""
         media = self.runtime.media
         stats = media.reset_stats() if reset else media.stats
         return {
             "speed": media.speed,
             "legs": media.leg_count,
             "calls": len(self.runtime.sessions),
+            "recordings": self.runtime.recordings.live_count,
             "frames": stats.frames,
             "late_ticks": stats.late_ticks,
             "lateness_p50_ms": stats.percentile_ms(0.50),

@@ -118,6 +118,11 @@ class RecordingService:
         self._flusher = JournalFlusher()
         self._tasks = TaskOwner()
 
+    @property
+    def live_count(self) -> int:
+        """Recordings in progress (paused ones too), for the server's metrics."""
+        return len(self._live)
+
     # -- life of the service ---------------------------------------------------------------------
 
     async def start(self) -> None:
