@@ -105,6 +105,7 @@ def test_requests_are_timed_by_route_template_and_status(account: TestAccount) -
     for sid in sids:
         account.http.get(f"/2010-04-01/Accounts/{account.sid}/Calls/{sid}.json").raise_for_status()
     account.http.get("/no/such/path")
+    account.http.request("BREW", "/no/such/path")  # any method name: one label value for the rest
     # A conference's name may hold slashes (the route's parameter spans segments).
     named = f"/2010-04-01/Accounts/{account.sid}/Conferences/a/b/{fresh_number()}/Participants.json"
     assert account.http.post(named, data={}).status_code == 400
@@ -114,6 +115,8 @@ def test_requests_are_timed_by_route_template_and_status(account: TestAccount) -
     name = "phonograph_http_request_duration_seconds_count"
     assert value(after, name, **ok) - value(before, name, **ok) >= 2
     assert value(after, name, method="GET", route="unmatched", status="404") >= 1
+    assert ("method", "BREW") not in {label for key in after for label in key[1]}
+    assert sum(v for (n, labels), v in after.items() if n == name and ("method", "other") in labels) >= 1
     participants = "/2010-04-01/Accounts/{account_sid}/Conferences/{conference}/Participants.json"
     assert value(after, name, method="POST", route=participants, status="400") >= 1
     # One series per route template: no SID (hence no unbounded label values) in any label.

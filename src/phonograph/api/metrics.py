@@ -25,6 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Seconds; most answers take a few milliseconds, a recording's media or a list page more.
 LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED_ROUTE = "unmatched"
+# A client may send any method name: the rest share one label value, so the series stay bounded.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
 LATENESS_QUANTILES = (("0.5", "lateness_p50_ms"), ("0.99", "lateness_p99_ms"), ("1", "lateness_max_ms"))
 
 
@@ -39,7 +42,7 @@ class Metrics:
 
     def __init__(self, access: MetricsAccess = MetricsAccess.AUTH) -> None:
         self.access = access
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = CollectorRegistry()
 
         def gauge(name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge:
             return Gauge(name, documentation, labels, registry=self.registry)
@@ -66,7 +69,8 @@ class Metrics:
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.http_seconds.labels(method, route, str(status)).observe(seconds)
+        shown = method if method in METHODS else OTHER_METHOD
+        self.http_seconds.labels(shown, route, str(status)).observe(seconds)
 
     def render(self, media: Mapping[str, float], outbox_backlog: int, transcription_queue: int) -> bytes:
         """The text exposition, with the gauges set from what was just read."""

@@ -122,8 +122,13 @@ def install(
         if target.exists():
             retired = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}.old."))
             os.replace(target, retired / name)
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
+            try:
+                os.replace(staging, target)
+            except OSError:
+                os.replace(retired / name, target)  # the old model stays installed
+                raise
+            finally:
+                shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, target)
     finally:
