@@ -20,6 +20,7 @@ from phonograph.testing.kit import subaccount
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.support.postgres import PostgresServer
+from tests.support.seaweedfs import SeaweedServer
 from tests.support.stt_model import model_dir
 from tests.support.twilio_client import schema_checked_http, sdk_client
 
@@ -32,6 +33,14 @@ def postgres() -> Iterator[PostgresServer]:
     server = PostgresServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs() -> Iterator[SeaweedServer]:
+    """An S3 endpoint (SeaweedFS) for this worker; tests keep apart by their own key prefixes."""
+    server = SeaweedServer().start()
+    yield server
+    server.remove()
 
 
 def transcription_env() -> dict[str, str]:

@@ -66,7 +66,7 @@ class Settings:
     account_sid: str | None
     auth_token: str | None
     speed: float
-    # Where recording media lives: a folder (plain path or file:///abs/path); s3:// is planned.
+    # Where recording media lives: a folder (plain path or file:///abs/path) or s3://bucket/prefix.
     storage_url: str
     capture_s: float = 0.0
     # Transcription: the model, CPU threads per job, jobs run at once, and how many may wait.

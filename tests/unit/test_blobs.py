@@ -1,24 +1,44 @@
-"""LocalBlobStore and open_blob_store: whole writes, ranged reads, safe keys, atomic overwrite."""
+"""The blob stores and open_blob_store: whole writes, ranged reads, safe keys, atomic overwrite.
+
+The contract runs on both stores: a folder, and S3 on a real SeaweedFS that checks signatures
+(tests/support/seaweedfs.py), each test under a prefix of its own. What only a folder has (files,
+temporary files, folders that are not blobs) is tested on the folder alone."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 import pytest
 
-from phonograph.core import NotFound
+from phonograph.core import NotFound, ServiceUnavailable
 from phonograph.store import BlobNotFound, BlobStore, LocalBlobStore, open_blob_store
+from phonograph.store.blobs import S3BlobStore
+from phonograph.testing.server import free_port
+from tests.support.seaweedfs import SeaweedServer
 
 KEY = "AC0123/RE4567.wav"
 
 
-def test_put_read_size_delete(tmp_path: Path) -> None:
+def s3_store(seaweedfs: SeaweedServer, monkeypatch: pytest.MonkeyPatch, **env: str) -> S3BlobStore:
+    """A store under a fresh prefix of the worker's SeaweedFS, with ``env`` over its settings."""
+    for name, value in {**seaweedfs.env(), **env}.items():
+        monkeypatch.setenv(name, value)
+    return S3BlobStore(seaweedfs.url(f"test-{uuid.uuid4().hex}"))
+
+
+@pytest.fixture(params=["folder", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BlobStore:
+    if request.param == "folder":
+        return LocalBlobStore(tmp_path)
+    return s3_store(request.getfixturevalue("seaweedfs"), monkeypatch)
+
+
+def test_put_read_size_delete(store: BlobStore) -> None:
     async def main() -> None:
-        store: BlobStore = LocalBlobStore(tmp_path)
         data = bytes(range(256)) * 4
         await store.put(KEY, data)
-        assert (tmp_path / "AC0123" / "RE4567.wav").read_bytes() == data
         assert await store.read(KEY) == data
         assert await store.size(KEY) == len(data)
         await store.delete(KEY)
@@ -41,9 +61,8 @@ def test_put_read_size_delete(tmp_path: Path) -> None:
         (20, 30, b""),
     ],
 )
-def test_ranges_are_half_open(tmp_path: Path, start: int, end: int | None, expected: bytes) -> None:
+def test_ranges_are_half_open(store: BlobStore, start: int, end: int | None, expected: bytes) -> None:
     async def main() -> bytes:
-        store = LocalBlobStore(tmp_path)
         await store.put("a/b", b"0123456789")
         return await store.read("a/b", start, end)
 
@@ -51,9 +70,8 @@ def test_ranges_are_half_open(tmp_path: Path, start: int, end: int | None, expec
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, None), (5, 4)])
-def test_bad_ranges_are_refused(tmp_path: Path, start: int, end: int | None) -> None:
+def test_bad_ranges_are_refused(store: BlobStore, start: int, end: int | None) -> None:
     async def main() -> None:
-        store = LocalBlobStore(tmp_path)
         await store.put("a", b"0123456789")
         await store.read("a", start, end)
 
@@ -61,14 +79,21 @@ def test_bad_ranges_are_refused(tmp_path: Path, start: int, end: int | None) -> 
         asyncio.run(main())
 
 
-def test_missing_blobs(tmp_path: Path) -> None:
+def test_missing_blobs(store: BlobStore) -> None:
+    async def main() -> None:
+        for start, end in ((0, None), (0, 4), (3, 3)):
+            with pytest.raises(BlobNotFound) as caught:
+                await store.read(KEY, start, end)
+            assert isinstance(caught.value, NotFound)
+        assert await store.size(KEY) is None
+        await store.delete(KEY)
+
+    asyncio.run(main())
+
+
+def test_a_folder_or_a_path_through_a_file_is_no_blob(tmp_path: Path) -> None:
     async def main() -> None:
         store = LocalBlobStore(tmp_path)
-        with pytest.raises(BlobNotFound) as caught:
-            await store.read(KEY)
-        assert isinstance(caught.value, NotFound)
-        assert await store.size(KEY) is None
-        # A folder is not a blob, nor is a path through a file.
         await store.put("AC1/RE1.wav", b"x")
         assert await store.size("AC1") is None
         assert await store.size("AC1/RE1.wav/deeper") is None
@@ -84,30 +109,32 @@ def test_missing_blobs(tmp_path: Path) -> None:
     "key",
     ["", "/etc/passwd", "../outside", "a/../../b", "a/./b", "a//b", "a/", "a\\b", "..", ".", "a\0b"],
 )
-def test_bad_keys_are_refused(tmp_path: Path, key: str) -> None:
-    store = LocalBlobStore(tmp_path / "root")
+def test_bad_keys_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seaweedfs: SeaweedServer, key: str
+) -> None:
+    stores: list[BlobStore] = [LocalBlobStore(tmp_path / "root"), s3_store(seaweedfs, monkeypatch)]
 
     async def main() -> None:
-        for operation in (
-            store.put(key, b"x"),
-            store.read(key),
-            store.size(key),
-            store.delete(key),
-        ):
-            with pytest.raises(ValueError, match="blob key"):
-                await operation
+        for store in stores:
+            for operation in (
+                store.put(key, b"x"),
+                store.read(key),
+                store.size(key),
+                store.delete(key),
+            ):
+                with pytest.raises(ValueError, match="blob key"):
+                    await operation
 
     asyncio.run(main())
     assert not (tmp_path / "outside").exists()
     assert not (tmp_path / "root").exists()
 
 
-def test_overwrite_is_atomic(tmp_path: Path) -> None:
+def test_overwrite_is_atomic(store: BlobStore, tmp_path: Path) -> None:
     """Readers racing a stream of overwrites only ever see one whole version."""
     versions = [bytes([n]) * 200_000 for n in range(8)]
 
     async def main() -> set[bytes]:
-        store = LocalBlobStore(tmp_path)
         await store.put(KEY, versions[0])
         seen: set[bytes] = set()
         writing = True
@@ -127,8 +154,8 @@ def test_overwrite_is_atomic(tmp_path: Path) -> None:
 
     seen = asyncio.run(main())
     assert seen <= set(versions)
-    # No temporary files are left beside the blob.
-    assert [path.name for path in (tmp_path / "AC0123").iterdir()] == ["RE4567.wav"]
+    if isinstance(store, LocalBlobStore):  # no temporary files are left beside the blob
+        assert [path.name for path in (tmp_path / "AC0123").iterdir()] == ["RE4567.wav"]
 
 
 def test_a_failed_write_keeps_the_old_blob_and_no_temporary_file(
@@ -162,14 +189,60 @@ def test_open_blob_store_takes_a_folder(tmp_path: Path) -> None:
     assert spaced.root == tmp_path / "with space"
 
 
-def test_open_blob_store_refuses_s3_for_now() -> None:
-    with pytest.raises(ValueError, match="s3 storage is planned but not built yet"):
-        open_blob_store("s3://bucket/prefix")
+def test_open_blob_store_takes_an_s3_url(seaweedfs: SeaweedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in seaweedfs.env().items():
+        monkeypatch.setenv(name, value)
+    store = open_blob_store("s3://bucket/some/prefix")
+    assert isinstance(store, S3BlobStore)
+    assert store.url == "s3://bucket/some/prefix"
 
 
 @pytest.mark.parametrize(
-    "url", ["", "http://example.com/media", "gs://bucket", "file://host/path", "file:relative", "file://"]
+    "url",
+    [
+        "",
+        "http://example.com/media",
+        "gs://bucket",
+        "file://host/path",
+        "file:relative",
+        "file://",
+        "s3://",
+        "s3:///prefix",
+        "s3://bucket/p?x=1",
+    ],
 )
 def test_open_blob_store_refuses_other_urls(url: str) -> None:
     with pytest.raises(ValueError, match="storage URL"):
         open_blob_store(url)
+
+
+def test_a_store_that_refuses_the_credentials_is_unavailable_and_says_so_without_them(
+    seaweedfs: SeaweedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "W" + seaweedfs.secret_key[1:]
+    store = s3_store(seaweedfs, monkeypatch, AWS_SECRET_ACCESS_KEY=wrong)
+
+    async def main() -> None:
+        for operation in (store.put(KEY, b"x"), store.read(KEY, 0, 1), store.size(KEY), store.delete(KEY)):
+            with pytest.raises(ServiceUnavailable) as caught:
+                await operation
+            assert (caught.value.status, caught.value.code) == (503, 20503)
+            assert store.url in caught.value.message
+            assert wrong not in caught.value.message
+            assert seaweedfs.secret_key not in caught.value.message
+
+    asyncio.run(main())
+
+
+def test_a_store_that_does_not_answer_is_unavailable(
+    seaweedfs: SeaweedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = s3_store(seaweedfs, monkeypatch, AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}")
+
+    async def main() -> None:
+        with pytest.raises(ServiceUnavailable, match="could not store"):
+            await store.put(KEY, b"x")
+        with pytest.raises(ServiceUnavailable, match="could not look up"):
+            await store.size(KEY)
+
+    asyncio.run(main())

@@ -65,15 +65,15 @@ def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], var
         Settings.from_env(env, data_dir=tmp_path)
 
 
-@pytest.mark.parametrize("url", ["/srv/phonograph/media", "file:///srv/phonograph/media"])
-def test_storage_url_takes_a_folder(tmp_path: Path, url: str) -> None:
+@pytest.mark.parametrize(
+    "url", ["/srv/phonograph/media", "file:///srv/phonograph/media", "s3://bucket", "s3://bucket/prefix"]
+)
+def test_storage_url_takes_a_folder_or_a_bucket(tmp_path: Path, url: str) -> None:
     settings = Settings.from_env({"PHONOGRAPH_STORAGE_URL": url}, data_dir=tmp_path)
     assert settings.storage_url == url
 
 
-def test_s3_storage_is_refused_until_it_is_built(tmp_path: Path) -> None:
-    env = {"PHONOGRAPH_STORAGE_URL": "s3://bucket/prefix"}
-    with pytest.raises(
-        SettingsError, match="PHONOGRAPH_STORAGE_URL: s3 storage is planned but not built yet"
-    ):
+def test_an_s3_url_without_a_bucket_is_refused(tmp_path: Path) -> None:
+    env = {"PHONOGRAPH_STORAGE_URL": "s3:///prefix"}
+    with pytest.raises(SettingsError, match=r"PHONOGRAPH_STORAGE_URL: .*s3://bucket/prefix"):
         Settings.from_env(env, data_dir=tmp_path)

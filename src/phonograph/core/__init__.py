@@ -17,6 +17,7 @@ from phonograph.core.errors import (
     PayloadTooLarge,
     PhonographError,
     PreconditionFailed,
+    ServiceUnavailable,
     TooManyRequests,
 )
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
@@ -43,6 +44,7 @@ __all__ = [
     "PhonographError",
     "PreconditionFailed",
     "RecordingEvent",
+    "ServiceUnavailable",
     "SystemClock",
     "TaskOwner",
     "TooManyRequests",

@@ -104,6 +104,14 @@ class TooManyRequests(PhonographError):
     status = 429
 
 
+class ServiceUnavailable(PhonographError):
+    """Twilio 20503 (https://www.twilio.com/docs/api/errors/20503): something the server depends
+    on (the media store) does not answer now; try again with back-off."""
+
+    code = 20503
+    status = 503
+
+
 class InternalError(PhonographError):
     code = 20500
     status = 500

@@ -1,8 +1,11 @@
 """Blob stores: where recording media lives, behind one small async interface.
 
-``PHONOGRAPH_STORAGE_URL`` picks the store (docs/architecture.md, "Contracts"): a folder (a plain path
-or ``file:///abs/path``) is built; ``s3://bucket/prefix`` is planned for scale-out and fits the
-same interface (put whole objects, ranged reads, size, delete).
+``PHONOGRAPH_STORAGE_URL`` picks the store (docs/architecture.md, "Contracts"): a folder (a plain
+path or ``file:///abs/path``), or ``s3://bucket/prefix`` on any S3-compatible object store through
+obstore (credentials, region and endpoint from the standard ``AWS_*`` variables).
+
+A store that does not answer raises ``ServiceUnavailable`` (20503): a recording being finalized
+keeps its journal and is tried again (recording/service.py), a media request is answered 503.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ import contextlib
 import os
 import stat
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from phonograph.core import NotFound
+import obstore
+from obstore.store import S3Store
+
+from phonograph.core import NotFound, ServiceUnavailable
 
 
 class BlobNotFound(NotFound):
@@ -119,6 +126,94 @@ def _file_size(path: Path) -> int | None:
     return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
+S3_CONNECT_TIMEOUT = timedelta(seconds=5)
+S3_REQUEST_TIMEOUT = timedelta(seconds=60)  # a whole hour-long recording's WAV, read or written
+S3_RETRIES = 3
+S3_RETRY_TIMEOUT = timedelta(seconds=10)
+
+
+class S3BlobStore:
+    """Blobs as objects under ``s3://bucket/prefix``: key ``AC…/RE….wav`` is the object
+    ``prefix/AC…/RE….wav``. An S3 PUT replaces an object whole, so a reader sees the old blob or
+    the new one, and a completed PUT is durable (docs.aws.amazon.com/AmazonS3/latest/userguide/
+    Welcome.html, "Amazon S3 data consistency model")."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        # obstore reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL
+        # (and AWS_ALLOW_HTTP for a plain-HTTP endpoint) from the environment. No I/O here.
+        # Its default retries a store that is down for up to three minutes per request; a media
+        # request would hang that long, so a request gives up after S3_RETRY_S (the recording
+        # being finalized is tried again later with its own back-off).
+        # Client options given here replace those obstore would read from the environment, so
+        # AWS_ALLOW_HTTP is read here, as obstore reads it.
+        allow_http = os.environ.get("AWS_ALLOW_HTTP", "").strip().lower() in ("true", "1")
+        self._store = S3Store.from_url(
+            url,
+            client_options={
+                "allow_http": allow_http,
+                "connect_timeout": S3_CONNECT_TIMEOUT,
+                "timeout": S3_REQUEST_TIMEOUT,
+            },
+            retry_config={"max_retries": S3_RETRIES, "retry_timeout": S3_RETRY_TIMEOUT},
+        )
+
+    async def put(self, key: str, data: bytes) -> None:
+        path = "/".join(_key_parts(key))
+        try:
+            await obstore.put_async(self._store, path, data)
+        except Exception as exc:
+            raise self._unavailable("store", key, exc) from exc
+
+    async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
+        if start < 0 or (end is not None and end < start):
+            raise ValueError(f"bad byte range [{start}, {end}) for blob {key!r}")
+        path = "/".join(_key_parts(key))
+        if end is None or end > start:
+            try:
+                if end is None:
+                    result = await obstore.get_async(self._store, path, options={"range": {"offset": start}})
+                    return bytes(await result.bytes_async())
+                return bytes(await obstore.get_range_async(self._store, path, start=start, end=end))
+            except FileNotFoundError as exc:
+                raise BlobNotFound(f"no blob {key!r}") from exc
+            except Exception as exc:
+                # S3 answers a range that starts at or past the end 416; a file answers nothing.
+                size = await self.size(key)
+                if size is None:
+                    raise BlobNotFound(f"no blob {key!r}") from exc
+                if start < size:
+                    raise self._unavailable("read", key, exc) from exc
+                return b""
+        if await self.size(key) is None:
+            raise BlobNotFound(f"no blob {key!r}")
+        return b""
+
+    async def size(self, key: str) -> int | None:
+        path = "/".join(_key_parts(key))
+        try:
+            meta = await obstore.head_async(self._store, path)
+        except FileNotFoundError:
+            return None
+        except Exception as exc:
+            raise self._unavailable("look up", key, exc) from exc
+        return int(meta["size"])
+
+    async def delete(self, key: str) -> None:
+        path = "/".join(_key_parts(key))
+        try:
+            await obstore.delete_async(self._store, path)  # a missing object is fine for S3
+        except Exception as exc:
+            raise self._unavailable("delete", key, exc) from exc
+
+    def _unavailable(self, doing: str, key: str, exc: Exception) -> ServiceUnavailable:
+        # The message names the store and the failure, never a credential (obstore's do not).
+        return ServiceUnavailable(
+            f"The media store {self.url} could not {doing} {key!r}: {type(exc).__name__}: {exc}",
+            retry_after_s=1,
+        )
+
+
 def open_blob_store(url: str) -> BlobStore:
     """The store that ``url`` names: ``file:///abs/path`` or a plain path is a folder of files."""
     parts = urlsplit(url)
@@ -127,9 +222,14 @@ def open_blob_store(url: str) -> BlobStore:
             raise ValueError(f"storage URL {url!r}: a file URL names a local folder (file:///abs/path)")
         return LocalBlobStore(Path(unquote(parts.path)))
     if parts.scheme == "s3":
-        raise ValueError(
-            f"s3 storage is planned but not built yet: {url!r}; use a folder (a path or file:///abs/path)"
-        )
+        if not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(
+                f"storage URL {url!r}: an S3 URL names a bucket and a prefix (s3://bucket/prefix)"
+            )
+        try:
+            return S3BlobStore(url)
+        except Exception as exc:  # obstore refuses a malformed URL or configuration
+            raise ValueError(f"storage URL {url!r}: {exc}") from exc
     if parts.scheme == "" and url:
         return LocalBlobStore(Path(url))
-    raise ValueError(f"storage URL {url!r}: use a folder (a path or file:///abs/path); s3:// is planned")
+    raise ValueError(f"storage URL {url!r}: use a folder (a path or file:///abs/path) or s3://bucket/prefix")
