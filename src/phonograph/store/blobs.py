@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import stat
 import tempfile
@@ -24,6 +25,8 @@ import obstore
 from obstore.store import S3Store
 
 from phonograph.core import NotFound, ServiceUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class BlobNotFound(NotFound):
@@ -140,13 +143,12 @@ class S3BlobStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        # obstore reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL
-        # (and AWS_ALLOW_HTTP for a plain-HTTP endpoint) from the environment. No I/O here.
-        # Its default retries a store that is down for up to three minutes per request; a media
-        # request would hang that long, so a request gives up after S3_RETRY_S (the recording
+        # obstore reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL
+        # from the environment; no I/O happens here. Client options given here replace the ones
+        # it would read, so AWS_ALLOW_HTTP (a plain-HTTP endpoint) is read here as it reads it.
+        # Its default retries a store that is down for up to three minutes per request, and a
+        # media request would hang that long: one gives up after S3_RETRY_TIMEOUT (a recording
         # being finalized is tried again later with its own back-off).
-        # Client options given here replace those obstore would read from the environment, so
-        # AWS_ALLOW_HTTP is read here, as obstore reads it.
         allow_http = os.environ.get("AWS_ALLOW_HTTP", "").strip().lower() in ("true", "1")
         self._store = S3Store.from_url(
             url,
@@ -169,22 +171,19 @@ class S3BlobStore:
         if start < 0 or (end is not None and end < start):
             raise ValueError(f"bad byte range [{start}, {end}) for blob {key!r}")
         path = "/".join(_key_parts(key))
-        if end is None or end > start:
-            try:
-                if end is None:
-                    result = await obstore.get_async(self._store, path, options={"range": {"offset": start}})
-                    return bytes(await result.bytes_async())
+        try:
+            if end is None:
+                result = await obstore.get_async(self._store, path, options={"range": {"offset": start}})
+                return bytes(await result.bytes_async())
+            if end > start:
                 return bytes(await obstore.get_range_async(self._store, path, start=start, end=end))
-            except FileNotFoundError as exc:
-                raise BlobNotFound(f"no blob {key!r}") from exc
-            except Exception as exc:
-                # S3 answers a range that starts at or past the end 416; a file answers nothing.
-                size = await self.size(key)
-                if size is None:
-                    raise BlobNotFound(f"no blob {key!r}") from exc
-                if start < size:
-                    raise self._unavailable("read", key, exc) from exc
-                return b""
+        except FileNotFoundError as exc:
+            raise BlobNotFound(f"no blob {key!r}") from exc
+        except Exception as exc:
+            # S3 answers 416 to a range that starts at or past the end, where a file reads nothing.
+            size = await self.size(key)
+            if size is not None and start < size:
+                raise self._unavailable("read", key, exc) from exc
         if await self.size(key) is None:
             raise BlobNotFound(f"no blob {key!r}")
         return b""
@@ -207,11 +206,18 @@ class S3BlobStore:
             raise self._unavailable("delete", key, exc) from exc
 
     def _unavailable(self, doing: str, key: str, exc: Exception) -> ServiceUnavailable:
-        # The message names the store and the failure, never a credential (obstore's do not).
-        return ServiceUnavailable(
-            f"The media store {self.url} could not {doing} {key!r}: {type(exc).__name__}: {exc}",
-            retry_after_s=1,
+        # The operator's log says what failed; the answer says only that the store is down (a
+        # tenant has no business knowing the bucket or the endpoint). obstore's errors name the
+        # URL and the status, never a credential.
+        log.warning(
+            "media store unavailable: could not %s url=%s key=%s error=%s: %s",
+            doing,
+            self.url,
+            key,
+            type(exc).__name__,
+            exc,
         )
+        return ServiceUnavailable("The media store does not answer; try again later", retry_after_s=1)
 
 
 def open_blob_store(url: str) -> BlobStore:
