@@ -17,7 +17,10 @@ A job's life here:
    code and message (plus an error Notification), and the callback in the outbox; then the outbox
    is told. A job that stopped its worker ``max_attempts`` times is failed without running again.
 
-``stop`` puts the jobs it interrupts back in the queue for the next start.
+``stop`` puts the jobs it interrupts back in the queue for the next start. A job whose media store
+does not answer (``ServiceUnavailable``, store/blobs.py) is put back too, its attempt uncounted,
+and the loop waits before it claims again (doubling up to ``STORE_RETRY_MAX_S``): an outage of the
+store delays a promised transcription, it does not fail it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from phonograph.core import (
     Clock,
     InternalError,
     PhonographError,
+    ServiceUnavailable,
     TaskOwner,
     finish_even_if_cancelled,
 )
@@ -71,6 +75,8 @@ POLL_INTERVAL_S = 5.0
 """How often an idle worker looks for jobs nobody woke it for: other processes' jobs, and jobs
 whose worker crashed (their lease expired)."""
 MAX_ATTEMPTS = 3
+STORE_RETRY_FIRST_S = 1.0
+STORE_RETRY_MAX_S = 60.0
 ERROR_MESSAGE_MAX_CHARS = 512  # the column's size
 
 
@@ -132,6 +138,7 @@ class TranscriptionWorker:
         poll_interval_s: float = POLL_INTERVAL_S,
         progress_interval_s: float = PROGRESS_INTERVAL_S,
         max_attempts: int = MAX_ATTEMPTS,
+        store_retry_s: float = STORE_RETRY_FIRST_S,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -147,6 +154,8 @@ class TranscriptionWorker:
         self._poll_interval_s = poll_interval_s
         self._progress_interval_s = progress_interval_s
         self._max_attempts = max_attempts
+        self._store_retry_s = store_retry_s
+        self._store_wait_s = 0.0  # while the media store does not answer: how long to wait
         self._wake = asyncio.Event()
         self._tasks = TaskOwner()
         self._running: dict[str, _Tracker] = {}
@@ -193,6 +202,8 @@ class TranscriptionWorker:
                     await self._run(job)
                 except Exception:
                     log.exception("transcription job crashed sid=%s", job.sid)
+                if self._store_wait_s:
+                    await asyncio.sleep(self._store_wait_s)
                 continue
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_interval_s):
@@ -236,14 +247,23 @@ class TranscriptionWorker:
 
     async def _outcome(self, job: Transcription, tracker: _Tracker) -> _Outcome | None:
         try:
-            return await self._work(job, tracker)
+            outcome = await self._work(job, tracker)
         except _Abandoned:
+            return None
+        except ServiceUnavailable:
+            self._store_wait_s = min(max(2 * self._store_wait_s, self._store_retry_s), STORE_RETRY_MAX_S)
+            log.warning(
+                "transcription waits for the media store sid=%s retry_s=%s", job.sid, self._store_wait_s
+            )
+            await self._release(job)
             return None
         except PhonographError as exc:
             return _failure(exc)
         except Exception as exc:
             log.exception("transcription crashed sid=%s", job.sid)
             return _failure(InternalError(f"Transcription failed: {type(exc).__name__}: {exc}"))
+        self._store_wait_s = 0.0
+        return outcome
 
     # -- one job ---------------------------------------------------------------------------------
 

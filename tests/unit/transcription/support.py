@@ -146,6 +146,7 @@ def run(
             poll_interval_s=0.05,
             progress_interval_s=0.02,
             max_attempts=max_attempts,
+            store_retry_s=0.02,
         )
         service = TranscriptionService(db, clock, worker, queue_limit=queue_limit)
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from phonograph.core import ServiceUnavailable
 from phonograph.transcription import BatchSource, WhisperEngine
 from phonograph.transcription.state import TranscriptionStatus
 from tests.unit.transcription.support import (
@@ -468,5 +469,34 @@ def test_missing_media_fails_the_job_with_17533(tmp_path: Path) -> None:
         async with running(world):
             failed = await settled(world, job.sid)
         assert (failed.status, failed.error_code) == ("failed", 17533)
+
+    run(tmp_path, test)
+
+
+OUTAGES = 4  # more than the times run()'s worker lets a job be interrupted (max_attempts=3)
+
+
+def test_a_job_waits_out_an_outage_of_the_media_store_and_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def test(world: World) -> None:
+        account = await add_account(world.db)
+        recording = await add_recording(world, account, channels=1, seconds=3)
+        job = await promise(world, recording, origin="cli")
+        read = world.blobs.read
+        refused: list[str] = []
+
+        async def down_at_first(key: str, start: int = 0, end: int | None = None) -> bytes:
+            if len(refused) < OUTAGES:
+                refused.append(key)
+                raise ServiceUnavailable("The media store does not answer; try again later")
+            return await read(key, start, end)
+
+        monkeypatch.setattr(world.blobs, "read", down_at_first)
+        async with running(world):
+            done = await settled(world, job.sid)
+        assert len(refused) == OUTAGES
+        assert (done.status, done.error_code) == ("completed", None)
+        assert done.attempts == 1
 
     run(tmp_path, test)
