@@ -55,6 +55,14 @@ def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     console.print(table)
 
 
+def _resource_table(
+    title: str, columns: Sequence[tuple[str, str]], resources: Iterable[dict[str, Any]]
+) -> None:
+    """One row per resource: each column's header beside the field it shows, so they cannot drift."""
+    rows = ([resource[name] for _, name in columns] for resource in resources)
+    _table(title, [header for header, _ in columns], rows)
+
+
 def _fields(title: str, resource: dict[str, Any], names: Sequence[str]) -> None:
     _table(title, ("field", "value"), ((name, resource.get(name)) for name in names))
 
@@ -83,11 +91,16 @@ def list_calls(
 ) -> None:
     """The account's calls, newest first."""
     page = remote.get(f"{remote.api}/Calls.json", **_query(limit, Status=status))
-    rows = (
-        (c["sid"], c["from"], c["to"], c["status"], c["direction"], c["start_time"], c["duration"])
-        for c in page["calls"]
+    columns = (
+        ("SID", "sid"),
+        ("From", "from"),
+        ("To", "to"),
+        ("Status", "status"),
+        ("Direction", "direction"),
+        ("Started", "start_time"),
+        ("Duration (s)", "duration"),
     )
-    _table("Calls", ("SID", "From", "To", "Status", "Direction", "Started", "Duration (s)"), rows)
+    _resource_table("Calls", columns, page["calls"])
 
 
 @remote_command(calls, "show")
@@ -138,11 +151,16 @@ def list_recordings(
 ) -> None:
     """The account's recordings, newest first."""
     page = remote.get(f"{remote.api}/Recordings.json", **_query(limit, CallSid=call))
-    rows = (
-        (r["sid"], r["call_sid"], r["status"], r["source"], r["channels"], r["duration"], r["start_time"])
-        for r in page["recordings"]
+    columns = (
+        ("SID", "sid"),
+        ("Call", "call_sid"),
+        ("Status", "status"),
+        ("Source", "source"),
+        ("Channels", "channels"),
+        ("Duration (s)", "duration"),
+        ("Started", "start_time"),
     )
-    _table("Recordings", ("SID", "Call", "Status", "Source", "Channels", "Duration (s)", "Started"), rows)
+    _resource_table("Recordings", columns, page["recordings"])
 
 
 @remote_command(recordings, "show")

@@ -62,6 +62,11 @@ def _key_parts(key: str) -> list[str]:
     return parts
 
 
+def _object_path(key: str) -> str:
+    """The key as an object path (checked as a file's would be: the same keys are valid in both)."""
+    return "/".join(_key_parts(key))
+
+
 class LocalBlobStore:
     """Blobs as files under ``root``: key ``AC…/RE….wav`` is the file ``root/AC…/RE….wav``."""
 
@@ -161,7 +166,7 @@ class S3BlobStore:
         )
 
     async def put(self, key: str, data: bytes) -> None:
-        path = "/".join(_key_parts(key))
+        path = _object_path(key)
         try:
             await obstore.put_async(self._store, path, data)
         except Exception as exc:
@@ -170,7 +175,7 @@ class S3BlobStore:
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
         if start < 0 or (end is not None and end < start):
             raise ValueError(f"bad byte range [{start}, {end}) for blob {key!r}")
-        path = "/".join(_key_parts(key))
+        path = _object_path(key)
         try:
             if end is None:
                 result = await obstore.get_async(self._store, path, options={"range": {"offset": start}})
@@ -182,14 +187,17 @@ class S3BlobStore:
         except Exception as exc:
             # S3 answers 416 to a range that starts at or past the end, where a file reads nothing.
             size = await self.size(key)
-            if size is not None and start < size:
+            if size is None:
+                raise BlobNotFound(f"no blob {key!r}") from exc
+            if start < size:
                 raise self._unavailable("read", key, exc) from exc
-        if await self.size(key) is None:
+            return b""
+        if await self.size(key) is None:  # an empty range: only whether the blob is there
             raise BlobNotFound(f"no blob {key!r}")
         return b""
 
     async def size(self, key: str) -> int | None:
-        path = "/".join(_key_parts(key))
+        path = _object_path(key)
         try:
             meta = await obstore.head_async(self._store, path)
         except FileNotFoundError:
@@ -199,7 +207,7 @@ class S3BlobStore:
         return int(meta["size"])
 
     async def delete(self, key: str) -> None:
-        path = "/".join(_key_parts(key))
+        path = _object_path(key)
         try:
             await obstore.delete_async(self._store, path)  # a missing object is fine for S3
         except Exception as exc:
