@@ -84,6 +84,18 @@ async def ensure_main_account(db: Database, settings: Settings, clock: Clock) ->
     return credentials
 
 
+# sysexits.h EX_TEMPFAIL: a supervisor may start the node again; it registers afresh.
+EXIT_LEASE_LOST = 75
+
+
+def exit_at_once() -> None:
+    """This node lost its lease: another node has settled its calls and recordings, so anything it
+    wrote now (a second final callback) would contradict that. It stops here, without the graceful
+    shutdown that would write (calls/nodes.py)."""
+    logging.shutdown()
+    os._exit(EXIT_LEASE_LOST)
+
+
 def build_app(
     settings: Settings,
     *,
@@ -122,6 +134,9 @@ def build_app(
         blobs=blobs,
         journal_dir=settings.journal_dir,
         public_url=settings.public_url,
+        node_id=settings.node_id,
+        lease_s=settings.node_lease_s,
+        on_lease_lost=exit_at_once,
         on_transcriptions=worker.wake,
         http=http,
         say_cache_bytes=settings.say_cache_bytes,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from phonograph.api import MetricsAccess
-from phonograph.calls import DEFAULT_PLAY_CACHE_BYTES
+from phonograph.calls import DEFAULT_LEASE_S, DEFAULT_PLAY_CACHE_BYTES
 from phonograph.core import is_sid
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES
 from phonograph.store.blobs import open_blob_store
@@ -19,6 +20,7 @@ from phonograph.webhooks import OutboundPolicy
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_DATA_DIR = Path("./data")
+NODE_ID_MAX_CHARS = 128
 
 
 class SettingsError(ValueError):
@@ -37,6 +39,11 @@ DEFAULT_STT_THREADS = 2
 DEFAULT_STT_WORKERS = 1
 DEFAULT_STT_QUEUE = 100
 
+# A node's lease (calls/nodes.py): under a second, a busy machine's heartbeat may miss it and the
+# node is taken over while it runs; over ten minutes, a dead node's calls hang on that long.
+MIN_LEASE_S = 1.0
+MAX_LEASE_S = 600.0
+
 # Byte bounds of the audio caches (docs/security.md), set in megabytes; the rooms own the defaults.
 MB = 1024 * 1024
 DEFAULT_SAY_CACHE_MB = DEFAULT_SAY_CACHE_BYTES // MB
@@ -54,6 +61,22 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise SettingsError(f"{name} must be at least 1")
     return value
+
+
+def _node(env: Mapping[str, str], port: int) -> tuple[str, float]:
+    """``PHONOGRAPH_NODE_ID`` (default: this host and port) and ``PHONOGRAPH_NODE_LEASE_S``."""
+    node_id = env.get("PHONOGRAPH_NODE_ID") or f"{socket.gethostname()}:{port}"
+    if len(node_id) > NODE_ID_MAX_CHARS or not node_id.isprintable() or any(c.isspace() for c in node_id):
+        raise SettingsError(
+            f"PHONOGRAPH_NODE_ID must be up to {NODE_ID_MAX_CHARS} printable characters without spaces"
+        )
+    try:
+        lease_s = float(env.get("PHONOGRAPH_NODE_LEASE_S") or DEFAULT_LEASE_S)
+    except ValueError as exc:
+        raise SettingsError("PHONOGRAPH_NODE_LEASE_S must be a number of seconds") from exc
+    if not (math.isfinite(lease_s) and MIN_LEASE_S <= lease_s <= MAX_LEASE_S):
+        raise SettingsError(f"PHONOGRAPH_NODE_LEASE_S must be between {MIN_LEASE_S:g} and {MAX_LEASE_S:g}")
+    return node_id, lease_s
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,10 @@ class Settings:
     play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES
     # Who may read GET /metrics (api/metrics.py): a main account, anyone, or nobody.
     metrics: MetricsAccess = MetricsAccess.AUTH
+    # This process among those sharing the database, and how long its lease on its live calls
+    # lasts without a heartbeat (calls/nodes.py).
+    node_id: str = f"{DEFAULT_HOST}:{DEFAULT_PORT}"
+    node_lease_s: float = DEFAULT_LEASE_S
 
     @property
     def credentials_file(self) -> Path:
@@ -137,6 +164,7 @@ class Settings:
             allowed = ", ".join(access.value for access in MetricsAccess)
             raise SettingsError(f"PHONOGRAPH_METRICS must be one of {allowed}") from None
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        node_id, node_lease_s = _node(env, port)
         return cls(
             host=host,
             port=port,
@@ -157,4 +185,6 @@ class Settings:
             say_cache_bytes=_positive_int(env, "PHONOGRAPH_SAY_CACHE_MB", DEFAULT_SAY_CACHE_MB) * MB,
             play_cache_bytes=_positive_int(env, "PHONOGRAPH_PLAY_CACHE_MB", DEFAULT_PLAY_CACHE_MB) * MB,
             metrics=metrics,
+            node_id=node_id,
+            node_lease_s=node_lease_s,
         )

@@ -16,7 +16,9 @@ class Servers:
 
     def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
         self.data_dir = data_dir
-        self.env = env
+        # One node, restarted: the next process settles what the killed one left (calls/nodes.py).
+        # Each start takes a new port, which the default node id would follow.
+        self.env = {"PHONOGRAPH_NODE_ID": f"restarted-{data_dir.name}", **env}
         self.current: ServerProcess | None = None
 
     def start(self) -> ServerProcess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,15 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
     assert settings.credentials_file == tmp_path.resolve() / "credentials.json"
 
 
+def test_the_node_is_this_host_and_port_unless_named(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, data_dir=tmp_path, port=9090)
+    assert (settings.node_id, settings.node_lease_s) == (f"{socket.gethostname()}:9090", 15.0)
+    named = Settings.from_env(
+        {"PHONOGRAPH_NODE_ID": "rec-1", "PHONOGRAPH_NODE_LEASE_S": "4.5"}, data_dir=tmp_path
+    )
+    assert (named.node_id, named.node_lease_s) == ("rec-1", 4.5)
+
+
 def test_empty_values_count_as_unset(tmp_path: Path) -> None:
     env = {"PHONOGRAPH_ACCOUNT_SID": "", "PHONOGRAPH_AUTH_TOKEN": "", "PHONOGRAPH_SPEED": ""}
     settings = Settings.from_env(env, data_dir=tmp_path)
@@ -58,6 +68,13 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_STORAGE_URL": "http://example.com/media"}, "PHONOGRAPH_STORAGE_URL"),
         ({"PHONOGRAPH_STORAGE_URL": "gs://bucket/prefix"}, "PHONOGRAPH_STORAGE_URL"),
         ({"PHONOGRAPH_STORAGE_URL": "file://host/media"}, "PHONOGRAPH_STORAGE_URL"),
+        ({"PHONOGRAPH_NODE_ID": "node a"}, "PHONOGRAPH_NODE_ID"),
+        ({"PHONOGRAPH_NODE_ID": "n" * 129}, "PHONOGRAPH_NODE_ID"),
+        ({"PHONOGRAPH_NODE_ID": "node\x00"}, "PHONOGRAPH_NODE_ID"),
+        ({"PHONOGRAPH_NODE_LEASE_S": "0.5"}, "PHONOGRAPH_NODE_LEASE_S"),
+        ({"PHONOGRAPH_NODE_LEASE_S": "601"}, "PHONOGRAPH_NODE_LEASE_S"),
+        ({"PHONOGRAPH_NODE_LEASE_S": "nan"}, "PHONOGRAPH_NODE_LEASE_S"),
+        ({"PHONOGRAPH_NODE_LEASE_S": "soon"}, "PHONOGRAPH_NODE_LEASE_S"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:

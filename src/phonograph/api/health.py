@@ -4,6 +4,7 @@ and ``GET /metrics``, its load for Prometheus (metrics.py says what and for whom
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
@@ -17,10 +18,15 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz(context: Context) -> dict[str, str]:
+async def healthz(context: Context) -> JSONResponse:
+    """200 while this node answers and holds its lease; 503 once the lease ran out unrenewed (the
+    database did not answer the heartbeat), so that a load balancer sends requests elsewhere."""
     async with context.db.read() as session:
         await session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    lease = context.calls.lease
+    holds = lease.holds()
+    body = {"status": "ok" if holds else "lease-lapsed", "node_id": lease.node_id, "holds_lease": holds}
+    return JSONResponse(body, status_code=200 if holds else 503)
 
 
 # Not in the OpenAPI document: who may read it depends on a setting, and it takes no input.

@@ -16,6 +16,7 @@ from phonograph.calls.conference import ConferenceStatus
 from phonograph.calls.conference_events import Subscription as ConferenceSubscription
 from phonograph.calls.engine import CallEngine, CallNotLive
 from phonograph.calls.legs import DEFAULT_TIME_LIMIT_S, DEFAULT_TIMEOUT_S
+from phonograph.calls.nodes import DEFAULT_LEASE_S
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
 from phonograph.core import InvalidParameter
 
@@ -29,6 +30,7 @@ def check_twiml(document: str) -> None:
 
 
 __all__ = [
+    "DEFAULT_LEASE_S",
     "DEFAULT_PLAY_CACHE_BYTES",
     "DEFAULT_TIMEOUT_S",
     "DEFAULT_TIME_LIMIT_S",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -176,10 +176,9 @@ class ConferenceControl:
         )
         return await recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
 
-    async def settle_abandoned(self) -> None:
-        """Conferences a previous process left live (it crashed) end now; their calls ended with it."""
-        async with self._runtime.db.transaction() as db:
-            sids = await ConferenceRepo(db).live_sids()
+    async def settle(self, sids: Sequence[str]) -> None:
+        """Conferences this node claimed (store/repos/nodes.py) end now: their mixer died with the
+        process that held it, and their calls with it."""
         for sid in sids:
             async with self._runtime.db.transaction() as db:
                 conference = await ConferenceRepo(db).get(sid)

@@ -66,6 +66,7 @@ class Conferences:
                             callback_sequence=0,
                             date_created=now,
                             date_updated=now,
+                            owner_node=self._runtime.node_id,
                         )
                     )
                     log.info("conference created sid=%s account=%s", conference.sid, account_sid)

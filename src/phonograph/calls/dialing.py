@@ -45,6 +45,7 @@ def _child_call(
         from_=caller_id,
         direction=Direction.OUTBOUND_DIAL,
         now=parent.runtime.clock.now(),
+        owner_node=parent.runtime.node_id,
         parent_call_sid=parent.call.sid,
         status_callback=target.status_callback,
         status_callback_method=str(target.status_callback_method),

@@ -19,6 +19,7 @@ from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import CallUpdate, JoinSettings, NewCall
 from phonograph.calls.conference_control import ConferenceControl
 from phonograph.calls.legs import new_leg
+from phonograph.calls.nodes import DEFAULT_LEASE_S, NodeLease, NodeLoad
 from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
@@ -27,6 +28,7 @@ from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import Clock, NotFound, PhonographError
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES, EspeakEngine, MediaClock, SpeechEngine
 from phonograph.recording import (
+    UNFINISHED,
     PauseBehavior,
     RecordingRequest,
     RecordingService,
@@ -34,7 +36,7 @@ from phonograph.recording import (
     Source,
     resolve_plan,
 )
-from phonograph.store import Account, BlobStore, Call, CallRepo, Database, Recording
+from phonograph.store import Account, BlobStore, Call, CallRepo, Claimed, Database, LiveStatuses, Recording
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker
 
 log = logging.getLogger(__name__)
@@ -69,12 +71,17 @@ class CallEngine:
         blobs: BlobStore,
         journal_dir: Path,
         public_url: str,
+        node_id: str,
+        on_lease_lost: Callable[[], None],
+        lease_s: float = DEFAULT_LEASE_S,
         on_transcriptions: Callable[[], None] | None = None,
         say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES,
         play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES,
     ) -> None:
         """``on_transcriptions`` is called once a completed recording has queued transcriptions (the
-        app wakes the transcription workers with it; this room does not know them)."""
+        app wakes the transcription workers with it; this room does not know them). ``node_id``
+        names this process among those sharing the database (calls/nodes.py); ``on_lease_lost``
+        must stop the process at once, without writing again."""
         self._http = http or httpx.AsyncClient()
         self.events = EventLog(db, clock)
         app = AppClient(self._http, events=self.events)
@@ -88,6 +95,7 @@ class CallEngine:
             journal_dir,
             public_url,
             outbox.notify,
+            node_id=node_id,
             on_transcriptions=on_transcriptions,
         )
         self.runtime = runtime = Runtime(
@@ -99,21 +107,39 @@ class CallEngine:
             outbox=outbox,
             clock=clock,
             recordings=self.recordings,
+            node_id=node_id,
             captures=CaptureShelf(capture_s),
         )
         self.conferences = ConferenceControl(runtime, self.create_call)
+        self.lease = NodeLease(
+            db,
+            clock,
+            node_id,
+            public_url,
+            lease_s=lease_s,
+            live=LiveStatuses(
+                call_terminal=[status.value for status in TERMINAL],
+                recording_unfinished=[status.value for status in UNFINISHED],
+            ),
+            settle=self._settle,
+            load=lambda: NodeLoad(calls=len(runtime.sessions), recordings=self.recordings.live_count),
+            on_lost=on_lease_lost,
+        )
 
     async def start(self) -> None:
-        # Recordings a crash interrupted are finalized first: their calls settle after.
+        """Take this node's lease and settle what a previous process of it left live (a crash)."""
+        claimed = await self.lease.register()
         await self.recordings.start()
-        await self._settle_abandoned_calls()
-        await self.conferences.settle_abandoned()
+        await self._settle(claimed)
         self.runtime.media.start()
         self.runtime.outbox.start()
         self.events.start()
+        self.lease.start()
 
     async def stop(self) -> None:
-        """End every live call (their final callbacks go to the outbox), then stop the workers."""
+        """End every live call (their final callbacks go to the outbox), stop the workers, then
+        give the lease up. The heartbeat renews it until then, without taking other nodes over."""
+        self.lease.draining = True
         sessions = list(self.runtime.sessions.values())
         for session in sessions:
             session.end(CallStatus.COMPLETED)
@@ -129,6 +155,8 @@ class CallEngine:
         await self.events.stop()
         await self.runtime.media.stop()
         await self._http.aclose()
+        await self.lease.stop()
+        await self.lease.release()
 
     async def create_call(
         self,
@@ -156,6 +184,7 @@ class CallEngine:
             from_=command.from_,
             direction=Direction.OUTBOUND_API,
             now=now,
+            owner_node=runtime.node_id,
             caller_name=command.caller_name,
             url=command.url,
             method=command.method,
@@ -312,11 +341,11 @@ class CallEngine:
             raise NotFound(f"The requested resource /Calls/{sid} was not found")
         return call
 
-    async def _settle_abandoned_calls(self) -> None:
-        """Calls a previous process left live (it crashed) end now, and their callbacks go out."""
-        async with self.runtime.db.transaction() as session:
-            sids = await CallRepo(session).live_sids([status.value for status in TERMINAL])
-        for sid in sids:
+    async def _settle(self, claimed: Claimed) -> None:
+        """End the live rows this node claimed (its own after a crash, or a lapsed node's): no
+        media of theirs runs here. Recordings first: their calls settle after."""
+        await self.recordings.recover(claimed.recordings)
+        for sid in claimed.calls:
             async with self.runtime.db.transaction() as session:
                 call = await CallRepo(session).get(sid)
             assert call is not None
@@ -324,6 +353,7 @@ class CallEngine:
             orphan.end(CallStatus.COMPLETED)
             await orphan.settle_abandoned()
             log.info("abandoned call settled sid=%s status=%s", sid, orphan.status.value)
+        await self.conferences.settle(claimed.conferences)
 
 
 def _program_of(call: Call) -> ProgramSource:

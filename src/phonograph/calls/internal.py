@@ -60,6 +60,7 @@ class InternalLine:
                     from_=self._caller.call.from_,
                     direction=Direction.INBOUND,
                     now=now,
+                    owner_node=self._runtime.node_id,
                     status=CallStatus.RINGING,
                     phone_number_sid=number.sid,
                     start_time=now,

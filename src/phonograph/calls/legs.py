@@ -22,10 +22,12 @@ def new_leg(
     from_: str,
     direction: Direction,
     now: datetime,
+    owner_node: str,
     status: CallStatus = CallStatus.QUEUED,
     **fields: Any,
 ) -> Call:
-    """A leg not yet stored; ``fields`` (names of ``Call``) replace the starting values."""
+    """A leg not yet stored, run by ``owner_node`` (this process's node); ``fields`` (names of
+    ``Call``) replace the starting values."""
     starting: dict[str, Any] = {
         "sid": new_sid("CA"),
         "parent_call_sid": None,
@@ -59,4 +61,5 @@ def new_leg(
         direction=direction.value,
         date_created=now,
         date_updated=now,
+        owner_node=owner_node,
     )

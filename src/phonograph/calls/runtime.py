@@ -47,6 +47,8 @@ class Runtime:
     outbox: OutboxWorker
     clock: Clock
     recordings: RecordingService
+    node_id: str
+    """This process's node: the owner of the live rows it makes (store/repos/nodes.py)."""
     captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
     tasks: TaskOwner = field(default_factory=TaskOwner)
     sessions: dict[str, CallSession] = field(default_factory=dict)

@@ -31,6 +31,10 @@ class TaskOwner:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    async def wait(self) -> None:
+        """Let the running tasks finish (what they raised is logged)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def close(self) -> None:
         tasks = list(self._tasks)
         for task in tasks:

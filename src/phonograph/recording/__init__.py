@@ -9,6 +9,7 @@ from phonograph.recording.plan import RecordingPlan, RecordingRequest, resolve_p
 from phonograph.recording.service import RecordingService
 from phonograph.recording.state import (
     LIVE,
+    UNFINISHED,
     ConfigurationNotFound,
     ConfigurationWithParameters,
     IllegalRecordingTransition,
@@ -24,6 +25,7 @@ __all__ = [
     "LIVE",
     "MP3_CONTENT_TYPE",
     "SILENCE_PEAK",
+    "UNFINISHED",
     "WAV_CONTENT_TYPE",
     "CallbackMethod",
     "Channels",

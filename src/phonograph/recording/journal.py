@@ -248,6 +248,11 @@ def journal_folders(folder: Path) -> list[Path]:
     return sorted(entry for entry in entries if (entry / EVENTS_FILE).is_file())
 
 
+def has_journal(folder: Path, sid: str) -> bool:
+    """Whether ``folder`` holds the journal of recording ``sid``."""
+    return (folder / sid / EVENTS_FILE).is_file()
+
+
 def remove_journal(path: Path) -> None:
     """Delete the journal folder once its recording is finalized; a missing one is fine."""
     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from phonograph.recording.enums import Channels, Track, Trim
 from phonograph.recording.journal import (
     Journal,
     JournalFlusher,
+    has_journal,
     journal_folders,
     read_journal,
     remove_journal,
@@ -97,12 +98,14 @@ class RecordingService:
         public_url: str,
         notify: Callable[[], None],
         *,
+        node_id: str,
         on_transcriptions: Callable[[], None] | None = None,
     ) -> None:
         """``notify`` wakes the outbox worker once a callback is queued; ``on_transcriptions`` wakes
         the transcription workers once a completed recording queued transcriptions
-        (recording/transcriptions.py)."""
+        (recording/transcriptions.py). ``node_id`` owns the recordings this service starts."""
         self.blobs = blobs
+        self.node_id = node_id
         self._db = db
         self._clock = clock
         self._media = media
@@ -126,8 +129,9 @@ class RecordingService:
     # -- life of the service ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Finalize what a previous process left (a crash), then start flushing journals."""
-        await self._recover()
+        """Remove the journals a crash left behind after their recording finished, then start
+        flushing journals. Unfinished recordings wait for ``recover``."""
+        await self._remove_finished_journals()
         self._flusher.start()
 
     async def close(self) -> None:
@@ -211,6 +215,7 @@ class RecordingService:
             transcribe=plan.transcribe,
             transcribe_callback=plan.transcribe_callback,
             transcription_features=list(plan.feature_ids),
+            owner_node=self.node_id,
         )
         try:
             recording, queued = await finish_even_if_cancelled(self._store_new(row))
@@ -454,29 +459,34 @@ class RecordingService:
         )
         return recording
 
-    async def _recover(self) -> None:
-        folders = await asyncio.to_thread(journal_folders, self._journal_dir)
-        journaled = set()
-        for folder in folders:
+    async def recover(self, sids: Sequence[str]) -> None:
+        """Finalize the unfinished recordings this node has claimed (store/repos/nodes.py): its own
+        after a crash, or those of a node whose lease lapsed. One whose journal is here is
+        finalized from it; one without captured nothing that survived and ends absent."""
+        for sid in sids:
+            async with self._db.transaction() as session:
+                recording = await RecordingRepo(session).get(sid)
+            if recording is None or RecordingStatus(recording.status) not in UNFINISHED:
+                continue
+            if not await asyncio.to_thread(has_journal, self._journal_dir, sid):
+                processing = await self._settle(recording, RecordingStatus.PROCESSING, {})
+                await self._settle(processing, RecordingStatus.ABSENT, {"error_code": TOO_SHORT})
+                continue
+            log.info("recording recovered from its journal sid=%s", sid)
+            if await self._finalize_once(sid) is None:
+                # Recovery goes on; the recording is tried again in the background.
+                self._finalizing[sid] = self._tasks.spawn(
+                    self._finalize(sid, FINALIZE_RETRY_FIRST_S), name=f"finalize {sid}"
+                )
+
+    async def _remove_finished_journals(self) -> None:
+        """Journals of recordings that are finished or gone (a crash between finalizing and removing
+        the journal); an unfinished recording's journal waits for the node that claims it."""
+        for folder in await asyncio.to_thread(journal_folders, self._journal_dir):
             async with self._db.transaction() as session:
                 recording = await RecordingRepo(session).get(folder.name)
             if recording is None or RecordingStatus(recording.status) not in UNFINISHED:
                 await asyncio.to_thread(remove_journal, folder)
-                continue
-            journaled.add(recording.sid)
-            log.info("recording recovered from its journal sid=%s", recording.sid)
-            if await self._finalize_once(recording.sid) is None:
-                # Start-up goes on; the recording is tried again in the background.
-                self._finalizing[recording.sid] = self._tasks.spawn(
-                    self._finalize(recording.sid, FINALIZE_RETRY_FIRST_S), name=f"finalize {recording.sid}"
-                )
-        async with self._db.transaction() as session:
-            orphans = await RecordingRepo(session).with_statuses([status.value for status in UNFINISHED])
-        for recording in orphans:
-            if recording.sid not in journaled:
-                # A row whose journal never reached the disk captured nothing that survived.
-                processing = await self._settle(recording, RecordingStatus.PROCESSING, {})
-                await self._settle(processing, RecordingStatus.ABSENT, {"error_code": TOO_SHORT})
 
     # -- media -----------------------------------------------------------------------------------
 

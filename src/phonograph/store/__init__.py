@@ -37,6 +37,7 @@ from phonograph.store.repos.incoming_phone_numbers import (
     IncomingPhoneNumberRepo,
     NumberSettings,
 )
+from phonograph.store.repos.nodes import Claimed, LiveStatuses, Node, NodeRepo
 from phonograph.store.repos.notifications import (
     RESPONSE_BODY_MAX_CHARS,
     Notification,
@@ -71,6 +72,7 @@ __all__ = [
     "CallEventRepo",
     "CallFilters",
     "CallRepo",
+    "Claimed",
     "Conference",
     "ConferenceFilters",
     "ConferenceRepo",
@@ -82,7 +84,10 @@ __all__ = [
     "DuplicateLabel",
     "IncomingPhoneNumber",
     "IncomingPhoneNumberRepo",
+    "LiveStatuses",
     "LocalBlobStore",
+    "Node",
+    "NodeRepo",
     "Notification",
     "NotificationLog",
     "NotificationRepo",

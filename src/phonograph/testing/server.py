@@ -99,13 +99,27 @@ class ServerProcess:
     def output(self) -> str:
         return self.log_path.read_text()
 
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Send ``sig`` and wait for the exit code."""
+    @property
+    def running(self) -> bool:
+        """Started, and not yet stopped or waited for."""
+        return self._process is not None
+
+    def send(self, sig: int) -> None:
+        """Send ``sig`` (``SIGSTOP`` to stall the server, ``SIGCONT`` to wake it) and go on."""
         assert self._process is not None
         self._process.send_signal(sig)
-        code = self._process.wait(timeout=START_TIMEOUT_S)
+
+    def wait(self, timeout_s: float = START_TIMEOUT_S) -> int:
+        """The exit code, once the server has exited by itself."""
+        assert self._process is not None
+        code = self._process.wait(timeout=timeout_s)
         self._process = None
         return code
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Send ``sig`` and wait for the exit code."""
+        self.send(sig)
+        return self.wait()
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import numpy as np
 from phonograph.core import is_sid, new_sid, new_typeid
 from phonograph.media import SAMPLES_PER_FRAME, MediaClock, Pcm
 from phonograph.recording import (
+    UNFINISHED,
     Channels,
     Layout,
     RecordingPlan,
@@ -27,7 +28,9 @@ from phonograph.recording.enums import CallbackMethod, RecordingEvent
 from phonograph.recording.journal import Journal
 from phonograph.store import (
     Database,
+    LiveStatuses,
     LocalBlobStore,
+    NodeRepo,
     PageSpec,
     Recording,
     RecordingRepo,
@@ -40,6 +43,8 @@ from tests.support.store import run as run_migrated
 
 FEATURES = [new_typeid("voice_transcriptionconfiguration"), new_typeid("voice_transcriptionconfiguration")]
 CALLBACK = "https://app.example/transcribed"
+NODE = "node-a"
+LIVE = LiveStatuses(call_terminal=[], recording_unfinished=[status.value for status in UNFINISHED])
 
 
 class FixedClock:
@@ -173,13 +178,15 @@ def service(db: Database, tmp_path: Path, woken: list[str]) -> RecordingService:
         tmp_path / "journals",
         "http://phonograph.test",
         lambda: woken.append("outbox"),
+        node_id=NODE,
         on_transcriptions=lambda: woken.append("transcriptions"),
     )
 
 
 def test_completing_a_recording_promises_its_transcriptions_and_wakes_the_workers(tmp_path: Path) -> None:
     async def check(db: Database, account_sid: str) -> None:
-        # A recording a crash left in progress, with its journal: start-up finalizes it (completed).
+        # A recording a crash left in progress, with its journal: the node that claims it (here, rows
+        # from before nodes, which any node claims at start-up) finalizes it (completed).
         made = recording(
             account_sid, transcribe=True, transcribe_callback=CALLBACK, transcription_features=FEATURES
         )
@@ -195,6 +202,9 @@ def test_completing_a_recording_promises_its_transcriptions_and_wakes_the_worker
         woken: list[str] = []
         recordings = service(db, tmp_path, woken)
         await recordings.start()
+        async with db.transaction() as session:
+            claimed = await NodeRepo(session).register(NODE, "1", "", T0, timedelta(seconds=15), LIVE)
+        await recordings.recover(claimed.recordings)
         await recordings.close()
         async with db.transaction() as session:
             statuses = [await RecordingRepo(session).get(sid) for sid in (made.sid, silent.sid)]

@@ -10,6 +10,7 @@ from phonograph.store.models.conference import ConferenceRow
 from phonograph.store.models.configuration import ConfigurationRow
 from phonograph.store.models.configuration_default import ConfigurationDefaultRow
 from phonograph.store.models.incoming_phone_number import IncomingPhoneNumberRow
+from phonograph.store.models.node import NodeRow
 from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
 from phonograph.store.models.participant import ParticipantRow
@@ -28,6 +29,7 @@ __all__ = [
     "ConfigurationDefaultRow",
     "ConfigurationRow",
     "IncomingPhoneNumberRow",
+    "NodeRow",
     "NotificationRow",
     "OutboxMessageRow",
     "ParticipantRow",

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phonograph.store.models.base import Base, UTCDateTime
+from phonograph.store.models.node import NODE_ID_MAX_CHARS
 
 PHONE_ADDRESS_MAX_CHARS = 255
 URL_MAX_CHARS = 2048
@@ -47,5 +48,8 @@ class CallRow(Base):
     recording: Mapped[dict[str, Any]] = mapped_column(JSON)
     # SequenceNumber of the next status callback (Twilio numbers them from 0 per call).
     callback_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The node whose process holds this live call (store/models/node.py); None on rows written
+    # before nodes existed, which the next node to start claims.
+    owner_node: Mapped[str | None] = mapped_column(String(NODE_ID_MAX_CHARS), index=True, nullable=True)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from phonograph.store.models.base import Base, UTCDateTime
 from phonograph.store.models.call import URL_MAX_CHARS
+from phonograph.store.models.node import NODE_ID_MAX_CHARS
 
 # <Conference> names the room with its text; Twilio's FriendlyName holds up to 128 characters.
 CONFERENCE_NAME_MAX_CHARS = 128
@@ -38,5 +39,8 @@ class ConferenceRow(Base):
     status_callback_events: Mapped[list[str]] = mapped_column(JSON)
     # SequenceNumber of the last status callback (Twilio numbers a conference's from 1).
     callback_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The node whose process holds this live conference (store/models/node.py); None on rows written
+    # before nodes existed, which the next node to start claims.
+    owner_node: Mapped[str | None] = mapped_column(String(NODE_ID_MAX_CHARS), index=True, nullable=True)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from phonograph.store.models.base import Base, UTCDateTime
 from phonograph.store.models.call import URL_MAX_CHARS
+from phonograph.store.models.node import NODE_ID_MAX_CHARS
 
 # <Start><Recording name> (TwiML reference): phonograph keeps up to this many characters.
 RECORDING_NAME_MAX_CHARS = 255
@@ -55,5 +56,8 @@ class RecordingRow(Base):
     # PCI mode is off again, as Twilio was seen to behave (twilio.com/docs/voice/pci-workflows, a third-party
     # live test).
     pci_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The node whose process holds this live recording (store/models/node.py); None on rows written
+    # before nodes existed, which the next node to start claims.
+    owner_node: Mapped[str | None] = mapped_column(String(NODE_ID_MAX_CHARS), index=True, nullable=True)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

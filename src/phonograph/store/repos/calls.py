@@ -46,6 +46,8 @@ class Call:
     callback_sequence: int
     date_created: datetime
     date_updated: datetime
+    # The node that runs it while it is live (store/models/node.py).
+    owner_node: str | None = None
 
 
 @dataclass(frozen=True)

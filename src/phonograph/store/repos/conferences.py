@@ -56,6 +56,8 @@ class Conference:
     callback_sequence: int
     date_created: datetime
     date_updated: datetime
+    # The node whose mixer holds it while it is live (store/models/node.py).
+    owner_node: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class Recording:
     transcription_features: list[str] = field(default_factory=list)
     # Made while its account was in PCI mode: never transcribed (twilio.com/docs/voice/pci-workflows).
     pci_mode: bool = False
+    # The node that records it while it is live (store/models/node.py).
+    owner_node: str | None = None
 
 
 @dataclass(frozen=True)
