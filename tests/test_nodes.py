@@ -19,13 +19,23 @@ import pytest
 from twilio.rest import Client
 
 from phonograph.core import new_secret, new_sid
-from phonograph.testing.kit import add_phone, fresh_number, twilio_client, wait_for_call, wait_for_recording
+from phonograph.recording.shipping import SEGMENT_INTERVAL_S, segment_key
+from phonograph.testing.kit import (
+    add_phone,
+    fresh_number,
+    recording_audio,
+    twilio_client,
+    wait_for_call,
+    wait_for_recording,
+)
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
-from tests.conftest import TEST_SPEED
 from tests.support.callflow import CALLER
 from tests.support.postgres import PostgresServer
+from tests.support.recordings import FRAMES_PER_MEDIA_S, media_frames
 from tests.support.seaweedfs import SeaweedServer
+from tests.test_recording_controls import RATE_HZ, TONE_HZ, tone_url
+from tests.test_recording_crash import KILL_SLACK_S, assert_all_tone
 
 pytestmark = pytest.mark.postgres
 
@@ -36,6 +46,10 @@ WAIT_S = 60.0
 STAY = "<Response><Pause length='600'/></Response>"
 SPEAK_AND_STAY = "<Response><Say>Recorded on one node.</Say><Pause length='600'/></Response>"
 EXIT_LEASE_LOST = 75  # app.py
+KILLED_AFTER_S = 6.0
+LOSS_MAX_S = SEGMENT_INTERVAL_S + 1.0
+"""A killed node loses what it had not shipped: one segment interval, plus the journal's flush
+interval and one PUT."""
 
 
 @dataclass
@@ -51,13 +65,15 @@ class Cluster:
 
     def __init__(self, root: Path, database_url: str, seaweed: SeaweedServer) -> None:
         self.root = root
+        self.seaweed, self.prefix = seaweed, f"nodes-{uuid.uuid4().hex}"
         self.account_sid, self.auth_token = new_sid("AC"), new_secret()
         self.env = {
             "PHONOGRAPH_DATABASE_URL": database_url,
-            "PHONOGRAPH_STORAGE_URL": seaweed.url(f"nodes-{uuid.uuid4().hex}"),
+            "PHONOGRAPH_STORAGE_URL": seaweed.url(self.prefix),
             "PHONOGRAPH_ACCOUNT_SID": self.account_sid,
             "PHONOGRAPH_AUTH_TOKEN": self.auth_token,
-            "PHONOGRAPH_SPEED": str(TEST_SPEED),
+            # Real time: what a kill loses is measured in media seconds.
+            "PHONOGRAPH_SPEED": "1",
             "PHONOGRAPH_NODE_LEASE_S": str(LEASE_S),
             **seaweed.env(),
         }
@@ -74,6 +90,9 @@ class Cluster:
         )
         self.nodes.append(node)
         return node
+
+    def stored(self, key: str) -> bytes | None:
+        return self.seaweed.read_object(self.prefix, key)
 
     def close(self) -> None:
         for node in self.nodes:
@@ -147,25 +166,45 @@ def test_a_second_node_leaves_the_first_nodes_live_calls_alone(cluster: Cluster,
     assert wait_for_recording(b.client, recording_sid).status == "completed"
 
 
-def test_a_killed_node_is_taken_over_and_its_calls_and_recordings_settled(
+def test_a_killed_node_is_taken_over_and_its_recording_finalized_from_shipped_segments(
     cluster: Cluster, webapp: WebApp
 ) -> None:
     a = cluster.start("node-a")
     b = cluster.start("node-b")
-    call_sid, recording_sid = recorded_call(a, webapp)
+    number = fresh_number()
+    add_phone(a.http, number, f"<Response><Play loop='0'>{tone_url(webapp, TONE_HZ)}</Play></Response>")
+    call_sid = a.client.calls.create(
+        to=number, from_=CALLER, twiml=STAY, status_callback=webapp.url("/call-status")
+    ).sid
+    wait_for_call(a.client, call_sid, ("in-progress",))
+    started = media_frames(a.http)
+    sid = (
+        a.client.calls(call_sid)
+        .recordings.create(recording_status_callback=webapp.url("/recording-status"))
+        .sid
+    )
+    killed_at = started + int(KILLED_AFTER_S * FRAMES_PER_MEDIA_S)
+    wait_until(lambda: media_frames(a.http) >= killed_at, "the recording to run")
+    killed_at = media_frames(a.http)
     a.process.kill()
-    # b's heartbeat sees a's lease lapse and claims its rows; nobody restarts a.
+    # Nobody restarts a: b's heartbeat sees its lease lapse, claims its rows, and finalizes the
+    # recording from the segments a shipped to the store.
     assert wait_for_call(b.client, call_sid).status == "completed"
-    recording = wait_for_recording(b.client, recording_sid)
-    # Its journal was on a's disk: nothing of it reached b. (Issue 14 part 3 ships journal segments
-    # to the store, and turns this into a completed recording.)
-    assert (recording.status, recording.error_code) == ("absent", 16101)
+    assert wait_for_recording(b.client, sid).status == "completed"
+    [samples] = recording_audio(b.http, cluster.account_sid, sid).samples
+    recorded_s, length_s = (killed_at - started) / FRAMES_PER_MEDIA_S, len(samples) / RATE_HZ
+    assert recorded_s - LOSS_MAX_S <= length_s <= recorded_s + KILL_SLACK_S, (length_s, recorded_s)
+    assert_all_tone(samples)
+    [completed] = webapp.wait_for("/recording-status")
+    assert (completed.param("RecordingSid"), completed.param("RecordingStatus")) == (sid, "completed")
     [ended] = webapp.wait_for("/call-status", lambda hit: hit.param("CallStatus") == "completed")
     assert ended.param("CallSid") == call_sid
-    webapp.wait_for("/recording-status", lambda hit: hit.param("RecordingStatus") == "absent")
     listed = nodes(b)
     assert listed["node-a"]["taken_over_by"] == "node-b"
     assert not listed["node-a"]["holds_lease"]
+    # Finalized, its segments are gone from the store; one callback went out.
+    assert cluster.stored(segment_key(sid, 0)) is None
+    assert webapp.count("/recording-status") == 1
 
 
 def test_a_stalled_node_that_was_taken_over_exits_without_writing_again(

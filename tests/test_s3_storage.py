@@ -5,16 +5,13 @@ without losing it or answering a 500."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import obstore
 import pytest
-from obstore.store import S3Store
 from twilio.rest import Client
 
 from phonograph.testing.audio import Audio
@@ -24,7 +21,7 @@ from phonograph.testing.webapp import WebApp
 from tests.conftest import TEST_SPEED
 from tests.support.api import assert_error
 from tests.support.callflow import CALLER
-from tests.support.seaweedfs import BUCKET, SeaweedServer
+from tests.support.seaweedfs import SeaweedServer
 
 SAYS = "<Response><Say>The media of this call is kept in an object store.</Say><Hangup/></Response>"
 WAIT_S = 60.0
@@ -53,23 +50,7 @@ class S3Server:
 
     def object(self, key: str) -> bytes | None:
         """The object under the server's prefix, read with a client of our own (None: none)."""
-        store = S3Store(
-            BUCKET,
-            prefix=self.prefix,
-            endpoint=self.seaweed.endpoint,
-            access_key_id=self.seaweed.access_key,
-            secret_access_key=self.seaweed.secret_key,
-            region="us-east-1",
-            client_options={"allow_http": True},
-        )
-
-        async def get() -> bytes | None:
-            try:
-                return bytes(await (await obstore.get_async(store, key)).bytes_async())
-            except FileNotFoundError:
-                return None
-
-        return asyncio.run(get())
+        return self.seaweed.read_object(self.prefix, key)
 
     def recorded_call(self, **call: str) -> str:
         """The SID of the recording of a call to a phone that speaks, then hangs up."""

@@ -7,6 +7,7 @@ its data in a folder, so ``stop`` then ``start`` is an outage the store comes ba
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import shutil
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 import httpx
+import obstore
+from obstore.store import S3Store
 
 from phonograph.testing.server import free_port
 
@@ -82,6 +85,27 @@ class SeaweedServer:
 
     def url(self, prefix: str) -> str:
         return f"s3://{BUCKET}/{prefix}"
+
+    def read_object(self, prefix: str, key: str) -> bytes | None:
+        """The object ``key`` under ``prefix``, read with a client of the test's own, not the
+        server's (None: there is none)."""
+        store = S3Store(
+            BUCKET,
+            prefix=prefix,
+            endpoint=self.endpoint,
+            access_key_id=self.access_key,
+            secret_access_key=self.secret_key,
+            region="us-east-1",
+            client_options={"allow_http": True},
+        )
+
+        async def get() -> bytes | None:
+            try:
+                return bytes(await (await obstore.get_async(store, key)).bytes_async())
+            except FileNotFoundError:
+                return None
+
+        return asyncio.run(get())
 
     def start(self) -> SeaweedServer:
         command = [

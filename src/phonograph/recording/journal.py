@@ -154,6 +154,20 @@ class Journal:
                 raise JournalError(f"cannot write the journal events of {self.sid}: {exc}") from exc
             self._events_bytes += len(data)
 
+    def restore(self, tracks: bytes, events: bytes) -> None:
+        """Fill a journal just made with the bytes of one shipped elsewhere (recording/shipping.py),
+        fsynced."""
+        with self._io_lock, self._events_lock:
+            if self._tracks_fd is None or self._events_fd is None or self._tracks_bytes or self._events_bytes:
+                raise ValueError(f"only a new journal is restored, not {self.sid}'s")
+            try:
+                for fd, data in ((self._tracks_fd, tracks), (self._events_fd, events)):
+                    _pwrite_all(fd, data, 0)
+                    os.fsync(fd)
+            except OSError as exc:
+                raise JournalError(f"cannot restore the journal of {self.sid}: {exc}") from exc
+            self._tracks_bytes, self._events_bytes = len(tracks), len(events)
+
     def flush(self) -> None:
         """Write the buffered frames to tracks.raw and fsync; a no-op when nothing is buffered.
 

@@ -46,6 +46,7 @@ from phonograph.recording.journal import (
 )
 from phonograph.recording.plan import RecordingPlan
 from phonograph.recording.recorder import MODE_OF_PAUSE, FrameHistory, Mode, Recorder
+from phonograph.recording.shipping import JournalShipper
 from phonograph.recording.state import (
     SILENT,
     TOO_SHORT,
@@ -119,6 +120,7 @@ class RecordingService:
         self._ended_calls: dict[str, datetime] = {}  # oldest first
         self._closing = asyncio.Event()
         self._flusher = JournalFlusher()
+        self._shipper = JournalShipper(blobs)
         self._tasks = TaskOwner()
 
     @property
@@ -133,6 +135,7 @@ class RecordingService:
         flushing journals. Unfinished recordings wait for ``recover``."""
         await self._remove_finished_journals()
         self._flusher.start()
+        self._shipper.start()
 
     async def close(self) -> None:
         """Stop every live recording and let its finalization finish (a graceful shutdown); one that
@@ -141,6 +144,7 @@ class RecordingService:
         for sid in list(self._live):
             await self.stop_if_live(sid)
         await asyncio.gather(*self._finalizing.values(), return_exceptions=True)
+        await self._shipper.stop()
         await self._flusher.stop()
         await self._tasks.close()
 
@@ -191,6 +195,7 @@ class RecordingService:
             raise
         recorder.attach(journal)
         self._flusher.add(journal)
+        self._shipper.add(journal)
         row = Recording(
             sid=sid,
             account_sid=account_sid,
@@ -222,6 +227,7 @@ class RecordingService:
         except BaseException:
             leg.listeners.remove(recorder)
             self._flusher.remove(journal)
+            self._shipper.remove(journal)
             journal.close()
             await asyncio.to_thread(remove_journal, journal.path)
             raise
@@ -330,6 +336,7 @@ class RecordingService:
         if recorder in live.leg.listeners:
             live.leg.listeners.remove(recorder)
         self._flusher.remove(recorder.journal)
+        self._shipper.remove(recorder.journal)
         del self._live[sid]
         await asyncio.to_thread(recorder.journal.event, "stop", frame=frame, frames=kept_frames)
         await asyncio.to_thread(recorder.journal.close)
@@ -412,6 +419,10 @@ class RecordingService:
             # Settled by an earlier try that failed only to remove the journal.
             await asyncio.to_thread(remove_journal, self._journal_dir / sid)
             return recording
+        if not await asyncio.to_thread(has_journal, self._journal_dir, sid):
+            # Its node died for good (calls/nodes.py): what it shipped is all there is; without
+            # segments the journal reads empty and the recording ends absent.
+            await self._shipper.fetch(sid, self._journal_dir)
         contents = await asyncio.to_thread(read_journal, self._journal_dir / sid)
         layout = Layout(
             track=Track(recording.track), channels=Channels.DUAL if recording.channels == 2 else Channels.MONO
@@ -430,6 +441,7 @@ class RecordingService:
             values = {"duration_s": composition.duration_s, "media_key": key}
         recording = await self._settle(recording, status, values)
         await asyncio.to_thread(remove_journal, self._journal_dir / sid)
+        await self._shipper.forget(sid)
         return recording
 
     async def _settle(
@@ -461,18 +473,15 @@ class RecordingService:
 
     async def recover(self, sids: Sequence[str]) -> None:
         """Finalize the unfinished recordings this node has claimed (store/repos/nodes.py): its own
-        after a crash, or those of a node whose lease lapsed. One whose journal is here is
-        finalized from it; one without captured nothing that survived and ends absent."""
+        after a crash, or those of a node whose lease lapsed, from the journal on this disk or
+        else the segments shipped to the media store (recording/shipping.py). One with neither
+        captured nothing that survived and ends absent."""
         for sid in sids:
             async with self._db.transaction() as session:
                 recording = await RecordingRepo(session).get(sid)
             if recording is None or RecordingStatus(recording.status) not in UNFINISHED:
                 continue
-            if not await asyncio.to_thread(has_journal, self._journal_dir, sid):
-                processing = await self._settle(recording, RecordingStatus.PROCESSING, {})
-                await self._settle(processing, RecordingStatus.ABSENT, {"error_code": TOO_SHORT})
-                continue
-            log.info("recording recovered from its journal sid=%s", sid)
+            log.info("recording recovered sid=%s", sid)
             if await self._finalize_once(sid) is None:
                 # Recovery goes on; the recording is tried again in the background.
                 self._finalizing[sid] = self._tasks.spawn(

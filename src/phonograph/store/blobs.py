@@ -36,6 +36,9 @@ class BlobNotFound(NotFound):
 class BlobStore(Protocol):
     """Whole-object writes and ranged reads, keyed by ``/``-separated relative names."""
 
+    shared: bool
+    """Other nodes read what this one writes (an object store), not only this machine (a folder)."""
+
     async def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, atomically: a reader sees the old blob or the new one."""
         ...
@@ -69,6 +72,8 @@ def _object_path(key: str) -> str:
 
 class LocalBlobStore:
     """Blobs as files under ``root``: key ``AC…/RE….wav`` is the file ``root/AC…/RE….wav``."""
+
+    shared = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -145,6 +150,8 @@ class S3BlobStore:
     ``prefix/AC…/RE….wav``. An S3 PUT replaces an object whole, so a reader sees the old blob or
     the new one, and a completed PUT is durable (docs.aws.amazon.com/AmazonS3/latest/userguide/
     Welcome.html, "Amazon S3 data consistency model")."""
+
+    shared = True
 
     def __init__(self, url: str) -> None:
         self.url = url
