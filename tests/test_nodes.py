@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from twilio.rest import Client
 
@@ -34,7 +35,7 @@ from tests.support.callflow import CALLER
 from tests.support.postgres import PostgresServer
 from tests.support.recordings import FRAMES_PER_MEDIA_S, media_frames
 from tests.support.seaweedfs import SeaweedServer
-from tests.test_recording_controls import RATE_HZ, TONE_HZ, tone_url
+from tests.test_recording_controls import RATE_HZ, SAMPLES_PER_FRAME, TONE_HZ, assert_tone, tone_url
 from tests.test_recording_crash import KILL_SLACK_S, assert_all_tone
 
 pytestmark = pytest.mark.postgres
@@ -79,8 +80,8 @@ class Cluster:
         }
         self.nodes: list[Node] = []
 
-    def start(self, name: str) -> Node:
-        env = {**self.env, "PHONOGRAPH_NODE_ID": name}
+    def start(self, name: str, **env: str) -> Node:
+        env = {**self.env, **env, "PHONOGRAPH_NODE_ID": name}
         process = ServerProcess(self.root / name, env).start()
         node = Node(
             name,
@@ -223,3 +224,67 @@ def test_a_stalled_node_that_was_taken_over_exits_without_writing_again(
     assert a.process.wait() == EXIT_LEASE_LOST
     webapp.wait_for("/call-status", lambda hit: hit.param("CallStatus") == "completed")
     assert [hit.param("CallStatus") for hit in webapp.hits("/call-status")] == ["completed"]
+
+
+ROUTING_DELAY_S = 0.6
+"""Held back by the bus before the owner runs a routed command (PHONOGRAPH_BUS_DELAY_MS): longer
+than any request takes here, shorter than the second of frames the owner keeps (calls/engine.py)."""
+
+
+def silent_frames(samples: np.ndarray) -> list[int]:
+    """The indexes of the recording's all-zero frames (what a ``silence`` pause writes)."""
+    frames = samples[: len(samples) // SAMPLES_PER_FRAME * SAMPLES_PER_FRAME].reshape(-1, SAMPLES_PER_FRAME)
+    return [int(index) for index in np.flatnonzero(~frames.any(axis=1))]
+
+
+def test_controls_through_other_nodes_cut_where_they_arrived_despite_the_routing_delay(
+    cluster: Cluster, webapp: WebApp
+) -> None:
+    delay = {"PHONOGRAPH_BUS_DELAY_MS": str(int(ROUTING_DELAY_S * 1000))}
+    a, b, c = (cluster.start(name, **delay) for name in ("node-a", "node-b", "node-c"))
+    number = fresh_number()
+    add_phone(a.http, number, f"<Response><Play loop='0'>{tone_url(webapp, TONE_HZ)}</Play></Response>")
+    call_sid = a.client.calls.create(to=number, from_=CALLER, twiml=STAY).sid  # a owns it
+    wait_for_call(c.client, call_sid, ("in-progress",))
+    recordings = a.client.calls(call_sid).recordings
+
+    def frames_around(send: Any) -> tuple[int, int, Any]:
+        """a's media frame before a control is sent, the frame after its answer, and the answer."""
+        before = media_frames(a.http)
+        answer = send()
+        return before, media_frames(a.http), answer
+
+    start_lo, start_hi, recording = frames_around(recordings.create)
+    wait_until(lambda: media_frames(a.http) >= start_hi + FRAMES_PER_MEDIA_S, "a second of recording")
+    pause_lo, pause_hi, paused = frames_around(
+        lambda: (
+            b.client.calls(call_sid)
+            .recordings(recording.sid)
+            .update(status="paused", pause_behavior="silence")
+        )
+    )
+    assert paused.status == "paused"
+    wait_until(lambda: media_frames(a.http) >= pause_hi + FRAMES_PER_MEDIA_S, "a second of pause")
+    resume_lo, resume_hi, resumed = frames_around(
+        lambda: c.client.calls(call_sid).recordings("Twilio.CURRENT").update(status="in-progress")
+    )
+    assert (resumed.sid, resumed.status) == (recording.sid, "in-progress")
+    wait_until(lambda: media_frames(a.http) >= resume_hi + FRAMES_PER_MEDIA_S, "a second more")
+    recordings(recording.sid).update(status="stopped")
+    assert wait_for_recording(c.client, recording.sid).status == "completed"
+
+    [samples] = recording_audio(c.http, cluster.account_sid, recording.sid).samples
+    silent = silent_frames(samples)
+    assert silent == list(range(silent[0], silent[-1] + 1)), "one silent stretch"
+    # A routed control arrived no earlier than the frame read before it was sent, and at least the
+    # routing delay before the frame read after its answer; the start, local to a, arrived within
+    # its own window. Cut when handled rather than on arrival, the silence would begin at least
+    # ``delayed`` frames after ``pause_lo``, past the first bound.
+    delayed = int(ROUTING_DELAY_S * FRAMES_PER_MEDIA_S)
+    first, length = silent[0], len(silent)
+    assert pause_lo - start_hi - 1 <= first <= pause_hi - delayed - start_lo + 1, (first, delayed)
+    assert resume_lo - (pause_hi - delayed) - 1 <= length <= resume_hi - delayed - pause_lo + 1
+    heard = np.concatenate(
+        [samples[: first * SAMPLES_PER_FRAME], samples[(silent[-1] + 1) * SAMPLES_PER_FRAME :]]
+    )
+    assert_tone(heard, TONE_HZ)

@@ -136,6 +136,7 @@ def build_app(
         public_url=settings.public_url,
         node_id=settings.node_id,
         lease_s=settings.node_lease_s,
+        bus_delay_s=settings.bus_delay_s,
         on_lease_lost=exit_at_once,
         on_transcriptions=worker.wake,
         http=http,
@@ -178,28 +179,31 @@ def build_app(
             metrics=api.Metrics(settings.metrics),
         ),
     )
-    app.add_middleware(StampMediaFrame, calls=calls)
+    app.add_middleware(StampMediaFrame, calls=calls, clock=clock)
     return app
 
 
 class StampMediaFrame:
-    """Notes the media frame each request arrived on (``request.state.media_frame``), before auth
-    and parsing: a recording pause or resume takes effect at that frame (recording/recorder.py).
+    """Notes the media frame each request arrived on (``request.state.media_frame``), and when
+    (``arrived_at``, for a node that owns the call elsewhere, calls/bus.py), before auth and
+    parsing: a recording pause or resume takes effect at that frame (recording/recorder.py).
     While a request that may control a recording (a POST to ``…/Recordings/{Sid}.json``) is
     handled, recorders keep the frames from that one on; while one that may start a call's
     recording (a POST to ``…/Calls/{CallSid}/Recordings.json``) is, so does the call's leg, and
     the recording starts on that frame."""
 
-    def __init__(self, app: ASGIApp, calls: CallEngine) -> None:
+    def __init__(self, app: ASGIApp, calls: CallEngine, clock: Clock) -> None:
         self._app = app
         self._calls = calls
+        self._clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
         frame = self._calls.media_frame()
-        scope.setdefault("state", {})["media_frame"] = frame
+        state = scope.setdefault("state", {})
+        state["media_frame"], state["arrived_at"] = frame, self._clock.now()
         path: str = scope["path"]
         keeping: AbstractContextManager[None] = contextlib.nullcontext()
         if scope["method"] == "POST" and "/Recordings/" in path:

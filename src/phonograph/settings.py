@@ -43,6 +43,7 @@ DEFAULT_STT_QUEUE = 100
 # node is taken over while it runs; over ten minutes, a dead node's calls hang on that long.
 MIN_LEASE_S = 1.0
 MAX_LEASE_S = 600.0
+MAX_BUS_DELAY_MS = 5000
 
 # Byte bounds of the audio caches (docs/security.md), set in megabytes; the rooms own the defaults.
 MB = 1024 * 1024
@@ -79,6 +80,15 @@ def _node(env: Mapping[str, str], port: int) -> tuple[str, float]:
     return node_id, lease_s
 
 
+def _bus_delay_s(env: Mapping[str, str]) -> float:
+    """``PHONOGRAPH_BUS_DELAY_MS``: an artificial routing delay of commands between nodes (tests)."""
+    raw = env.get("PHONOGRAPH_BUS_DELAY_MS") or "0"
+    delay_ms = int(raw) if raw.isdigit() else -1
+    if not 0 <= delay_ms <= MAX_BUS_DELAY_MS:
+        raise SettingsError(f"PHONOGRAPH_BUS_DELAY_MS must be a whole number from 0 to {MAX_BUS_DELAY_MS}")
+    return delay_ms / 1000
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -107,6 +117,8 @@ class Settings:
     # lasts without a heartbeat (calls/nodes.py).
     node_id: str = f"{DEFAULT_HOST}:{DEFAULT_PORT}"
     node_lease_s: float = DEFAULT_LEASE_S
+    # For tests: hold every command routed from another node this long (calls/bus.py).
+    bus_delay_s: float = 0.0
 
     @property
     def credentials_file(self) -> Path:
@@ -187,4 +199,5 @@ class Settings:
             metrics=metrics,
             node_id=node_id,
             node_lease_s=node_lease_s,
+            bus_delay_s=_bus_delay_s(env),
         )

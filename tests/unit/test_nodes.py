@@ -169,6 +169,7 @@ def test_the_heartbeat_renews_takes_lapsed_nodes_over_and_reports_a_lost_lease(d
         clock = SteppedClock()
         settled: list[Claimed] = []
         lost: list[str] = []
+        peers: dict[str, int] = {}
 
         async def settle(claimed: Claimed) -> None:
             settled.append(claimed)
@@ -184,6 +185,7 @@ def test_the_heartbeat_renews_takes_lapsed_nodes_over_and_reports_a_lost_lease(d
                 settle=settle,
                 load=lambda: NodeLoad(calls=2, recordings=1),
                 on_lost=lambda: lost.append(node_id),
+                on_peers=lambda count: peers.__setitem__(node_id, count),
             )
 
         a, b = lease("a"), lease("b")
@@ -195,6 +197,7 @@ def test_the_heartbeat_renews_takes_lapsed_nodes_over_and_reports_a_lost_lease(d
         assert a.holds()
         assert b.holds()
         assert settled == []
+        assert peers == {"a": 1, "b": 1}
         async with db.transaction() as session:
             loads = {
                 node.id: (node.live_calls, node.live_recordings) for node in await NodeRepo(session).all()
@@ -204,6 +207,7 @@ def test_the_heartbeat_renews_takes_lapsed_nodes_over_and_reports_a_lost_lease(d
         clock.at += LEASE + timedelta(seconds=1)
         assert not a.holds()
         await b.beat()
+        assert peers["b"] == 0
         await b.stop()
         assert settled == [Claimed(calls=[rows[0]], recordings=[rows[1]], conferences=[rows[2]])]
         await a.beat()

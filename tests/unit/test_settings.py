@@ -75,6 +75,9 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_NODE_LEASE_S": "601"}, "PHONOGRAPH_NODE_LEASE_S"),
         ({"PHONOGRAPH_NODE_LEASE_S": "nan"}, "PHONOGRAPH_NODE_LEASE_S"),
         ({"PHONOGRAPH_NODE_LEASE_S": "soon"}, "PHONOGRAPH_NODE_LEASE_S"),
+        ({"PHONOGRAPH_BUS_DELAY_MS": "-5"}, "PHONOGRAPH_BUS_DELAY_MS"),
+        ({"PHONOGRAPH_BUS_DELAY_MS": "5001"}, "PHONOGRAPH_BUS_DELAY_MS"),
+        ({"PHONOGRAPH_BUS_DELAY_MS": "0.5"}, "PHONOGRAPH_BUS_DELAY_MS"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:

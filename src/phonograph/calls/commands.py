@@ -1,12 +1,18 @@
-"""Typed commands the API hands to the engine (never Request objects or ORM rows)."""
+"""Typed commands the API hands to the engine (never Request objects or ORM rows), and those the
+engine sends to the node that owns a live call (calls/bus.py), with their JSON."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from phonograph.calls.state import CallbackEvent, CallStatus
-from phonograph.recording import RecordingRequest, Source
+from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
+from phonograph.recording import PauseBehavior, RecordingRequest, RecordingStatus, Source
+
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -127,3 +133,105 @@ class ConferenceUpdate:
     status: str | None = None
     announce_url: str | None = None
     announce_method: str | None = None
+
+
+# -- commands for the node that owns a live call (calls/bus.py) --------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateCallCommand:
+    """``POST /Calls/{Sid}.json``, run by the call's owner."""
+
+    kind: ClassVar[str] = "update_call"
+    account_sid: str
+    call_sid: str
+    update: CallUpdate
+
+    def to_json(self) -> dict[str, Any]:
+        return {"account_sid": self.account_sid, "call_sid": self.call_sid, "update": asdict(self.update)}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> UpdateCallCommand:
+        update = dict(body["update"])
+        status = update.pop("status")
+        return cls(
+            body["account_sid"],
+            body["call_sid"],
+            CallUpdate(status=None if status is None else CallStatus(status), **update),
+        )
+
+
+@dataclass(frozen=True)
+class StartRecordingCommand:
+    """``POST /Calls/{CallSid}/Recordings.json``, run by the call's owner: the recording starts
+    when the owner takes the command up (the frames of the routing delay are not kept)."""
+
+    kind: ClassVar[str] = "start_recording"
+    account_sid: str
+    call_sid: str
+    request: RecordingRequest
+
+    def to_json(self) -> dict[str, Any]:
+        return {"account_sid": self.account_sid, "call_sid": self.call_sid, "request": asdict(self.request)}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> StartRecordingCommand:
+        given = body["request"]
+
+        def enum(kind: type[E], value: str | None) -> E | None:
+            return None if value is None else kind(value)
+
+        events = given["status_callback_events"]
+        request = RecordingRequest(
+            channels=enum(Channels, given["channels"]),
+            trim=enum(Trim, given["trim"]),
+            track=enum(Track, given["track"]),
+            status_callback=given["status_callback"],
+            status_callback_method=enum(CallbackMethod, given["status_callback_method"]),
+            status_callback_events=None
+            if events is None
+            else tuple(RecordingEvent(event) for event in events),
+            configuration_id=given["configuration_id"],
+        )
+        return cls(body["account_sid"], body["call_sid"], request)
+
+
+@dataclass(frozen=True)
+class ControlRecordingCommand:
+    """``POST /Calls/{CallSid}/Recordings/{Sid}.json``, run by the call's owner, which cuts at
+    ``arrived_at``: when the request reached the node that received it."""
+
+    kind: ClassVar[str] = "control_recording"
+    account_sid: str
+    call_sid: str
+    sid: str
+    status: RecordingStatus
+    behavior: PauseBehavior
+    arrived_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account_sid": self.account_sid,
+            "call_sid": self.call_sid,
+            "sid": self.sid,
+            "status": self.status.value,
+            "behavior": self.behavior.value,
+            "arrived_at": self.arrived_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ControlRecordingCommand:
+        return cls(
+            body["account_sid"],
+            body["call_sid"],
+            body["sid"],
+            RecordingStatus(body["status"]),
+            PauseBehavior(body["behavior"]),
+            datetime.fromisoformat(body["arrived_at"]),
+        )
+
+
+OwnerCommand = UpdateCallCommand | StartRecordingCommand | ControlRecordingCommand
+COMMAND_KINDS: dict[str, type[OwnerCommand]] = {
+    command.kind: command for command in (UpdateCallCommand, StartRecordingCommand, ControlRecordingCommand)
+}

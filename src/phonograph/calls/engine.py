@@ -8,15 +8,27 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_CACHE_BYTES
 from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.bus import CommandBus
 from phonograph.calls.capture import CaptureShelf
-from phonograph.calls.commands import CallUpdate, JoinSettings, NewCall
+from phonograph.calls.commands import (
+    COMMAND_KINDS,
+    CallUpdate,
+    ControlRecordingCommand,
+    JoinSettings,
+    NewCall,
+    OwnerCommand,
+    StartRecordingCommand,
+    UpdateCallCommand,
+)
 from phonograph.calls.conference_control import ConferenceControl
 from phonograph.calls.legs import new_leg
 from phonograph.calls.nodes import DEFAULT_LEASE_S, NodeLease, NodeLoad
@@ -26,8 +38,9 @@ from phonograph.calls.session import CallSession, enqueue_initiated
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import Clock, NotFound, PhonographError
-from phonograph.media import DEFAULT_SAY_CACHE_BYTES, EspeakEngine, MediaClock, SpeechEngine
+from phonograph.media import DEFAULT_SAY_CACHE_BYTES, FRAME_MS, EspeakEngine, MediaClock, SpeechEngine
 from phonograph.recording import (
+    DELAY_FRAMES,
     UNFINISHED,
     PauseBehavior,
     RecordingRequest,
@@ -36,12 +49,26 @@ from phonograph.recording import (
     Source,
     resolve_plan,
 )
-from phonograph.store import Account, BlobStore, Call, CallRepo, Claimed, Database, LiveStatuses, Recording
+from phonograph.store import (
+    Account,
+    AccountRepo,
+    BlobStore,
+    Call,
+    CallRepo,
+    Claimed,
+    Database,
+    LiveStatuses,
+    Recording,
+    RecordingRepo,
+)
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 5.0
+ROUTED_LAG_FRAMES = DELAY_FRAMES
+"""One second: a recording control routed from another node cuts exactly at its arrival if it
+reaches this node within that (one later cuts at the oldest frame still kept)."""
 
 
 class CallerIdRefused(PhonographError):
@@ -74,6 +101,7 @@ class CallEngine:
         node_id: str,
         on_lease_lost: Callable[[], None],
         lease_s: float = DEFAULT_LEASE_S,
+        bus_delay_s: float = 0.0,
         on_transcriptions: Callable[[], None] | None = None,
         say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES,
         play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES,
@@ -124,7 +152,9 @@ class CallEngine:
             settle=self._settle,
             load=lambda: NodeLoad(calls=len(runtime.sessions), recordings=self.recordings.live_count),
             on_lost=on_lease_lost,
+            on_peers=self._peers,
         )
+        self.bus = CommandBus(db, clock, node_id, delay_s=bus_delay_s)
 
     async def start(self) -> None:
         """Take this node's lease and settle what a previous process of it left live (a crash)."""
@@ -135,11 +165,13 @@ class CallEngine:
         self.runtime.outbox.start()
         self.events.start()
         self.lease.start()
+        self.bus.start(self._execute)
 
     async def stop(self) -> None:
         """End every live call (their final callbacks go to the outbox), stop the workers, then
         give the lease up. The heartbeat renews it until then, without taking other nodes over."""
         self.lease.draining = True
+        await self.bus.stop()
         sessions = list(self.runtime.sessions.values())
         for session in sessions:
             session.end(CallStatus.COMPLETED)
@@ -213,6 +245,13 @@ class CallEngine:
 
     async def update_call(self, account: Account, sid: str, update: CallUpdate) -> Call:
         call = await self._call(account, sid)
+        if (owner := self._owner_elsewhere(call)) is not None:
+            await self._send(owner, UpdateCallCommand(account.sid, sid, update))
+            return await self._call(account, sid)
+        return await self._update_here(account, call, update)
+
+    async def _update_here(self, account: Account, call: Call, update: CallUpdate) -> Call:
+        sid = call.sid
         session = self.runtime.sessions.get(sid)
         status = CallStatus(call.status)
         if session is None or status in TERMINAL:
@@ -266,6 +305,9 @@ class CallEngine:
         frame the request arrived on, while ``keep_frames`` kept them), else from now
         (https://www.twilio.com/docs/voice/api/recording#create-a-recording-resource)."""
         call = await self._call(account, call_sid)
+        if (owner := self._owner_elsewhere(call)) is not None:
+            sid = await self._send(owner, StartRecordingCommand(account.sid, call_sid, request))
+            return await self._recording(sid)
         session = self.runtime.sessions.get(call_sid)
         if session is None or session.status is not CallStatus.IN_PROGRESS:
             # The session's status is the live one; the row lags behind it while a call ends.
@@ -284,15 +326,84 @@ class CallEngine:
         status: RecordingStatus,
         behavior: PauseBehavior,
         at_frame: int,
+        arrived_at: datetime,
     ) -> Recording:
         """``POST /Calls/{CallSid}/Recordings/{Sid}``: pause, resume or stop at ``at_frame`` (the
-        media frame the request arrived on); ``Twilio.CURRENT`` names the one active recording."""
-        await self._call(account, call_sid)
+        media frame the request arrived on); ``Twilio.CURRENT`` names the one active recording.
+        The call's owner, when that is another node, cuts at the frame it ran at ``arrived_at``."""
+        call = await self._call(account, call_sid)
+        if (owner := self._owner_elsewhere(call)) is not None:
+            command = ControlRecordingCommand(account.sid, call_sid, sid, status, behavior, arrived_at)
+            return await self._recording(await self._send(owner, command))
+        return await self._control_here(account, call_sid, sid, status, behavior, at_frame)
+
+    async def _control_here(
+        self,
+        account: Account,
+        call_sid: str,
+        sid: str,
+        status: RecordingStatus,
+        behavior: PauseBehavior,
+        at_frame: int,
+    ) -> Recording:
         live = self.recordings.live_for_call(call_sid)
         sid = await self.recordings.named(
             account.sid, sid, f"/Calls/{call_sid}", live, lambda recording: recording.call_sid == call_sid
         )
         return await self.recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
+
+    # -- commands for the owner of a live call (calls/bus.py) -------------------------------------
+
+    def _owner_elsewhere(self, call: Call) -> str | None:
+        """The node that runs ``call``, when that is another one and the call is live."""
+        owner = call.owner_node
+        if owner is None or owner == self.lease.node_id or CallStatus(call.status) in TERMINAL:
+            return None
+        return owner
+
+    async def _send(self, owner: str, command: OwnerCommand) -> str:
+        sid = await self.bus.send(owner, command.kind, command.to_json())
+        assert sid is not None, f"{command.kind} answers a SID"
+        return sid
+
+    async def _execute(self, kind: str, body: dict[str, Any]) -> str | None:
+        """Run a command another node sent for a call this node owns."""
+        command = COMMAND_KINDS[kind].from_json(body)
+        async with self.runtime.db.read() as session:
+            account = await AccountRepo(session).get(command.account_sid)
+        if account is None:
+            raise NotFound(f"Account {command.account_sid} was not found")
+        match command:
+            case UpdateCallCommand():
+                call = await self._call(account, command.call_sid)
+                return (await self._update_here(account, call, command.update)).sid
+            case StartRecordingCommand():
+                return (await self.start_recording(account, command.call_sid, command.request)).sid
+            case ControlRecordingCommand():
+                frame = self._frame_at(command.arrived_at)
+                with self.runtime.media.hold(frame):
+                    recording = await self._control_here(
+                        account, command.call_sid, command.sid, command.status, command.behavior, frame
+                    )
+                return recording.sid
+
+    def _frame_at(self, moment: datetime) -> int:
+        """The media frame this node ran at ``moment`` (a request's arrival on another node; the
+        nodes' clocks agree as far as NTP keeps them)."""
+        media = self.runtime.media
+        late_s = max(0.0, (self.runtime.clock.now() - moment).total_seconds())
+        return media.frame_index - round(late_s * media.speed * 1000 / FRAME_MS)
+
+    def _peers(self, count: int) -> None:
+        # While other nodes may route recording controls here, recorders keep the frames such a
+        # control may still cut (recording/recorder.py), as a local request holds them.
+        self.runtime.media.lag_frames = ROUTED_LAG_FRAMES if count else 0
+
+    async def _recording(self, sid: str) -> Recording:
+        async with self.runtime.db.read() as session:
+            recording = await RecordingRepo(session).get(sid)
+        assert recording is not None
+        return recording
 
     def media_frame(self) -> int:
         """The media clock's frame now: when a control request arrived."""

@@ -47,9 +47,11 @@ class NodeLease:
         settle: Callable[[Claimed], Coroutine[Any, Any, None]],
         load: Callable[[], NodeLoad],
         on_lost: Callable[[], None],
+        on_peers: Callable[[int], None],
     ) -> None:
         """``settle`` ends the rows a takeover claimed; ``load`` is what the heartbeat reports;
-        ``on_lost`` is called once when the lease turns out to be lost."""
+        ``on_lost`` is called once when the lease turns out to be lost; ``on_peers`` with how many
+        other nodes hold a lease, at every heartbeat."""
         self.node_id = node_id
         self._db = db
         self._clock = clock
@@ -59,6 +61,7 @@ class NodeLease:
         self._settle = settle
         self._load = load
         self._on_lost = on_lost
+        self._on_peers = on_peers
         self._incarnation = secrets.token_hex(16)
         self._held_until: datetime | None = None
         self._lost = False
@@ -83,6 +86,7 @@ class NodeLease:
                 self.node_id, self._incarnation, self._address, now, self._lease, self._live
             )
         self._held_until = now + self._lease
+        await self._count_peers(now)
         log.info("node registered node=%s lease_s=%s", self.node_id, self.lease_s)
         return claimed
 
@@ -109,6 +113,7 @@ class NodeLease:
             self._on_lost()
             return
         self._held_until = now + self._lease
+        await self._count_peers(now)
         if self.draining:
             # A node on its way out takes nothing more on.
             return
@@ -154,6 +159,10 @@ class NodeLease:
         async with self._db.transaction() as session:
             await NodeRepo(session).release(self.node_id, self._incarnation, self._clock.now())
         self._held_until = None
+
+    async def _count_peers(self, now: datetime) -> None:
+        async with self._db.read() as session:
+            self._on_peers(await NodeRepo(session).peers(self.node_id, now))
 
     async def _run(self) -> None:
         interval_s = self.lease_s / BEATS_PER_LEASE

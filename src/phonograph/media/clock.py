@@ -58,6 +58,9 @@ class MediaClock:
         self._timer_ids = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._holds: Counter[int] = Counter()
+        self.lag_frames = 0
+        """Frames recorders keep back with no hold at all: while other nodes may send recording
+        controls here, each arrives some frames after the frame it cuts at (calls/bus.py)."""
 
     @contextmanager
     def hold(self, frame: int) -> Iterator[None]:
@@ -73,8 +76,12 @@ class MediaClock:
 
     @property
     def held_from(self) -> int | None:
-        """The first frame a hold keeps, or None when nothing holds frames back."""
-        return min(self._holds) if self._holds else None
+        """The first frame a hold (or the lag) keeps, or None when nothing holds frames back."""
+        held = min(self._holds) if self._holds else None
+        if not self.lag_frames:
+            return held
+        lagged = self.frame_index - self.lag_frames
+        return lagged if held is None else min(held, lagged)
 
     @property
     def now_ms(self) -> int:

@@ -6,6 +6,7 @@ from phonograph.recording.configuration import RecordingConfiguration
 from phonograph.recording.encode import MP3_CONTENT_TYPE, WAV_CONTENT_TYPE, encode_mp3, encode_wav
 from phonograph.recording.enums import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.recording.plan import RecordingPlan, RecordingRequest, resolve_plan
+from phonograph.recording.recorder import DELAY_FRAMES
 from phonograph.recording.service import RecordingService
 from phonograph.recording.state import (
     LIVE,
@@ -22,6 +23,7 @@ from phonograph.recording.state import (
 from phonograph.recording.transcriptions import promise_transcriptions
 
 __all__ = [
+    "DELAY_FRAMES",
     "LIVE",
     "MP3_CONTENT_TYPE",
     "SILENCE_PEAK",

@@ -22,6 +22,7 @@ from phonograph.store.repos.accounts import AccountRepo
 from phonograph.store.repos.api_keys import ApiKeyRepo
 from phonograph.store.repos.call_events import EVENT_RETENTION, CallEvent, CallEventRepo, new_event_sid
 from phonograph.store.repos.calls import Call, CallFilters, CallRepo
+from phonograph.store.repos.commands import COMMANDS_CHANNEL, REPLIES_CHANNEL, CommandRepo, PendingCommand
 from phonograph.store.repos.conferences import (
     Conference,
     ConferenceFilters,
@@ -50,11 +51,13 @@ from phonograph.store.repos.transcriptions import Transcription, TranscriptionFi
 from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
 __all__ = [
+    "COMMANDS_CHANNEL",
     "CONFERENCE_NAME_MAX_CHARS",
     "DESCRIPTION_MAX_CHARS",
     "EVENT_RETENTION",
     "FRIENDLY_NAME_MAX_CHARS",
     "PARTICIPANT_LABEL_MAX_CHARS",
+    "REPLIES_CHANNEL",
     "RESPONSE_BODY_MAX_CHARS",
     "UNIQUE_NAME_MAX_CHARS",
     "URL_MAX_CHARS",
@@ -73,6 +76,7 @@ __all__ = [
     "CallFilters",
     "CallRepo",
     "Claimed",
+    "CommandRepo",
     "Conference",
     "ConferenceFilters",
     "ConferenceRepo",
@@ -99,6 +103,7 @@ __all__ = [
     "Participant",
     "ParticipantFilters",
     "ParticipantRepo",
+    "PendingCommand",
     "PhoneAnswer",
     "Recording",
     "RecordingFilters",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -159,6 +159,32 @@ class Database:
             yield session
             if session.new or session.dirty or session.deleted:
                 raise RuntimeError("a read() session changed rows; use transaction()")
+
+    @asynccontextmanager
+    async def listening(self, channels: Mapping[str, Callable[[str], None]]) -> AsyncIterator[bool]:
+        """While this lasts, each NOTIFY on a channel calls its callback with the payload, on a
+        connection of its own (postgresql.org/docs/current/sql-listen.html). Yields False where
+        the database has no LISTEN (SQLite): callers poll instead, as they must anyway, since a
+        connection lost meanwhile misses notifications."""
+        if self.engine.dialect.name != "postgresql":
+            yield False
+            return
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection  # asyncpg.Connection
+
+            def listener(callback: Callable[[str], None]) -> Callable[..., None]:
+                return lambda _connection, _pid, _channel, payload: callback(payload)
+
+            listeners = {channel: listener(callback) for channel, callback in channels.items()}
+            for channel, heard in listeners.items():
+                await driver.add_listener(channel, heard)
+            try:
+                yield True
+            finally:
+                if not driver.is_closed():
+                    for channel, heard in listeners.items():
+                        await driver.remove_listener(channel, heard)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -81,6 +81,21 @@ def test_holds_end_independently_and_the_oldest_one_counts() -> None:
     assert media.held_from is None
 
 
+def test_a_lag_keeps_the_last_frames_for_a_control_routed_from_another_node() -> None:
+    media, tap, written = recorder()
+    media.lag_frames = 10
+    run(media, tap, 30)
+    # Frames from ten before the one being made wait: a control that arrived on another node on
+    # frame 25 still cuts there.
+    assert written.appended == list(range(19))
+    tap.control(Mode.SKIP, 25)
+    with media.hold(28):
+        assert media.held_from == 20
+    media.lag_frames = 0
+    run(media, tap, 1)
+    assert written.appended == list(range(25))
+
+
 def test_a_stop_on_a_frame_already_journaled_keeps_only_the_frames_before_it() -> None:
     media, tap, written = recorder()
     run(media, tap, 12)  # a <Record> ended on frame 9; its task stops the recording at frame 12

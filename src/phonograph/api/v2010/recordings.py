@@ -125,6 +125,13 @@ def media_frame(request: Request, context: ApiContext) -> int:
     return context.calls.media_frame() if frame is None else frame
 
 
+def arrival(request: Request, context: ApiContext) -> datetime:
+    """When the request arrived (app.py stamps it with the media frame): the moment another node
+    that owns the call cuts at (calls/bus.py)."""
+    moment: datetime | None = getattr(request.state, "arrived_at", None)
+    return context.clock.now() if moment is None else moment
+
+
 async def recordings_page(
     context: ApiContext,
     account: Account,
@@ -206,12 +213,14 @@ async def control_recording(
 ) -> dict[str, Any]:
     """Pause, resume or stop; ``sid`` may be ``Twilio.CURRENT`` (twilio.com/docs/voice/api/recording).
     ``PlayBeep`` (in the OpenAPI example) is accepted and ignored."""
-    at_frame = media_frame(request, context)
+    at_frame, arrived_at = media_frame(request, context), arrival(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
     status = control_status(params)
     behavior = params.get_enum("PauseBehavior", PauseBehavior) or PauseBehavior.SILENCE
-    recording = await context.calls.control_recording(account, call_sid, sid, status, behavior, at_frame)
+    recording = await context.calls.control_recording(
+        account, call_sid, sid, status, behavior, at_frame, arrived_at
+    )
     return call_recording_json(recording)
 
 

@@ -6,6 +6,7 @@ from phonograph.store.models.api_key import ApiKeyRow
 from phonograph.store.models.base import Base
 from phonograph.store.models.call import CallRow
 from phonograph.store.models.call_event import CallEventRow
+from phonograph.store.models.command import CommandRow
 from phonograph.store.models.conference import ConferenceRow
 from phonograph.store.models.configuration import ConfigurationRow
 from phonograph.store.models.configuration_default import ConfigurationDefaultRow
@@ -25,6 +26,7 @@ __all__ = [
     "Base",
     "CallEventRow",
     "CallRow",
+    "CommandRow",
     "ConferenceRow",
     "ConfigurationDefaultRow",
     "ConfigurationRow",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -122,6 +122,13 @@ class NodeRepo:
             .values(lease_expires_at=now, live_calls=0, live_recordings=0)
         )
         await self._session.execute(stmt)
+
+    async def peers(self, node_id: str, now: datetime) -> int:
+        """How many other nodes hold a lease now."""
+        stmt = select(func.count()).where(
+            NodeRow.id != node_id, NodeRow.lease_expires_at >= now, NodeRow.taken_over_by.is_(None)
+        )
+        return int((await self._session.execute(stmt)).scalar_one())
 
     async def lapsed(self, now: datetime) -> list[str]:
         """Nodes whose lease ran out and whose rows nobody has taken over yet."""
