@@ -7,6 +7,7 @@ from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_C
 from phonograph.calls.commands import (
     CallUpdate,
     ConferenceUpdate,
+    ControlRecordingCommand,
     JoinSettings,
     NewCall,
     NewParticipant,
@@ -42,6 +43,7 @@ __all__ = [
     "ConferenceStatus",
     "ConferenceSubscription",
     "ConferenceUpdate",
+    "ControlRecordingCommand",
     "Direction",
     "JoinSettings",
     "NewCall",

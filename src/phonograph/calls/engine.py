@@ -42,10 +42,8 @@ from phonograph.media import DEFAULT_SAY_CACHE_BYTES, FRAME_MS, EspeakEngine, Me
 from phonograph.recording import (
     DELAY_FRAMES,
     UNFINISHED,
-    PauseBehavior,
     RecordingRequest,
     RecordingService,
-    RecordingStatus,
     Source,
     resolve_plan,
 )
@@ -319,38 +317,30 @@ class CallEngine:
         return await session.recordings.start(plan, from_frame=at_frame)
 
     async def control_recording(
-        self,
-        account: Account,
-        call_sid: str,
-        sid: str,
-        status: RecordingStatus,
-        behavior: PauseBehavior,
-        at_frame: int,
-        arrived_at: datetime,
+        self, account: Account, control: ControlRecordingCommand, at_frame: int
     ) -> Recording:
         """``POST /Calls/{CallSid}/Recordings/{Sid}``: pause, resume or stop at ``at_frame`` (the
         media frame the request arrived on); ``Twilio.CURRENT`` names the one active recording.
-        The call's owner, when that is another node, cuts at the frame it ran at ``arrived_at``."""
-        call = await self._call(account, call_sid)
+        The call's owner, when that is another node, cuts at the frame it ran at
+        ``control.arrived_at``."""
+        call = await self._call(account, control.call_sid)
         if (owner := self._owner_elsewhere(call)) is not None:
-            command = ControlRecordingCommand(account.sid, call_sid, sid, status, behavior, arrived_at)
-            return await self._recording(await self._send(owner, command))
-        return await self._control_here(account, call_sid, sid, status, behavior, at_frame)
+            return await self._recording(await self._send(owner, control))
+        return await self._control_here(control, at_frame)
 
-    async def _control_here(
-        self,
-        account: Account,
-        call_sid: str,
-        sid: str,
-        status: RecordingStatus,
-        behavior: PauseBehavior,
-        at_frame: int,
-    ) -> Recording:
+    async def _control_here(self, control: ControlRecordingCommand, at_frame: int) -> Recording:
+        call_sid = control.call_sid
         live = self.recordings.live_for_call(call_sid)
         sid = await self.recordings.named(
-            account.sid, sid, f"/Calls/{call_sid}", live, lambda recording: recording.call_sid == call_sid
+            control.account_sid,
+            control.sid,
+            f"/Calls/{call_sid}",
+            live,
+            lambda recording: recording.call_sid == call_sid,
         )
-        return await self.recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
+        return await self.recordings.control(
+            sid, control.status, behavior=control.behavior, at_frame=at_frame
+        )
 
     # -- commands for the owner of a live call (calls/bus.py) -------------------------------------
 
@@ -382,10 +372,7 @@ class CallEngine:
             case ControlRecordingCommand():
                 frame = self._frame_at(command.arrived_at)
                 with self.runtime.media.hold(frame):
-                    recording = await self._control_here(
-                        account, command.call_sid, command.sid, command.status, command.behavior, frame
-                    )
-                return recording.sid
+                    return (await self._control_here(command, frame)).sid
 
     def _frame_at(self, moment: datetime) -> int:
         """The media frame this node ran at ``moment`` (a request's arrival on another node; the

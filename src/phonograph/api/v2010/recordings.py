@@ -25,6 +25,7 @@ from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
 from phonograph.api.v2010.calls import recording_request, time_range
 from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
+from phonograph.calls import ControlRecordingCommand
 from phonograph.core import InvalidParameter, end_of, rfc2822
 from phonograph.recording import PauseBehavior, RecordingStatus
 from phonograph.store import Account, CallRepo, Recording, RecordingFilters, RecordingRepo
@@ -218,9 +219,8 @@ async def control_recording(
     params = await form_params(request)
     status = control_status(params)
     behavior = params.get_enum("PauseBehavior", PauseBehavior) or PauseBehavior.SILENCE
-    recording = await context.calls.control_recording(
-        account, call_sid, sid, status, behavior, at_frame, arrived_at
-    )
+    control = ControlRecordingCommand(account.sid, call_sid, sid, status, behavior, arrived_at)
+    recording = await context.calls.control_recording(account, control, at_frame)
     return call_recording_json(recording)
 
 
