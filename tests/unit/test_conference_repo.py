@@ -221,20 +221,6 @@ def test_conference_list_pages_newest_first(db_url: str) -> None:
     run(db_url, check)
 
 
-def test_live_sids_of_every_account(db_url: str) -> None:
-    async def check(db: Database) -> None:
-        account = await add_account(db)
-        other = await add_account(db)
-        waiting = conference(account.sid, T0 + timedelta(seconds=2))
-        running = conference(other.sid, T0 + timedelta(seconds=1), status="in-progress")
-        ended = conference(account.sid, T0, status="completed")
-        await store(db, waiting, running, ended)
-        async with db.transaction() as session:
-            assert await ConferenceRepo(session).live_sids() == [running.sid, waiting.sid]
-
-    run(db_url, check)
-
-
 # --- participants -----------------------------------------------------------------------------------
 
 

@@ -181,26 +181,6 @@ def test_list_pages_newest_first_with_keyset_cursors(db_url: str) -> None:
     run(db_url, check)
 
 
-def test_with_statuses(db_url: str) -> None:
-    async def check(db: Database) -> None:
-        account = await add_account(db)
-        other = await add_account(db)
-        call_sid = new_sid("CA")
-        second = recording(account.sid, T0 + timedelta(seconds=5), call_sid=call_sid, status="paused")
-        first = recording(account.sid, T0, call_sid=call_sid, status="completed")
-        third = recording(account.sid, T0 + timedelta(seconds=9), call_sid=call_sid, status="in-progress")
-        unrelated = recording(other.sid, T0 + timedelta(seconds=1), status="in-progress")
-        await store(db, second, first, third, unrelated)
-        async with db.transaction() as session:
-            repo = RecordingRepo(session)
-            # Every account's: what a crash left live, found at start-up.
-            assert await repo.with_statuses(["in-progress", "paused"]) == [unrelated, second, third]
-            assert await repo.with_statuses(["completed"]) == [first]
-            assert await repo.with_statuses([]) == []
-
-    run(db_url, check)
-
-
 def test_accounts_enforce_media_auth_by_default(db_url: str) -> None:
     async def check(db: Database) -> None:
         main = await add_account(db)

@@ -110,10 +110,6 @@ class CallRepo:
         stmt = select(CallRow).where(CallRow.account_sid == account_sid, *filters.clauses())
         return await fetch_page(self._session, stmt, CallRow.date_created, CallRow.sid, spec, _record)
 
-    async def live_sids(self, terminal_statuses: Sequence[str]) -> list[str]:
-        stmt = select(CallRow.sid).where(CallRow.status.not_in(terminal_statuses))
-        return list((await self._session.scalars(stmt)).all())
-
     async def change(self, sid: str, now: datetime, **values: Any) -> Call:
         """Set ``values`` on the call; the caller validated the move (calls/state.py)."""
         row = await self._session.get(CallRow, sid, with_for_update=True)

@@ -196,13 +196,6 @@ class ConferenceRepo:
             self._session, stmt, ConferenceRow.date_created, ConferenceRow.sid, spec, _conference
         )
 
-    async def live_sids(self) -> list[str]:
-        """Every account's conferences that have not completed, oldest first: at start-up, those a
-        crash left open, for the calls room to settle."""
-        stmt = select(ConferenceRow.sid).where(ConferenceRow.status != COMPLETED)
-        stmt = stmt.order_by(ConferenceRow.date_created, ConferenceRow.sid)
-        return list((await self._session.scalars(stmt)).all())
-
 
 class ParticipantRepo:
     def __init__(self, session: AsyncSession) -> None:

@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.store.models import CallRow, ConferenceRow, NodeRow, RecordingRow
 from phonograph.store.records import from_row
-
-CONFERENCE_COMPLETED = "completed"
+from phonograph.store.repos.conferences import COMPLETED as CONFERENCE_COMPLETED
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,12 +128,6 @@ class RecordingRepo:
         row.date_updated = now
         await self._session.flush()
         return _record(row)
-
-    async def with_statuses(self, statuses: Sequence[str]) -> list[Recording]:
-        """Every account's recordings in ``statuses``: at start-up, those a crash left live."""
-        stmt = select(RecordingRow).where(RecordingRow.status.in_(statuses))
-        stmt = stmt.order_by(RecordingRow.date_created, RecordingRow.sid)
-        return [_record(row) for row in (await self._session.scalars(stmt)).all()]
 
     async def list_page(self, account_sid: str, filters: RecordingFilters, spec: PageSpec) -> Page[Recording]:
         """One page of the account's recordings, newest first (keyset paging, store/paging.py)."""
