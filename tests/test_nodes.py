@@ -32,10 +32,18 @@ from phonograph.testing.kit import (
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.support.callflow import CALLER
+from tests.support.conferences import conference_twiml
 from tests.support.postgres import PostgresServer
 from tests.support.recordings import FRAMES_PER_MEDIA_S, media_frames
 from tests.support.seaweedfs import SeaweedServer
-from tests.test_recording_controls import RATE_HZ, SAMPLES_PER_FRAME, TONE_HZ, assert_tone, tone_url
+from tests.test_recording_controls import (
+    RATE_HZ,
+    SAMPLES_PER_FRAME,
+    TONE_HZ,
+    assert_tone,
+    frequency_share,
+    tone_url,
+)
 from tests.test_recording_crash import KILL_SLACK_S, assert_all_tone
 
 pytestmark = pytest.mark.postgres
@@ -288,3 +296,45 @@ def test_controls_through_other_nodes_cut_where_they_arrived_despite_the_routing
         [samples[: first * SAMPLES_PER_FRAME], samples[(silent[-1] + 1) * SAMPLES_PER_FRAME :]]
     )
     assert_tone(heard, TONE_HZ)
+
+
+def test_a_conference_is_controlled_through_any_node_and_its_audio_stays_on_one(
+    cluster: Cluster, webapp: WebApp
+) -> None:
+    a, b, c = (cluster.start(name) for name in ("node-a", "node-b", "node-c"))
+    low, high = fresh_number(), fresh_number()
+    for number, tone_hz in ((low, TONE_HZ), (high, 2 * TONE_HZ)):
+        add_phone(a.http, number, f"<Response><Play loop='0'>{tone_url(webapp, tone_hz)}</Play></Response>")
+    room = f"room-{uuid.uuid4().hex}"
+    a.client.calls.create(  # a holds the conference's mixer
+        to=low, from_=CALLER, twiml=conference_twiml(room, "beep='false' record='record-from-start'")
+    )
+    # One participant: the conference waits (init) for a second.
+    wait_until(lambda: b.client.conferences.list(friendly_name=room, status="init"), "the conference")
+    [conference] = b.client.conferences.list(friendly_name=room, status="init")
+    # Dialled through b: the call is placed by a, where the mixer is, so both are heard together.
+    added = b.client.conferences(conference.sid).participants.create(from_=CALLER, to=high, beep="false")
+    participants = c.client.conferences(conference.sid).participants
+    # Both in: the conference starts, and with it its recording.
+    wait_until(lambda: c.client.conferences(conference.sid).recordings.list(), "the conference recording")
+    assert participants(added.call_sid).update(muted=True).muted is True
+    through_b = b.client.conferences(conference.sid)
+    assert through_b.participants(added.call_sid).update(muted=False).muted is False
+    recording = c.client.conferences(conference.sid).recordings("Twilio.CURRENT").update(status="paused")
+    assert recording.status == "paused"
+    assert through_b.recordings(recording.sid).update(status="in-progress").status == "in-progress"
+    # A call b runs cannot join a's conference (that would split it): its <Dial> ends at once
+    # with a warning and its TwiML goes on.
+    outsider = b.client.calls.create(
+        to=low, from_=CALLER, twiml=conference_twiml(room, "beep='false'", after="<Hangup/>")
+    ).sid
+    assert wait_for_call(b.client, outsider).status == "completed"
+    assert [n.error_code for n in b.client.calls(outsider).notifications.list()] == ["20503"]
+    assert len(participants.list()) == 2
+    started = media_frames(a.http)
+    wait_until(lambda: media_frames(a.http) >= started + 2 * FRAMES_PER_MEDIA_S, "two seconds together")
+    assert c.client.conferences(conference.sid).update(status="completed").status == "completed"
+    assert wait_for_recording(b.client, recording.sid).status == "completed"
+    [samples] = recording_audio(b.http, cluster.account_sid, recording.sid).samples
+    assert frequency_share(samples, TONE_HZ) > 0.2
+    assert frequency_share(samples, 2 * TONE_HZ) > 0.2

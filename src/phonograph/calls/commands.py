@@ -3,16 +3,14 @@ engine sends to the node that owns a live call (calls/bus.py), with their JSON."
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from enum import Enum
+from types import UnionType
+from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
 from phonograph.calls.state import CallbackEvent, CallStatus
-from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
 from phonograph.recording import PauseBehavior, RecordingRequest, RecordingStatus, Source
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ class ConferenceUpdate:
     announce_method: str | None = None
 
 
-# -- commands for the node that owns a live call (calls/bus.py) --------------------------------------
+# -- commands for the node that owns a live call or conference (calls/bus.py) ----------------------
 
 
 @dataclass(frozen=True)
@@ -146,19 +144,6 @@ class UpdateCallCommand:
     account_sid: str
     call_sid: str
     update: CallUpdate
-
-    def to_json(self) -> dict[str, Any]:
-        return {"account_sid": self.account_sid, "call_sid": self.call_sid, "update": asdict(self.update)}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> UpdateCallCommand:
-        update = dict(body["update"])
-        status = update.pop("status")
-        return cls(
-            body["account_sid"],
-            body["call_sid"],
-            CallUpdate(status=None if status is None else CallStatus(status), **update),
-        )
 
 
 @dataclass(frozen=True)
@@ -171,67 +156,121 @@ class StartRecordingCommand:
     call_sid: str
     request: RecordingRequest
 
-    def to_json(self) -> dict[str, Any]:
-        return {"account_sid": self.account_sid, "call_sid": self.call_sid, "request": asdict(self.request)}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> StartRecordingCommand:
-        given = body["request"]
-
-        def enum(kind: type[E], value: str | None) -> E | None:
-            return None if value is None else kind(value)
-
-        events = given["status_callback_events"]
-        request = RecordingRequest(
-            channels=enum(Channels, given["channels"]),
-            trim=enum(Trim, given["trim"]),
-            track=enum(Track, given["track"]),
-            status_callback=given["status_callback"],
-            status_callback_method=enum(CallbackMethod, given["status_callback_method"]),
-            status_callback_events=None
-            if events is None
-            else tuple(RecordingEvent(event) for event in events),
-            configuration_id=given["configuration_id"],
-        )
-        return cls(body["account_sid"], body["call_sid"], request)
-
 
 @dataclass(frozen=True)
 class ControlRecordingCommand:
-    """``POST /Calls/{CallSid}/Recordings/{Sid}.json``, run by the call's owner, which cuts at
-    ``arrived_at``: when the request reached the node that received it."""
+    """``POST /Calls/{CallSid}/Recordings/{Sid}.json`` (``conference_sid`` None), or
+    ``POST /Conferences/{ConferenceSid}/Recordings/{Sid}.json``: run by the owner of the call or
+    conference, which cuts at ``arrived_at``, when the request reached the node that received it."""
 
     kind: ClassVar[str] = "control_recording"
     account_sid: str
-    call_sid: str
+    call_sid: str | None
+    conference_sid: str | None
     sid: str
     status: RecordingStatus
     behavior: PauseBehavior
     arrived_at: datetime
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "account_sid": self.account_sid,
-            "call_sid": self.call_sid,
-            "sid": self.sid,
-            "status": self.status.value,
-            "behavior": self.behavior.value,
-            "arrived_at": self.arrived_at.isoformat(),
-        }
 
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> ControlRecordingCommand:
-        return cls(
-            body["account_sid"],
-            body["call_sid"],
-            body["sid"],
-            RecordingStatus(body["status"]),
-            PauseBehavior(body["behavior"]),
-            datetime.fromisoformat(body["arrived_at"]),
-        )
+@dataclass(frozen=True)
+class AddParticipantCommand:
+    """``POST /Conferences/{ConferenceSid}/Participants.json`` into a live conference, run by the
+    node that holds its mixer: the participant's call is placed there, so that its audio is."""
+
+    kind: ClassVar[str] = "add_participant"
+    account_sid: str
+    conference_sid: str
+    participant: NewParticipant
 
 
-OwnerCommand = UpdateCallCommand | StartRecordingCommand | ControlRecordingCommand
-COMMAND_KINDS: dict[str, type[OwnerCommand]] = {
-    command.kind: command for command in (UpdateCallCommand, StartRecordingCommand, ControlRecordingCommand)
+@dataclass(frozen=True)
+class UpdateParticipantCommand:
+    kind: ClassVar[str] = "update_participant"
+    account_sid: str
+    conference_sid: str
+    who: str
+    update: ParticipantUpdate
+
+
+@dataclass(frozen=True)
+class RemoveParticipantCommand:
+    kind: ClassVar[str] = "remove_participant"
+    account_sid: str
+    conference_sid: str
+    who: str
+
+
+@dataclass(frozen=True)
+class UpdateConferenceCommand:
+    kind: ClassVar[str] = "update_conference"
+    account_sid: str
+    conference_sid: str
+    update: ConferenceUpdate
+
+
+OwnerCommand = (
+    UpdateCallCommand
+    | StartRecordingCommand
+    | ControlRecordingCommand
+    | AddParticipantCommand
+    | UpdateParticipantCommand
+    | RemoveParticipantCommand
+    | UpdateConferenceCommand
+)
+_KINDS: dict[str, type[OwnerCommand]] = {
+    command.kind: command
+    for command in (
+        UpdateCallCommand,
+        StartRecordingCommand,
+        ControlRecordingCommand,
+        AddParticipantCommand,
+        UpdateParticipantCommand,
+        RemoveParticipantCommand,
+        UpdateConferenceCommand,
+    )
 }
+
+
+def command_json(command: OwnerCommand) -> dict[str, Any]:
+    """The command as JSON: dataclasses as objects, enums as their values, tuples as lists,
+    instants in ISO 8601."""
+    encoded: dict[str, Any] = _encode(command)
+    return encoded
+
+
+def command_from_json(kind: str, body: dict[str, Any]) -> OwnerCommand:
+    """The command ``command_json`` made, rebuilt from the field types."""
+    command: OwnerCommand = _decode(_KINDS[kind], body)
+    return command
+
+
+def _encode(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _encode(getattr(value, field.name)) for field in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(kind)
+    if origin in (Union, UnionType):
+        [inner] = [arg for arg in get_args(kind) if arg is not type(None)]
+        return _decode(inner, value)
+    if origin is tuple:
+        return tuple(_decode(get_args(kind)[0], item) for item in value)
+    if isinstance(kind, type) and is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return kind(**{field.name: _decode(hints[field.name], value[field.name]) for field in fields(kind)})
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    return value

@@ -12,15 +12,24 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonograph.calls.commands import ConferenceUpdate, JoinSettings, NewParticipant, ParticipantUpdate
+from phonograph.calls.commands import (
+    AddParticipantCommand,
+    ConferenceUpdate,
+    ControlRecordingCommand,
+    JoinSettings,
+    NewParticipant,
+    OwnerCommand,
+    ParticipantUpdate,
+    RemoveParticipantCommand,
+    UpdateConferenceCommand,
+    UpdateParticipantCommand,
+)
 from phonograph.calls.conference import ConferenceStatus, Ended, Room
 from phonograph.calls.conference_events import ConferenceEvent, enqueue_event
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallStatus
 from phonograph.core import NotFound
 from phonograph.recording import (
-    PauseBehavior,
-    RecordingStatus,
     Source,
     resolve_plan,
 )
@@ -32,6 +41,7 @@ from phonograph.store import (
     Participant,
     ParticipantRepo,
     Recording,
+    RecordingRepo,
 )
 
 log = logging.getLogger(__name__)
@@ -40,22 +50,44 @@ CONFERENCE_SID = re.compile(r"^CF[0-9a-fA-F]{32}$")
 
 CreateCall = Callable[..., Awaitable[Call]]
 """``CallEngine.create_call``: places a call; ``join`` and ``also`` (run in its transaction) given."""
+Send = Callable[[str, OwnerCommand], Awaitable[str]]
+"""``CallEngine._send``: runs a command on the node that owns the conference (calls/bus.py)."""
 
 
 class ConferenceControl:
-    def __init__(self, runtime: Runtime, create_call: CreateCall) -> None:
+    """Every control runs on the node whose mixer holds the conference (its row's owner), sent
+    there when that is another node: one conference's audio is never split between nodes."""
+
+    def __init__(self, runtime: Runtime, create_call: CreateCall, send: Send) -> None:
         self._runtime = runtime
         self._create_call = create_call
+        self._send = send
+
+    def _elsewhere(self, conference: Conference) -> str | None:
+        """The node that holds ``conference``, when that is another one and it is live."""
+        owner = conference.owner_node
+        if owner is None or owner == self._runtime.node_id or conference.status == ConferenceStatus.COMPLETED:
+            return None
+        return owner
 
     async def add_participant(
         self, account: Account, conference: str, command: NewParticipant
     ) -> Participant:
         """Dial ``To``; once answered the call joins the conference. ``conference`` is a live
-        conference's sid, or a FriendlyName, which makes the conference when none is live."""
+        conference's sid, or a FriendlyName, which makes the conference when none is live. Into a
+        live conference another node holds, the call is placed by that node."""
         rooms = self._runtime.conferences
         await self._check_recordings(account, command)
         if CONFERENCE_SID.match(conference):
-            row = await self._conference(account, conference)
+            row: Conference | None = await self._conference(account, conference)
+        else:
+            async with self._runtime.db.read() as db:
+                row = await ConferenceRepo(db).live_by_name(account.sid, conference)
+        if row is not None and (owner := self._elsewhere(row)) is not None:
+            call_sid = await self._send(owner, AddParticipantCommand(account.sid, row.sid, command))
+            return await self._participant(row.sid, call_sid)
+        if CONFERENCE_SID.match(conference):
+            assert row is not None
             if row.status == ConferenceStatus.COMPLETED:
                 raise NotFound(f"Conference {conference} has ended: no participant can join it")
             room = rooms.adopt(row)
@@ -104,7 +136,10 @@ class ConferenceControl:
     async def update_participant(
         self, account: Account, conference_sid: str, who: str, update: ParticipantUpdate
     ) -> Participant:
-        await self._conference(account, conference_sid)
+        conference = await self._conference(account, conference_sid)
+        if (owner := self._elsewhere(conference)) is not None:
+            command = UpdateParticipantCommand(account.sid, conference_sid, who, update)
+            return await self._participant(conference_sid, await self._send(owner, command))
         room = self._runtime.conferences.get(conference_sid)
         member = None if room is None else room.member(who)
         if room is not None and member is not None:
@@ -125,7 +160,10 @@ class ConferenceControl:
     async def remove_participant(self, account: Account, conference_sid: str, who: str) -> None:
         """Kick: the participant leaves, and its call goes on with the TwiML after its ``<Dial>``
         (or ends, for a call Participants create placed)."""
-        await self._conference(account, conference_sid)
+        conference = await self._conference(account, conference_sid)
+        if (owner := self._elsewhere(conference)) is not None:
+            await self._send(owner, RemoveParticipantCommand(account.sid, conference_sid, who))
+            return
         room = self._runtime.conferences.get(conference_sid)
         member = None if room is None else room.member(who)
         if room is not None and member is not None:
@@ -142,6 +180,9 @@ class ConferenceControl:
 
     async def update_conference(self, account: Account, sid: str, update: ConferenceUpdate) -> Conference:
         conference = await self._conference(account, sid)
+        if (owner := self._elsewhere(conference)) is not None:
+            await self._send(owner, UpdateConferenceCommand(account.sid, sid, update))
+            return await self._conference(account, sid)
         room = self._runtime.conferences.get(sid)
         if update.announce_url is not None and room is not None:
             room.announce(update.announce_url, update.announce_method or "POST")
@@ -153,28 +194,30 @@ class ConferenceControl:
         return await self._conference(account, sid)
 
     async def control_recording(
-        self,
-        account: Account,
-        conference_sid: str,
-        sid: str,
-        status: RecordingStatus,
-        behavior: PauseBehavior,
-        at_frame: int,
+        self, account: Account, control: ControlRecordingCommand, at_frame: int
     ) -> Recording:
-        """Pause or resume at ``at_frame``. A conference recording stops only with its conference
-        (twilio.com/docs/voice/api/conference-resource, twilio.com/docs/voice/api/recording): the route
-        refuses ``Status=stopped`` with its other bad values."""
-        await self._conference(account, conference_sid)
+        """Pause or resume at ``at_frame`` (on the node that holds the conference: at the frame it
+        ran when ``control.arrived_at``). A conference recording stops only with its conference
+        (twilio.com/docs/voice/api/conference-resource, twilio.com/docs/voice/api/recording): the
+        route refuses ``Status=stopped`` with its other bad values."""
+        conference_sid = control.conference_sid
+        assert conference_sid is not None, "a conference's recording"
+        conference = await self._conference(account, conference_sid)
         recordings = self._runtime.recordings
+        if (owner := self._elsewhere(conference)) is not None:
+            async with self._runtime.db.read() as db:
+                recording = await RecordingRepo(db).get(await self._send(owner, control))
+            assert recording is not None
+            return recording
         live = recordings.live_for_conference(conference_sid)
         sid = await recordings.named(
             account.sid,
-            sid,
+            control.sid,
             f"/Conferences/{conference_sid}",
             live,
             lambda recording: recording.conference_sid == conference_sid,
         )
-        return await recordings.control(sid, status, behavior=behavior, at_frame=at_frame)
+        return await recordings.control(sid, control.status, behavior=control.behavior, at_frame=at_frame)
 
     async def settle(self, sids: Sequence[str]) -> None:
         """Conferences this node claimed (store/repos/nodes.py) end now: their mixer died with the
@@ -208,6 +251,13 @@ class ConferenceControl:
         if conference is None:
             raise NotFound(f"The requested resource /Conferences/{sid} was not found")
         return conference
+
+    async def _participant(self, conference_sid: str, call_sid: str) -> Participant:
+        async with self._runtime.db.read() as db:
+            participant = await ParticipantRepo(db).get(conference_sid, call_sid)
+        if participant is None:
+            raise _participant_not_found(conference_sid, call_sid)
+        return participant
 
 
 def _queued(room: Room, call: Call, join: JoinSettings) -> Participant:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from phonograph.calls.commands import JoinSettings
 from phonograph.calls.conference import DEFAULT_REGION, ConferenceStatus, Ended, Room
 from phonograph.calls.state import CallStatus
-from phonograph.core import new_sid
+from phonograph.core import ServiceUnavailable, new_sid
 from phonograph.store import Conference, ConferenceRepo, ParticipantRepo
 
 if TYPE_CHECKING:
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from phonograph.calls.session import CallSession
 
 log = logging.getLogger(__name__)
+
+
+class ConferenceElsewhere(ServiceUnavailable):
+    """A call cannot join a conference whose mixer another node holds (docs/compatibility.md)."""
 
 
 class Conferences:
@@ -47,6 +51,13 @@ class Conferences:
             async with self._runtime.db.transaction() as db:
                 conferences = ConferenceRepo(db)
                 conference = await conferences.live_by_name(account_sid, settings.name)
+                owner = None if conference is None else conference.owner_node
+                if owner is not None and owner != self._runtime.node_id:
+                    # Its mixer is in another process: a room here would split its audio in two.
+                    raise ConferenceElsewhere(
+                        f"Conference {settings.name} is live on node {owner}; this call runs on node "
+                        f"{self._runtime.node_id} and cannot join it"
+                    )
                 ending = conference is not None and conference.sid in self._rooms
                 if conference is None or ending:
                     # A conference still ending is not joined: the name starts a new one.

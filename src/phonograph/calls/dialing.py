@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from phonograph import twiml
 from phonograph.calls.commands import JoinSettings
+from phonograph.calls.conference_rooms import ConferenceElsewhere
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.interpreter import Params, resolve_url
 from phonograph.calls.legs import new_leg
@@ -174,6 +175,9 @@ async def _run_conference(parent: CallSession, dial: twiml.Dial, conference: twi
     recording = None if plan is None else await parent.recordings.start(plan)
     try:
         await parent.runtime.conferences.join(parent, join_settings(parent, conference))
+    except ConferenceElsewhere as refused:
+        # The <Dial> ends at once and the TwiML goes on, as after a conference that ended.
+        await parent.warn(refused.code, refused.message)
     finally:
         if recording is not None:
             await parent.recordings.stop(recording.sid)

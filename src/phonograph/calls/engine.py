@@ -20,14 +20,19 @@ from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.bus import CommandBus
 from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import (
-    COMMAND_KINDS,
+    AddParticipantCommand,
     CallUpdate,
     ControlRecordingCommand,
     JoinSettings,
     NewCall,
     OwnerCommand,
+    RemoveParticipantCommand,
     StartRecordingCommand,
     UpdateCallCommand,
+    UpdateConferenceCommand,
+    UpdateParticipantCommand,
+    command_from_json,
+    command_json,
 )
 from phonograph.calls.conference_control import ConferenceControl
 from phonograph.calls.legs import new_leg
@@ -136,7 +141,7 @@ class CallEngine:
             node_id=node_id,
             captures=CaptureShelf(capture_s),
         )
-        self.conferences = ConferenceControl(runtime, self.create_call)
+        self.conferences = ConferenceControl(runtime, self.create_call, self._send)
         self.lease = NodeLease(
             db,
             clock,
@@ -323,6 +328,7 @@ class CallEngine:
         media frame the request arrived on); ``Twilio.CURRENT`` names the one active recording.
         The call's owner, when that is another node, cuts at the frame it ran at
         ``control.arrived_at``."""
+        assert control.call_sid is not None, "a call's recording"
         call = await self._call(account, control.call_sid)
         if (owner := self._owner_elsewhere(call)) is not None:
             return await self._recording(await self._send(owner, control))
@@ -330,6 +336,7 @@ class CallEngine:
 
     async def _control_here(self, control: ControlRecordingCommand, at_frame: int) -> Recording:
         call_sid = control.call_sid
+        assert call_sid is not None, "a call's recording"
         live = self.recordings.live_for_call(call_sid)
         sid = await self.recordings.named(
             control.account_sid,
@@ -352,17 +359,19 @@ class CallEngine:
         return owner
 
     async def _send(self, owner: str, command: OwnerCommand) -> str:
-        sid = await self.bus.send(owner, command.kind, command.to_json())
+        """Run ``command`` on ``owner``; its answer, a SID."""
+        sid = await self.bus.send(owner, command.kind, command_json(command))
         assert sid is not None, f"{command.kind} answers a SID"
         return sid
 
     async def _execute(self, kind: str, body: dict[str, Any]) -> str | None:
-        """Run a command another node sent for a call this node owns."""
-        command = COMMAND_KINDS[kind].from_json(body)
+        """Run a command another node sent for a call or conference this node owns."""
+        command = command_from_json(kind, body)
         async with self.runtime.db.read() as session:
             account = await AccountRepo(session).get(command.account_sid)
         if account is None:
             raise NotFound(f"Account {command.account_sid} was not found")
+        conferences = self.conferences
         match command:
             case UpdateCallCommand():
                 call = await self._call(account, command.call_sid)
@@ -372,7 +381,26 @@ class CallEngine:
             case ControlRecordingCommand():
                 frame = self._frame_at(command.arrived_at)
                 with self.runtime.media.hold(frame):
+                    if command.conference_sid is not None:
+                        return (await conferences.control_recording(account, command, frame)).sid
                     return (await self._control_here(command, frame)).sid
+            case AddParticipantCommand():
+                added = await conferences.add_participant(
+                    account, command.conference_sid, command.participant
+                )
+                return added.call_sid
+            case UpdateParticipantCommand():
+                changed = await conferences.update_participant(
+                    account, command.conference_sid, command.who, command.update
+                )
+                return changed.call_sid
+            case RemoveParticipantCommand():
+                await conferences.remove_participant(account, command.conference_sid, command.who)
+                return command.who
+            case UpdateConferenceCommand():
+                return (
+                    await conferences.update_conference(account, command.conference_sid, command.update)
+                ).sid
 
     def _frame_at(self, moment: datetime) -> int:
         """The media frame this node ran at ``moment`` (a request's arrival on another node; the

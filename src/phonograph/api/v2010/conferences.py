@@ -30,13 +30,14 @@ from phonograph.api.v2010.common import API_VERSION, account_path, form_params, 
 from phonograph.api.v2010.recordings import (
     DATE_FILTERS,
     account_recording,
+    arrival,
     common_json,
     control_status,
     date_created_range,
     media_frame,
     recordings_page,
 )
-from phonograph.calls import ConferenceStatus, ConferenceUpdate
+from phonograph.calls import ConferenceStatus, ConferenceUpdate, ControlRecordingCommand
 from phonograph.core import end_of, rfc2822
 from phonograph.recording import PauseBehavior, RecordingStatus
 from phonograph.store import (
@@ -242,14 +243,13 @@ async def control_conference_recording(
     """Pause or resume; ``sid`` may be ``Twilio.CURRENT`` (twilio.com/docs/voice/api/recording). ``stopped``
     is refused: "Conference recordings cannot be stopped" twilio.com/docs/voice/api/recording; the recording
     ends with the conference."""
-    at_frame = media_frame(request, context)
+    at_frame, arrived_at = media_frame(request, context), arrival(request, context)
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
     status = control_status(params, CONFERENCE_CONTROL_STATUSES)
     behavior = params.get_enum("PauseBehavior", PauseBehavior) or PauseBehavior.SILENCE
-    recording = await context.calls.conferences.control_recording(
-        account, conference_sid, sid, status, behavior, at_frame
-    )
+    control = ControlRecordingCommand(account.sid, None, conference_sid, sid, status, behavior, arrived_at)
+    recording = await context.calls.conferences.control_recording(account, control, at_frame)
     return conference_recording_json(recording)
 
 

@@ -219,7 +219,7 @@ async def control_recording(
     params = await form_params(request)
     status = control_status(params)
     behavior = params.get_enum("PauseBehavior", PauseBehavior) or PauseBehavior.SILENCE
-    control = ControlRecordingCommand(account.sid, call_sid, sid, status, behavior, arrived_at)
+    control = ControlRecordingCommand(account.sid, call_sid, None, sid, status, behavior, arrived_at)
     recording = await context.calls.control_recording(account, control, at_frame)
     return call_recording_json(recording)
 
