@@ -338,3 +338,24 @@ def test_a_conference_is_controlled_through_any_node_and_its_audio_stays_on_one(
     [samples] = recording_audio(b.http, cluster.account_sid, recording.sid).samples
     assert frequency_share(samples, TONE_HZ) > 0.2
     assert frequency_share(samples, 2 * TONE_HZ) > 0.2
+
+
+def test_a_stopping_node_drains_its_calls_and_still_takes_their_controls(cluster: Cluster) -> None:
+    a = cluster.start("node-a", PHONOGRAPH_DRAIN_S="60")
+    b = cluster.start("node-b")
+    number = fresh_number()
+    add_phone(a.http, number, STAY, answer_after_s=0)
+    four_seconds = "<Response><Pause length='4'/><Hangup/></Response>"
+    call_sid = a.client.calls.create(to=number, from_=CALLER, twiml=four_seconds, record=True).sid
+    wait_for_call(a.client, call_sid, ("in-progress",))
+    wait_until(lambda: b.client.calls(call_sid).recordings.list(), "the recording")
+    a.process.send(signal.SIGTERM)
+    wait_until(lambda: nodes(b)["node-a"]["draining"], "a to say it drains")
+    # a answers no new request, but a control sent to b still reaches its call.
+    paused = b.client.calls(call_sid).recordings("Twilio.CURRENT").update(status="paused")
+    assert paused.status == "paused"
+    assert a.process.wait() == 0
+    # The call ran its TwiML to the end rather than being cut at the SIGTERM.
+    ended = b.client.calls(call_sid).fetch()
+    assert (ended.status, int(ended.duration)) == ("completed", 4)
+    assert not nodes(b)["node-a"]["holds_lease"]

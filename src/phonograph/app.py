@@ -137,6 +137,7 @@ def build_app(
         node_id=settings.node_id,
         lease_s=settings.node_lease_s,
         bus_delay_s=settings.bus_delay_s,
+        drain_s=settings.drain_s,
         on_lease_lost=exit_at_once,
         on_transcriptions=worker.wake,
         http=http,

@@ -44,6 +44,7 @@ DEFAULT_STT_QUEUE = 100
 MIN_LEASE_S = 1.0
 MAX_LEASE_S = 600.0
 MAX_BUS_DELAY_MS = 5000
+MAX_DRAIN_S = 3600
 
 # Byte bounds of the audio caches (docs/security.md), set in megabytes; the rooms own the defaults.
 MB = 1024 * 1024
@@ -89,6 +90,17 @@ def _bus_delay_s(env: Mapping[str, str]) -> float:
     return delay_ms / 1000
 
 
+def _drain_s(env: Mapping[str, str]) -> float:
+    """``PHONOGRAPH_DRAIN_S``: how long a stopping node waits for its calls to end (calls/engine.py)."""
+    try:
+        drain_s = float(env.get("PHONOGRAPH_DRAIN_S") or 0)
+    except ValueError as exc:
+        raise SettingsError("PHONOGRAPH_DRAIN_S must be a number of seconds") from exc
+    if not (math.isfinite(drain_s) and 0 <= drain_s <= MAX_DRAIN_S):
+        raise SettingsError(f"PHONOGRAPH_DRAIN_S must be between 0 and {MAX_DRAIN_S}")
+    return drain_s
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -119,6 +131,8 @@ class Settings:
     node_lease_s: float = DEFAULT_LEASE_S
     # For tests: hold every command routed from another node this long (calls/bus.py).
     bus_delay_s: float = 0.0
+    # How long a stopping node lets its live calls end by themselves before it ends them.
+    drain_s: float = 0.0
 
     @property
     def credentials_file(self) -> Path:
@@ -200,4 +214,5 @@ class Settings:
             node_id=node_id,
             node_lease_s=node_lease_s,
             bus_delay_s=_bus_delay_s(env),
+            drain_s=_drain_s(env),
         )

@@ -78,6 +78,9 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_BUS_DELAY_MS": "-5"}, "PHONOGRAPH_BUS_DELAY_MS"),
         ({"PHONOGRAPH_BUS_DELAY_MS": "5001"}, "PHONOGRAPH_BUS_DELAY_MS"),
         ({"PHONOGRAPH_BUS_DELAY_MS": "0.5"}, "PHONOGRAPH_BUS_DELAY_MS"),
+        ({"PHONOGRAPH_DRAIN_S": "-1"}, "PHONOGRAPH_DRAIN_S"),
+        ({"PHONOGRAPH_DRAIN_S": "3601"}, "PHONOGRAPH_DRAIN_S"),
+        ({"PHONOGRAPH_DRAIN_S": "soon"}, "PHONOGRAPH_DRAIN_S"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:

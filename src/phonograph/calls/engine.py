@@ -42,7 +42,7 @@ from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
-from phonograph.core import Clock, NotFound, PhonographError
+from phonograph.core import Clock, NotFound, PhonographError, ServiceUnavailable
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES, FRAME_MS, EspeakEngine, MediaClock, SpeechEngine
 from phonograph.recording import (
     DELAY_FRAMES,
@@ -105,6 +105,7 @@ class CallEngine:
         on_lease_lost: Callable[[], None],
         lease_s: float = DEFAULT_LEASE_S,
         bus_delay_s: float = 0.0,
+        drain_s: float = 0.0,
         on_transcriptions: Callable[[], None] | None = None,
         say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES,
         play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES,
@@ -112,7 +113,8 @@ class CallEngine:
         """``on_transcriptions`` is called once a completed recording has queued transcriptions (the
         app wakes the transcription workers with it; this room does not know them). ``node_id``
         names this process among those sharing the database (calls/nodes.py); ``on_lease_lost``
-        must stop the process at once, without writing again."""
+        must stop the process at once, without writing again; ``drain_s`` is how long ``stop`` lets
+        live calls end by themselves."""
         self._http = http or httpx.AsyncClient()
         self.events = EventLog(db, clock)
         app = AppClient(self._http, events=self.events)
@@ -158,6 +160,7 @@ class CallEngine:
             on_peers=self._peers,
         )
         self.bus = CommandBus(db, clock, node_id, delay_s=bus_delay_s)
+        self._drain_s = drain_s
 
     async def start(self) -> None:
         """Take this node's lease and settle what a previous process of it left live (a crash)."""
@@ -171,9 +174,19 @@ class CallEngine:
         self.bus.start(self._execute)
 
     async def stop(self) -> None:
-        """End every live call (their final callbacks go to the outbox), stop the workers, then
-        give the lease up. The heartbeat renews it until then, without taking other nodes over."""
+        """Drain: take no new call, and give the live ones up to ``drain_s`` to end by themselves
+        (controls routed from other nodes still reach them). Then end the rest (their final
+        callbacks go to the outbox), stop the workers and give the lease up. The heartbeat renews
+        it until then, without taking other nodes over."""
         self.lease.draining = True
+        if self._drain_s and self.runtime.sessions:
+            with contextlib.suppress(Exception):
+                await self.lease.beat()  # /Nodes shows the node draining from now
+            log.info("node draining node=%s calls=%d", self.lease.node_id, len(self.runtime.sessions))
+            await asyncio.wait(
+                [asyncio.ensure_future(session.wait()) for session in self.runtime.sessions.values()],
+                timeout=self._drain_s,
+            )
         await self.bus.stop()
         sessions = list(self.runtime.sessions.values())
         for session in sessions:
@@ -203,6 +216,8 @@ class CallEngine:
     ) -> Call:
         """Place a call. ``join``: once answered it joins that conference (Participants create)
         instead of running TwiML; ``also`` runs in the transaction that stores the call."""
+        if self.lease.draining:
+            raise ServiceUnavailable("this node is shutting down: send the request to another node")
         runtime, now = self.runtime, self.runtime.clock.now()
         plan = None
         async with runtime.db.transaction() as session:
