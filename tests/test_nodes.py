@@ -31,6 +31,7 @@ from phonograph.testing.kit import (
 )
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
+from tests.conftest import transcription_env
 from tests.support.callflow import CALLER
 from tests.support.conferences import conference_twiml
 from tests.support.postgres import PostgresServer
@@ -359,3 +360,39 @@ def test_a_stopping_node_drains_its_calls_and_still_takes_their_controls(cluster
     ended = b.client.calls(call_sid).fetch()
     assert (ended.status, int(ended.duration)) == ("completed", 4)
     assert not nodes(b)["node-a"]["holds_lease"]
+
+
+SHARED_WORK = (
+    "<Response><Say>Two nodes share the work, and neither of them sends a callback twice.</Say>"
+    "<Hangup/></Response>"
+)
+"""Long enough for <Record transcribe> (2 s at least)."""
+
+
+def test_callbacks_and_transcriptions_of_two_nodes_each_go_out_once(cluster: Cluster, webapp: WebApp) -> None:
+    """The outbox and the transcription queue are tables both nodes' workers claim from: every
+    call's final callback and every transcription's callback goes out exactly once, whichever
+    node made it and whichever delivers it."""
+    webapp.respond("/transcribed", b"")
+    webapp.respond("/call-status", b"")
+    nodes_ = [cluster.start(name, **transcription_env()) for name in ("node-a", "node-b")]
+    number = fresh_number()
+    add_phone(nodes_[0].http, number, SHARED_WORK)
+    record = (
+        "<Response><Record playBeep='false' transcribe='true' "
+        f"transcribeCallback='{webapp.url('/transcribed')}'/></Response>"
+    )
+    status = webapp.url("/call-status")
+    calls = [
+        nodes_[index % 2]
+        .client.calls.create(to=number, from_=CALLER, twiml=record, status_callback=status)
+        .sid
+        for index in range(6)
+    ]
+    ended = webapp.wait_for("/call-status", count=len(calls), timeout_s=WAIT_S)
+    transcribed = webapp.wait_for("/transcribed", count=len(calls), timeout_s=3 * WAIT_S)
+    time.sleep(0.5)  # anything sent twice would have arrived by now
+    assert sorted(str(hit.param("CallSid")) for hit in webapp.hits("/call-status")) == sorted(calls)
+    assert all(hit.param("CallStatus") == "completed" for hit in ended)
+    assert sorted(str(hit.param("CallSid")) for hit in webapp.hits("/transcribed")) == sorted(calls)
+    assert [hit.param("TranscriptionStatus") for hit in transcribed] == ["completed"] * len(calls)
