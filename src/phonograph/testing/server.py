@@ -100,6 +100,11 @@ class ServerProcess:
         return self.log_path.read_text()
 
     @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         """Started, and not yet stopped or waited for."""
         return self._process is not None
