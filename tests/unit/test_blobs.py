@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,31 @@ def test_put_read_size_delete(store: BlobStore) -> None:
         await store.delete(KEY)
         assert await store.size(KEY) is None
         await store.delete(KEY)  # a missing blob is fine
+
+    asyncio.run(main())
+
+
+def test_a_stream_is_stored_whole_and_one_that_fails_changes_nothing(store: BlobStore) -> None:
+    mib = 1024 * 1024
+    # Over S3's 5 MiB part size: the upload has several parts.
+    pieces = [bytes([index]) * mib for index in range(12)]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"half of it"
+        raise OSError("the source failed")
+
+    async def main() -> None:
+        await store.put_stream(KEY, chunks())
+        assert await store.size(KEY) == 12 * mib
+        assert await store.read(KEY, 5 * mib - 2, 5 * mib + 2) == b"\x04\x04\x05\x05"
+        # A folder lets the source's error through; S3 says the upload did not complete.
+        with pytest.raises((OSError, ServiceUnavailable)):
+            await store.put_stream(KEY, broken())
+        assert await store.size(KEY) == 12 * mib
 
     asyncio.run(main())
 

@@ -44,19 +44,24 @@ MP3_BIT_RATE_KBPS = {1: 32, 2: 64}
 # LAME's "-q 7: fast, ok quality": about a quarter faster than the library default (5) and, on
 # 8 kHz tones and band-limited noise, the same error against the input within a dB.
 _LAME_QUALITY = 7
-# Frames handed to LAME per call: bounds the bytes copy of the input to a few MiB at a time.
-_MP3_BLOCK_FRAMES = 576 * 1024
+MP3_BLOCK_FRAMES = 576 * 1024
+"""Frames handed to LAME per call: bounds the bytes copy of the input to a few MiB at a time."""
+WAV_HEADER_BYTES = _WAV_HEADER.size
 
 
 def encode_wav(samples: npt.NDArray[np.int16]) -> bytes:
     """A 16-bit little-endian PCM WAV at 8 kHz with ``samples.shape[1]`` channels."""
-    channels = _channel_count(samples)
     data = np.ascontiguousarray(samples, dtype="<i2")
-    if data.nbytes > _WAV_MAX_DATA_BYTES:
-        raise ValueError(f"{data.nbytes} bytes of audio do not fit a WAV file's 32-bit sizes")
-    header = _WAV_HEADER.pack(
+    return b"".join([wav_header(_channel_count(samples), data.nbytes), data.data])
+
+
+def wav_header(channels: int, data_bytes: int) -> bytes:
+    """The header of a 16-bit PCM WAV at 8 kHz holding ``data_bytes`` of samples."""
+    if data_bytes > _WAV_MAX_DATA_BYTES:
+        raise ValueError(f"{data_bytes} bytes of audio do not fit a WAV file's 32-bit sizes")
+    return _WAV_HEADER.pack(
         b"RIFF",
-        _WAV_HEADER.size - 8 + data.nbytes,
+        _WAV_HEADER.size - 8 + data_bytes,
         b"WAVE",
         b"fmt ",
         16,
@@ -67,33 +72,45 @@ def encode_wav(samples: npt.NDArray[np.int16]) -> bytes:
         channels * _BYTES_PER_SAMPLE,
         8 * _BYTES_PER_SAMPLE,
         b"data",
-        data.nbytes,
+        data_bytes,
     )
-    return b"".join([header, data.data])
 
 
-def decode_wav(wav: bytes) -> npt.NDArray[np.int16]:
-    """The samples, shaped (n, channels), of a WAV that ``encode_wav`` wrote."""
-    channels = _WAV_HEADER.unpack_from(wav)[6]
-    return np.frombuffer(wav, dtype="<i2", offset=_WAV_HEADER.size).reshape(-1, channels).astype(np.int16)
+def wav_channels(header: bytes) -> int:
+    """The channel count in the header of a WAV that ``encode_wav`` wrote."""
+    channels: int = _WAV_HEADER.unpack_from(header)[6]
+    return channels
+
+
+class Mp3Encoder:
+    """LAME fed a block at a time: ``encode`` answers the MP3 bytes ready so far, ``flush`` the
+    rest. Blocks of ``MP3_BLOCK_FRAMES`` give the same bytes as one ``encode_mp3``."""
+
+    def __init__(self, channels: int) -> None:
+        if channels not in MP3_BIT_RATE_KBPS:
+            raise ValueError(f"MP3 holds one or two channels, not {channels}")
+        self._lame = lameenc.Encoder()
+        self._lame.set_in_sample_rate(SAMPLE_RATE_HZ)
+        self._lame.set_channels(channels)
+        self._lame.set_bit_rate(MP3_BIT_RATE_KBPS[channels])
+        self._lame.set_quality(_LAME_QUALITY)
+
+    def encode(self, samples: npt.NDArray[np.int16]) -> bytes:
+        # lameenc takes only read-only bytes-like input, so the block is copied once to bytes.
+        return bytes(self._lame.encode(samples.astype("<i2", copy=False).tobytes()))
+
+    def flush(self) -> bytes:
+        return bytes(self._lame.flush())
 
 
 def encode_mp3(samples: npt.NDArray[np.int16]) -> bytes:
     """A constant-bit-rate MP3 at 8 kHz: 32 kbps mono, 64 kbps two-channel stereo. Empty input
     gives two silent frames (module docstring)."""
-    channels = _channel_count(samples)
-    if channels not in MP3_BIT_RATE_KBPS:
-        raise ValueError(f"MP3 holds one or two channels, not {channels}")
-    encoder = lameenc.Encoder()
-    encoder.set_in_sample_rate(SAMPLE_RATE_HZ)
-    encoder.set_channels(channels)
-    encoder.set_bit_rate(MP3_BIT_RATE_KBPS[channels])
-    encoder.set_quality(_LAME_QUALITY)
-    pieces: list[bytearray] = []
-    # lameenc takes only read-only bytes-like input, so each block is copied once to bytes.
-    for start in range(0, max(len(samples), 1), _MP3_BLOCK_FRAMES):
-        block = samples[start : start + _MP3_BLOCK_FRAMES].astype("<i2", copy=False)
-        pieces.append(encoder.encode(block.tobytes()))
+    encoder = Mp3Encoder(_channel_count(samples))
+    pieces = [
+        encoder.encode(samples[start : start + MP3_BLOCK_FRAMES])
+        for start in range(0, max(len(samples), 1), MP3_BLOCK_FRAMES)
+    ]
     pieces.append(encoder.flush())
     return b"".join(pieces)
 

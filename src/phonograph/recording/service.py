@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
 
 from phonograph.core import Clock, InvalidParameter, new_sid
 from phonograph.core.recording_terms import recording_path
@@ -34,7 +36,14 @@ from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
 from phonograph.media import FrameListener, MediaClock
 from phonograph.recording.callbacks import enqueue_callback
 from phonograph.recording.compose import Layout, compose, mix
-from phonograph.recording.encode import decode_wav, encode_mp3, encode_wav
+from phonograph.recording.encode import (
+    MP3_BLOCK_FRAMES,
+    WAV_HEADER_BYTES,
+    Mp3Encoder,
+    encode_wav,
+    wav_channels,
+    wav_header,
+)
 from phonograph.recording.enums import Channels, Track, Trim
 from phonograph.recording.journal import (
     Journal,
@@ -511,12 +520,33 @@ class RecordingService:
         key = media_key(recording, extension, mixed=mixed)
         if key == recording.media_key or await self.blobs.size(key) is not None:
             return key
-        samples = decode_wav(await self.blobs.read(recording.media_key))
-        if mixed:
-            samples = mix(samples[:, 0], samples[:, 1]).reshape(-1, 1)
-        encoder = encode_mp3 if extension == "mp3" else encode_wav
-        await self.blobs.put(key, await asyncio.to_thread(encoder, samples))
+        await self.blobs.put_stream(key, self._converted(recording.media_key, extension, mixed=mixed))
         return key
+
+    async def _converted(self, source: str, extension: str, *, mixed: bool) -> AsyncIterator[bytes]:
+        """The WAV ``source`` as ``extension``, mixed down to one channel when ``mixed``: read,
+        mixed and encoded a block at a time, so that an hour of recording is never all in memory."""
+        size = await self.blobs.size(source)
+        if size is None:
+            raise RecordingNotFound(f"The media {source} is missing")
+        channels = wav_channels(await self.blobs.read(source, 0, WAV_HEADER_BYTES))
+        out_channels = 1 if mixed else channels
+        frame_bytes = 2 * channels
+        encoder = Mp3Encoder(out_channels) if extension == "mp3" else None
+        if encoder is None:
+            yield wav_header(out_channels, (size - WAV_HEADER_BYTES) // frame_bytes * 2 * out_channels)
+        block_bytes = MP3_BLOCK_FRAMES * frame_bytes
+        for start in range(WAV_HEADER_BYTES, size, block_bytes):
+            data = await self.blobs.read(source, start, min(start + block_bytes, size))
+            samples = np.frombuffer(data, dtype="<i2").reshape(-1, channels)
+            if mixed:
+                samples = mix(samples[:, 0], samples[:, 1]).reshape(-1, 1)
+            if encoder is None:
+                yield samples.astype("<i2", copy=False).tobytes()
+            else:
+                yield await asyncio.to_thread(encoder.encode, samples)
+        if encoder is not None:
+            yield encoder.flush()
 
     async def delete(self, recording: Recording) -> Recording:
         """Delete the media for good and keep the row as ``deleted`` (twilio.com/docs/voice/api/recording)."""

@@ -16,9 +16,10 @@ import logging
 import os
 import stat
 import tempfile
+from collections.abc import AsyncIterable, AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlsplit
 
 import obstore
@@ -41,6 +42,10 @@ class BlobStore(Protocol):
 
     async def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, atomically: a reader sees the old blob or the new one."""
+        ...
+
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes]) -> None:
+        """Store the chunks, joined, under ``key`` as ``put`` does, without holding them all."""
         ...
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
@@ -82,7 +87,27 @@ class LocalBlobStore:
         return self.root.joinpath(*_key_parts(key))
 
     async def put(self, key: str, data: bytes) -> None:
-        await asyncio.to_thread(_write_atomically, self._path(key), data)
+        await self.put_stream(key, _one(data))
+
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes]) -> None:
+        # A temporary file beside the target, made durable, then renamed over it: rename is atomic
+        # within one file system, and the directory fsync makes the rename durable.
+        path = self._path(key)
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        fd, tmp_name = await asyncio.to_thread(
+            tempfile.mkstemp, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                async for chunk in chunks:
+                    await asyncio.to_thread(tmp.write, chunk)
+                await asyncio.to_thread(_flush_durably, tmp)
+            await asyncio.to_thread(os.replace, tmp_name, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        await asyncio.to_thread(_fsync_dir, path.parent)
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
         if start < 0 or (end is not None and end < start):
@@ -96,22 +121,13 @@ class LocalBlobStore:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    # Write a temporary file beside the target, make it durable, then rename it over the target:
-    # rename is atomic within one file system, and the directory fsync makes the rename durable.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+def _flush_durably(file: BinaryIO) -> None:
+    file.flush()
+    os.fsync(file.fileno())
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -176,6 +192,14 @@ class S3BlobStore:
         path = _object_path(key)
         try:
             await obstore.put_async(self._store, path, data)
+        except Exception as exc:
+            raise self._unavailable("store", key, exc) from exc
+
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes]) -> None:
+        # A multipart upload (5 MiB parts), completed only once every part is in: until then
+        # readers see the old object (docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html).
+        try:
+            await obstore.put_async(self._store, _object_path(key), chunks)
         except Exception as exc:
             raise self._unavailable("store", key, exc) from exc
 

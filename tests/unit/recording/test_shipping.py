@@ -6,6 +6,7 @@ bytes for the next round."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterable
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,10 @@ class Outage:
     async def put(self, key: str, data: bytes) -> None:
         self._check()
         await self.store.put(key, data)
+
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes]) -> None:
+        self._check()
+        await self.store.put_stream(key, chunks)
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
         self._check()
