@@ -65,20 +65,14 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def _node(env: Mapping[str, str], port: int) -> tuple[str, float]:
-    """``PHONOGRAPH_NODE_ID`` (default: this host and port) and ``PHONOGRAPH_NODE_LEASE_S``."""
+def _node_id(env: Mapping[str, str], port: int) -> str:
+    """``PHONOGRAPH_NODE_ID``; by default this host and port."""
     node_id = env.get("PHONOGRAPH_NODE_ID") or f"{socket.gethostname()}:{port}"
     if len(node_id) > NODE_ID_MAX_CHARS or not node_id.isprintable() or any(c.isspace() for c in node_id):
         raise SettingsError(
             f"PHONOGRAPH_NODE_ID must be up to {NODE_ID_MAX_CHARS} printable characters without spaces"
         )
-    try:
-        lease_s = float(env.get("PHONOGRAPH_NODE_LEASE_S") or DEFAULT_LEASE_S)
-    except ValueError as exc:
-        raise SettingsError("PHONOGRAPH_NODE_LEASE_S must be a number of seconds") from exc
-    if not (math.isfinite(lease_s) and MIN_LEASE_S <= lease_s <= MAX_LEASE_S):
-        raise SettingsError(f"PHONOGRAPH_NODE_LEASE_S must be between {MIN_LEASE_S:g} and {MAX_LEASE_S:g}")
-    return node_id, lease_s
+    return node_id
 
 
 def _bus_delay_s(env: Mapping[str, str]) -> float:
@@ -90,15 +84,15 @@ def _bus_delay_s(env: Mapping[str, str]) -> float:
     return delay_ms / 1000
 
 
-def _drain_s(env: Mapping[str, str]) -> float:
-    """``PHONOGRAPH_DRAIN_S``: how long a stopping node waits for its calls to end (calls/engine.py)."""
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """``name`` as a number of seconds from ``low`` to ``high``; ``default`` when unset."""
     try:
-        drain_s = float(env.get("PHONOGRAPH_DRAIN_S") or 0)
+        value = float(env.get(name) or default)
     except ValueError as exc:
-        raise SettingsError("PHONOGRAPH_DRAIN_S must be a number of seconds") from exc
-    if not (math.isfinite(drain_s) and 0 <= drain_s <= MAX_DRAIN_S):
-        raise SettingsError(f"PHONOGRAPH_DRAIN_S must be between 0 and {MAX_DRAIN_S}")
-    return drain_s
+        raise SettingsError(f"{name} must be a number of seconds") from exc
+    if not (math.isfinite(value) and low <= value <= high):
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -167,12 +161,7 @@ class Settings:
             raise SettingsError("PHONOGRAPH_SPEED must be a number") from exc
         if not (math.isfinite(speed) and speed > 0):
             raise SettingsError("PHONOGRAPH_SPEED must be a finite number greater than 0")
-        try:
-            capture_s = float(env.get("PHONOGRAPH_CAPTURE_S") or 0)
-        except ValueError as exc:
-            raise SettingsError("PHONOGRAPH_CAPTURE_S must be a number of seconds") from exc
-        if not (math.isfinite(capture_s) and 0 <= capture_s <= MAX_CAPTURE_S):
-            raise SettingsError(f"PHONOGRAPH_CAPTURE_S must be between 0 and {MAX_CAPTURE_S}")
+        capture_s = _seconds(env, "PHONOGRAPH_CAPTURE_S", 0, 0, MAX_CAPTURE_S)
         storage_url = env.get("PHONOGRAPH_STORAGE_URL") or str(data / "media")
         try:
             open_blob_store(storage_url)
@@ -190,7 +179,6 @@ class Settings:
             allowed = ", ".join(access.value for access in MetricsAccess)
             raise SettingsError(f"PHONOGRAPH_METRICS must be one of {allowed}") from None
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        node_id, node_lease_s = _node(env, port)
         return cls(
             host=host,
             port=port,
@@ -211,8 +199,8 @@ class Settings:
             say_cache_bytes=_positive_int(env, "PHONOGRAPH_SAY_CACHE_MB", DEFAULT_SAY_CACHE_MB) * MB,
             play_cache_bytes=_positive_int(env, "PHONOGRAPH_PLAY_CACHE_MB", DEFAULT_PLAY_CACHE_MB) * MB,
             metrics=metrics,
-            node_id=node_id,
-            node_lease_s=node_lease_s,
+            node_id=_node_id(env, port),
+            node_lease_s=_seconds(env, "PHONOGRAPH_NODE_LEASE_S", DEFAULT_LEASE_S, MIN_LEASE_S, MAX_LEASE_S),
             bus_delay_s=_bus_delay_s(env),
-            drain_s=_drain_s(env),
+            drain_s=_seconds(env, "PHONOGRAPH_DRAIN_S", 0, 0, MAX_DRAIN_S),
         )
