@@ -18,12 +18,14 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonograph import __version__, api
-from phonograph.calls import CallEngine
+from phonograph.calls import AudioLibrary, CallEngine, CaptureShelf, Runtime
 from phonograph.core import Clock, SystemClock, new_secret, new_sid
+from phonograph.media import EspeakEngine, MediaClock
+from phonograph.recording import RecordingService
 from phonograph.settings import Settings
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
-from phonograph.webhooks import outbound_client
+from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +109,12 @@ def build_app(
     db = Database(settings.database_url)
     blobs = open_blob_store(settings.storage_url)
 
-    def notify_outbox() -> None:
-        calls.runtime.outbox.notify()
-
     # One connection pool, behind the outbound policy, for every request made on a tenant's behalf;
     # the call engine closes it when it stops, after the transcription worker has (lifespan below).
     http = outbound_client(settings.outbound)
+    events = EventLog(db, clock)
+    app_client = AppClient(http, events=events)
+    outbox = OutboxWorker(db, app_client, clock)
     # The engine loads its model on the first job: the server starts without faster-whisper.
     engine = WhisperEngine(settings.stt_model, settings.stt_threads, workers=settings.stt_workers)
     worker = TranscriptionWorker(
@@ -122,27 +124,43 @@ def build_app(
         engine,
         MediaFetcher(http),
         settings.public_url,
-        notify_outbox,
+        outbox.notify,
         concurrency=settings.stt_workers,
     )
     transcriptions = TranscriptionService(db, clock, worker, queue_limit=settings.stt_queue)
-    calls = CallEngine(
+    media = MediaClock(settings.speed)
+    recordings = RecordingService(
         db,
         clock,
-        speed=settings.speed,
-        capture_s=settings.capture_s,
-        blobs=blobs,
-        journal_dir=settings.journal_dir,
-        public_url=settings.public_url,
+        media,
+        blobs,
+        settings.journal_dir,
+        settings.public_url,
+        outbox.notify,
         node_id=settings.node_id,
+        on_transcriptions=worker.wake,
+    )
+    runtime = Runtime(
+        db=db,
+        media=media,
+        speech=EspeakEngine(settings.say_cache_bytes),
+        audio=AudioLibrary(http, max_bytes=settings.play_cache_bytes),
+        app=app_client,
+        outbox=outbox,
+        clock=clock,
+        recordings=recordings,
+        node_id=settings.node_id,
+        captures=CaptureShelf(settings.capture_s),
+    )
+    calls = CallEngine(
+        runtime,
+        events,
+        http,
+        address=settings.public_url,
+        on_lease_lost=exit_at_once,
         lease_s=settings.node_lease_s,
         bus_delay_s=settings.bus_delay_s,
         drain_s=settings.drain_s,
-        on_lease_lost=exit_at_once,
-        on_transcriptions=worker.wake,
-        http=http,
-        say_cache_bytes=settings.say_cache_bytes,
-        play_cache_bytes=settings.play_cache_bytes,
     )
 
     @asynccontextmanager

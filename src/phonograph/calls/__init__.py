@@ -4,6 +4,8 @@ dialling and bridging, conferences, routing to far ends, and virtual phones."""
 from phonograph import twiml
 from phonograph.calls import verbs
 from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_CACHE_BYTES
+from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import (
     CallUpdate,
     ConferenceUpdate,
@@ -18,6 +20,7 @@ from phonograph.calls.conference_events import Subscription as ConferenceSubscri
 from phonograph.calls.engine import CallEngine, CallNotLive
 from phonograph.calls.legs import DEFAULT_TIME_LIMIT_S, DEFAULT_TIMEOUT_S
 from phonograph.calls.nodes import DEFAULT_LEASE_S
+from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
 from phonograph.core import InvalidParameter
 
@@ -35,11 +38,13 @@ __all__ = [
     "DEFAULT_PLAY_CACHE_BYTES",
     "DEFAULT_TIMEOUT_S",
     "DEFAULT_TIME_LIMIT_S",
+    "AudioLibrary",
     "CallEngine",
     "CallNotLive",
     "CallStatus",
     "CallUpdate",
     "CallbackEvent",
+    "CaptureShelf",
     "ConferenceStatus",
     "ConferenceSubscription",
     "ConferenceUpdate",
@@ -49,6 +54,7 @@ __all__ = [
     "NewCall",
     "NewParticipant",
     "ParticipantUpdate",
+    "Runtime",
     "check_twiml",
     "verbs",
 ]

@@ -9,16 +9,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_CACHE_BYTES
-from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.bus import CommandBus
-from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import (
     AddParticipantCommand,
     CallUpdate,
@@ -42,29 +38,26 @@ from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
-from phonograph.core import Clock, NotFound, PhonographError, ServiceUnavailable
-from phonograph.media import DEFAULT_SAY_CACHE_BYTES, FRAME_MS, EspeakEngine, MediaClock, SpeechEngine
+from phonograph.core import NotFound, PhonographError, ServiceUnavailable
+from phonograph.media import FRAME_MS
 from phonograph.recording import (
     DELAY_FRAMES,
     UNFINISHED,
     RecordingRequest,
-    RecordingService,
     Source,
     resolve_plan,
 )
 from phonograph.store import (
     Account,
     AccountRepo,
-    BlobStore,
     Call,
     CallRepo,
     Claimed,
-    Database,
     LiveStatuses,
     Recording,
     RecordingRepo,
 )
-from phonograph.webhooks import AppClient, EventLog, OutboxWorker
+from phonograph.webhooks import EventLog
 
 log = logging.getLogger(__name__)
 
@@ -91,64 +84,33 @@ class CallNotLive(PhonographError):
 class CallEngine:
     def __init__(
         self,
-        db: Database,
-        clock: Clock,
+        runtime: Runtime,
+        events: EventLog,
+        http: httpx.AsyncClient,
         *,
-        speed: float = 1.0,
-        http: httpx.AsyncClient | None = None,
-        speech: SpeechEngine | None = None,
-        capture_s: float = 0.0,
-        blobs: BlobStore,
-        journal_dir: Path,
-        public_url: str,
-        node_id: str,
+        address: str,
         on_lease_lost: Callable[[], None],
         lease_s: float = DEFAULT_LEASE_S,
         bus_delay_s: float = 0.0,
         drain_s: float = 0.0,
-        on_transcriptions: Callable[[], None] | None = None,
-        say_cache_bytes: int = DEFAULT_SAY_CACHE_BYTES,
-        play_cache_bytes: int = DEFAULT_PLAY_CACHE_BYTES,
     ) -> None:
-        """``on_transcriptions`` is called once a completed recording has queued transcriptions (the
-        app wakes the transcription workers with it; this room does not know them). ``node_id``
-        names this process among those sharing the database (calls/nodes.py); ``on_lease_lost``
-        must stop the process at once, without writing again; ``drain_s`` is how long ``stop`` lets
-        live calls end by themselves."""
-        self._http = http or httpx.AsyncClient()
-        self.events = EventLog(db, clock)
-        app = AppClient(self._http, events=self.events)
-        media = MediaClock(speed)
-        outbox = OutboxWorker(db, app, clock)
-        self.recordings = RecordingService(
-            db,
-            clock,
-            media,
-            blobs,
-            journal_dir,
-            public_url,
-            outbox.notify,
-            node_id=node_id,
-            on_transcriptions=on_transcriptions,
-        )
-        self.runtime = runtime = Runtime(
-            db=db,
-            media=media,
-            speech=speech or EspeakEngine(say_cache_bytes),
-            audio=AudioLibrary(self._http, max_bytes=play_cache_bytes),
-            app=app,
-            outbox=outbox,
-            clock=clock,
-            recordings=self.recordings,
-            node_id=node_id,
-            captures=CaptureShelf(capture_s),
-        )
+        """The engine runs what ``runtime`` holds (app.py builds it: the database, media clock,
+        recording service, outbox, ...); it starts and stops ``events`` with it and closes
+        ``http`` last. ``runtime.node_id`` names this process among those sharing the database,
+        reachable at ``address`` (calls/nodes.py); ``on_lease_lost`` must stop the process at
+        once, without writing again; ``drain_s`` is how long ``stop`` lets live calls end by
+        themselves."""
+        self.runtime = runtime
+        self.recordings = runtime.recordings
+        self.events = events
+        self._http = http
+        db, clock, node_id = runtime.db, runtime.clock, runtime.node_id
         self.conferences = ConferenceControl(runtime, self.create_call, self._send)
         self.lease = NodeLease(
             db,
             clock,
             node_id,
-            public_url,
+            address,
             lease_s=lease_s,
             live=LiveStatuses(
                 call_terminal=[status.value for status in TERMINAL],
