@@ -1,10 +1,10 @@
 """The command path to the node that owns a live call (docs/architecture.md, "Several nodes").
 
 A REST control names a call; its row names the owner node (store/repos/nodes.py). On the owner the
-command runs at once, in-process. For another node it becomes a ``commands`` row: the owner is woken
-by a NOTIFY carrying the command id and claims it (``FOR UPDATE SKIP LOCKED``), runs it and writes
-the reply, and the sender is woken the same way. Each side also polls every ``POLL_S``, so a
-NOTIFY lost with a connection delays a command, never loses it.
+engine runs it at once, in-process, without the bus. For another node it becomes a ``commands``
+row: the owner is woken by a NOTIFY carrying the command id and claims it (``FOR UPDATE SKIP
+LOCKED``), runs it and writes the reply, and the sender is woken the same way. Each side also
+polls every ``POLL_S``, so a NOTIFY lost with a connection delays a command, never loses it.
 
 The interface is ``send(node, kind, body)`` and one ``execute`` callback: NATS (a subject per node,
 request/reply) or direct HTTP between nodes (each node's ``address``) could carry the same calls
@@ -67,10 +67,8 @@ class CommandBus:
         await self._tasks.close()
 
     async def send(self, node_id: str, kind: str, body: dict[str, Any]) -> str | None:
-        """Run ``kind`` on ``node_id`` and return its reply; the owner's error is raised here."""
-        assert self._execute is not None, "the bus is started before it is used"
-        if node_id == self.node_id:
-            return await self._execute(kind, body)
+        """Run ``kind`` on ``node_id`` (another node: the engine runs its own calls' controls
+        in-process) and return its reply; the owner's error is raised here."""
         async with self._db.transaction() as session:
             command_id = await CommandRepo(session).send(node_id, self.node_id, kind, body, self._clock.now())
         answered = self._replies[command_id] = asyncio.Event()
