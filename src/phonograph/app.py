@@ -149,7 +149,6 @@ def build_app(
         outbox=outbox,
         clock=clock,
         recordings=recordings,
-        node_id=settings.node_id,
         captures=CaptureShelf(settings.capture_s),
     )
     calls = CallEngine(

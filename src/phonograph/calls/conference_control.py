@@ -26,6 +26,7 @@ from phonograph.calls.commands import (
 )
 from phonograph.calls.conference import ConferenceStatus, Ended, Room
 from phonograph.calls.conference_events import ConferenceEvent, enqueue_event
+from phonograph.calls.nodes import owner_elsewhere
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallStatus
 from phonograph.core import NotFound
@@ -65,10 +66,8 @@ class ConferenceControl:
 
     def _elsewhere(self, conference: Conference) -> str | None:
         """The node that holds ``conference``, when that is another one and it is live."""
-        owner = conference.owner_node
-        if owner is None or owner == self._runtime.node_id or conference.status == ConferenceStatus.COMPLETED:
-            return None
-        return owner
+        live = conference.status != ConferenceStatus.COMPLETED
+        return owner_elsewhere(conference.owner_node, self._runtime.node_id, live=live)
 
     async def add_participant(
         self, account: Account, conference: str, command: NewParticipant

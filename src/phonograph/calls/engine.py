@@ -32,7 +32,7 @@ from phonograph.calls.commands import (
 )
 from phonograph.calls.conference_control import ConferenceControl
 from phonograph.calls.legs import new_leg
-from phonograph.calls.nodes import DEFAULT_LEASE_S, NodeLease, NodeLoad
+from phonograph.calls.nodes import DEFAULT_LEASE_S, NodeLease, NodeLoad, owner_elsewhere
 from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession, enqueue_initiated
@@ -330,10 +330,8 @@ class CallEngine:
 
     def _owner_elsewhere(self, call: Call) -> str | None:
         """The node that runs ``call``, when that is another one and the call is live."""
-        owner = call.owner_node
-        if owner is None or owner == self.lease.node_id or CallStatus(call.status) in TERMINAL:
-            return None
-        return owner
+        live = CallStatus(call.status) not in TERMINAL
+        return owner_elsewhere(call.owner_node, self.runtime.node_id, live=live)
 
     async def _send(self, owner: str, command: OwnerCommand) -> str:
         """Run ``command`` on ``owner``; its answer, a SID."""

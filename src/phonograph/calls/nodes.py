@@ -28,6 +28,12 @@ DEFAULT_LEASE_S = 15.0
 BEATS_PER_LEASE = 3
 
 
+def owner_elsewhere(owner: str | None, node_id: str, *, live: bool) -> str | None:
+    """``owner``, when a live row's owner is a node other than ``node_id`` (its controls go
+    there, calls/bus.py); None when this node runs it, or it has ended, or it predates nodes."""
+    return owner if live and owner is not None and owner != node_id else None
+
+
 @dataclass(frozen=True)
 class NodeLoad:
     calls: int

@@ -47,12 +47,15 @@ class Runtime:
     outbox: OutboxWorker
     clock: Clock
     recordings: RecordingService
-    node_id: str
-    """This process's node: the owner of the live rows it makes (store/repos/nodes.py)."""
     captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
     tasks: TaskOwner = field(default_factory=TaskOwner)
     sessions: dict[str, CallSession] = field(default_factory=dict)
     conferences: Conferences = field(init=False)
+
+    @property
+    def node_id(self) -> str:
+        """This process's node: the owner of the live rows it makes (store/repos/nodes.py)."""
+        return self.recordings.node_id
 
     def __post_init__(self) -> None:
         from phonograph.calls.conference_rooms import Conferences
