@@ -42,7 +42,6 @@ from phonograph.store import (
     Participant,
     ParticipantRepo,
     Recording,
-    RecordingRepo,
 )
 
 log = logging.getLogger(__name__)
@@ -204,10 +203,7 @@ class ConferenceControl:
         conference = await self._conference(account, conference_sid)
         recordings = self._runtime.recordings
         if (owner := self._elsewhere(conference)) is not None:
-            async with self._runtime.db.read() as db:
-                recording = await RecordingRepo(db).get(await self._send(owner, control))
-            assert recording is not None
-            return recording
+            return await recordings.get(await self._send(owner, control))
         live = recordings.live_for_conference(conference_sid)
         sid = await recordings.named(
             account.sid,

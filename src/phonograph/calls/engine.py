@@ -55,7 +55,6 @@ from phonograph.store import (
     Claimed,
     LiveStatuses,
     Recording,
-    RecordingRepo,
 )
 from phonograph.webhooks import EventLog
 
@@ -287,7 +286,7 @@ class CallEngine:
         call = await self._call(account, call_sid)
         if (owner := self._owner_elsewhere(call)) is not None:
             sid = await self._send(owner, StartRecordingCommand(account.sid, call_sid, request))
-            return await self._recording(sid)
+            return await self.recordings.get(sid)
         session = self.runtime.sessions.get(call_sid)
         if session is None or session.status is not CallStatus.IN_PROGRESS:
             # The session's status is the live one; the row lags behind it while a call ends.
@@ -308,7 +307,7 @@ class CallEngine:
         assert control.call_sid is not None, "a call's recording"
         call = await self._call(account, control.call_sid)
         if (owner := self._owner_elsewhere(call)) is not None:
-            return await self._recording(await self._send(owner, control))
+            return await self.recordings.get(await self._send(owner, control))
         return await self._control_here(control, at_frame)
 
     async def _control_here(self, control: ControlRecordingCommand, at_frame: int) -> Recording:
@@ -388,12 +387,6 @@ class CallEngine:
         # While other nodes may route recording controls here, recorders keep the frames such a
         # control may still cut (recording/recorder.py), as a local request holds them.
         self.runtime.media.lag_frames = ROUTED_LAG_FRAMES if count else 0
-
-    async def _recording(self, sid: str) -> Recording:
-        async with self.runtime.db.read() as session:
-            recording = await RecordingRepo(session).get(sid)
-        assert recording is not None
-        return recording
 
     def media_frame(self) -> int:
         """The media clock's frame now: when a control request arrived."""

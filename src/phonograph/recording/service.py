@@ -329,6 +329,13 @@ class RecordingService:
         log.info("recording status sid=%s status=%s frame=%s", sid, wanted.value, frame)
         return live.recording
 
+    async def get(self, sid: str) -> Recording:
+        """The row of a recording known to exist (one a control just answered with)."""
+        async with self._db.read() as session:
+            recording = await RecordingRepo(session).get(sid)
+        assert recording is not None, f"recording {sid} exists"
+        return recording
+
     async def _not_live(self, sid: str, wanted: RecordingStatus) -> Recording:
         async with self._db.transaction() as session:
             recording = await RecordingRepo(session).get(sid)
