@@ -8,7 +8,7 @@ import asyncio
 from enum import StrEnum
 from typing import Protocol
 
-from phonograph.media import MediaClock, MediaLeg
+from phonograph.media import MediaClock, MediaLeg, frames_in
 
 SILENT_LINE_ANSWER_AFTER_S = 1.0
 
@@ -31,8 +31,9 @@ class NearEnd(Protocol):
 class FarEnd(Protocol):
     leg: MediaLeg
 
-    async def ring(self) -> Answer:
-        """Resolves when the far end answers or refuses; it may never resolve (no-answer)."""
+    async def ring(self, since_frame: int) -> Answer:
+        """Resolves when the far end answers or refuses; it may never resolve (no-answer). A far
+        end that answers after a while counts it from ``since_frame``, when ringing began."""
 
     def answered(self) -> None:
         """The call is connected: start sending audio."""
@@ -48,8 +49,8 @@ class SilentLine:
         self.leg = MediaLeg(name)
         self._media = media
 
-    async def ring(self) -> Answer:
-        await self._media.sleep_ms(SILENT_LINE_ANSWER_AFTER_S * 1000)
+    async def ring(self, since_frame: int) -> Answer:
+        await self._media.sleep_until(since_frame + frames_in(SILENT_LINE_ANSWER_AFTER_S * 1000))
         return Answer.ANSWER
 
     def answered(self) -> None:
@@ -59,10 +60,13 @@ class SilentLine:
         pass
 
 
-async def ring_until(far_end: FarEnd, media: MediaClock, timeout_s: float) -> Answer:
-    """The far end's answer, or NO_ANSWER once ``timeout_s`` of media time has passed."""
-    ringing = asyncio.ensure_future(far_end.ring())
-    timer = asyncio.ensure_future(media.sleep_ms(timeout_s * 1000))
+async def ring_until(far_end: FarEnd, media: MediaClock, timeout_s: float, since_frame: int) -> Answer:
+    """The far end's answer, or NO_ANSWER once ``timeout_s`` of media time has passed since
+    ``since_frame``, the frame ringing began on (Twilio's ``Timeout``: how long to let the call
+    ring, https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource). Storing the
+    ringing status and finding the far end take wall time that is not ringing time."""
+    ringing = asyncio.ensure_future(far_end.ring(since_frame))
+    timer = asyncio.ensure_future(media.sleep_until(since_frame + frames_in(timeout_s * 1000)))
     try:
         await asyncio.wait({ringing, timer}, return_when=asyncio.FIRST_COMPLETED)
         return ringing.result() if ringing.done() else Answer.NO_ANSWER

@@ -26,7 +26,7 @@ class CallerLine:
         self.caller = caller
         self.leg = caller.leg
 
-    async def ring(self) -> Answer:
+    async def ring(self, since_frame: int) -> Answer:
         return Answer.ANSWER
 
     def answered(self) -> None:
@@ -46,7 +46,8 @@ class InternalLine:
         self._callee: CallSession | None = None
         self.leg = MediaLeg(number.phone_number)
 
-    async def ring(self) -> Answer:
+    async def ring(self, since_frame: int) -> Answer:
+        # The callee leg answers when its own TwiML does, in its own media time.
         from phonograph.calls.session import CallSession
 
         number, now = self._number, self._runtime.clock.now()

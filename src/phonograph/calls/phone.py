@@ -18,7 +18,7 @@ from phonograph.calls.interpreter import Interpreter, Params
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.source import EndProgram, ReplaceProgram
 from phonograph.core import PhonographError
-from phonograph.media import Clip, MediaClock, MediaLeg
+from phonograph.media import Clip, MediaClock, MediaLeg, frames_in
 from phonograph.store import VirtualPhone
 
 if TYPE_CHECKING:
@@ -35,11 +35,11 @@ class VirtualPhoneLine:
         self._script: asyncio.Task[None] | None = None
         self.leg = MediaLeg(f"phone {phone.phone_number}")
 
-    async def ring(self) -> Answer:
+    async def ring(self, since_frame: int) -> Answer:
         answer = Answer(self._phone.answer)
         if answer is Answer.NO_ANSWER:
             await asyncio.Event().wait()  # rings until the caller's timeout
-        await self._runtime.media.sleep_ms(self._phone.answer_after_s * 1000)
+        await self._runtime.media.sleep_until(since_frame + frames_in(self._phone.answer_after_s * 1000))
         return answer
 
     def answered(self) -> None:

@@ -26,7 +26,7 @@ from phonograph.calls.runtime import Problem, Runtime
 from phonograph.calls.source import EndProgram, ProgramSource, ReplaceProgram
 from phonograph.calls.state import EVENT_OF, CallbackEvent, CallStatus, Direction, check_transition
 from phonograph.core import InternalError, PhonographError
-from phonograph.media import Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
+from phonograph.media import FRAME_MS, Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
 from phonograph.recording import RecordingPlan
 from phonograph.store import Call, CallRepo, OutboxRepo, Recording
 
@@ -195,10 +195,11 @@ class CallSession:
             await asyncio.shield(self._finalize())
 
     async def _ring(self) -> None:
+        ringing_from = self.media.frame_index
         await self.transition(CallStatus.RINGING, start_time=self.runtime.clock.now())
         far_end = self.far_end or await far_end_for(self.runtime, self)
         self.far_end = far_end
-        answer = await ring_until(far_end, self.media, self.call.timeout_s)
+        answer = await ring_until(far_end, self.media, self.call.timeout_s, ringing_from)
         if answer is not Answer.ANSWER:
             self._end_status = ANSWER_STATUS[answer]
             return
@@ -318,12 +319,14 @@ class CallSession:
 
     async def _finalize(self) -> None:
         self._finalizing = True
+        if self.end_frame is None:
+            self.end_frame = self.media.frame_index  # the program ended by itself
         if self._limit_task is not None:
             self._limit_task.cancel()
         if self._program_task is not None and not self._program_task.done():
             self._program_task.cancel()
             await asyncio.gather(self._program_task, return_exceptions=True)
-        await self.runtime.recordings.stop_call(self.call.sid)
+        await self.runtime.recordings.stop_call(self.call.sid, at_frame=self.end_frame)
         self._leg.stop_playing()
         self.runtime.media.remove(self._leg)
         far_end, self.far_end = self.far_end, None
@@ -339,8 +342,14 @@ class CallSession:
         """Finalize a call whose process died: no media survived, so it ends now."""
         await self._settle()
 
+    @property
+    def _end_ms(self) -> int:
+        """Media time of the call's end: its ``end_frame`` (tearing the leg down takes time that
+        belongs to no one's call), or now for a call whose process died."""
+        return (self.media.frame_index if self.end_frame is None else self.end_frame) * FRAME_MS
+
     async def _settle(self) -> None:
-        """Move to the final status with end time and duration (media seconds since answer)."""
+        """Move to the final status with end time and duration (media seconds from answer to end)."""
         wanted = self._end_status or CallStatus.COMPLETED
         if self.status is CallStatus.IN_PROGRESS:
             final = CallStatus.FAILED if wanted is CallStatus.FAILED else CallStatus.COMPLETED
@@ -352,7 +361,7 @@ class CallSession:
             final = CallStatus.CANCELED
         duration_s = None
         if self._answered_at_ms is not None:
-            duration_s = round((self.media.now_ms - self._answered_at_ms) / 1000)
+            duration_s = round((self._end_ms - self._answered_at_ms) / 1000)
         await self.transition(final, end_time=self.runtime.clock.now(), duration_s=duration_s)
 
     async def transition(self, status: CallStatus, **values: Any) -> None:
@@ -407,7 +416,7 @@ class CallSession:
         return [
             ("RecordingSid", recording.sid),
             ("RecordingUrl", self.recordings.url(recording)),
-            ("RecordingDuration", str(round((self.media.now_ms - started_ms) / 1000))),
+            ("RecordingDuration", str(round((self._end_ms - started_ms) / 1000))),
         ]
 
 

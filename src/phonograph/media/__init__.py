@@ -13,6 +13,7 @@ from phonograph.media.frames import (
     DtmfEvent,
     Frame,
     Pcm,
+    frames_in,
     silence,
 )
 from phonograph.media.g711 import Codes, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
@@ -70,6 +71,7 @@ __all__ = [
     "dtmf_clip",
     "dtmf_tone",
     "espeak_voice_name",
+    "frames_in",
     "hold_music",
     "is_female",
     "resample",

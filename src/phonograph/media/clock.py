@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from phonograph.media.frames import FRAME_MS
+from phonograph.media.frames import FRAME_MS, frames_in
 from phonograph.media.leg import MediaLeg, run_frame
 
 log = logging.getLogger(__name__)
@@ -99,11 +99,16 @@ class MediaClock:
 
     async def sleep_ms(self, duration_ms: float) -> None:
         """Wait ``duration_ms`` of media time (rounded up to whole frames)."""
-        frames = max(0, -(-int(duration_ms) // FRAME_MS))
-        if frames == 0:
+        await self.sleep_until(self.frame_index + frames_in(duration_ms))
+
+    async def sleep_until(self, frame: int) -> None:
+        """Wait until ``frame`` has come (at once if it has): a wait counted from a frame in the
+        past, such as the one a call began ringing on, ends where it would have had nothing
+        delayed the waiter."""
+        if frame <= self.frame_index:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._timers, (self.frame_index + frames, next(self._timer_ids), future))
+        heapq.heappush(self._timers, (frame, next(self._timer_ids), future))
         await future
 
     def reset_stats(self) -> TickStats:

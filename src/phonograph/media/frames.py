@@ -23,6 +23,11 @@ Pcm = npt.NDArray[np.int16]
 """Mono 16-bit PCM at ``SAMPLE_RATE_HZ``."""
 
 
+def frames_in(duration_ms: float) -> int:
+    """Whole frames covering ``duration_ms`` (rounded up; none for a duration not above zero)."""
+    return max(0, -(-int(duration_ms) // FRAME_MS))
+
+
 def silence(duration_samples: int) -> Pcm:
     return np.zeros(duration_samples, dtype=np.int16)
 

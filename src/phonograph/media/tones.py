@@ -24,6 +24,7 @@ from phonograph.media.frames import (
     Clip,
     DtmfEvent,
     Pcm,
+    frames_in,
     silence,
 )
 
@@ -84,16 +85,16 @@ def dtmf_clip(digits: str, tone_ms: int = 100, gap_ms: int = 100) -> Clip:
     ``InvalidDigits`` naming the first character that is not a key or ``w``.
     """
     _check_digits(digits)
-    tone_frames = _whole_frames(tone_ms)
-    gap_frames = _whole_frames(gap_ms)
+    tone_frames = frames_in(tone_ms)
+    gap_frames = frames_in(gap_ms)
     parts: list[Pcm] = []
     events: dict[int, DtmfEvent] = {}
     frame = 0
     previous_was_key = False
     for char in digits:
         if char in PAUSES_MS:
-            parts.append(silence(_whole_frames(PAUSES_MS[char]) * SAMPLES_PER_FRAME))
-            frame += _whole_frames(PAUSES_MS[char])
+            parts.append(silence(frames_in(PAUSES_MS[char]) * SAMPLES_PER_FRAME))
+            frame += frames_in(PAUSES_MS[char])
             previous_was_key = False
             continue
         if previous_was_key:
@@ -154,10 +155,6 @@ def _check_digits(digits: str) -> None:
                 f"Invalid digits {digits!r}: {char!r} at position {position} is not one of "
                 "0-9, *, #, A-D, w or W"
             )
-
-
-def _whole_frames(duration_ms: int) -> int:
-    return max(0, -(-duration_ms // FRAME_MS))
 
 
 def _sine(frequency_hz: float, length: int) -> npt.NDArray[np.float64]:

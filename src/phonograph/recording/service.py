@@ -364,9 +364,9 @@ class RecordingService:
         log.info("recording status sid=%s status=stopped frame=%s", sid, frame)
         return live.recording
 
-    async def stop_call(self, call_sid: str) -> None:
-        """Stop every recording of a call that is ending, also one that starts meanwhile; later
-        starts on the call are refused (``begin``)."""
+    async def stop_call(self, call_sid: str, at_frame: int) -> None:
+        """Stop every recording of a call that ended on ``at_frame``, also one that starts
+        meanwhile; later starts on the call are refused (``begin``)."""
         now = self._clock.now()
         ended = self._ended_calls
         while ended and next(iter(ended.values())) < now - timedelta(seconds=ENDED_CALLS_KEPT_S):
@@ -374,7 +374,7 @@ class RecordingService:
         ended[call_sid] = now
         while live := self.live_for_call(call_sid):
             for recording in live:
-                await self.stop_if_live(recording.sid)
+                await self.stop_if_live(recording.sid, at_frame)
 
     async def stop_conference(self, conference_sid: str) -> None:
         """Stop the recordings of a conference that ended (the only way they stop,

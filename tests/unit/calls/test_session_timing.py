@@ -1,0 +1,134 @@
+"""A call's own times are media times of the call, not of the work around it: ringing counts from
+the frame it began on, and the call ends on the frame its program ended on, however long storing the
+ringing status or tearing the leg down then takes (calls/session.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from phonograph.calls.legs import new_leg
+from phonograph.calls.session import CallSession
+from phonograph.calls.source import ProgramSource
+from phonograph.calls.state import CallStatus, Direction
+from phonograph.core import Channels, RecordingEvent, Track, Trim
+from phonograph.media import Frame
+from phonograph.recording import Layout, RecordingPlan, Source
+from phonograph.recording.enums import CallbackMethod
+from phonograph.store import Call, CallRepo, RecordingRepo
+from phonograph.testing.audio import detect_dtmf, read_wav
+from tests.unit.calls.support import NODE, HeldLine, Room, calls_room
+
+STATUS_URL = "https://app.example/status"
+DIGITS = "1234567890"
+TEARDOWN_FRAMES = 150
+"""How long the far end takes to hang up once the program ended: three seconds of media."""
+
+
+async def _session(room: Room, twiml: str, far_end: HeldLine, **fields: Any) -> CallSession:
+    """The session, not started, of a stored outbound-api call to ``far_end`` running ``twiml``,
+    recorded (both tracks, untrimmed), that reports ``completed`` to ``STATUS_URL``."""
+    plan = RecordingPlan(
+        source=Source.OUTBOUND_API,
+        layout=Layout(track=Track.BOTH, channels=Channels.DUAL),
+        trim=Trim.DO_NOT_TRIM,
+        status_callback=None,
+        status_callback_method=CallbackMethod.POST,
+        status_callback_events=(RecordingEvent.COMPLETED,),
+    )
+    call = new_leg(
+        account_sid=room.account.sid,
+        to="+15550100001",
+        from_="+15550100002",
+        direction=Direction.OUTBOUND_API,
+        now=room.runtime.clock.now(),
+        owner_node=NODE,
+        twiml=twiml,
+        status_callback=STATUS_URL,
+        recording=plan.to_json(),
+        **fields,
+    )
+    async with room.runtime.db.transaction() as session:
+        call = await CallRepo(session).create(call)
+    program = ProgramSource(twiml=twiml)
+    return CallSession(room.runtime, call, room.account.auth_token, program, far_end=far_end)
+
+
+async def _scheduled_until(condition: Callable[[], bool]) -> None:
+    """Let the other tasks run until ``condition`` holds: a bounded number of loop turns, in which
+    nothing the tested code does reads a clock or a file."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+
+
+async def _stored(room: Room, sid: str) -> Call:
+    async with room.runtime.db.read() as session:
+        call = await CallRepo(session).get(sid)
+    assert call is not None
+    return call
+
+
+def test_a_slow_teardown_is_not_call_time(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with calls_room(tmp_path) as room:
+            far_end = HeldLine(room.media, slow_hang_up=True)
+            placed = await _session(room, f"<Response><Play digits='{DIGITS}'/></Response>", far_end)
+            placed.start()
+            await far_end.hanging_up.wait()
+            await room.media.sleep_until(room.media.frame_index + TEARDOWN_FRAMES)
+            far_end.let_go()
+            await placed.wait()
+            await room.runtime.recordings.close()  # its finalization done
+
+            call = await _stored(room, placed.call.sid)
+            [completed] = await room.callbacks(STATUS_URL)
+            async with room.runtime.db.read() as session:
+                recording = await RecordingRepo(session).get(completed["RecordingSid"])
+            assert recording is not None
+            assert recording.media_key is not None
+            samples, rate = read_wav(await room.runtime.recordings.blobs.read(recording.media_key))
+            heard_s = samples.shape[1] / rate
+            # The recording is the call's audio: every key, and nothing of the three seconds after.
+            assert detect_dtmf(samples[1], rate) == DIGITS
+            assert heard_s < 2.5, heard_s
+            assert completed["CallStatus"] == CallStatus.COMPLETED.value
+            assert int(completed["RecordingDuration"]) == round(heard_s)
+            assert call.duration_s == round(heard_s)
+
+    asyncio.run(main())
+
+
+def test_ringing_counts_from_the_frame_it_began_on(tmp_path: Path) -> None:
+    """Storing the ringing status took 50 frames; the far end, due to answer 25 frames after
+    ringing began, has answered by then, and SendDigits sound on the next frame."""
+
+    async def main() -> None:
+        async with calls_room(tmp_path, stepped=True) as room:
+            media, db = room.media, room.runtime.db
+            far_end = HeldLine(media, answer_after_frames=25)
+            keyed: list[int] = []
+            placed = await _session(room, "<Response><Pause/></Response>", far_end, send_digits="1")
+
+            def heard(_inbound: Frame, outbound: Frame) -> None:
+                if outbound.dtmf is not None:
+                    keyed.append(media.frame_index)
+
+            placed.leg.listeners.append(heard)
+            async with db.transaction():  # the write gate, held: the ringing status waits for it
+                placed.start()
+                await _scheduled_until(lambda: db.write_backlog > 0)
+                media.run_frames(50)
+            await far_end.ringing.wait()
+            await _scheduled_until(lambda: placed.leg.player is not None)
+            assert (far_end.rang_from, media.frame_index) == (0, 50)
+            assert placed.leg.player is not None, "the far end has not answered"
+            media.run_frames(1)
+            assert keyed == [50]
+            placed.end(CallStatus.COMPLETED)
+            await placed.wait()
+
+    asyncio.run(main())
