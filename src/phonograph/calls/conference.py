@@ -25,7 +25,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from phonograph.calls.commands import JoinSettings, ParticipantUpdate
 from phonograph.calls.conference_audio import clip_from_url
@@ -35,15 +35,12 @@ from phonograph.calls.conference_events import (
     enqueue_event,
     participant_params,
 )
+from phonograph.calls.contracts import CallLeg
+from phonograph.calls.runtime import Runtime
 from phonograph.core import PhonographError, finish_even_if_cancelled
 from phonograph.media import Mixer, conference_beep
 from phonograph.recording import Channels, resolve_plan
 from phonograph.store import AccountRepo, Conference, ConferenceRepo, Participant, ParticipantRepo
-
-if TYPE_CHECKING:
-    from phonograph.calls.conference_rooms import Conferences
-    from phonograph.calls.runtime import Runtime
-    from phonograph.calls.session import CallSession
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +77,7 @@ class Leave(StrEnum):
 
 @dataclass(eq=False)
 class Member:
-    session: CallSession
+    session: CallLeg
     settings: JoinSettings
     participant: Participant
     released: asyncio.Future[Leave] = field(
@@ -100,10 +97,18 @@ class Member:
             self.released.set_result(why)
 
 
+class Rooms(Protocol):
+    """The process's live conferences, as one of them sees them (calls/conference_rooms.py)."""
+
+    def forget(self, room: Room) -> None: ...
+
+    async def cancel_ringing(self, conference_sid: str) -> None: ...
+
+
 class Room:
     """One live conference in this process."""
 
-    def __init__(self, runtime: Runtime, conference: Conference, rooms: Conferences) -> None:
+    def __init__(self, runtime: Runtime, conference: Conference, rooms: Rooms) -> None:
         self.runtime = runtime
         self.conference = conference
         self.mixer = Mixer(conference.sid)
@@ -122,7 +127,7 @@ class Room:
 
     # -- joining and leaving -------------------------------------------------------------------------
 
-    async def attend(self, session: CallSession, settings: JoinSettings) -> None:
+    async def attend(self, session: CallLeg, settings: JoinSettings) -> None:
         """Be in the conference until the call ends, the API kicks it, or the conference ends."""
         member = await self._enter(session, settings)
         if member is None:
@@ -133,7 +138,7 @@ class Room:
         finally:
             await finish_even_if_cancelled(self._leave(member, why))
 
-    async def _enter(self, session: CallSession, settings: JoinSettings) -> Member | None:
+    async def _enter(self, session: CallLeg, settings: JoinSettings) -> Member | None:
         async with self._lock:
             if self.ended:
                 return None
@@ -163,7 +168,7 @@ class Room:
                     self._waiting_to_record = member
             return member
 
-    async def _store_join(self, session: CallSession, settings: JoinSettings) -> Participant:
+    async def _store_join(self, session: CallLeg, settings: JoinSettings) -> Participant:
         call_sid, now = session.call.sid, self.runtime.clock.now()
         values: dict[str, Any] = {
             "label": settings.label,
@@ -341,7 +346,7 @@ class Room:
 
     def _announce(self, fetcher: Member, url: str, method: str, *, to: Member | None) -> None:
         async def play() -> None:
-            clip = await clip_from_url(fetcher.session, url, method)
+            clip = await clip_from_url(self.runtime, fetcher.session, url, method)
             leg = None if to is None else to.session.leg
             await self.mixer.play(clip, to=leg).done
             await self._participant_event(fetcher, ConferenceEvent.ANNOUNCEMENT_END)
@@ -374,7 +379,7 @@ class Room:
 
     def _play_music(self, member: Member, url: str | None, method: str) -> None:
         async def play() -> None:
-            clip = await clip_from_url(member.session, url, method)
+            clip = await clip_from_url(self.runtime, member.session, url, method)
             await member.session.leg.start_clip(clip, loop=0).done
 
         member.music = self.runtime.tasks.spawn(play(), name=f"conference music {member.call_sid}")

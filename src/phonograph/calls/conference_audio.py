@@ -8,24 +8,21 @@ be had plays nothing: the loader has already reported it to the account's Notifi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from phonograph import twiml
+from phonograph.calls.contracts import CallLeg
 from phonograph.calls.loader import ApplicationFailure, DocumentLoader
+from phonograph.calls.runtime import Runtime
 from phonograph.calls.source import ProgramSource
 from phonograph.media import SAMPLE_RATE_HZ, Clip, hold_music, silence
 
-if TYPE_CHECKING:
-    from phonograph.calls.session import CallSession
 
-
-async def clip_from_url(session: CallSession, url: str | None, method: str) -> Clip:
+async def clip_from_url(runtime: Runtime, session: CallLeg, url: str | None, method: str) -> Clip:
     """The audio of ``url`` for ``session``'s call; None is phonograph's hold music, "" silence."""
     if url is None:
         return hold_music()
     if not url:
         return Clip(silence(0))
-    runtime, call = session.runtime, session.call
+    call = session.call
     loader = DocumentLoader(runtime, call.account_sid, call.sid, session.auth_token)
     try:
         loaded = await loader.load(
@@ -38,7 +35,7 @@ async def clip_from_url(session: CallSession, url: str | None, method: str) -> C
     return await _document_clip(session, loaded.document)
 
 
-async def _document_clip(session: CallSession, document: twiml.Document) -> Clip:
+async def _document_clip(session: CallLeg, document: twiml.Document) -> Clip:
     clips: list[Clip] = []
     for verb in document.verbs:
         if isinstance(verb, twiml.Say):

@@ -26,6 +26,7 @@ from phonograph.calls.commands import (
 )
 from phonograph.calls.conference import ConferenceStatus, Ended, Room
 from phonograph.calls.conference_events import ConferenceEvent, enqueue_event
+from phonograph.calls.conference_rooms import Conferences
 from phonograph.calls.nodes import owner_elsewhere
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallStatus
@@ -58,8 +59,9 @@ class ConferenceControl:
     """Every control runs on the node whose mixer holds the conference (its row's owner), sent
     there when that is another node: one conference's audio is never split between nodes."""
 
-    def __init__(self, runtime: Runtime, create_call: CreateCall, send: Send) -> None:
+    def __init__(self, runtime: Runtime, rooms: Conferences, create_call: CreateCall, send: Send) -> None:
         self._runtime = runtime
+        self._rooms = rooms
         self._create_call = create_call
         self._send = send
 
@@ -74,7 +76,7 @@ class ConferenceControl:
         """Dial ``To``; once answered the call joins the conference. ``conference`` is a live
         conference's sid, or a FriendlyName, which makes the conference when none is live. Into a
         live conference another node holds, the call is placed by that node."""
-        rooms = self._runtime.conferences
+        rooms = self._rooms
         await self._check_recordings(account, command)
         if CONFERENCE_SID.match(conference):
             row: Conference | None = await self._conference(account, conference)
@@ -138,7 +140,7 @@ class ConferenceControl:
         if (owner := self._elsewhere(conference)) is not None:
             command = UpdateParticipantCommand(account.sid, conference_sid, who, update)
             return await self._participant(conference_sid, await self._send(owner, command))
-        room = self._runtime.conferences.get(conference_sid)
+        room = self._rooms.get(conference_sid)
         member = None if room is None else room.member(who)
         if room is not None and member is not None:
             return await room.update(member, update)
@@ -162,7 +164,7 @@ class ConferenceControl:
         if (owner := self._elsewhere(conference)) is not None:
             await self._send(owner, RemoveParticipantCommand(account.sid, conference_sid, who))
             return
-        room = self._runtime.conferences.get(conference_sid)
+        room = self._rooms.get(conference_sid)
         member = None if room is None else room.member(who)
         if room is not None and member is not None:
             await room.kick(member)
@@ -181,7 +183,7 @@ class ConferenceControl:
         if (owner := self._elsewhere(conference)) is not None:
             await self._send(owner, UpdateConferenceCommand(account.sid, sid, update))
             return await self._conference(account, sid)
-        room = self._runtime.conferences.get(sid)
+        room = self._rooms.get(sid)
         if update.announce_url is not None and room is not None:
             room.announce(update.announce_url, update.announce_method or "POST")
         if update.status == ConferenceStatus.COMPLETED and conference.status != ConferenceStatus.COMPLETED:
@@ -226,7 +228,7 @@ class ConferenceControl:
 
     async def _settle(self, conference: Conference, reason: Ended) -> None:
         """End a conference that has no room in this process."""
-        await self._runtime.conferences.cancel_ringing(conference.sid)
+        await self._rooms.cancel_ringing(conference.sid)
         now = self._runtime.clock.now()
         async with self._runtime.db.transaction() as db:
             conference = await ConferenceRepo(db).change(

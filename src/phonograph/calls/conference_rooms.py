@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from phonograph.calls.commands import JoinSettings
 from phonograph.calls.conference import DEFAULT_REGION, ConferenceStatus, Ended, Room
+from phonograph.calls.contracts import CallLeg
+from phonograph.calls.runtime import Runtime
 from phonograph.calls.state import CallStatus
 from phonograph.core import ServiceUnavailable, new_sid
 from phonograph.store import Conference, ConferenceRepo, ParticipantRepo
-
-if TYPE_CHECKING:
-    from phonograph.calls.runtime import Runtime
-    from phonograph.calls.session import CallSession
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +87,7 @@ class Conferences:
             room = self._rooms[conference.sid] = Room(self._runtime, conference, self)
         return room
 
-    async def join(self, session: CallSession, settings: JoinSettings) -> None:
+    async def join(self, session: CallLeg, settings: JoinSettings) -> None:
         """Put ``session``'s call in the conference until it leaves (``<Dial><Conference>``)."""
         room = await self.open(session.call.account_sid, settings)
         await room.attend(session, settings)

@@ -12,34 +12,48 @@ recorded from ringing or from the answer until the dial ends: channel 1 is the p
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from phonograph import twiml
 from phonograph.calls.commands import JoinSettings
-from phonograph.calls.conference_rooms import ConferenceElsewhere
-from phonograph.calls.far_ends import Answer
-from phonograph.calls.interpreter import Params, resolve_url
-from phonograph.calls.legs import new_leg
-from phonograph.calls.recordings import twiml_request
+from phonograph.calls.conference_rooms import ConferenceElsewhere, Conferences
+from phonograph.calls.contracts import CallLeg
+from phonograph.calls.far_ends import Answer, FarEnd
+from phonograph.calls.interpreter import VerbContext, resolve_url, twiml_request
+from phonograph.calls.legs import enqueue_initiated, new_leg
+from phonograph.calls.params import Params
+from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import may_present
+from phonograph.calls.runtime import Runtime
+from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import Frame
 from phonograph.recording import Channels, RecordingPlan, Source
 from phonograph.store import Call, CallRepo, Recording
 
-if TYPE_CHECKING:
-    from phonograph.calls.session import CallSession
-
 FROM_RINGING = (twiml.DialRecord.RECORD_FROM_RINGING, twiml.DialRecord.RECORD_FROM_RINGING_DUAL)
+
+
+class Dialer(CallLeg, VerbContext, Protocol):
+    """The session running ``<Dial>``: a leg whose TwiML is running, with its runtime, recordings and
+    conferences, that places the child legs (calls/session.py's ``CallSession``)."""
+
+    runtime: Runtime
+    conferences: Conferences
+
+    @property
+    def recordings(self) -> LegRecordings: ...
+
+    def new_session(
+        self, call: Call, auth_token: str, program: ProgramSource | None, far_end: FarEnd | None = None
+    ) -> CallLeg: ...
 
 
 def _address(target: twiml.Number | twiml.Sip) -> str:
     return target.number if isinstance(target, twiml.Number) else target.uri
 
 
-def _child_call(
-    parent: CallSession, dial: twiml.Dial, target: twiml.Number | twiml.Sip, caller_id: str
-) -> Call:
+def _child_call(parent: Dialer, dial: twiml.Dial, target: twiml.Number | twiml.Sip, caller_id: str) -> Call:
     return new_leg(
         account_sid=parent.call.account_sid,
         to=_address(target),
@@ -57,9 +71,7 @@ def _child_call(
     )
 
 
-async def _start_children(parent: CallSession, dial: twiml.Dial) -> list[CallSession]:
-    from phonograph.calls.session import CallSession, enqueue_initiated
-
+async def _start_children(parent: Dialer, dial: twiml.Dial) -> list[CallLeg]:
     targets = [target for target in dial.targets if isinstance(target, twiml.Number | twiml.Sip)]
     children = []
     caller_id, refused = dial.caller_id or parent.call.from_, False
@@ -70,7 +82,7 @@ async def _start_children(parent: CallSession, dial: twiml.Dial) -> list[CallSes
         for target in targets:
             call = await CallRepo(session).create(_child_call(parent, dial, target, caller_id))
             await enqueue_initiated(session, call, parent.runtime.clock.now())
-            children.append(CallSession(parent.runtime, call, parent.auth_token, None))
+            children.append(parent.new_session(call, parent.auth_token, None))
     parent.runtime.outbox.notify()
     if refused:
         await parent.warn(
@@ -81,7 +93,7 @@ async def _start_children(parent: CallSession, dial: twiml.Dial) -> list[CallSes
     return children
 
 
-async def _first_answer(children: list[CallSession]) -> CallSession | None:
+async def _first_answer(children: list[CallLeg]) -> CallLeg | None:
     pending = {asyncio.ensure_future(asyncio.shield(child.answer)): child for child in children}
     try:
         while pending:
@@ -96,7 +108,7 @@ async def _first_answer(children: list[CallSession]) -> CallSession | None:
             future.cancel()
 
 
-async def _recording_plan(parent: CallSession, dial: twiml.Dial) -> RecordingPlan | None:
+async def _recording_plan(parent: Dialer, dial: twiml.Dial) -> RecordingPlan | None:
     """``record``: None for do-not-record; ``-dual`` asks for two channels
     (twilio.com/docs/voice/twiml/dial)."""
     if dial.record is twiml.DialRecord.DO_NOT_RECORD:
@@ -107,7 +119,7 @@ async def _recording_plan(parent: CallSession, dial: twiml.Dial) -> RecordingPla
     return await parent.recordings.plan_for_twiml(Source.DIAL_VERB, request)
 
 
-async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
+async def run_dial(parent: Dialer, dial: twiml.Dial) -> Params:
     conferences = [target for target in dial.targets if isinstance(target, twiml.Conference)]
     if conferences:
         return await _run_conference(parent, dial, conferences[0])
@@ -117,7 +129,7 @@ async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
         return [("DialCallStatus", CallStatus.FAILED.value), ("DialBridged", "false")]
     plan = await _recording_plan(parent, dial)
     recording: Recording | None = None
-    winner: CallSession | None = None
+    winner: CallLeg | None = None
     children = await _start_children(parent, dial)
     try:
         if plan is not None and dial.record in FROM_RINGING:
@@ -151,7 +163,7 @@ async def run_dial(parent: CallSession, dial: twiml.Dial) -> Params:
     return params
 
 
-async def _bridge(parent: CallSession, child: CallSession, dial: twiml.Dial) -> None:
+async def _bridge(parent: Dialer, child: CallLeg, dial: twiml.Dial) -> None:
     def on_frame(inbound: Frame, _outbound: Frame) -> None:
         if inbound.dtmf is not None and inbound.dtmf.end and inbound.dtmf.digit == "*":
             child.end(CallStatus.COMPLETED)
@@ -167,14 +179,14 @@ async def _bridge(parent: CallSession, child: CallSession, dial: twiml.Dial) -> 
             parent.leg.listeners.remove(on_frame)
 
 
-async def _run_conference(parent: CallSession, dial: twiml.Dial, conference: twiml.Conference) -> Params:
+async def _run_conference(parent: Dialer, dial: twiml.Dial, conference: twiml.Conference) -> Params:
     """``<Dial><Conference>``: be in the room until leaving it; then the TwiML goes on. ``<Dial
     record>`` records the parent leg meanwhile: channel 1 the caller, channel 2 the conference's
     audio (twilio.com/docs/voice/twiml/dial)."""
     plan = await _recording_plan(parent, dial)
     recording = None if plan is None else await parent.recordings.start(plan)
     try:
-        await parent.runtime.conferences.join(parent, join_settings(parent, conference))
+        await parent.conferences.join(parent, join_settings(parent, conference))
     except ConferenceElsewhere as refused:
         # The <Dial> ends at once and the TwiML goes on, as after a conference that ended.
         await parent.warn(refused.code, refused.message)
@@ -186,7 +198,7 @@ async def _run_conference(parent: CallSession, dial: twiml.Dial, conference: twi
     return [("RecordingUrl", parent.recordings.url(recording)), ("RecordingSid", recording.sid)]
 
 
-def join_settings(ctx: CallSession, conference: twiml.Conference) -> JoinSettings:
+def join_settings(ctx: VerbContext, conference: twiml.Conference) -> JoinSettings:
     """The ``<Conference>`` attributes as the conference room takes them
     (twilio.com/docs/voice/twiml/conference)."""
     beep = conference.beep

@@ -31,11 +31,14 @@ from phonograph.calls.commands import (
     command_json,
 )
 from phonograph.calls.conference_control import ConferenceControl
-from phonograph.calls.legs import new_leg
+from phonograph.calls.conference_rooms import Conferences
+from phonograph.calls.contracts import CallLeg
+from phonograph.calls.legs import enqueue_initiated, new_leg
 from phonograph.calls.nodes import DEFAULT_LEASE_S, NodeLease, NodeLoad, owner_elsewhere
+from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
-from phonograph.calls.session import CallSession, enqueue_initiated
+from phonograph.calls.session import CallSession
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import NotFound, PhonographError, ServiceUnavailable
@@ -104,7 +107,8 @@ class CallEngine:
         self.events = events
         self._http = http
         db, clock, node_id = runtime.db, runtime.clock, runtime.node_id
-        self.conferences = ConferenceControl(runtime, self.create_call, self._send)
+        self.rooms = Conferences(runtime)
+        self.conferences = ConferenceControl(runtime, self.rooms, self.create_call, self._send)
         self.lease = NodeLease(
             db,
             clock,
@@ -157,7 +161,7 @@ class CallEngine:
             await asyncio.wait(
                 [asyncio.ensure_future(session.wait()) for session in sessions], timeout=SHUTDOWN_GRACE_S
             )
-        await self.runtime.conferences.close()
+        await self.rooms.close()
         await self.runtime.tasks.close()
         await self.recordings.close()
         await self.runtime.outbox.stop()
@@ -219,7 +223,7 @@ class CallEngine:
         runtime.outbox.notify()
         log.info("call created sid=%s account=%s", call.sid, account.sid)
         program = None if join is not None else _program_of(call)
-        CallSession(runtime, call, account.auth_token, program, join=join).start()
+        CallSession(runtime, self.rooms, call, account.auth_token, program, join=join).start()
         return call
 
     async def update_call(self, account: Account, sid: str, update: CallUpdate) -> Call:
@@ -263,7 +267,7 @@ class CallEngine:
             )
         return await self._call(account, sid)
 
-    async def _end(self, session: CallSession, status: CallStatus) -> None:
+    async def _end(self, session: CallLeg, status: CallStatus) -> None:
         # Canceling only touches calls that have not been answered (CallUpdate Status docs).
         if status is CallStatus.CANCELED and session.status is CallStatus.IN_PROGRESS:
             return
@@ -294,8 +298,9 @@ class CallEngine:
             raise CallNotLive(
                 f"Call {call_sid} is {status}: a recording can start only on an in-progress call"
             )
-        plan = await session.recordings.plan(Source.START_CALL_RECORDING_API, request)
-        return await session.recordings.start(plan, from_frame=at_frame)
+        recordings = LegRecordings(self.runtime, session)
+        plan = await recordings.plan(Source.START_CALL_RECORDING_API, request)
+        return await recordings.start(plan, from_frame=at_frame)
 
     async def control_recording(
         self, account: Account, control: ControlRecordingCommand, at_frame: int
@@ -399,7 +404,11 @@ class CallEngine:
     def keep_frames(self, call_sid: str) -> AbstractContextManager[None]:
         """The live call keeps its recent frames while a request to record it is handled."""
         session = self.runtime.sessions.get(call_sid)
-        return contextlib.nullcontext() if session is None else session.recordings.keeping_frames()
+        return (
+            contextlib.nullcontext()
+            if session is None
+            else self.recordings.keeping_frames(call_sid, session.leg)
+        )
 
     def media_stats(self, *, reset: bool = False) -> dict[str, float]:
         """The media clock's load: live calls, legs and recordings, frames run, tick lateness (real
@@ -443,7 +452,7 @@ class CallEngine:
             async with self.runtime.db.transaction() as session:
                 call = await CallRepo(session).get(sid)
             assert call is not None
-            orphan = CallSession(self.runtime, call, "", None)
+            orphan = CallSession(self.runtime, self.rooms, call, "", None)
             orphan.end(CallStatus.COMPLETED)
             await orphan.settle_abandoned()
             log.info("abandoned call settled sid=%s status=%s", sid, orphan.status.value)

@@ -5,8 +5,8 @@ hear each other with real audio."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
+from phonograph.calls.contracts import CallLeg, NewSession
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.legs import new_leg
 from phonograph.calls.runtime import Runtime
@@ -15,14 +15,11 @@ from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import MediaLeg
 from phonograph.store import AccountRepo, CallRepo, IncomingPhoneNumber
 
-if TYPE_CHECKING:
-    from phonograph.calls.session import CallSession
-
 
 class CallerLine:
     """The calling leg, as the callee leg sees it: it has already 'answered' (it is calling)."""
 
-    def __init__(self, caller: CallSession) -> None:
+    def __init__(self, caller: CallLeg) -> None:
         self.caller = caller
         self.leg = caller.leg
 
@@ -39,17 +36,18 @@ class CallerLine:
 class InternalLine:
     """One of the server's numbers, as the caller sees it; ringing it starts the callee leg."""
 
-    def __init__(self, runtime: Runtime, caller: CallSession, number: IncomingPhoneNumber) -> None:
+    def __init__(
+        self, runtime: Runtime, caller: CallLeg, number: IncomingPhoneNumber, new_session: NewSession
+    ) -> None:
         self._runtime = runtime
+        self._new_session = new_session
         self._caller = caller
         self._number = number
-        self._callee: CallSession | None = None
+        self._callee: CallLeg | None = None
         self.leg = MediaLeg(number.phone_number)
 
     async def ring(self, since_frame: int) -> Answer:
         # The callee leg answers when its own TwiML does, in its own media time.
-        from phonograph.calls.session import CallSession
-
         number, now = self._number, self._runtime.clock.now()
         async with self._runtime.db.transaction() as session:
             account = await AccountRepo(session).get(number.account_sid)
@@ -81,7 +79,7 @@ class InternalLine:
             fallback_url=number.voice_fallback_url,
             fallback_method=number.voice_fallback_method,
         )
-        callee = CallSession(self._runtime, call, account.auth_token, program, CallerLine(self._caller))
+        callee = self._new_session(call, account.auth_token, program, CallerLine(self._caller))
         self._callee = callee
         self.leg = callee.leg
         callee.start()

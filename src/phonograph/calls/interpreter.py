@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urljoin
 
 from phonograph import twiml
+from phonograph.calls.params import Params
+from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.source import ProgramSource
 from phonograph.media import Clip, MediaClock, MediaLeg
-
-if TYPE_CHECKING:
-    from phonograph.calls.recordings import LegRecordings
+from phonograph.recording import Channels, RecordingRequest, Track
 
 V = TypeVar("V")
 NOT_YET_EXECUTED = 12200  # Twilio's "schema validation warning": the verb is valid, the call goes on
-Params = list[tuple[str, str]]
 
 
 class VerbContext(Protocol):
@@ -57,6 +56,27 @@ class VerbContext(Protocol):
 def resolve_url(ctx: VerbContext, url: str) -> str:
     """``url`` made absolute against the URL of the running document (TwiML allows relative URLs)."""
     return urljoin(ctx.document_url or "", url)
+
+
+def twiml_request(
+    ctx: VerbContext,
+    element: twiml.Record | twiml.Dial | twiml.Recording | twiml.Conference,
+    *,
+    channels: Channels | None = None,
+    track: Track | None = None,
+) -> RecordingRequest:
+    """The recording attributes ``element`` was written with (None = not written)."""
+    callback = element.recording_status_callback
+    return RecordingRequest(
+        channels=channels,
+        trim=element.trim,
+        track=track,
+        # TwiML URLs may be relative to the document.
+        status_callback=None if callback is None else resolve_url(ctx, callback),
+        status_callback_method=element.recording_status_callback_method,
+        status_callback_events=element.recording_status_callback_event,
+        configuration_id=element.recording_configuration_id,
+    )
 
 
 def action_source(ctx: VerbContext, action: str | None, method: str, extra: Params) -> ProgramSource | None:

@@ -1,14 +1,17 @@
 """A new call leg's record: what every leg starts with, written once for API calls, ``<Dial>``
-children and inbound legs to the server's own numbers."""
+children and inbound legs to the server's own numbers; and the ``initiated`` callback it owes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.calls.params import status_callback_params
 from phonograph.calls.state import CallbackEvent, CallStatus, Direction
 from phonograph.core import new_sid
-from phonograph.store import Call
+from phonograph.store import Call, CallRepo, OutboxRepo
 
 # Twilio's defaults for ``Timeout`` and ``TimeLimit`` (OpenAPI CreateCall).
 DEFAULT_TIMEOUT_S = 60
@@ -62,4 +65,19 @@ def new_leg(
         date_created=now,
         date_updated=now,
         owner_node=owner_node,
+    )
+
+
+async def enqueue_initiated(session: AsyncSession, call: Call, now: datetime) -> None:
+    """The ``initiated`` callback, written in the transaction that creates the call."""
+    if not call.status_callback or CallbackEvent.INITIATED.value not in call.status_callback_events:
+        return
+    sequence = await CallRepo(session).take_sequence_number(call.sid)
+    await OutboxRepo(session).enqueue(
+        account_sid=call.account_sid,
+        ordering_key=call.sid,
+        url=call.status_callback,
+        method=call.status_callback_method,
+        params=status_callback_params(call, "initiated", sequence, now),
+        now=now,
     )

@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from phonograph import twiml
+from phonograph.calls.contracts import CallLeg
 from phonograph.calls.far_ends import Answer
-from phonograph.calls.interpreter import Interpreter, Params
+from phonograph.calls.interpreter import Interpreter
+from phonograph.calls.params import Params
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.source import EndProgram, ReplaceProgram
 from phonograph.core import PhonographError
 from phonograph.media import Clip, MediaClock, MediaLeg, frames_in
 from phonograph.store import VirtualPhone
 
-if TYPE_CHECKING:
-    from phonograph.calls.session import CallSession
-
 log = logging.getLogger(__name__)
 
 
 class VirtualPhoneLine:
-    def __init__(self, runtime: Runtime, caller: CallSession, phone: VirtualPhone) -> None:
+    def __init__(self, runtime: Runtime, caller: CallLeg, phone: VirtualPhone) -> None:
         self._runtime = runtime
         self._caller = caller
         self._phone = phone

@@ -4,58 +4,25 @@ recording service, with the leg, the SIDs and the database filled in."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
 
-from phonograph import twiml
-from phonograph.calls.interpreter import VerbContext, resolve_url
+from phonograph.calls.contracts import CallLeg
 from phonograph.calls.loader import ApplicationFailure
-from phonograph.calls.runtime import Problem
+from phonograph.calls.params import Params
+from phonograph.calls.runtime import Problem, Runtime
 from phonograph.core import PhonographError
-from phonograph.recording import (
-    Channels,
-    RecordingPlan,
-    RecordingRequest,
-    Source,
-    Track,
-    resolve_plan,
-)
+from phonograph.recording import RecordingPlan, RecordingRequest, Source, resolve_plan
 from phonograph.store import OutboxRepo, Recording
-
-if TYPE_CHECKING:
-    from phonograph.calls.session import CallSession
-
-Params = list[tuple[str, str]]
-
-
-def twiml_request(
-    ctx: VerbContext,
-    element: twiml.Record | twiml.Dial | twiml.Recording | twiml.Conference,
-    *,
-    channels: Channels | None = None,
-    track: Track | None = None,
-) -> RecordingRequest:
-    """The recording attributes ``element`` was written with (None = not written)."""
-    callback = element.recording_status_callback
-    return RecordingRequest(
-        channels=channels,
-        trim=element.trim,
-        track=track,
-        # TwiML URLs may be relative to the document.
-        status_callback=None if callback is None else resolve_url(ctx, callback),
-        status_callback_method=element.recording_status_callback_method,
-        status_callback_events=element.recording_status_callback_event,
-        configuration_id=element.recording_configuration_id,
-    )
 
 
 class LegRecordings:
-    def __init__(self, session: CallSession) -> None:
+    def __init__(self, runtime: Runtime, session: CallLeg) -> None:
+        self._runtime = runtime
         self._session = session
-        self._service = session.runtime.recordings
+        self._service = runtime.recordings
 
     async def plan(self, source: Source, request: RecordingRequest) -> RecordingPlan:
         """Resolve a REST start (errors reach the caller as 400s)."""
-        async with self._session.runtime.db.transaction() as db:
+        async with self._runtime.db.transaction() as db:
             return await resolve_plan(db, self._session.call.account_sid, source, request)
 
     async def plan_for_twiml(self, source: Source, request: RecordingRequest) -> RecordingPlan:
@@ -65,7 +32,7 @@ class LegRecordings:
             return await self.plan(source, request)
         except PhonographError as error:
             session = self._session
-            await session.runtime.report(
+            await self._runtime.report(
                 session.call.account_sid, session.call.sid, Problem(error.code, error.message)
             )
             raise ApplicationFailure from error
@@ -102,7 +69,7 @@ class LegRecordings:
     async def request_after_hang_up(self, url: str, method: str, params: Params) -> None:
         """Send a request whose answer no longer matters (``<Record action>`` after the caller hung
         up) through the outbox: signed, retried, and never lost to a crash."""
-        runtime, call = self._session.runtime, self._session.call
+        runtime, call = self._runtime, self._session.call
         async with runtime.db.transaction() as db:
             await OutboxRepo(db).enqueue(
                 account_sid=call.account_sid,

@@ -4,28 +4,24 @@ IDs an account may present."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonograph.calls.contracts import CallLeg, NewSession
 from phonograph.calls.far_ends import FarEnd, SilentLine
+from phonograph.calls.internal import InternalLine
+from phonograph.calls.phone import VirtualPhoneLine
 from phonograph.calls.runtime import Runtime
 from phonograph.store import IncomingPhoneNumberRepo, VirtualPhoneRepo
 
-if TYPE_CHECKING:
-    from phonograph.calls.session import CallSession
 
-
-async def far_end_for(runtime: Runtime, caller: CallSession) -> FarEnd:
-    from phonograph.calls.internal import InternalLine
-    from phonograph.calls.phone import VirtualPhoneLine
-
+async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession) -> FarEnd:
+    """``caller``'s far end; ``new_session`` makes the callee leg of one of the server's numbers."""
     to = caller.call.to
     async with runtime.db.transaction() as session:
         number = await IncomingPhoneNumberRepo(session).get_by_number(to)
         phone = await VirtualPhoneRepo(session).get_by_number(caller.call.account_sid, to)
     if number is not None and number.voice_url:
-        return InternalLine(runtime, caller, number)
+        return InternalLine(runtime, caller, number, new_session)
     if phone is not None:
         return VirtualPhoneLine(runtime, caller, phone)
     return SilentLine(runtime.media, to)

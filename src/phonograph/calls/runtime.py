@@ -1,24 +1,20 @@
 """What every call session shares: the database, the media clock, speech, audio, the app client,
-the outbox, the wall clock, the recording service, the live conferences and the task owner. Built
-once by the engine."""
+the outbox, the wall clock, the recording service, the live legs and the task owner. Built once,
+by app.py."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from phonograph.calls.audio_library import AudioLibrary
 from phonograph.calls.capture import CaptureShelf
+from phonograph.calls.contracts import CallLeg
 from phonograph.core import Clock, TaskOwner
 from phonograph.media import MediaClock, SpeechEngine
 from phonograph.recording import RecordingService
 from phonograph.store import Database, NotificationLog, NotificationRepo
 from phonograph.webhooks import AppClient, OutboxWorker
-
-if TYPE_CHECKING:
-    from phonograph.calls.conference_rooms import Conferences
-    from phonograph.calls.session import CallSession
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +45,12 @@ class Runtime:
     recordings: RecordingService
     captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
     tasks: TaskOwner = field(default_factory=TaskOwner)
-    sessions: dict[str, CallSession] = field(default_factory=dict)
-    conferences: Conferences = field(init=False)
+    sessions: dict[str, CallLeg] = field(default_factory=dict)
 
     @property
     def node_id(self) -> str:
         """This process's node: the owner of the live rows it makes (store/repos/nodes.py)."""
         return self.recordings.node_id
-
-    def __post_init__(self) -> None:
-        from phonograph.calls.conference_rooms import Conferences
-
-        self.conferences = Conferences(self)
 
     async def report(self, account_sid: str, call_sid: str | None, problem: Problem) -> None:
         now = self.clock.now()

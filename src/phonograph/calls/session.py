@@ -16,15 +16,17 @@ from typing import Any
 
 from phonograph import twiml
 from phonograph.calls.commands import JoinSettings
+from phonograph.calls.conference_rooms import Conferences
+from phonograph.calls.dialing import run_dial
 from phonograph.calls.far_ends import Answer, FarEnd, ring_until
-from phonograph.calls.interpreter import Interpreter, Params
+from phonograph.calls.interpreter import Interpreter
 from phonograph.calls.loader import APPLICATION_ERROR_TEXT, ApplicationFailure, DocumentLoader
-from phonograph.calls.params import call_params, status_callback_params
+from phonograph.calls.params import Params, call_params, status_callback_params
 from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import far_end_for
 from phonograph.calls.runtime import Problem, Runtime
 from phonograph.calls.source import EndProgram, ProgramSource, ReplaceProgram
-from phonograph.calls.state import EVENT_OF, CallbackEvent, CallStatus, Direction, check_transition
+from phonograph.calls.state import EVENT_OF, CallStatus, Direction, check_transition
 from phonograph.core import InternalError, PhonographError
 from phonograph.media import FRAME_MS, Clip, MediaClock, MediaLeg, connect, disconnect, dtmf_clip, silence
 from phonograph.recording import RecordingPlan
@@ -50,6 +52,7 @@ class CallSession:
     def __init__(
         self,
         runtime: Runtime,
+        conferences: Conferences,
         call: Call,
         auth_token: str,
         program: ProgramSource | None,
@@ -57,6 +60,7 @@ class CallSession:
         join: JoinSettings | None = None,
     ) -> None:
         self.runtime = runtime
+        self.conferences = conferences
         self.call = call
         self.status = CallStatus(call.status)
         self.auth_token = auth_token
@@ -80,7 +84,7 @@ class CallSession:
         self._program_task: asyncio.Task[None] | None = None
         self._next_program: ProgramSource | None = None
         self._loader = DocumentLoader(runtime, call.account_sid, call.sid, auth_token)
-        self.recordings = LegRecordings(self)
+        self.recordings = LegRecordings(runtime, self)
         # Resolved when an inbound leg answers or refuses (what its caller's ring() waits for).
         self.answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
 
@@ -114,8 +118,6 @@ class CallSession:
             return Clip(silence(0))
 
     async def dial(self, dial: twiml.Dial) -> Params:
-        from phonograph.calls.dialing import run_dial
-
         return await run_dial(self, dial)
 
     async def hang_up(self) -> None:
@@ -140,6 +142,13 @@ class CallSession:
         await self.runtime.report(self.call.account_sid, self.call.sid, Problem(code, message, **request))
 
     # -- control from outside ------------------------------------------------------------------
+
+    def new_session(
+        self, call: Call, auth_token: str, program: ProgramSource | None, far_end: FarEnd | None = None
+    ) -> CallSession:
+        """A leg this one places (a ``<Dial>`` child, the callee of one of the server's numbers),
+        not yet started, sharing its runtime and conferences."""
+        return CallSession(self.runtime, self.conferences, call, auth_token, program, far_end)
 
     def start(self) -> None:
         self.runtime.sessions[self.call.sid] = self
@@ -197,7 +206,7 @@ class CallSession:
     async def _ring(self) -> None:
         ringing_from = self.media.frame_index
         await self.transition(CallStatus.RINGING, start_time=self.runtime.clock.now())
-        far_end = self.far_end or await far_end_for(self.runtime, self)
+        far_end = self.far_end or await far_end_for(self.runtime, self, self.new_session)
         self.far_end = far_end
         answer = await ring_until(far_end, self.media, self.call.timeout_s, ringing_from)
         if answer is not Answer.ANSWER:
@@ -239,7 +248,7 @@ class CallSession:
         """Run the program, restarting it whenever ``replace_program`` asks; then the call ends."""
         source = self._program
         if source is None and self._join is not None:
-            await self.runtime.conferences.join(self, self._join)
+            await self.conferences.join(self, self._join)
         elif source is None:
             # A <Dial> child: its audio is the bridge, and the parent ends it.
             await asyncio.Event().wait()
@@ -418,18 +427,3 @@ class CallSession:
             ("RecordingUrl", self.recordings.url(recording)),
             ("RecordingDuration", str(round((self._end_ms - started_ms) / 1000))),
         ]
-
-
-async def enqueue_initiated(session: Any, call: Call, now: Any) -> None:
-    """The ``initiated`` callback, written in the transaction that creates the call."""
-    if not call.status_callback or CallbackEvent.INITIATED.value not in call.status_callback_events:
-        return
-    sequence = await CallRepo(session).take_sequence_number(call.sid)
-    await OutboxRepo(session).enqueue(
-        account_sid=call.account_sid,
-        ordering_key=call.sid,
-        url=call.status_callback,
-        method=call.status_callback_method,
-        params=status_callback_params(call, "initiated", sequence, now),
-        now=now,
-    )

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.conference_rooms import Conferences
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.runtime import Runtime
 from phonograph.core import SystemClock
@@ -35,6 +36,7 @@ def _no_app(request: httpx.Request) -> httpx.Response:
 @dataclass
 class Room:
     runtime: Runtime
+    conferences: Conferences
     account: Account
 
     @property
@@ -81,7 +83,7 @@ async def calls_room(tmp_path: Path, *, stepped: bool = False) -> AsyncIterator[
     if not stepped:
         media.start()
     try:
-        yield Room(runtime, await add_account(db))
+        yield Room(runtime, Conferences(runtime), await add_account(db))
     finally:
         await runtime.tasks.close()
         await recordings.close()

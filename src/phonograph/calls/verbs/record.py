@@ -31,9 +31,9 @@ from phonograph.calls.interpreter import (
     play,
     resolve_url,
     runs,
+    twiml_request,
     within_media_ms,
 )
-from phonograph.calls.recordings import twiml_request
 from phonograph.calls.source import ReplaceProgram
 from phonograph.media import FRAME_MS, Clip, Frame, tone
 from phonograph.recording import SILENCE_PEAK, Source

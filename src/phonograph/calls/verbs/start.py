@@ -9,8 +9,7 @@ a warning, and that noun is skipped; ``<Stop><Recording name>`` finds recordings
 from __future__ import annotations
 
 from phonograph import twiml
-from phonograph.calls.interpreter import VerbRunner, runs
-from phonograph.calls.recordings import twiml_request
+from phonograph.calls.interpreter import VerbRunner, runs, twiml_request
 from phonograph.recording import Source
 
 DUPLICATE_NAME = 12200

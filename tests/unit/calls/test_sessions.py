@@ -1,6 +1,8 @@
-"""A call's own times are media times of the call, not of the work around it: ringing counts from
-the frame it began on, and the call ends on the frame its program ended on, however long storing the
-ringing status or tearing the leg down then takes (calls/session.py)."""
+"""Call sessions on a runtime of their own (calls/session.py).
+
+A call's own times are media times of the call, not of the work around it: ringing counts from the
+frame it began on, and the call ends on the frame its program ended on, however long storing the
+ringing status or tearing the leg down then takes. A call left by a dead process is settled."""
 
 from __future__ import annotations
 
@@ -27,9 +29,9 @@ TEARDOWN_FRAMES = 150
 """How long the far end takes to hang up once the program ended: three seconds of media."""
 
 
-async def _session(room: Room, twiml: str, far_end: HeldLine, **fields: Any) -> CallSession:
-    """The session, not started, of a stored outbound-api call to ``far_end`` running ``twiml``,
-    recorded (both tracks, untrimmed), that reports ``completed`` to ``STATUS_URL``."""
+async def _stored_call(room: Room, twiml: str, **fields: Any) -> Call:
+    """A stored outbound-api call running ``twiml``, recorded (both tracks, untrimmed), that
+    reports ``completed`` to ``STATUS_URL``."""
     plan = RecordingPlan(
         source=Source.OUTBOUND_API,
         layout=Layout(track=Track.BOTH, channels=Channels.DUAL),
@@ -51,9 +53,16 @@ async def _session(room: Room, twiml: str, far_end: HeldLine, **fields: Any) -> 
         **fields,
     )
     async with room.runtime.db.transaction() as session:
-        call = await CallRepo(session).create(call)
+        return await CallRepo(session).create(call)
+
+
+async def _session(room: Room, twiml: str, far_end: HeldLine, **fields: Any) -> CallSession:
+    """The session, not started, of ``_stored_call(room, twiml, **fields)`` to ``far_end``."""
+    call = await _stored_call(room, twiml, **fields)
     program = ProgramSource(twiml=twiml)
-    return CallSession(room.runtime, call, room.account.auth_token, program, far_end=far_end)
+    return CallSession(
+        room.runtime, room.conferences, call, room.account.auth_token, program, far_end=far_end
+    )
 
 
 async def _scheduled_until(condition: Callable[[], bool]) -> None:
@@ -130,5 +139,25 @@ def test_ringing_counts_from_the_frame_it_began_on(tmp_path: Path) -> None:
             assert keyed == [50]
             placed.end(CallStatus.COMPLETED)
             await placed.wait()
+
+    asyncio.run(main())
+
+
+def test_a_call_whose_process_died_is_settled_with_its_final_callback(tmp_path: Path) -> None:
+    """Takeover and restart settle a live call left by a dead process (calls/engine.py): it ends
+    ``completed`` now, and its app still hears about it, once."""
+
+    async def main() -> None:
+        async with calls_room(tmp_path, stepped=True) as room:
+            stored = await _stored_call(room, "<Response><Pause/></Response>", status=CallStatus.IN_PROGRESS)
+            orphan = CallSession(room.runtime, room.conferences, stored, "", None)
+            orphan.end(CallStatus.COMPLETED)
+            await orphan.settle_abandoned()
+
+            call = await _stored(room, stored.sid)
+            [completed] = await room.callbacks(STATUS_URL)
+            assert (call.status, completed["CallStatus"]) == ("completed", "completed")
+            assert call.end_time is not None
+            assert room.media.frame_index == 0  # no media ran: nothing waited for any
 
     asyncio.run(main())
