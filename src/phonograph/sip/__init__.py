@@ -1,0 +1,38 @@
+"""Room ``sip``: the SIP and RTP edge through which real phones, PBXs and carriers call in and are
+called (issue 15 of the tracker). So far: SIP messages on the wire (``message``), their framing on
+stream transports (``framing``), and SDP offer/answer for PCMU, PCMA and telephone-event (``sdp``)."""
+
+from phonograph.sip.framing import StreamFramer
+from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.sdp import (
+    Codec,
+    Direction,
+    MediaOffer,
+    Negotiated,
+    NotAcceptable,
+    Session,
+    answer,
+    negotiate,
+    offer,
+    parse_sdp,
+)
+
+__all__ = [
+    "BadMessage",
+    "Codec",
+    "Direction",
+    "MediaOffer",
+    "Negotiated",
+    "NotAcceptable",
+    "Session",
+    "SipRequest",
+    "SipResponse",
+    "StreamFramer",
+    "answer",
+    "encode",
+    "negotiate",
+    "offer",
+    "parse",
+    "parse_sdp",
+    "response_to",
+]
