@@ -1,9 +1,11 @@
 """Room ``sip``: the SIP and RTP edge through which real phones, PBXs and carriers call in and are
 called (issue 15 of the tracker). So far: SIP messages on the wire (``message``), their framing on
-stream transports (``framing``), and SDP offer/answer for PCMU, PCMA and telephone-event (``sdp``)."""
+stream transports (``framing``), SDP offer/answer for PCMU, PCMA and telephone-event (``sdp``), and
+RTP packets, telephone-events and the jitter buffer (``rtp``)."""
 
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
 from phonograph.sip.sdp import (
     Codec,
     Direction,
@@ -19,15 +21,20 @@ from phonograph.sip.sdp import (
 
 __all__ = [
     "BadMessage",
+    "BadPacket",
     "Codec",
     "Direction",
+    "JitterBuffer",
     "MediaOffer",
     "Negotiated",
     "NotAcceptable",
+    "RtpPacket",
+    "RtpSender",
     "Session",
     "SipRequest",
     "SipResponse",
     "StreamFramer",
+    "TelephoneEvent",
     "answer",
     "encode",
     "negotiate",
