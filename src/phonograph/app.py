@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
 from phonograph.recording import RecordingService
 from phonograph.settings import Settings
+from phonograph.sip import SipEndpoint
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
@@ -103,8 +105,10 @@ def build_app(
     *,
     clock: Clock | None = None,
     on_ready: Callable[[Credentials], None] | None = None,
+    sip_socket: socket.socket | None = None,
 ) -> FastAPI:
-    """The server. Start-up migrates the database and makes sure the main account exists."""
+    """The server. Start-up migrates the database and makes sure the main account exists.
+    ``sip_socket``: the UDP socket SIP answers on (bound by cli/server.py); None runs no SIP."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
     blobs = open_blob_store(settings.storage_url)
@@ -162,6 +166,8 @@ def build_app(
         drain_s=settings.drain_s,
     )
 
+    sip = SipEndpoint()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         make_private_dir(settings.data_dir)
@@ -169,11 +175,14 @@ def build_app(
         credentials = await ensure_main_account(db, settings, clock)
         await calls.start()
         worker.start()
+        if sip_socket is not None:
+            await sip.start(sip_socket)
         if on_ready is not None:
             on_ready(credentials)
         try:
             yield
         finally:
+            sip.stop()
             await worker.stop()
             await calls.stop()
             await db.close()

@@ -19,6 +19,7 @@ from phonograph.webhooks import OutboundPolicy
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_SIP_PORT = 5060
 DEFAULT_DATA_DIR = Path("./data")
 NODE_ID_MAX_CHARS = 128
 
@@ -75,6 +76,15 @@ def _node_id(env: Mapping[str, str], port: int) -> str:
     return node_id
 
 
+def _sip_port(env: Mapping[str, str]) -> int:
+    """``PHONOGRAPH_SIP_PORT``: the UDP port SIP listens on (sip/endpoint.py); 0 turns SIP off."""
+    raw = env.get("PHONOGRAPH_SIP_PORT") or str(DEFAULT_SIP_PORT)
+    port = int(raw) if raw.isdigit() else -1
+    if not 0 <= port <= 65_535:
+        raise SettingsError("PHONOGRAPH_SIP_PORT must be a port number (0 turns SIP off)")
+    return port
+
+
 def _bus_delay_s(env: Mapping[str, str]) -> float:
     """``PHONOGRAPH_BUS_DELAY_MS``: an artificial routing delay of commands between nodes (tests)."""
     raw = env.get("PHONOGRAPH_BUS_DELAY_MS") or "0"
@@ -127,6 +137,8 @@ class Settings:
     bus_delay_s: float = 0.0
     # How long a stopping node lets its live calls end by themselves before it ends them.
     drain_s: float = 0.0
+    # The UDP port SIP listens on, on ``host``; 0: no SIP (sip/endpoint.py).
+    sip_port: int = DEFAULT_SIP_PORT
 
     @property
     def credentials_file(self) -> Path:
@@ -203,4 +215,5 @@ class Settings:
             node_lease_s=_seconds(env, "PHONOGRAPH_NODE_LEASE_S", DEFAULT_LEASE_S, MIN_LEASE_S, MAX_LEASE_S),
             bus_delay_s=_bus_delay_s(env),
             drain_s=_seconds(env, "PHONOGRAPH_DRAIN_S", 0, 0, MAX_DRAIN_S),
+            sip_port=_sip_port(env),
         )

@@ -45,6 +45,12 @@ def test_the_node_is_this_host_and_port_unless_named(tmp_path: Path) -> None:
     assert (named.node_id, named.node_lease_s) == ("rec-1", 4.5)
 
 
+def test_sip_listens_on_5060_unless_told_another_port_or_0_for_none(tmp_path: Path) -> None:
+    assert Settings.from_env({}, data_dir=tmp_path).sip_port == 5060
+    assert Settings.from_env({"PHONOGRAPH_SIP_PORT": "5070"}, data_dir=tmp_path).sip_port == 5070
+    assert Settings.from_env({"PHONOGRAPH_SIP_PORT": "0"}, data_dir=tmp_path).sip_port == 0
+
+
 def test_empty_values_count_as_unset(tmp_path: Path) -> None:
     env = {"PHONOGRAPH_ACCOUNT_SID": "", "PHONOGRAPH_AUTH_TOKEN": "", "PHONOGRAPH_SPEED": ""}
     settings = Settings.from_env(env, data_dir=tmp_path)
@@ -81,6 +87,9 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_DRAIN_S": "-1"}, "PHONOGRAPH_DRAIN_S"),
         ({"PHONOGRAPH_DRAIN_S": "3601"}, "PHONOGRAPH_DRAIN_S"),
         ({"PHONOGRAPH_DRAIN_S": "soon"}, "PHONOGRAPH_DRAIN_S"),
+        ({"PHONOGRAPH_SIP_PORT": "65536"}, "PHONOGRAPH_SIP_PORT"),
+        ({"PHONOGRAPH_SIP_PORT": "-1"}, "PHONOGRAPH_SIP_PORT"),
+        ({"PHONOGRAPH_SIP_PORT": "sip"}, "PHONOGRAPH_SIP_PORT"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:

@@ -43,6 +43,7 @@ def serve(
     # dir behind. Everything the server writes is its user's alone (the database holds every Auth
     # Token; journals and media hold calls): files 0600, directories 0700.
     listening = _bind(settings.host, settings.port)
+    sip_socket = _bind_sip(settings.host, settings.sip_port) if settings.sip_port else None
     os.umask(0o077)
     # A server started from another folder finds no ./data there and makes a new account: say so.
     new_data_dir = not _holds_data(settings.data_dir)
@@ -59,7 +60,7 @@ def serve(
         ):
             console.print(line, highlight=False, soft_wrap=True)
 
-    app = build_app(settings, on_ready=announce)
+    app = build_app(settings, on_ready=announce, sip_socket=sip_socket)
     # uvicorn turns SIGTERM and SIGINT into a graceful shutdown: in-flight requests finish first.
     # Afterwards it re-raises the signal to the handler it found; this one makes that exit code 0.
     signal.signal(signal.SIGTERM, _exit_after_sigterm)
@@ -159,6 +160,22 @@ def _bind(host: str, port: int) -> socket.socket:
         console.print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc.strerror}")
         raise typer.Exit(2) from None
     return listening
+
+
+def _bind_sip(host: str, port: int) -> socket.socket:
+    """The UDP socket SIP answers on (sip/endpoint.py), or exit 2 saying the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    bound = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        bound.bind((host, port))
+    except OSError as exc:
+        bound.close()
+        console.print(
+            f"[red]error:[/red] cannot listen for SIP on udp {host}:{port}: {exc.strerror} "
+            "(PHONOGRAPH_SIP_PORT=0 runs without SIP)"
+        )
+        raise typer.Exit(2) from None
+    return bound
 
 
 def _token_source(settings: Settings) -> str:

@@ -1,8 +1,10 @@
 """Room ``sip``: the SIP and RTP edge through which real phones, PBXs and carriers call in and are
 called (issue 15 of the tracker). So far: SIP messages on the wire (``message``), their framing on
 stream transports (``framing``), SDP offer/answer for PCMU, PCMA and telephone-event (``sdp``), and
-RTP packets, telephone-events and the jitter buffer (``rtp``)."""
+RTP packets, telephone-events and the jitter buffer (``rtp``), and the UDP port answering as a
+stateless UAS (``endpoint``)."""
 
+from phonograph.sip.endpoint import SipEndpoint
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
 from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
@@ -31,6 +33,7 @@ __all__ = [
     "RtpPacket",
     "RtpSender",
     "Session",
+    "SipEndpoint",
     "SipRequest",
     "SipResponse",
     "StreamFramer",

@@ -66,11 +66,14 @@ REASON_PHRASES = {
 
 class BadMessage(MalformedBody):
     """A message that fails RFC 3261's grammar or its checks. ``sip_status`` is the answer a request
-    gets (400, or 513 for one too large, RFC 3261 §21.5.14); a bad response is dropped (§18.1.2)."""
+    gets (400, or 513 for one too large, RFC 3261 §21.5.14); a bad response is dropped (§18.1.2).
+    ``request`` is the request as far as it could be read (start line and header lines), when it
+    could: what an answer copies its headers from."""
 
     def __init__(self, message: str, sip_status: int = 400) -> None:
         super().__init__(message)
         self.sip_status = sip_status
+        self.request: Request | None = None
 
 
 @dataclass(frozen=True)
@@ -126,11 +129,15 @@ def parse(data: bytes) -> SipRequest | SipResponse:
         if not colon or not _TOKEN.fullmatch(name):
             raise BadMessage(f"malformed header line {line[:40]!r}")
         message.headers.add(COMPACT_FORMS.get(name.lower(), name), value.strip(" \t"))
-    message.body = _body(message, body)
-    checked = _checked(message)
-    if isinstance(message, Request):
-        if checked.cseq.method != message.method:
+    try:
+        message.body = _body(message, body)
+        checked = _checked(message)
+        if isinstance(message, Request) and checked.cseq.method != message.method:
             raise BadMessage(f"CSeq method {checked.cseq.method} does not match {message.method}")
+    except BadMessage as error:
+        error.request = message if isinstance(message, Request) else None
+        raise
+    if isinstance(message, Request):
         return SipRequest(message, checked)
     return SipResponse(message, checked)
 
@@ -190,16 +197,20 @@ def _checked(message: Request | Response) -> Checked:
     return Checked(via, from_, to, call_id, cseq)
 
 
-def response_to(request: SipRequest, code: int, *, to_tag: str | None = None) -> Response:
+def response_to(request: SipRequest | Request, code: int, *, to_tag: str | None = None) -> Response:
     """The response a UAS sends to ``request`` (RFC 3261 §8.2.6.2): its Via (all of them, in
     order), From, Call-ID and CSeq copied; its To, with ``to_tag`` added unless the request's To
-    already has one (a request inside a dialog) or the response is a 100."""
+    already has one (a request inside a dialog) or the response is a 100. A request that failed
+    its checks (``BadMessage.request``) gets the headers it has, as they were written."""
+    message = request.message if isinstance(request, SipRequest) else request
     response = Response(code, REASON_PHRASES.get(code, "Unknown"))
     for name in ("Via", "From", "To", "Call-ID", "CSeq"):
-        response.headers.setlist(name, list(request.message.headers.getlist(name)))
-    to = request.checked.to
-    if to_tag is not None and code > 100 and "tag" not in to.parameters:
-        response.to_address = Address(to.uri, to.name, to.parameters.replace(tag=to_tag))
+        if values := message.headers.getlist(name):
+            response.headers.setlist(name, list(values))
+    if isinstance(request, SipRequest):
+        to = request.checked.to
+        if to_tag is not None and code > 100 and "tag" not in to.parameters:
+            response.to_address = Address(to.uri, to.name, to.parameters.replace(tag=to_tag))
     return response
 
 

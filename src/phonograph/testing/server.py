@@ -50,7 +50,8 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # Only the settings given here: not a developer's own PHONOGRAPH_* from the shell.
         ambient = {name: value for name, value in os.environ.items() if not name.startswith("PHONOGRAPH_")}
-        env = {**ambient, **self.env}
+        # SIP stays off unless a test asks for it: servers started side by side cannot all have 5060.
+        env = {**ambient, "PHONOGRAPH_SIP_PORT": "0", **self.env}
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [

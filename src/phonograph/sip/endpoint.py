@@ -1,0 +1,137 @@
+"""The SIP port on UDP (RFC 3261 §18): datagrams in, answers out.
+
+Until calls arrive over SIP (issue 15 of the tracker), phonograph is a stateless UAS here (RFC 3261
+§8.2.7): it answers OPTIONS, and refuses what it cannot route. An INVITE names no SIP Domain or trunk
+it knows, so it gets 404 and never becomes a call; REGISTER is not taken yet (405). A request it
+cannot read gets 400 (or 513) when enough of it was read to answer (a start line and a Via), and is
+dropped otherwise; responses are dropped, as no request of phonograph's is waiting for one.
+
+Answers go to the address the request came from (RFC 3581 §4), never to a host that a Via names: a
+forged Via must not turn the port into a reflector aimed at someone else. The top Via of the answer
+says what was seen (``received``, and ``rport`` when the request asked for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from sipmessage import Response, Via
+
+from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+
+log = logging.getLogger(__name__)
+
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+UNSUPPORTED_METHODS = frozenset(
+    {"REGISTER", "PRACK", "UPDATE", "INFO", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH"}
+)
+"""Methods of other RFCs that phonograph knows but does not take yet: 405 with ``Allow``
+(RFC 3261 §8.2.1); a method nobody defined is 501."""
+
+
+@dataclass
+class EndpointStats:
+    received: int = 0
+    malformed: int = 0
+    answered: int = 0
+
+
+Address = tuple[str, int]
+
+
+class SipEndpoint:
+    """The UDP socket on ``PHONOGRAPH_SIP_PORT`` and what answers on it."""
+
+    def __init__(self) -> None:
+        self.stats = EndpointStats()
+        self._transport: asyncio.DatagramTransport | None = None
+
+    async def start(self, bound: socket.socket) -> None:
+        """Answer on ``bound``, a UDP socket bound before the server made anything (cli/server.py)."""
+        loop = asyncio.get_running_loop()
+        self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=bound)
+        log.info("sip listening udp=%s:%s", *self.address)
+
+    @property
+    def address(self) -> Address:
+        assert self._transport is not None, "the endpoint is started"
+        host, port = self._transport.get_extra_info("sockname")[:2]
+        return str(host), int(port)
+
+    def stop(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    def received(self, data: bytes, source: Address) -> None:
+        self.stats.received += 1
+        try:
+            parsed = parse(data)
+        except BadMessage as error:
+            self.stats.malformed += 1
+            log.debug("sip malformed from=%s:%s error=%s", *source, error.message)
+            broken = error.request
+            # An answer needs the request's Via to be a response at all (RFC 3261 §8.2.6.2).
+            if broken is not None and broken.method != "ACK" and broken.headers.get("Via") is not None:
+                self._send(_seen(response_to(broken, error.sip_status), source), source)
+            return
+        if isinstance(parsed, SipResponse):
+            return
+        answer = _answer(parsed)
+        if answer is not None:
+            self._send(_seen(answer, source), source)
+
+    def _send(self, response: Response, destination: Address) -> None:
+        if self._transport is None:
+            return
+        self.stats.answered += 1
+        self._transport.sendto(encode(response), destination)
+
+
+def _answer(request: SipRequest) -> Response | None:
+    method = request.method
+    if method == "ACK":
+        return None  # the ACK of a refusal: nothing is waiting for it (§17.2.1)
+    tag = secrets.token_hex(8)
+    if method == "OPTIONS":
+        response = response_to(request, 200, to_tag=tag)
+        response.headers.set("Allow", ALLOW)
+        response.headers.set("Accept", "application/sdp")
+        return response
+    if method == "INVITE":
+        return response_to(request, 404, to_tag=tag)
+    if method in ("BYE", "CANCEL"):
+        return response_to(request, 481, to_tag=tag)
+    response = response_to(request, 405 if method in UNSUPPORTED_METHODS else 501, to_tag=tag)
+    response.headers.set("Allow", ALLOW)
+    return response
+
+
+def _seen(response: Response, source: Address) -> Response:
+    """``response`` with its top Via saying where the request came from (RFC 3581 §4)."""
+    try:
+        top, *rest = response.via
+    except ValueError:
+        return response  # a Via that could not be read is sent back as it was written
+    parameters = top.parameters.replace(received=source[0])
+    if "rport" in top.parameters:
+        parameters = parameters.replace(rport=str(source[1]))
+    response.via = [Via(top.transport, top.host, top.port, parameters), *rest]
+    return response
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, endpoint: SipEndpoint) -> None:
+        self._endpoint = endpoint
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        self._endpoint.received(data, (str(addr[0]), int(addr[1])))
+
+    def error_received(self, exc: Exception) -> None:
+        # An ICMP error for something sent earlier: UDP has no one to tell.
+        log.debug("sip udp error=%s", exc)

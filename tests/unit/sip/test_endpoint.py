@@ -1,0 +1,117 @@
+"""The SIP port as a stateless UAS (sip/endpoint.py), over real loopback UDP: OPTIONS answered,
+calls and registrations refused (nothing is routed yet), unknown methods and broken requests
+answered as RFC 3261 says, garbage and responses dropped; every answer goes back to the sender."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+
+from phonograph.sip import SipEndpoint, SipResponse, parse
+from tests.unit.sip.test_message import INVITE_HEADERS, invite, message
+
+ANSWER_WAIT_S = 10.0
+"""Only a bound for a test that fails: an answer on loopback comes at once."""
+
+
+def run(check: Callable[[SipEndpoint, socket.socket], Awaitable[None]]) -> None:
+    async def main() -> None:
+        bound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        bound.bind(("127.0.0.1", 0))
+        endpoint = SipEndpoint()
+        await endpoint.start(bound)
+        peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        peer.setblocking(False)
+        peer.bind(("127.0.0.1", 0))
+        peer.connect(endpoint.address)
+        try:
+            await check(endpoint, peer)
+        finally:
+            peer.close()
+            endpoint.stop()
+
+    asyncio.run(main())
+
+
+async def answer(peer: socket.socket, data: bytes) -> SipResponse:
+    peer.send(data)
+    reply = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(peer, 65_535), ANSWER_WAIT_S)
+    parsed = parse(reply)
+    assert isinstance(parsed, SipResponse)
+    return parsed
+
+
+def request(method: str) -> bytes:
+    return invite(start=f"{method} sip:+15550100001@phonograph.example SIP/2.0").replace(
+        b"CSeq: 1 INVITE", f"CSeq: 1 {method}".encode()
+    )
+
+
+def test_options_is_answered_to_the_sender_with_what_phonograph_allows() -> None:
+    async def check(_endpoint: SipEndpoint, peer: socket.socket) -> None:
+        ok = await answer(peer, request("OPTIONS"))
+        assert ok.code == 200
+        assert ok.message.headers.get("Allow") == "INVITE, ACK, CANCEL, BYE, OPTIONS"
+        assert ok.checked.to.parameters["tag"]
+        [via] = ok.checked.via
+        # The request asked for rport (RFC 3581): the answer says where it came from.
+        assert (via.parameters["received"], via.parameters["rport"]) == (
+            "127.0.0.1",
+            str(peer.getsockname()[1]),
+        )
+
+    run(check)
+
+
+def test_an_invite_for_nothing_phonograph_knows_is_refused_and_never_routed() -> None:
+    async def check(endpoint: SipEndpoint, peer: socket.socket) -> None:
+        refused = await answer(peer, invite())
+        assert (refused.code, refused.checked.cseq.method) == (404, "INVITE")
+        peer.send(request("ACK"))  # its ACK is taken without an answer
+        assert (await answer(peer, request("BYE"))).code == 481
+        assert endpoint.stats.answered == 2
+
+    run(check)
+
+
+def test_methods_phonograph_does_not_take_get_405_or_501() -> None:
+    async def check(_endpoint: SipEndpoint, peer: socket.socket) -> None:
+        not_allowed = await answer(peer, request("MESSAGE"))
+        assert (not_allowed.code, not_allowed.message.headers.get("Allow")) == (
+            405,
+            "INVITE, ACK, CANCEL, BYE, OPTIONS",
+        )
+        assert (await answer(peer, request("REGISTER"))).code == 405
+        assert (await answer(peer, request("FROBNICATE"))).code == 501
+
+    run(check)
+
+
+def test_a_broken_request_is_answered_400_with_the_headers_it_has() -> None:
+    # The answer itself lacks a Call-ID, so it cannot be read as a whole message: read it raw.
+    async def raw(_endpoint: SipEndpoint, peer: socket.socket) -> None:
+        headers = [line for line in INVITE_HEADERS if not line.startswith("Call-ID")]
+        peer.send(message("INVITE sip:a@phonograph.example SIP/2.0", *headers))
+        reply = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(peer, 65_535), ANSWER_WAIT_S)
+        assert reply.startswith(b"SIP/2.0 400 Bad Request\r\n")
+        assert b"\r\nCSeq: 1 INVITE\r\n" in reply
+        assert b"received=127.0.0.1" in reply
+
+    run(raw)
+
+
+def test_garbage_responses_and_oversized_datagrams_are_dropped_and_the_port_goes_on() -> None:
+    async def check(endpoint: SipEndpoint, peer: socket.socket) -> None:
+        for junk in (
+            b"\x00\xff" * 100,
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            message("SIP/2.0 200 OK", *INVITE_HEADERS),  # a response nobody waits for
+            b"INVITE sip:a@b SIP/2.0\r\n" + b"X: " + b"y" * 60_000 + b"\r\n\r\n",
+        ):
+            peer.send(junk)
+        # Loopback keeps the order: the first answer is the OPTIONS one, so nothing answered the rest.
+        assert (await answer(peer, request("OPTIONS"))).code == 200
+        assert (endpoint.stats.received, endpoint.stats.malformed, endpoint.stats.answered) == (5, 3, 1)
+
+    run(check)
