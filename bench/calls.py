@@ -108,7 +108,13 @@ def start_server(
 ) -> tuple[subprocess.Popen[bytes], httpx.Client, str]:
     """A server on ``port`` at speed 1 (``settings``: more PHONOGRAPH_* variables), its client and
     main Account SID."""
-    env = {**os.environ, "PHONOGRAPH_SPEED": "1", "PHONOGRAPH_DATA_DIR": str(data_dir), **(settings or {})}
+    env = {
+        **os.environ,
+        "PHONOGRAPH_SPEED": "1",
+        "PHONOGRAPH_DATA_DIR": str(data_dir),
+        "PHONOGRAPH_SIP_PORT": "0",  # no bench here uses SIP, and 5060 may be someone else's
+        **(settings or {}),
+    }
     # The server's warnings and errors, kept after the run for a bench that fails.
     log = tempfile.NamedTemporaryFile(prefix="phonograph-bench-", suffix=".log", delete=False)  # noqa: SIM115
     print(f"server log: {log.name}", file=sys.stderr)
