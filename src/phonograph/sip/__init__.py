@@ -1,9 +1,10 @@
 """Room ``sip``: the SIP and RTP edge through which real phones, PBXs and carriers call in and are
 called (issue 15 of the tracker). So far: SIP messages on the wire (``message``), their framing on
 stream transports (``framing``), SDP offer/answer for PCMU, PCMA and telephone-event (``sdp``), and
-RTP packets, telephone-events and the jitter buffer (``rtp``), and the UDP port answering as a
-stateless UAS (``endpoint``)."""
+RTP packets, telephone-events and the jitter buffer (``rtp``), digest authentication both ways
+(``digest``), and the UDP port answering as a stateless UAS (``endpoint``)."""
 
+from phonograph.sip.digest import Algorithm, Challenge, Challenger, DigestAnswer, Verdict, authorization, ha1
 from phonograph.sip.endpoint import SipEndpoint
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
@@ -22,9 +23,13 @@ from phonograph.sip.sdp import (
 )
 
 __all__ = [
+    "Algorithm",
     "BadMessage",
     "BadPacket",
+    "Challenge",
+    "Challenger",
     "Codec",
+    "DigestAnswer",
     "Direction",
     "JitterBuffer",
     "MediaOffer",
@@ -38,8 +43,11 @@ __all__ = [
     "SipResponse",
     "StreamFramer",
     "TelephoneEvent",
+    "Verdict",
     "answer",
+    "authorization",
     "encode",
+    "ha1",
     "negotiate",
     "offer",
     "parse",
