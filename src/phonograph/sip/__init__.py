@@ -2,7 +2,8 @@
 called (issue 15 of the tracker). So far: SIP messages on the wire (``message``), their framing on
 stream transports (``framing``), SDP offer/answer for PCMU, PCMA and telephone-event (``sdp``), and
 RTP packets, telephone-events and the jitter buffer (``rtp``), digest authentication both ways
-(``digest``), and the UDP port answering as a stateless UAS (``endpoint``)."""
+(``digest``), transactions with their timers (``transactions``), and the UDP port answering as a
+stateless UAS (``endpoint``)."""
 
 from phonograph.sip.digest import Algorithm, Challenge, Challenger, DigestAnswer, Verdict, authorization, ha1
 from phonograph.sip.endpoint import SipEndpoint
