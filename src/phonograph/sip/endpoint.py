@@ -1,10 +1,12 @@
 """The SIP port on UDP (RFC 3261 §18): datagrams in, answers out.
 
-Until calls arrive over SIP (issue 15 of the tracker), phonograph is a stateless UAS here (RFC 3261
-§8.2.7): it answers OPTIONS, and refuses what it cannot route. An INVITE names no SIP Domain or trunk
-it knows, so it gets 404 and never becomes a call; REGISTER is not taken yet (405). A request it
-cannot read gets 400 (or 513) when enough of it was read to answer (a start line and a Via), and is
-dropped otherwise; responses are dropped, as no request of phonograph's is waiting for one.
+Every request goes through its transaction (sip/transactions.py), so a lost answer is sent again
+and a retransmitted request is answered, not handled twice. Until calls arrive over SIP (issue 15
+of the tracker), phonograph answers OPTIONS and refuses what it cannot route: an INVITE names no
+SIP Domain or trunk it knows, so it gets 404 and never becomes a call; REGISTER is not taken yet
+(405). A request it cannot read gets 400 (or 513), without a transaction, when enough of it was
+read to answer (a start line and a Via), and is dropped otherwise. Responses go to the client
+transaction they answer, if any.
 
 Answers go to the address the request came from (RFC 3581 §4), never to a host that a Via names: a
 forged Via must not turn the port into a reflector aimed at someone else. The top Via of the answer
@@ -23,6 +25,7 @@ from typing import Any
 from sipmessage import Response, Via
 
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.transactions import LoopTimers, ServerTransaction, Timers, TransactionLayer
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +50,10 @@ Address = tuple[str, int]
 class SipEndpoint:
     """The UDP socket on ``PHONOGRAPH_SIP_PORT`` and what answers on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, timers: Timers | None = None) -> None:
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
+        self.transactions = TransactionLayer(self._send, timers or LoopTimers(), _Refusals())
 
     async def start(self, bound: socket.socket) -> None:
         """Answer on ``bound``, a UDP socket bound before the server made anything (cli/server.py)."""
@@ -78,25 +82,32 @@ class SipEndpoint:
             broken = error.request
             # An answer needs the request's Via to be a response at all (RFC 3261 §8.2.6.2).
             if broken is not None and broken.method != "ACK" and broken.headers.get("Via") is not None:
-                self._send(_seen(response_to(broken, error.sip_status), source), source)
+                self._send(encode(_seen(response_to(broken, error.sip_status), source)), source)
             return
         if isinstance(parsed, SipResponse):
-            return
-        answer = _answer(parsed)
-        if answer is not None:
-            self._send(_seen(answer, source), source)
+            self.transactions.received_response(parsed)
+        else:
+            self.transactions.received_request(parsed, source)
 
-    def _send(self, response: Response, destination: Address) -> None:
+    def _send(self, data: bytes, destination: Address) -> None:
         if self._transport is None:
             return
         self.stats.answered += 1
-        self._transport.sendto(encode(response), destination)
+        self._transport.sendto(data, destination)
 
 
-def _answer(request: SipRequest) -> Response | None:
+class _Refusals:
+    """The transaction user while no SIP call can be routed: every request is answered at once."""
+
+    def request(self, transaction: ServerTransaction) -> None:
+        transaction.respond(_seen(_answer(transaction.request), transaction.source))
+
+    def ack(self, request: SipRequest, source: Address) -> None:
+        pass  # the ACK of a 2xx: phonograph sends none yet
+
+
+def _answer(request: SipRequest) -> Response:
     method = request.method
-    if method == "ACK":
-        return None  # the ACK of a refusal: nothing is waiting for it (§17.2.1)
     tag = secrets.token_hex(8)
     if method == "OPTIONS":
         response = response_to(request, 200, to_tag=tag)

@@ -10,16 +10,20 @@ from collections.abc import Awaitable, Callable
 
 from phonograph.sip import SipEndpoint, SipResponse, parse
 from tests.unit.sip.test_message import INVITE_HEADERS, invite, message
+from tests.unit.sip.test_transactions import SteppedTimers
 
 ANSWER_WAIT_S = 10.0
 """Only a bound for a test that fails: an answer on loopback comes at once."""
 
 
-def run(check: Callable[[SipEndpoint, socket.socket], Awaitable[None]]) -> None:
+def run(
+    check: Callable[[SipEndpoint, socket.socket], Awaitable[None]], timers: SteppedTimers | None = None
+) -> None:
     async def main() -> None:
         bound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         bound.bind(("127.0.0.1", 0))
-        endpoint = SipEndpoint()
+        # No retransmission unless a test moves time on.
+        endpoint = SipEndpoint(timers or SteppedTimers())
         await endpoint.start(bound)
         peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         peer.setblocking(False)
@@ -73,6 +77,28 @@ def test_an_invite_for_nothing_phonograph_knows_is_refused_and_never_routed() ->
         assert endpoint.stats.answered == 2
 
     run(check)
+
+
+def test_a_refusal_is_sent_again_until_its_ack_and_a_repeated_invite_is_answered_not_handled() -> None:
+    timers = SteppedTimers()
+
+    async def check(endpoint: SipEndpoint, peer: socket.socket) -> None:
+        first = await answer(peer, invite())
+        again = await answer(peer, invite())  # the peer did not hear the first one
+        assert (first.code, again.code, first.checked.to.parameters["tag"]) == (
+            404,
+            404,
+            again.checked.to.parameters["tag"],
+        )
+        timers.advance(0.5)  # timer G
+        resent = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(peer, 65_535), ANSWER_WAIT_S)
+        assert resent.startswith(b"SIP/2.0 404 Not Found\r\n")
+        peer.send(request("ACK"))
+        assert (await answer(peer, request("OPTIONS"))).code == 200
+        timers.advance(10)  # acknowledged: nothing more is sent
+        assert endpoint.stats.answered == 4
+
+    run(check, timers)
 
 
 def test_methods_phonograph_does_not_take_get_405_or_501() -> None:
