@@ -5,7 +5,7 @@ RTP packets, telephone-events and the jitter buffer (``rtp``), digest authentica
 (``digest``), transactions with their timers (``transactions``), and the UDP port answering as a
 stateless UAS (``endpoint``)."""
 
-from phonograph.sip.digest import Algorithm, Challenge, Challenger, DigestAnswer, Verdict, authorization, ha1
+from phonograph.sip.digest import Challenge, Challenger, DigestAnswer, Verdict, authorization
 from phonograph.sip.endpoint import SipEndpoint
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
@@ -24,7 +24,6 @@ from phonograph.sip.sdp import (
 )
 
 __all__ = [
-    "Algorithm",
     "BadMessage",
     "BadPacket",
     "Challenge",
@@ -48,7 +47,6 @@ __all__ = [
     "answer",
     "authorization",
     "encode",
-    "ha1",
     "negotiate",
     "offer",
     "parse",

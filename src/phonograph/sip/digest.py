@@ -2,12 +2,12 @@
 phonograph challenging the callers of a SIP Domain and checking their answers, and answering the
 challenge of a peer it calls (``<Dial><Sip username password>``, a trunk's targets).
 
-What a credential keeps is ``ha1`` — a hash of the user name, realm and password — never the
-password (RFC 7616 §5.9). A nonce carries the time it was made and an HMAC under a secret of this
-process, so challenges cost no storage; one is good for ``NONCE_TTL_S``, then an answer with it is
-``STALE`` and the caller retries with a fresh one (RFC 7616 §3.3). Replays are refused: each nonce's
-highest count (``nc``) is kept, for a bounded number of nonces, and a nonce's first use must be
-``nc=00000001``.
+What a credential keeps is ``ha1`` (core/sip_terms.py) — a hash of the user name, realm and
+password — never the password (RFC 7616 §5.9). A nonce carries the time it was made and an HMAC
+under a secret of this process, so challenges cost no storage; one is good for ``NONCE_TTL_S``,
+then an answer with it is ``STALE`` and the caller retries with a fresh one (RFC 7616 §3.3).
+Replays are refused: each nonce's highest count (``nc``) is kept, for a bounded number of nonces,
+and a nonce's first use must be ``nc=00000001``.
 """
 
 from __future__ import annotations
@@ -21,29 +21,17 @@ import struct
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import Enum
 
-from phonograph.core import Clock
+from phonograph.core import DIGEST_REALM, Clock, DigestAlgorithm, ha1
 from phonograph.sip.message import BadMessage
 
-REALM = "phonograph"
-"""The realm phonograph challenges in (docs/compatibility.md, "SIP"): one for every SIP Domain, so
-that a credential's ``ha1`` is computed once, when it is made."""
 NONCE_TTL_S = 300
 MAX_TRACKED_NONCES = 10_000
 MAX_HEADER_CHARS = 4096
 QOP = "auth"
 
 _PARAM = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,"]+)\s*(?:,|$)')
-
-
-class Algorithm(StrEnum):
-    MD5 = "MD5"
-    SHA256 = "SHA-256"
-
-    def hash(self, text: str) -> str:
-        function = hashlib.md5 if self is Algorithm.MD5 else hashlib.sha256
-        return function(text.encode("utf-8")).hexdigest()
 
 
 class Verdict(Enum):
@@ -56,11 +44,6 @@ class Verdict(Enum):
 
 class BadCredentials(BadMessage):
     """An ``Authorization`` (or ``Proxy-Authorization``) or a challenge that cannot be read."""
-
-
-def ha1(username: str, realm: str, password: str, algorithm: Algorithm) -> str:
-    """What a credential keeps instead of its password."""
-    return algorithm.hash(f"{username}:{realm}:{password}")
 
 
 def _parameters(value: str) -> dict[str, str]:
@@ -91,7 +74,7 @@ class DigestAnswer:
     nonce: str
     uri: str
     response: str
-    algorithm: Algorithm
+    algorithm: DigestAlgorithm
     qop: str | None
     nc: str | None
     cnonce: str | None
@@ -103,7 +86,7 @@ class DigestAnswer:
         if missing:
             raise BadCredentials(f"Authorization lacks {', '.join(missing)}")
         try:
-            algorithm = Algorithm(found.get("algorithm", "MD5").upper().replace("SHA256", "SHA-256"))
+            algorithm = DigestAlgorithm(found.get("algorithm", "MD5").upper().replace("SHA256", "SHA-256"))
         except ValueError:
             raise BadCredentials(f"algorithm {found['algorithm'][:20]!r} is not MD5 or SHA-256") from None
         return cls(
@@ -125,7 +108,7 @@ class Challenge:
 
     realm: str
     nonce: str
-    algorithm: Algorithm
+    algorithm: DigestAlgorithm
     qop: tuple[str, ...]
     opaque: str | None
 
@@ -135,7 +118,7 @@ class Challenge:
         if "realm" not in found or "nonce" not in found:
             raise BadCredentials("challenge lacks realm or nonce")
         try:
-            algorithm = Algorithm(found.get("algorithm", "MD5").upper())
+            algorithm = DigestAlgorithm(found.get("algorithm", "MD5").upper())
         except ValueError:
             raise BadCredentials(f"algorithm {found['algorithm'][:20]!r} is not MD5 or SHA-256") from None
         qop = tuple(option.strip() for option in found.get("qop", "").split(",") if option.strip())
@@ -195,7 +178,7 @@ class Challenger:
         self,
         clock: Clock,
         *,
-        realm: str = REALM,
+        realm: str = DIGEST_REALM,
         secret: bytes | None = None,
         ttl_s: int = NONCE_TTL_S,
         max_tracked: int = MAX_TRACKED_NONCES,
@@ -209,7 +192,7 @@ class Challenger:
         self._random_bytes = random_bytes
         self._counts: OrderedDict[str, int] = OrderedDict()
 
-    def challenge(self, algorithm: Algorithm, *, stale: bool = False) -> str:
+    def challenge(self, algorithm: DigestAlgorithm, *, stale: bool = False) -> str:
         """A ``WWW-Authenticate``/``Proxy-Authenticate`` value with a fresh nonce."""
         value = (
             f'Digest realm="{self.realm}", nonce="{self._nonce()}", algorithm={algorithm.value}, qop="{QOP}"'

@@ -11,16 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phonograph.core import DigestAlgorithm as Algorithm
+from phonograph.core import ha1
 from phonograph.sip.digest import (
     NONCE_TTL_S,
-    Algorithm,
     BadCredentials,
     Challenge,
     Challenger,
     DigestAnswer,
     Verdict,
     authorization,
-    ha1,
 )
 
 # RFC 7616 §3.9.1: the same request answered with MD5 and with SHA-256.
