@@ -47,6 +47,14 @@ from phonograph.store.repos.notifications import (
 )
 from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
 from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
+from phonograph.store.repos.sip_credentials import (
+    DigestHashes,
+    SipCredential,
+    SipCredentialList,
+    SipCredentialListRepo,
+    SipCredentialRepo,
+    credential_list_invalid,
+)
 from phonograph.store.repos.transcriptions import Transcription, TranscriptionFilters, TranscriptionRepo
 from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
@@ -84,6 +92,7 @@ __all__ = [
     "ConfigurationRepo",
     "Cursor",
     "Database",
+    "DigestHashes",
     "Direction",
     "DuplicateLabel",
     "IncomingPhoneNumber",
@@ -108,11 +117,16 @@ __all__ = [
     "Recording",
     "RecordingFilters",
     "RecordingRepo",
+    "SipCredential",
+    "SipCredentialList",
+    "SipCredentialListRepo",
+    "SipCredentialRepo",
     "Transcription",
     "TranscriptionFilters",
     "TranscriptionRepo",
     "VirtualPhone",
     "VirtualPhoneRepo",
+    "credential_list_invalid",
     "new_event_sid",
     "open_blob_store",
 ]

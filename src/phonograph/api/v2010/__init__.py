@@ -14,6 +14,7 @@ from phonograph.api.v2010 import (
     participants,
     recording_media,
     recordings,
+    sip_credentials,
     transcriptions,
 )
 
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/2010-04-01")
 router.include_router(accounts.router)
 router.include_router(keys.router)
 router.include_router(incoming_phone_numbers.router)
+router.include_router(sip_credentials.router)
 router.include_router(calls.router)
 router.include_router(call_events.router)
 router.include_router(notifications.router)

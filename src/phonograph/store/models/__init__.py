@@ -16,6 +16,7 @@ from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
 from phonograph.store.models.participant import ParticipantRow
 from phonograph.store.models.recording import RecordingRow
+from phonograph.store.models.sip_credential import SipCredentialListRow, SipCredentialRow
 from phonograph.store.models.transcription import TranscriptionRow
 from phonograph.store.models.virtual_phone import VirtualPhoneRow
 
@@ -36,6 +37,8 @@ __all__ = [
     "OutboxMessageRow",
     "ParticipantRow",
     "RecordingRow",
+    "SipCredentialListRow",
+    "SipCredentialRow",
     "TranscriptionRow",
     "VirtualPhoneRow",
 ]
