@@ -47,12 +47,17 @@ from phonograph.store.repos.notifications import (
 )
 from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
 from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
-from phonograph.store.repos.sip_credentials import (
+from phonograph.store.repos.sip_lists import (
+    CREDENTIAL_LISTS,
+    IP_ACCESS_CONTROL_LISTS,
     DigestHashes,
     SipCredential,
-    SipCredentialList,
-    SipCredentialListRepo,
     SipCredentialRepo,
+    SipIpAddress,
+    SipIpAddressRepo,
+    SipList,
+    SipListKind,
+    SipListRepo,
     credential_list_invalid,
 )
 from phonograph.store.repos.transcriptions import Transcription, TranscriptionFilters, TranscriptionRepo
@@ -61,9 +66,11 @@ from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, Vir
 __all__ = [
     "COMMANDS_CHANNEL",
     "CONFERENCE_NAME_MAX_CHARS",
+    "CREDENTIAL_LISTS",
     "DESCRIPTION_MAX_CHARS",
     "EVENT_RETENTION",
     "FRIENDLY_NAME_MAX_CHARS",
+    "IP_ACCESS_CONTROL_LISTS",
     "PARTICIPANT_LABEL_MAX_CHARS",
     "REPLIES_CHANNEL",
     "RESPONSE_BODY_MAX_CHARS",
@@ -118,9 +125,12 @@ __all__ = [
     "RecordingFilters",
     "RecordingRepo",
     "SipCredential",
-    "SipCredentialList",
-    "SipCredentialListRepo",
     "SipCredentialRepo",
+    "SipIpAddress",
+    "SipIpAddressRepo",
+    "SipList",
+    "SipListKind",
+    "SipListRepo",
     "Transcription",
     "TranscriptionFilters",
     "TranscriptionRepo",

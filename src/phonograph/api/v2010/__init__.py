@@ -15,6 +15,7 @@ from phonograph.api.v2010 import (
     recording_media,
     recordings,
     sip_credentials,
+    sip_ip_addresses,
     transcriptions,
 )
 
@@ -22,7 +23,10 @@ router = APIRouter(prefix="/2010-04-01")
 router.include_router(accounts.router)
 router.include_router(keys.router)
 router.include_router(incoming_phone_numbers.router)
+router.include_router(sip_credentials.lists_router)
 router.include_router(sip_credentials.router)
+router.include_router(sip_ip_addresses.lists_router)
+router.include_router(sip_ip_addresses.router)
 router.include_router(calls.router)
 router.include_router(call_events.router)
 router.include_router(notifications.router)

@@ -16,7 +16,12 @@ from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
 from phonograph.store.models.participant import ParticipantRow
 from phonograph.store.models.recording import RecordingRow
-from phonograph.store.models.sip_credential import SipCredentialListRow, SipCredentialRow
+from phonograph.store.models.sip_list import (
+    SipCredentialListRow,
+    SipCredentialRow,
+    SipIpAccessControlListRow,
+    SipIpAddressRow,
+)
 from phonograph.store.models.transcription import TranscriptionRow
 from phonograph.store.models.virtual_phone import VirtualPhoneRow
 
@@ -39,6 +44,8 @@ __all__ = [
     "RecordingRow",
     "SipCredentialListRow",
     "SipCredentialRow",
+    "SipIpAccessControlListRow",
+    "SipIpAddressRow",
     "TranscriptionRow",
     "VirtualPhoneRow",
 ]
