@@ -121,8 +121,23 @@ class TransactionUser(Protocol):
     def ack(self, request: SipRequest, source: Address) -> None: ...
 
 
+class _Timed:
+    """A transaction's timers: started through its layer's ``Timers``, cancelled all at once."""
+
+    _layer: TransactionLayer
+    _timers: list[Handle]
+
+    def _later(self, delay_s: float, callback: Callable[[], None]) -> None:
+        self._timers.append(self._layer.timers.call_later(delay_s, callback))
+
+    def _cancel_timers(self) -> None:
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
+
+
 @dataclass(eq=False)
-class ServerTransaction:
+class ServerTransaction(_Timed):
     request: SipRequest
     source: Address
     _layer: TransactionLayer
@@ -173,14 +188,6 @@ class ServerTransaction:
     def _terminate(self) -> None:
         self._move(ServerState.TERMINATED)
 
-    def _later(self, delay_s: float, callback: Callable[[], None]) -> None:
-        self._timers.append(self._layer.timers.call_later(delay_s, callback))
-
-    def _cancel_timers(self) -> None:
-        for handle in self._timers:
-            handle.cancel()
-        self._timers.clear()
-
     def _move(self, state: ServerState) -> None:
         if self.state is state and state is ServerState.PROCEEDING:
             return
@@ -196,7 +203,7 @@ ResponseCallback = Callable[[SipResponse | None], None]
 
 
 @dataclass(eq=False)
-class ClientTransaction:
+class ClientTransaction(_Timed):
     request: Request
     destination: Address
     branch: str
@@ -268,14 +275,6 @@ class ClientTransaction:
 
     def _terminate(self) -> None:
         self._move(ClientState.TERMINATED)
-
-    def _later(self, delay_s: float, callback: Callable[[], None]) -> None:
-        self._timers.append(self._layer.timers.call_later(delay_s, callback))
-
-    def _cancel_timers(self) -> None:
-        for handle in self._timers:
-            handle.cancel()
-        self._timers.clear()
 
     def _move(self, state: ClientState) -> None:
         if self.state is state and state is ClientState.PROCEEDING:
