@@ -47,6 +47,14 @@ from phonograph.store.repos.notifications import (
 )
 from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
 from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
+from phonograph.store.repos.sip_domains import (
+    DomainSettings,
+    MappingPurpose,
+    SipDomain,
+    SipDomainMapping,
+    SipDomainMappingRepo,
+    SipDomainRepo,
+)
 from phonograph.store.repos.sip_lists import (
     CREDENTIAL_LISTS,
     IP_ACCESS_CONTROL_LISTS,
@@ -101,11 +109,13 @@ __all__ = [
     "Database",
     "DigestHashes",
     "Direction",
+    "DomainSettings",
     "DuplicateLabel",
     "IncomingPhoneNumber",
     "IncomingPhoneNumberRepo",
     "LiveStatuses",
     "LocalBlobStore",
+    "MappingPurpose",
     "Node",
     "NodeRepo",
     "Notification",
@@ -126,6 +136,10 @@ __all__ = [
     "RecordingRepo",
     "SipCredential",
     "SipCredentialRepo",
+    "SipDomain",
+    "SipDomainMapping",
+    "SipDomainMappingRepo",
+    "SipDomainRepo",
     "SipIpAddress",
     "SipIpAddressRepo",
     "SipList",

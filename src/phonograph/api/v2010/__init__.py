@@ -15,6 +15,8 @@ from phonograph.api.v2010 import (
     recording_media,
     recordings,
     sip_credentials,
+    sip_domain_mappings,
+    sip_domains,
     sip_ip_addresses,
     transcriptions,
 )
@@ -27,6 +29,9 @@ router.include_router(sip_credentials.lists_router)
 router.include_router(sip_credentials.router)
 router.include_router(sip_ip_addresses.lists_router)
 router.include_router(sip_ip_addresses.router)
+router.include_router(sip_domains.router)
+for mappings in sip_domain_mappings.routers:
+    router.include_router(mappings)
 router.include_router(calls.router)
 router.include_router(call_events.router)
 router.include_router(notifications.router)

@@ -6,6 +6,9 @@ from fastapi import Request
 
 from phonograph.api.body import read_form
 from phonograph.api.params import Params
+from phonograph.core import CallbackMethod, InvalidParameter
+from phonograph.core.wire import is_absolute_http_url
+from phonograph.store import URL_MAX_CHARS
 
 API_VERSION = "2010-04-01"
 
@@ -20,3 +23,21 @@ async def form_params(request: Request) -> Params:
 
 def query_params(request: Request) -> Params:
     return Params(request.query_params.multi_items())
+
+
+def url_param(params: Params, name: str, current: str | None) -> str | None:
+    """The URL parameter ``name`` of a number or a domain; an empty value clears the URL, as on
+    Twilio."""
+    value = params.get_str(name, max_length=URL_MAX_CHARS)
+    if value is None:
+        return current
+    if not value:
+        return None
+    if not is_absolute_http_url(value):
+        raise InvalidParameter(f"{name} must be an absolute http or https URL; got {value!r}")
+    return value
+
+
+def method_param(params: Params, name: str, current: str) -> str:
+    method = params.get_enum(name, CallbackMethod)
+    return current if method is None else method.value

@@ -19,13 +19,18 @@ from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
 from phonograph.api.principals import Principal
-from phonograph.api.v2010.common import API_VERSION, account_path, form_params, query_params
+from phonograph.api.v2010.common import (
+    API_VERSION,
+    account_path,
+    form_params,
+    method_param,
+    query_params,
+    url_param,
+)
 from phonograph.core import InvalidParameter, NotFound, new_sid, rfc2822
-from phonograph.core.wire import is_absolute_http_url
 from phonograph.recording import CallbackMethod
 from phonograph.store import (
     FRIENDLY_NAME_MAX_CHARS,
-    URL_MAX_CHARS,
     Account,
     IncomingPhoneNumber,
     IncomingPhoneNumberRepo,
@@ -124,23 +129,6 @@ def _defaults(phone_number: str) -> NumberSettings:
     )
 
 
-def _url(params: Params, name: str, current: str | None) -> str | None:
-    """The URL parameter ``name``; an empty value clears the URL, as on Twilio."""
-    value = params.get_str(name, max_length=URL_MAX_CHARS)
-    if value is None:
-        return current
-    if not value:
-        return None
-    if not is_absolute_http_url(value):
-        raise InvalidParameter(f"{name} must be an absolute http or https URL; got {value!r}")
-    return value
-
-
-def _method(params: Params, name: str, current: str) -> str:
-    method = params.get_enum(name, CallbackMethod)
-    return current if method is None else method.value
-
-
 def _settings(params: Params, base: NumberSettings, phone_number: str) -> NumberSettings:
     """``base`` with the parameters given; an empty FriendlyName is the formatted number again."""
     friendly_name = params.get_str("FriendlyName", max_length=FRIENDLY_NAME_MAX_CHARS)
@@ -148,12 +136,12 @@ def _settings(params: Params, base: NumberSettings, phone_number: str) -> Number
         friendly_name = base.friendly_name
     return NumberSettings(
         friendly_name=friendly_name or formatted(phone_number),
-        voice_url=_url(params, "VoiceUrl", base.voice_url),
-        voice_method=_method(params, "VoiceMethod", base.voice_method),
-        voice_fallback_url=_url(params, "VoiceFallbackUrl", base.voice_fallback_url),
-        voice_fallback_method=_method(params, "VoiceFallbackMethod", base.voice_fallback_method),
-        status_callback=_url(params, "StatusCallback", base.status_callback),
-        status_callback_method=_method(params, "StatusCallbackMethod", base.status_callback_method),
+        voice_url=url_param(params, "VoiceUrl", base.voice_url),
+        voice_method=method_param(params, "VoiceMethod", base.voice_method),
+        voice_fallback_url=url_param(params, "VoiceFallbackUrl", base.voice_fallback_url),
+        voice_fallback_method=method_param(params, "VoiceFallbackMethod", base.voice_fallback_method),
+        status_callback=url_param(params, "StatusCallback", base.status_callback),
+        status_callback_method=method_param(params, "StatusCallbackMethod", base.status_callback_method),
     )
 
 

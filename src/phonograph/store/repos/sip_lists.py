@@ -18,6 +18,7 @@ from phonograph.store.db import flush_unique
 from phonograph.store.models import (
     SipCredentialListRow,
     SipCredentialRow,
+    SipDomainMappingRow,
     SipIpAccessControlListRow,
     SipIpAddressRow,
 )
@@ -125,9 +126,10 @@ class SipListRepo:
         return from_row(SipList, row)
 
     async def delete(self, sid: str) -> None:
-        """The list and every entry in it."""
+        """The list, every entry in it, and its mappings to domains."""
         entry = self._kind.entry
         await self._session.execute(delete(entry).where(getattr(entry, self._kind.entry_list_column) == sid))
+        await self._session.execute(delete(SipDomainMappingRow).where(SipDomainMappingRow.list_sid == sid))
         await self._session.execute(delete(self._kind.row).where(self._kind.row.sid == sid))
 
     async def _row(self, sid: str, *, for_update: bool = False) -> ListRow | None:

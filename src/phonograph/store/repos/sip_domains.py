@@ -1,0 +1,202 @@
+"""SIP Domains (``SD…``) and the lists mapped to them: which credential lists and IP access control
+lists admit calls to a domain, and which credential lists admit registrations
+(https://www.twilio.com/docs/voice/sip/api/sip-domain-resource)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonograph.core import Conflict
+from phonograph.store.db import flush_unique
+from phonograph.store.models import SipDomainMappingRow, SipDomainRow
+from phonograph.store.paging import Page, PageSpec, fetch_page
+from phonograph.store.records import from_row
+
+
+class MappingPurpose(StrEnum):
+    """What a list mapped to a domain admits (``/Auth/Calls/…``, ``/Auth/Registrations/…``)."""
+
+    CALLS = "calls"
+    REGISTRATIONS = "registrations"
+
+
+@dataclass(frozen=True)
+class DomainSettings:
+    """What a caller sets on a domain; ``None`` URLs are unset."""
+
+    friendly_name: str | None
+    voice_url: str | None
+    voice_method: str
+    voice_fallback_url: str | None
+    voice_fallback_method: str
+    voice_status_callback_url: str | None
+    voice_status_callback_method: str
+    sip_registration: bool
+    secure: bool
+
+
+@dataclass(frozen=True)
+class SipDomain:
+    sid: str
+    account_sid: str
+    domain_name: str
+    friendly_name: str | None
+    voice_url: str | None
+    voice_method: str
+    voice_fallback_url: str | None
+    voice_fallback_method: str
+    voice_status_callback_url: str | None
+    voice_status_callback_method: str
+    sip_registration: bool
+    secure: bool
+    date_created: datetime
+    date_updated: datetime
+
+    @property
+    def settings(self) -> DomainSettings:
+        return DomainSettings(**{field.name: getattr(self, field.name) for field in fields(DomainSettings)})
+
+
+@dataclass(frozen=True)
+class SipDomainMapping:
+    domain_sid: str
+    purpose: str
+    list_sid: str
+    date_created: datetime
+    date_updated: datetime
+
+
+def domain_taken(domain_name: str) -> Conflict:
+    return Conflict(f"DomainName {domain_name} is taken: domain names are unique on the server")
+
+
+class SipDomainRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self, *, sid: str, account_sid: str, domain_name: str, settings: DomainSettings, now: datetime
+    ) -> SipDomain:
+        if await self.get_by_name(domain_name) is not None:
+            raise domain_taken(domain_name)
+        row = SipDomainRow(
+            sid=sid,
+            account_sid=account_sid,
+            domain_name=domain_name,
+            **asdict(settings),
+            date_created=now,
+            date_updated=now,
+        )
+        self._session.add(row)
+        await flush_unique(self._session, domain_taken(domain_name))
+        return from_row(SipDomain, row)
+
+    async def get_for_account(self, account_sid: str, sid: str) -> SipDomain | None:
+        row = await self._session.get(SipDomainRow, sid)
+        return None if row is None or row.account_sid != account_sid else from_row(SipDomain, row)
+
+    async def get_by_name(self, domain_name: str) -> SipDomain | None:
+        """The domain a Request-URI's host names, whichever account owns it."""
+        stmt = select(SipDomainRow).where(SipDomainRow.domain_name == domain_name)
+        row = (await self._session.scalars(stmt)).one_or_none()
+        return None if row is None else from_row(SipDomain, row)
+
+    async def list_page(self, account_sid: str, spec: PageSpec) -> Page[SipDomain]:
+        stmt = select(SipDomainRow).where(SipDomainRow.account_sid == account_sid)
+        return await fetch_page(
+            self._session,
+            stmt,
+            SipDomainRow.date_created,
+            SipDomainRow.sid,
+            spec,
+            lambda row: from_row(SipDomain, row),
+        )
+
+    async def update(
+        self, sid: str, *, domain_name: str, settings: DomainSettings, now: datetime
+    ) -> SipDomain:
+        row = await self._session.get(SipDomainRow, sid, with_for_update=True)
+        assert row is not None, "callers fetch the domain first"
+        if domain_name != row.domain_name and await self.get_by_name(domain_name) is not None:
+            raise domain_taken(domain_name)
+        row.domain_name = domain_name
+        for name, value in asdict(settings).items():
+            setattr(row, name, value)
+        row.date_updated = now
+        await flush_unique(self._session, domain_taken(domain_name))
+        return from_row(SipDomain, row)
+
+    async def delete(self, sid: str) -> None:
+        """The domain and its mappings (the lists stay)."""
+        await self._session.execute(delete(SipDomainMappingRow).where(SipDomainMappingRow.domain_sid == sid))
+        await self._session.execute(delete(SipDomainRow).where(SipDomainRow.sid == sid))
+
+
+class SipDomainMappingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, domain_sid: str, purpose: MappingPurpose, list_sid: str, now: datetime
+    ) -> SipDomainMapping:
+        taken = Conflict(f"{list_sid} is mapped to this domain already")
+        if await self.get(domain_sid, purpose, list_sid) is not None:
+            raise taken
+        row = SipDomainMappingRow(
+            domain_sid=domain_sid,
+            purpose=purpose.value,
+            list_sid=list_sid,
+            date_created=now,
+            date_updated=now,
+        )
+        self._session.add(row)
+        await flush_unique(self._session, taken)
+        return from_row(SipDomainMapping, row)
+
+    async def get(self, domain_sid: str, purpose: MappingPurpose, list_sid: str) -> SipDomainMapping | None:
+        stmt = select(SipDomainMappingRow).where(
+            SipDomainMappingRow.domain_sid == domain_sid,
+            SipDomainMappingRow.purpose == purpose.value,
+            SipDomainMappingRow.list_sid == list_sid,
+        )
+        row = (await self._session.scalars(stmt)).one_or_none()
+        return None if row is None else from_row(SipDomainMapping, row)
+
+    async def list_page(
+        self, domain_sid: str, purpose: MappingPurpose, sid_prefix: str, spec: PageSpec
+    ) -> Page[SipDomainMapping]:
+        """The domain's mappings of one kind of list (its SIDs start with ``sid_prefix``)."""
+        stmt = select(SipDomainMappingRow).where(
+            SipDomainMappingRow.domain_sid == domain_sid,
+            SipDomainMappingRow.purpose == purpose.value,
+            SipDomainMappingRow.list_sid.startswith(sid_prefix),
+        )
+        return await fetch_page(
+            self._session,
+            stmt,
+            SipDomainMappingRow.date_created,
+            SipDomainMappingRow.list_sid,
+            spec,
+            lambda row: from_row(SipDomainMapping, row),
+        )
+
+    async def mapped_lists(self, domain_sid: str, purpose: MappingPurpose) -> list[str]:
+        """The SIDs of every list mapped to the domain for ``purpose``."""
+        stmt = select(SipDomainMappingRow.list_sid).where(
+            SipDomainMappingRow.domain_sid == domain_sid, SipDomainMappingRow.purpose == purpose.value
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def remove(self, domain_sid: str, purpose: MappingPurpose, list_sid: str) -> None:
+        await self._session.execute(
+            delete(SipDomainMappingRow).where(
+                SipDomainMappingRow.domain_sid == domain_sid,
+                SipDomainMappingRow.purpose == purpose.value,
+                SipDomainMappingRow.list_sid == list_sid,
+            )
+        )
