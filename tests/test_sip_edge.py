@@ -1,7 +1,8 @@
-"""The SIP port of a running server (issue 15, first slice), driven by sipp over loopback: OPTIONS
-is answered; an INVITE for nothing phonograph knows is refused (404) and never becomes a call;
-garbage never stops the port; a SIP port another program holds stops the server before it creates
-anything."""
+"""The SIP port of a running server (issue 15, first slices), driven by sipp over loopback: OPTIONS
+is answered; an INVITE for no domain is refused (404); one for a SIP Domain is let in or refused as
+its mapped lists say — source addresses, a digest challenge (407) answered by sipp itself — and
+never becomes a call yet (480 once let in); garbage never stops the port; a SIP port another
+program holds stops the server before it creates anything."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from twilio.rest import Client
 
 from phonograph.testing.server import START_TIMEOUT_S, ServerProcess, free_port
 from tests.support.twilio_client import sdk_client
 
 SCENARIOS = Path(__file__).parent / "data" / "sipp"
+PASSWORD = "IWasAtPhonograph2026"
 SIPP_TIMEOUT_S = 30
 """sipp's own bound for a scenario that fails; a passing one takes milliseconds."""
 
@@ -39,15 +42,24 @@ def sip_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
         server.stop()
 
 
-def sipp(scenario: str, port: int, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def sipp(
+    scenario: str, port: int, tmp_path: Path, *options: str, final: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``scenario`` once against the server's SIP port; ``final``: the code it must end on, for
+    the scenarios that name it FINAL."""
     binary = shutil.which("sipp")
     assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
+    path = SCENARIOS / scenario
+    if final is not None:
+        path = tmp_path / scenario
+        path.write_text((SCENARIOS / scenario).read_text().replace('response="FINAL"', f'response="{final}"'))
     return subprocess.run(
         [
             binary,
             f"127.0.0.1:{port}",
             "-sf",
-            str(SCENARIOS / scenario),
+            str(path),
+            *options,
             "-i",
             "127.0.0.1",
             "-p",
@@ -82,8 +94,7 @@ def test_an_invite_for_nothing_known_is_refused_and_never_becomes_a_call(
     server, port = sip_server
     done = sipp("invite_refused.xml", port, tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    client = sdk_client(server.base_url, server.credentials.account_sid, server.credentials.auth_token)
-    assert client.calls.list() == []
+    assert main_client(server).calls.list() == []
 
 
 def test_garbage_on_the_port_never_stops_it(sip_server: tuple[ServerProcess, int], tmp_path: Path) -> None:
@@ -97,6 +108,111 @@ def test_garbage_on_the_port_never_stops_it(sip_server: tuple[ServerProcess, int
         ):
             junk.sendto(data, ("127.0.0.1", port))
     done = sipp("options.xml", port, tmp_path)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def main_client(server: ServerProcess) -> Client:
+    return sdk_client(server.base_url, server.credentials.account_sid, server.credentials.auth_token)
+
+
+def domain_options(domain: str, username: str = "alice", password: str = PASSWORD) -> tuple[str, ...]:
+    # -auth_uri: sipp digests the Request-URI only when told it (by default it takes host:port).
+    return (
+        "-s",
+        username,
+        "-key",
+        "domain",
+        domain,
+        "-au",
+        username,
+        "-ap",
+        password,
+        "-auth_uri",
+        f"{username}@{domain}",
+    )
+
+
+def test_a_domain_with_nothing_mapped_lets_no_call_in(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    server, port = sip_server
+    client = main_client(server)
+    domain = client.sip.domains.create(
+        domain_name="closed.sip.twilio.com", voice_url="https://app.example/voice"
+    )
+    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="403")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert client.calls.list() == []
+
+
+def test_an_address_list_lets_its_addresses_in_and_no_others(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    server, port = sip_server
+    client = main_client(server)
+    domain = client.sip.domains.create(
+        domain_name="office.sip.twilio.com", voice_url="https://app.example/voice"
+    )
+    addresses = client.sip.ip_access_control_lists.create(friendly_name="loopback")
+    entry = client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
+        friendly_name="sipp", ip_address="127.0.0.1"
+    )
+    client.sip.domains(domain.sid).auth.calls.ip_access_control_list_mappings.create(
+        ip_access_control_list_sid=addresses.sid
+    )
+    # Let in: no SIP call is placed yet, so the answer is 480, never a call.
+    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="480")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    client.sip.ip_access_control_lists(addresses.sid).ip_addresses(entry.sid).update(
+        ip_address="10.0.0.0", cidr_prefix_length=8
+    )
+    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="403")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert client.calls.list() == []
+
+
+@pytest.mark.parametrize(("password", "final"), [(PASSWORD, "480"), ("Wr0ngPassword!!", "403")])
+def test_a_credential_list_challenges_and_lets_only_the_right_password_in(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path, password: str, final: str
+) -> None:
+    server, port = sip_server
+    client = main_client(server)
+    domain = client.sip.domains.create(
+        domain_name="agents.sip.twilio.com", voice_url="https://app.example/voice"
+    )
+    credentials = client.sip.credential_lists.create(friendly_name="agents")
+    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
+    client.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
+        credential_list_sid=credentials.sid
+    )
+    options = domain_options(domain.domain_name, password=password)
+    done = sipp("invite_domain_digest.xml", port, tmp_path, *options, final=final)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert client.calls.list() == []
+
+
+def test_with_both_kinds_of_list_mapped_both_must_let_the_caller_in(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    server, port = sip_server
+    client = main_client(server)
+    domain = client.sip.domains.create(
+        domain_name="both.sip.twilio.com", voice_url="https://app.example/voice"
+    )
+    credentials = client.sip.credential_lists.create(friendly_name="agents")
+    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
+    addresses = client.sip.ip_access_control_lists.create(friendly_name="elsewhere")
+    entry = client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
+        friendly_name="not sipp", ip_address="192.0.2.1"
+    )
+    calls = client.sip.domains(domain.sid).auth.calls
+    calls.credential_list_mappings.create(credential_list_sid=credentials.sid)
+    calls.ip_access_control_list_mappings.create(ip_access_control_list_sid=addresses.sid)
+    # From an address outside the list: refused before any challenge, whatever the password.
+    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="403")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    client.sip.ip_access_control_lists(addresses.sid).ip_addresses(entry.sid).update(ip_address="127.0.0.1")
+    done = sipp("invite_domain_digest.xml", port, tmp_path, *domain_options(domain.domain_name), final="480")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 

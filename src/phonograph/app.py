@@ -24,7 +24,7 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
 from phonograph.recording import RecordingService
 from phonograph.settings import Settings
-from phonograph.sip import SipEndpoint
+from phonograph.sip import Admission, Challenger, SipEndpoint
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
@@ -166,7 +166,7 @@ def build_app(
         drain_s=settings.drain_s,
     )
 
-    sip = SipEndpoint()
+    sip = SipEndpoint(Admission(db, Challenger(clock)))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -182,7 +182,7 @@ def build_app(
         try:
             yield
         finally:
-            sip.stop()
+            await sip.stop()
             await worker.stop()
             await calls.stop()
             await db.close()

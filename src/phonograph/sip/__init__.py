@@ -5,6 +5,7 @@ RTP packets, telephone-events and the jitter buffer (``rtp``), digest authentica
 (``digest``), transactions with their timers (``transactions``), and the UDP port answering as a
 stateless UAS (``endpoint``)."""
 
+from phonograph.sip.admission import Admission, Decision, Outcome
 from phonograph.sip.digest import Challenge, Challenger, DigestAnswer, Verdict, authorization
 from phonograph.sip.endpoint import SipEndpoint
 from phonograph.sip.framing import StreamFramer
@@ -24,17 +25,20 @@ from phonograph.sip.sdp import (
 )
 
 __all__ = [
+    "Admission",
     "BadMessage",
     "BadPacket",
     "Challenge",
     "Challenger",
     "Codec",
+    "Decision",
     "DigestAnswer",
     "Direction",
     "JitterBuffer",
     "MediaOffer",
     "Negotiated",
     "NotAcceptable",
+    "Outcome",
     "RtpPacket",
     "RtpSender",
     "Session",

@@ -2,11 +2,12 @@
 
 Every request goes through its transaction (sip/transactions.py), so a lost answer is sent again
 and a retransmitted request is answered, not handled twice. Until calls arrive over SIP (issue 15
-of the tracker), phonograph answers OPTIONS and refuses what it cannot route: an INVITE names no
-SIP Domain or trunk it knows, so it gets 404 and never becomes a call; REGISTER is not taken yet
-(405). A request it cannot read gets 400 (or 513), without a transaction, when enough of it was
-read to answer (a start line and a Via), and is dropped otherwise. Responses go to the client
-transaction they answer, if any.
+of the tracker), phonograph answers OPTIONS and refuses what it cannot route: an INVITE for no SIP
+Domain gets 404; one for a domain goes through its admission (sip/admission.py: 403, or a 407
+challenge) and, let in, gets 480, as phonograph places no SIP call yet; none becomes a call.
+REGISTER is not taken yet (405). A request it cannot read gets 400 (or 513), without a
+transaction, when enough of it was read to answer (a start line and a Via), and is dropped
+otherwise. Responses go to the client transaction they answer, if any.
 
 Answers go to the address the request came from (RFC 3581 §4), never to a host that a Via names: a
 forged Via must not turn the port into a reflector aimed at someone else. The top Via of the answer
@@ -24,6 +25,8 @@ from typing import Any
 
 from sipmessage import Response, Via
 
+from phonograph.core import TaskOwner
+from phonograph.sip.admission import Admission, Outcome
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
 from phonograph.sip.transactions import LoopTimers, ServerTransaction, Timers, TransactionLayer
 
@@ -50,10 +53,13 @@ Address = tuple[str, int]
 class SipEndpoint:
     """The UDP socket on ``PHONOGRAPH_SIP_PORT`` and what answers on it."""
 
-    def __init__(self, timers: Timers | None = None) -> None:
+    def __init__(self, admission: Admission | None = None, timers: Timers | None = None) -> None:
+        """``admission``: who may call in through a SIP Domain; without it every INVITE is 404."""
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
-        self.transactions = TransactionLayer(self._send, timers or LoopTimers(), _Refusals())
+        self._tasks = TaskOwner()
+        user = _Answers(admission, self._tasks)
+        self.transactions = TransactionLayer(self._send, timers or LoopTimers(), user)
 
     async def start(self, bound: socket.socket) -> None:
         """Answer on ``bound``, a UDP socket bound before the server made anything (cli/server.py)."""
@@ -67,10 +73,11 @@ class SipEndpoint:
         host, port = self._transport.get_extra_info("sockname")[:2]
         return str(host), int(port)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+        await self._tasks.close()
 
     def received(self, data: bytes, source: Address) -> None:
         self.stats.received += 1
@@ -96,14 +103,47 @@ class SipEndpoint:
         self._transport.sendto(data, destination)
 
 
-class _Refusals:
-    """The transaction user while no SIP call can be routed: every request is answered at once."""
+class _Answers:
+    """The transaction user while no SIP call is placed: an INVITE is told whether its domain lets
+    the caller in (and, when it does, that calls are not served yet: 480); every other request is
+    answered at once."""
+
+    def __init__(self, admission: Admission | None, tasks: TaskOwner) -> None:
+        self._admission = admission
+        self._tasks = tasks
 
     def request(self, transaction: ServerTransaction) -> None:
+        if transaction.request.method == "INVITE" and self._admission is not None:
+            transaction.respond(_seen(response_to(transaction.request, 100), transaction.source))
+            self._tasks.spawn(self._admit(transaction, self._admission), name="sip admission")
+            return
         transaction.respond(_seen(_answer(transaction.request), transaction.source))
+
+    async def _admit(self, transaction: ServerTransaction, admission: Admission) -> None:
+        request, source = transaction.request, transaction.source
+        decision = await admission.decide(request, source[0])
+        response = response_to(request, DECISION_STATUS[decision.outcome], to_tag=secrets.token_hex(8))
+        if decision.outcome is Outcome.CHALLENGE:
+            response.headers.setlist("Proxy-Authenticate", admission.challenges(stale=decision.stale))
+        log.info(
+            "sip invite from=%s:%s domain=%s outcome=%s",
+            *source,
+            None if decision.domain is None else decision.domain.sid,
+            decision.outcome.value,
+        )
+        transaction.respond(_seen(response, source))
 
     def ack(self, request: SipRequest, source: Address) -> None:
         pass  # the ACK of a 2xx: phonograph sends none yet
+
+
+DECISION_STATUS = {
+    Outcome.NO_DOMAIN: 404,
+    Outcome.FORBIDDEN: 403,
+    Outcome.CHALLENGE: 407,
+    # Let in, but phonograph places no SIP call yet (issue 15): "temporarily unavailable".
+    Outcome.ADMITTED: 480,
+}
 
 
 def _answer(request: SipRequest) -> Response:

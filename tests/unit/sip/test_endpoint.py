@@ -23,7 +23,7 @@ def run(
         bound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         bound.bind(("127.0.0.1", 0))
         # No retransmission unless a test moves time on.
-        endpoint = SipEndpoint(timers or SteppedTimers())
+        endpoint = SipEndpoint(timers=timers or SteppedTimers())
         await endpoint.start(bound)
         peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         peer.setblocking(False)
@@ -33,7 +33,7 @@ def run(
             await check(endpoint, peer)
         finally:
             peer.close()
-            endpoint.stop()
+            await endpoint.stop()
 
     asyncio.run(main())
 

@@ -179,6 +179,20 @@ class SipCredentialRepo:
         await flush_unique(self._session, taken)
         return from_row(SipCredential, row)
 
+    async def find(self, credential_list_sids: list[str], username: str) -> SipCredential | None:
+        """The credential named ``username`` in the first of the lists that has one."""
+        stmt = (
+            select(SipCredentialRow)
+            .where(
+                SipCredentialRow.credential_list_sid.in_(credential_list_sids),
+                SipCredentialRow.username == username,
+            )
+            .order_by(SipCredentialRow.date_created, SipCredentialRow.sid)
+            .limit(1)
+        )
+        row = (await self._session.scalars(stmt)).first()
+        return None if row is None else from_row(SipCredential, row)
+
     async def get_in_list(self, credential_list_sid: str, sid: str) -> SipCredential | None:
         row = await self._session.get(SipCredentialRow, sid)
         if row is None or row.credential_list_sid != credential_list_sid:
@@ -253,6 +267,13 @@ class SipIpAddressRepo:
             SipIpAddressRow.ip_access_control_list_sid == ip_access_control_list_sid
         )
         return int((await self._session.scalars(stmt)).one())
+
+    async def in_lists(self, ip_access_control_list_sids: list[str]) -> list[SipIpAddress]:
+        """Every address of the lists (at most 100 each)."""
+        stmt = select(SipIpAddressRow).where(
+            SipIpAddressRow.ip_access_control_list_sid.in_(ip_access_control_list_sids)
+        )
+        return [from_row(SipIpAddress, row) for row in (await self._session.scalars(stmt)).all()]
 
     async def get_in_list(self, ip_access_control_list_sid: str, sid: str) -> SipIpAddress | None:
         row = await self._session.get(SipIpAddressRow, sid)

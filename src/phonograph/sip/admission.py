@@ -1,0 +1,107 @@
+"""Who may call in through a SIP Domain (https://www.twilio.com/docs/voice/sip/api/sip-domain-resource
+and its mapping pages): the Request-URI's host names the domain; a domain with nothing mapped for
+calls lets no call in; with IP access control lists mapped, "the source IP address must be in one
+of the mapped lists"; with credential lists mapped, the caller is challenged and "the username and
+password must be in one of the credential lists". With both, both must hold.
+
+Challenges go in ``Proxy-Authenticate`` (407), MD5 first and SHA-256 second: RFC 8760 §2.4 lets the
+caller take the first it supports, and many deployed phones know only MD5.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import Enum
+
+from phonograph.core import DigestAlgorithm
+from phonograph.sip.digest import BadCredentials, Challenger, DigestAnswer, Verdict
+from phonograph.sip.message import SipRequest
+from phonograph.store import (
+    Database,
+    MappingPurpose,
+    SipCredentialRepo,
+    SipDomain,
+    SipDomainMappingRepo,
+    SipDomainRepo,
+    SipIpAddress,
+    SipIpAddressRepo,
+)
+
+CHALLENGE_ALGORITHMS = (DigestAlgorithm.MD5, DigestAlgorithm.SHA256)
+
+
+class Outcome(Enum):
+    NO_DOMAIN = "no-domain"
+    """404: the Request-URI names no domain on this server."""
+    FORBIDDEN = "forbidden"
+    """403: nothing mapped, an address outside every list, or credentials that failed."""
+    CHALLENGE = "challenge"
+    """407: answer a digest challenge (``stale`` when the nonce ran out)."""
+    ADMITTED = "admitted"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    domain: SipDomain | None = None
+    username: str | None = None
+    """The credential that admitted the call, when one did."""
+    stale: bool = False
+
+
+class Admission:
+    def __init__(self, db: Database, challenger: Challenger) -> None:
+        self._db = db
+        self.challenger = challenger
+
+    async def decide(self, request: SipRequest, source_ip: str) -> Decision:
+        host = request.message.uri.host.lower()
+        async with self._db.read() as session:
+            domain = await SipDomainRepo(session).get_by_name(host)
+            if domain is None:
+                return Decision(Outcome.NO_DOMAIN)
+            mapped = await SipDomainMappingRepo(session).mapped_lists(domain.sid, MappingPurpose.CALLS)
+            address_lists = [sid for sid in mapped if sid.startswith("AL")]
+            credential_lists = [sid for sid in mapped if sid.startswith("CL")]
+            if not mapped:
+                return Decision(Outcome.FORBIDDEN, domain)
+            if address_lists and not _listed(
+                source_ip, await SipIpAddressRepo(session).in_lists(address_lists)
+            ):
+                return Decision(Outcome.FORBIDDEN, domain)
+            if not credential_lists:
+                return Decision(Outcome.ADMITTED, domain)
+            header = request.message.headers.get("Proxy-Authorization")
+            if header is None:
+                return Decision(Outcome.CHALLENGE, domain)
+            try:
+                answer = DigestAnswer.parse(header)
+            except BadCredentials:
+                return Decision(Outcome.FORBIDDEN, domain)
+            credential = await SipCredentialRepo(session).find(credential_lists, answer.username)
+        if credential is None:
+            return Decision(Outcome.FORBIDDEN, domain)
+        stored = credential.ha1_md5 if answer.algorithm is DigestAlgorithm.MD5 else credential.ha1_sha256
+        verdict = self.challenger.verify(
+            answer, method=request.method, request_uri=str(request.message.uri), stored_ha1=stored
+        )
+        if verdict is Verdict.ACCEPTED:
+            return Decision(Outcome.ADMITTED, domain, username=credential.username)
+        if verdict is Verdict.STALE:
+            return Decision(Outcome.CHALLENGE, domain, stale=True)
+        return Decision(Outcome.FORBIDDEN, domain)
+
+    def challenges(self, *, stale: bool) -> list[str]:
+        return [self.challenger.challenge(algorithm, stale=stale) for algorithm in CHALLENGE_ALGORITHMS]
+
+
+def _listed(source_ip: str, entries: list[SipIpAddress]) -> bool:
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return False
+    return any(
+        address in ipaddress.ip_network(f"{entry.ip_address}/{entry.cidr_prefix_length}", strict=False)
+        for entry in entries
+    )
