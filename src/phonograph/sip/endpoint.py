@@ -20,6 +20,7 @@ import asyncio
 import logging
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from sipmessage import Response, Via
 from phonograph.core import TaskOwner
 from phonograph.sip.admission import Admission, Outcome
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.transactions import LoopTimers, ServerTransaction, Timers, TransactionLayer
 
 log = logging.getLogger(__name__)
@@ -53,13 +55,20 @@ Address = tuple[str, int]
 class SipEndpoint:
     """The UDP socket on ``PHONOGRAPH_SIP_PORT`` and what answers on it."""
 
-    def __init__(self, admission: Admission | None = None, timers: Timers | None = None) -> None:
-        """``admission``: who may call in through a SIP Domain; without it every INVITE is 404."""
+    def __init__(
+        self,
+        admission: Admission | None = None,
+        timers: Timers | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        """``admission``: who may call in through a SIP Domain; without it every INVITE is 404.
+        ``limiter``: how many new INVITEs a source address may send (sip/ratelimit.py)."""
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
         self._tasks = TaskOwner()
+        self.limiter = limiter or RateLimiter(time.monotonic)
         user = _Answers(admission, self._tasks)
-        self.transactions = TransactionLayer(self._send, timers or LoopTimers(), user)
+        self.transactions = TransactionLayer(self._send, timers or LoopTimers(), user, admit=self._within_rate)
 
     async def start(self, bound: socket.socket) -> None:
         """Answer on ``bound``, a UDP socket bound before the server made anything (cli/server.py)."""
@@ -96,6 +105,9 @@ class SipEndpoint:
         else:
             self.transactions.received_request(parsed, source)
 
+    def _within_rate(self, request: SipRequest, source: Address) -> bool:
+        return request.method != "INVITE" or self.limiter.allow(source[0])
+
     def _send(self, data: bytes, destination: Address) -> None:
         if self._transport is None:
             return
@@ -121,7 +133,13 @@ class _Answers:
 
     async def _admit(self, transaction: ServerTransaction, admission: Admission) -> None:
         request, source = transaction.request, transaction.source
-        decision = await admission.decide(request, source[0])
+        try:
+            decision = await admission.decide(request, source[0])
+        except Exception:
+            # The transaction waits for a final answer that nothing else would give.
+            log.exception("sip admission failed from=%s:%s", *source)
+            transaction.respond(_seen(response_to(request, 500, to_tag=secrets.token_hex(8)), source))
+            return
         response = response_to(request, DECISION_STATUS[decision.outcome], to_tag=secrets.token_hex(8))
         if decision.outcome is Outcome.CHALLENGE:
             response.headers.setlist("Proxy-Authenticate", admission.challenges(stale=decision.stale))

@@ -302,12 +302,21 @@ class TransactionLayer:
     """The live transactions of one transport, by key, and the datagrams they send."""
 
     def __init__(
-        self, send: Send, timers: Timers, user: TransactionUser, *, max_transactions: int = MAX_TRANSACTIONS
+        self,
+        send: Send,
+        timers: Timers,
+        user: TransactionUser,
+        *,
+        max_transactions: int = MAX_TRANSACTIONS,
+        admit: Callable[[SipRequest, Address], bool] | None = None,
     ) -> None:
+        """``admit``: whether a request that would start a transaction may; one it refuses is
+        dropped without state or answer (a flood, sip/ratelimit.py)."""
         self.send = send
         self.timers = timers
         self._user = user
         self._max = max_transactions
+        self._admit = admit
         self._servers: dict[Key, ServerTransaction] = {}
         self._clients: dict[Key, ClientTransaction] = {}
 
@@ -326,6 +335,8 @@ class TransactionLayer:
             return
         if existing is not None:
             existing.retransmitted()
+            return
+        if self._admit is not None and not self._admit(request, source):
             return
         transaction = ServerTransaction(request, source, self)
         if self.live >= self._max:

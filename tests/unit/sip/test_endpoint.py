@@ -9,6 +9,7 @@ import socket
 from collections.abc import Awaitable, Callable
 
 from phonograph.sip import SipEndpoint, SipResponse, parse
+from phonograph.sip.ratelimit import RateLimiter
 from tests.unit.sip.test_message import INVITE_HEADERS, invite, message
 from tests.unit.sip.test_transactions import SteppedTimers
 
@@ -17,13 +18,15 @@ ANSWER_WAIT_S = 10.0
 
 
 def run(
-    check: Callable[[SipEndpoint, socket.socket], Awaitable[None]], timers: SteppedTimers | None = None
+    check: Callable[[SipEndpoint, socket.socket], Awaitable[None]],
+    timers: SteppedTimers | None = None,
+    limiter: RateLimiter | None = None,
 ) -> None:
     async def main() -> None:
         bound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         bound.bind(("127.0.0.1", 0))
         # No retransmission unless a test moves time on.
-        endpoint = SipEndpoint(timers=timers or SteppedTimers())
+        endpoint = SipEndpoint(timers=timers or SteppedTimers(), limiter=limiter)
         await endpoint.start(bound)
         peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         peer.setblocking(False)
@@ -40,6 +43,10 @@ def run(
 
 async def answer(peer: socket.socket, data: bytes) -> SipResponse:
     peer.send(data)
+    return await next_response(peer)
+
+
+async def next_response(peer: socket.socket) -> SipResponse:
     reply = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(peer, 65_535), ANSWER_WAIT_S)
     parsed = parse(reply)
     assert isinstance(parsed, SipResponse)
@@ -91,8 +98,7 @@ def test_a_refusal_is_sent_again_until_its_ack_and_a_repeated_invite_is_answered
             again.checked.to.parameters["tag"],
         )
         timers.advance(0.5)  # timer G
-        resent = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(peer, 65_535), ANSWER_WAIT_S)
-        assert resent.startswith(b"SIP/2.0 404 Not Found\r\n")
+        assert (await next_response(peer)).code == 404
         peer.send(request("ACK"))
         assert (await answer(peer, request("OPTIONS"))).code == 200
         timers.advance(10)  # acknowledged: nothing more is sent
@@ -141,3 +147,17 @@ def test_garbage_responses_and_oversized_datagrams_are_dropped_and_the_port_goes
         assert (endpoint.stats.received, endpoint.stats.malformed, endpoint.stats.answered) == (5, 3, 1)
 
     run(check)
+
+
+def test_a_flood_of_invites_from_one_address_is_dropped_past_its_burst() -> None:
+    limiter = RateLimiter(lambda: 0.0, rate_per_s=1, burst=3)
+
+    async def check(endpoint: SipEndpoint, peer: socket.socket) -> None:
+        for index in range(10):
+            peer.send(invite().replace(b"z9hG4bK-first", f"z9hG4bK-flood{index}".encode()))
+        # Loopback keeps the order: three refusals, then the OPTIONS answer: the rest got nothing.
+        assert [(await next_response(peer)).code for _ in range(3)] == [404, 404, 404]
+        assert (await answer(peer, request("OPTIONS"))).code == 200
+        assert (endpoint.stats.answered, limiter.dropped) == (4, 7)
+
+    run(check, limiter=limiter)
