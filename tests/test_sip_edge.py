@@ -43,16 +43,19 @@ def sip_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
 
 
 def sipp(
-    scenario: str, port: int, tmp_path: Path, *options: str, final: str | None = None
+    scenario: str, port: int, tmp_path: Path, *options: str, final: str | None = None, check: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scenario`` once against the server's SIP port; ``final``: the code it must end on, for
-    the scenarios that name it FINAL."""
+    the scenarios that name it FINAL; ``check``: sipp actions on that final answer (CHECK)."""
     binary = shutil.which("sipp")
     assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
     path = SCENARIOS / scenario
     if final is not None:
         path = tmp_path / scenario
-        path.write_text((SCENARIOS / scenario).read_text().replace('response="FINAL"', f'response="{final}"'))
+        text = (SCENARIOS / scenario).read_text().replace('response="FINAL"', f'response="{final}"')
+        # A variable sipp assigns must be referenced again, or it refuses the scenario.
+        checked = f'{check}</recv>\n  <Reference variables="1" />' if check else "</recv>"
+        path.write_text(text.replace("CHECK</recv>", checked))
     return subprocess.run(
         [
             binary,
@@ -213,6 +216,61 @@ def test_with_both_kinds_of_list_mapped_both_must_let_the_caller_in(
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     client.sip.ip_access_control_lists(addresses.sid).ip_addresses(entry.sid).update(ip_address="127.0.0.1")
     done = sipp("invite_domain_digest.xml", port, tmp_path, *domain_options(domain.domain_name), final="480")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def registration_domain(client: Client, name: str, *, enabled: bool = True) -> str:
+    """A domain taking registrations from a credential list with alice in it; its name."""
+    domain = client.sip.domains.create(domain_name=name, sip_registration=enabled)
+    credentials = client.sip.credential_lists.create(friendly_name=f"users of {name}")
+    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
+    client.sip.domains(domain.sid).auth.registrations.credential_list_mappings.create(
+        credential_list_sid=credentials.sid
+    )
+    return name
+
+
+def register_options(domain: str, user: str = "alice", password: str = PASSWORD) -> tuple[str, ...]:
+    """sipp registers ``user`` at ``domain`` as alice with ``password`` (a REGISTER's Request-URI, and
+    so its digest URI, is the domain alone)."""
+    return ("-s", user, "-key", "domain", domain, "-au", "alice", "-ap", password, "-auth_uri", domain)
+
+
+# The 200 must list the contact just registered, with what is left of its 120 s.
+REGISTERED = (
+    '<action><ereg regexp="&lt;sip:alice@127\\.0\\.0\\.1:[0-9]+&gt;;expires=1[12][0-9]" '
+    'search_in="hdr" header="Contact:" check_it="true" assign_to="1" /></action>'
+)
+
+
+def test_a_domain_user_registers_with_its_password_and_is_listed(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    server, port = sip_server
+    name = registration_domain(main_client(server), "phones.sip.twilio.com")
+    done = sipp("register_digest.xml", port, tmp_path, *register_options(name), final="200", check=REGISTERED)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("user", "password"),
+    [("alice", "Wr0ngPassword!!"), ("bob", PASSWORD)],  # a wrong password; alice registering bob
+)
+def test_a_wrong_password_or_another_users_address_is_refused(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path, user: str, password: str
+) -> None:
+    server, port = sip_server
+    name = registration_domain(main_client(server), "phones.sip.twilio.com")
+    done = sipp("register_digest.xml", port, tmp_path, *register_options(name, user, password), final="403")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_a_domain_without_registration_takes_none(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    server, port = sip_server
+    name = registration_domain(main_client(server), "closed.sip.twilio.com", enabled=False)
+    done = sipp("register.xml", port, tmp_path, *register_options(name), final="403")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 

@@ -24,7 +24,7 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
 from phonograph.recording import RecordingService
 from phonograph.settings import Settings
-from phonograph.sip import Admission, Challenger, SipEndpoint
+from phonograph.sip import Admission, Challenger, Registrar, SipEndpoint
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
@@ -166,7 +166,8 @@ def build_app(
         drain_s=settings.drain_s,
     )
 
-    sip = SipEndpoint(Admission(db, Challenger(clock)))
+    admission = Admission(db, Challenger(clock))
+    sip = SipEndpoint(admission, Registrar(db, admission, clock))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from phonograph.sip.digest import Challenge, Challenger, DigestAnswer, Verdict, 
 from phonograph.sip.endpoint import SipEndpoint
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.registrar import Registrar
 from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
 from phonograph.sip.sdp import (
     Codec,
@@ -39,6 +40,7 @@ __all__ = [
     "Negotiated",
     "NotAcceptable",
     "Outcome",
+    "Registrar",
     "RtpPacket",
     "RtpSender",
     "Session",

@@ -11,12 +11,15 @@ caller take the first it supports, and many deployed phones know only MD5.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from dataclasses import dataclass
 from enum import Enum
 
+from sipmessage import Response
+
 from phonograph.core import DigestAlgorithm
 from phonograph.sip.digest import BadCredentials, Challenger, DigestAnswer, Verdict
-from phonograph.sip.message import SipRequest
+from phonograph.sip.message import SipRequest, response_to
 from phonograph.store import (
     Database,
     MappingPurpose,
@@ -27,6 +30,8 @@ from phonograph.store import (
     SipIpAddress,
     SipIpAddressRepo,
 )
+
+log = logging.getLogger(__name__)
 
 CHALLENGE_ALGORITHMS = (DigestAlgorithm.MD5, DigestAlgorithm.SHA256)
 
@@ -39,6 +44,15 @@ class Outcome(Enum):
     CHALLENGE = "challenge"
     """407: answer a digest challenge (``stale`` when the nonce ran out)."""
     ADMITTED = "admitted"
+
+
+DECISION_STATUS = {
+    Outcome.NO_DOMAIN: 404,
+    Outcome.FORBIDDEN: 403,
+    Outcome.CHALLENGE: 407,
+    # Let in, but phonograph places no SIP call yet (issue 15): "temporarily unavailable".
+    Outcome.ADMITTED: 480,
+}
 
 
 @dataclass(frozen=True)
@@ -72,13 +86,21 @@ class Admission:
                 return Decision(Outcome.FORBIDDEN, domain)
             if not credential_lists:
                 return Decision(Outcome.ADMITTED, domain)
-            header = request.message.headers.get("Proxy-Authorization")
-            if header is None:
-                return Decision(Outcome.CHALLENGE, domain)
-            try:
-                answer = DigestAnswer.parse(header)
-            except BadCredentials:
-                return Decision(Outcome.FORBIDDEN, domain)
+        return await self.authenticate(request, domain, credential_lists, "Proxy-Authorization")
+
+    async def authenticate(
+        self, request: SipRequest, domain: SipDomain, credential_lists: list[str], header_name: str
+    ) -> Decision:
+        """Whether the digest answer in ``header_name`` proves a password of ``credential_lists``;
+        a challenge when there is none yet, or when its nonce ran out."""
+        header = request.message.headers.get(header_name)
+        if header is None:
+            return Decision(Outcome.CHALLENGE, domain)
+        try:
+            answer = DigestAnswer.parse(header)
+        except BadCredentials:
+            return Decision(Outcome.FORBIDDEN, domain)
+        async with self._db.read() as session:
             credential = await SipCredentialRepo(session).find(credential_lists, answer.username)
         if credential is None:
             return Decision(Outcome.FORBIDDEN, domain)
@@ -91,6 +113,20 @@ class Admission:
         if verdict is Verdict.STALE:
             return Decision(Outcome.CHALLENGE, domain, stale=True)
         return Decision(Outcome.FORBIDDEN, domain)
+
+    async def invite(self, request: SipRequest, source: tuple[str, int], tag: str) -> Response:
+        """The final answer to an INVITE from ``source``; ``tag`` goes on its To."""
+        decision = await self.decide(request, source[0])
+        response = response_to(request, DECISION_STATUS[decision.outcome], to_tag=tag)
+        if decision.outcome is Outcome.CHALLENGE:
+            response.headers.setlist("Proxy-Authenticate", self.challenges(stale=decision.stale))
+        log.info(
+            "sip invite from=%s:%s domain=%s outcome=%s",
+            *source,
+            None if decision.domain is None else decision.domain.sid,
+            decision.outcome.value,
+        )
+        return response
 
     def challenges(self, *, stale: bool) -> list[str]:
         return [self.challenger.challenge(algorithm, stale=stale) for algorithm in CHALLENGE_ALGORITHMS]

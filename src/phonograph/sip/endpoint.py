@@ -21,15 +21,17 @@ import logging
 import secrets
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sipmessage import Response, Via
 
 from phonograph.core import TaskOwner
-from phonograph.sip.admission import Admission, Outcome
+from phonograph.sip.admission import Admission
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
 from phonograph.sip.ratelimit import RateLimiter
+from phonograph.sip.registrar import Registrar
 from phonograph.sip.transactions import LoopTimers, ServerTransaction, Timers, TransactionLayer
 
 log = logging.getLogger(__name__)
@@ -58,17 +60,22 @@ class SipEndpoint:
     def __init__(
         self,
         admission: Admission | None = None,
+        registrar: Registrar | None = None,
+        *,
         timers: Timers | None = None,
         limiter: RateLimiter | None = None,
     ) -> None:
         """``admission``: who may call in through a SIP Domain; without it every INVITE is 404.
-        ``limiter``: how many new INVITEs a source address may send (sip/ratelimit.py)."""
+        ``registrar``: REGISTER for domain users; without it REGISTER is 405. ``limiter``: how many
+        new INVITEs a source address may send (sip/ratelimit.py)."""
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
         self._tasks = TaskOwner()
         self.limiter = limiter or RateLimiter(time.monotonic)
-        user = _Answers(admission, self._tasks)
-        self.transactions = TransactionLayer(self._send, timers or LoopTimers(), user, admit=self._within_rate)
+        user = _Answers(admission, registrar, self._tasks)
+        self.transactions = TransactionLayer(
+            self._send, timers or LoopTimers(), user, admit=self._within_rate
+        )
 
     async def start(self, bound: socket.socket) -> None:
         """Answer on ``bound``, a UDP socket bound before the server made anything (cli/server.py)."""
@@ -117,59 +124,49 @@ class SipEndpoint:
 
 class _Answers:
     """The transaction user while no SIP call is placed: an INVITE is told whether its domain lets
-    the caller in (and, when it does, that calls are not served yet: 480); every other request is
-    answered at once."""
+    the caller in (and, when it does, that calls are not served yet: 480); a REGISTER goes to the
+    registrar; every other request is answered at once."""
 
-    def __init__(self, admission: Admission | None, tasks: TaskOwner) -> None:
+    def __init__(self, admission: Admission | None, registrar: Registrar | None, tasks: TaskOwner) -> None:
         self._admission = admission
+        self._registrar = registrar
         self._tasks = tasks
+        self._allow = ALLOW + (", REGISTER" if registrar is not None else "")
 
     def request(self, transaction: ServerTransaction) -> None:
-        if transaction.request.method == "INVITE" and self._admission is not None:
+        method = transaction.request.method
+        if method == "INVITE" and self._admission is not None:
             transaction.respond(_seen(response_to(transaction.request, 100), transaction.source))
-            self._tasks.spawn(self._admit(transaction, self._admission), name="sip admission")
-            return
-        transaction.respond(_seen(_answer(transaction.request), transaction.source))
+            self._tasks.spawn(self._answer_later(transaction, self._admission.invite), name="sip invite")
+        elif method == "REGISTER" and self._registrar is not None:
+            self._tasks.spawn(self._answer_later(transaction, self._registrar.register), name="sip register")
+        else:
+            transaction.respond(_seen(_answer(transaction.request, self._allow), transaction.source))
 
-    async def _admit(self, transaction: ServerTransaction, admission: Admission) -> None:
+    async def _answer_later(
+        self,
+        transaction: ServerTransaction,
+        answer: Callable[[SipRequest, Address, str], Awaitable[Response]],
+    ) -> None:
         request, source = transaction.request, transaction.source
         try:
-            decision = await admission.decide(request, source[0])
+            response = await answer(request, source, secrets.token_hex(8))
         except Exception:
             # The transaction waits for a final answer that nothing else would give.
-            log.exception("sip admission failed from=%s:%s", *source)
-            transaction.respond(_seen(response_to(request, 500, to_tag=secrets.token_hex(8)), source))
-            return
-        response = response_to(request, DECISION_STATUS[decision.outcome], to_tag=secrets.token_hex(8))
-        if decision.outcome is Outcome.CHALLENGE:
-            response.headers.setlist("Proxy-Authenticate", admission.challenges(stale=decision.stale))
-        log.info(
-            "sip invite from=%s:%s domain=%s outcome=%s",
-            *source,
-            None if decision.domain is None else decision.domain.sid,
-            decision.outcome.value,
-        )
+            log.exception("sip %s failed from=%s:%s", request.method, *source)
+            response = response_to(request, 500, to_tag=secrets.token_hex(8))
         transaction.respond(_seen(response, source))
 
     def ack(self, request: SipRequest, source: Address) -> None:
         pass  # the ACK of a 2xx: phonograph sends none yet
 
 
-DECISION_STATUS = {
-    Outcome.NO_DOMAIN: 404,
-    Outcome.FORBIDDEN: 403,
-    Outcome.CHALLENGE: 407,
-    # Let in, but phonograph places no SIP call yet (issue 15): "temporarily unavailable".
-    Outcome.ADMITTED: 480,
-}
-
-
-def _answer(request: SipRequest) -> Response:
+def _answer(request: SipRequest, allow: str) -> Response:
     method = request.method
     tag = secrets.token_hex(8)
     if method == "OPTIONS":
         response = response_to(request, 200, to_tag=tag)
-        response.headers.set("Allow", ALLOW)
+        response.headers.set("Allow", allow)
         response.headers.set("Accept", "application/sdp")
         return response
     if method == "INVITE":
@@ -177,7 +174,7 @@ def _answer(request: SipRequest) -> Response:
     if method in ("BYE", "CANCEL"):
         return response_to(request, 481, to_tag=tag)
     response = response_to(request, 405 if method in UNSUPPORTED_METHODS else 501, to_tag=tag)
-    response.headers.set("Allow", ALLOW)
+    response.headers.set("Allow", allow)
     return response
 
 

@@ -54,6 +54,8 @@ from phonograph.store.repos.sip_domains import (
     SipDomainMapping,
     SipDomainMappingRepo,
     SipDomainRepo,
+    SipRegistration,
+    SipRegistrationRepo,
 )
 from phonograph.store.repos.sip_lists import (
     CREDENTIAL_LISTS,
@@ -145,6 +147,8 @@ __all__ = [
     "SipList",
     "SipListKind",
     "SipListRepo",
+    "SipRegistration",
+    "SipRegistrationRepo",
     "Transcription",
     "TranscriptionFilters",
     "TranscriptionRepo",

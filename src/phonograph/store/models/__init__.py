@@ -16,7 +16,7 @@ from phonograph.store.models.notification import NotificationRow
 from phonograph.store.models.outbox_message import OutboxMessageRow
 from phonograph.store.models.participant import ParticipantRow
 from phonograph.store.models.recording import RecordingRow
-from phonograph.store.models.sip_domain import SipDomainMappingRow, SipDomainRow
+from phonograph.store.models.sip_domain import SipDomainMappingRow, SipDomainRow, SipRegistrationRow
 from phonograph.store.models.sip_list import (
     SipCredentialListRow,
     SipCredentialRow,
@@ -49,6 +49,7 @@ __all__ = [
     "SipDomainRow",
     "SipIpAccessControlListRow",
     "SipIpAddressRow",
+    "SipRegistrationRow",
     "TranscriptionRow",
     "VirtualPhoneRow",
 ]

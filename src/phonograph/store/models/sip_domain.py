@@ -10,6 +10,8 @@ from phonograph.store.models.call import URL_MAX_CHARS
 
 DOMAIN_NAME_MAX_CHARS = 253
 """The longest DNS name (RFC 1035 §2.3.4, written without its final dot)."""
+CONTACT_MAX_CHARS = 1024
+"""A registered contact URI longer than this is refused."""
 
 
 class SipDomainRow(Base):
@@ -45,5 +47,25 @@ class SipDomainMappingRow(Base):
     domain_sid: Mapped[str] = mapped_column(String(34), ForeignKey("sip_domains.sid"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))
     list_sid: Mapped[str] = mapped_column(String(34), index=True)
+    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
+    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SipRegistrationRow(Base):
+    """A contact a user registered on a domain (RFC 3261 §10): where calls to ``username`` at the
+    domain go until ``expires_at``. In the database, so any node finds it."""
+
+    __tablename__ = "sip_registrations"
+    __table_args__ = (UniqueConstraint("domain_sid", "username", "contact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    domain_sid: Mapped[str] = mapped_column(String(34), ForeignKey("sip_domains.sid"), index=True)
+    username: Mapped[str] = mapped_column(String(32))
+    contact: Mapped[str] = mapped_column(String(CONTACT_MAX_CHARS))
+    source: Mapped[str] = mapped_column(String(64))
+    """The address the REGISTER came from (``host:port``): behind NAT, where the contact is reached."""
+    call_id: Mapped[str] = mapped_column(String(255))
+    cseq: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

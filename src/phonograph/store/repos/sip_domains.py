@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import Conflict
 from phonograph.store.db import flush_unique
-from phonograph.store.models import SipDomainMappingRow, SipDomainRow
+from phonograph.store.models import SipDomainMappingRow, SipDomainRow, SipRegistrationRow
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
 
@@ -132,7 +132,8 @@ class SipDomainRepo:
         return from_row(SipDomain, row)
 
     async def delete(self, sid: str) -> None:
-        """The domain and its mappings (the lists stay)."""
+        """The domain, its mappings and its registrations (the lists stay)."""
+        await self._session.execute(delete(SipRegistrationRow).where(SipRegistrationRow.domain_sid == sid))
         await self._session.execute(delete(SipDomainMappingRow).where(SipDomainMappingRow.domain_sid == sid))
         await self._session.execute(delete(SipDomainRow).where(SipDomainRow.sid == sid))
 
@@ -200,3 +201,104 @@ class SipDomainMappingRepo:
                 SipDomainMappingRow.list_sid == list_sid,
             )
         )
+
+
+@dataclass(frozen=True)
+class SipRegistration:
+    domain_sid: str
+    username: str
+    contact: str
+    source: str
+    call_id: str
+    cseq: int
+    expires_at: datetime
+    date_created: datetime
+    date_updated: datetime
+
+
+class SipRegistrationRepo:
+    """The contacts users registered on domains (RFC 3261 §10.3); expired ones are not returned,
+    and are deleted whenever their user registers again."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def active(self, domain_sid: str, username: str, now: datetime) -> list[SipRegistration]:
+        stmt = (
+            select(SipRegistrationRow)
+            .where(
+                SipRegistrationRow.domain_sid == domain_sid,
+                SipRegistrationRow.username == username,
+                SipRegistrationRow.expires_at > now,
+            )
+            .order_by(SipRegistrationRow.id)
+        )
+        return [from_row(SipRegistration, row) for row in (await self._session.scalars(stmt)).all()]
+
+    async def forget_expired(self, domain_sid: str, username: str, now: datetime) -> None:
+        await self._session.execute(
+            delete(SipRegistrationRow).where(
+                SipRegistrationRow.domain_sid == domain_sid,
+                SipRegistrationRow.username == username,
+                SipRegistrationRow.expires_at <= now,
+            )
+        )
+
+    async def bind(
+        self,
+        domain_sid: str,
+        username: str,
+        contact: str,
+        *,
+        source: str,
+        call_id: str,
+        cseq: int,
+        expires_at: datetime,
+        now: datetime,
+    ) -> bool:
+        """Register ``contact`` until ``expires_at``; False when a later request of the same Call-ID
+        has updated it already (RFC 3261 §10.3 step 7: out of order, ignored)."""
+        row = await self._binding(domain_sid, username, contact)
+        if row is not None and row.call_id == call_id and cseq <= row.cseq:
+            return False
+        if row is None:
+            self._session.add(
+                SipRegistrationRow(
+                    domain_sid=domain_sid,
+                    username=username,
+                    contact=contact,
+                    source=source,
+                    call_id=call_id,
+                    cseq=cseq,
+                    expires_at=expires_at,
+                    date_created=now,
+                    date_updated=now,
+                )
+            )
+        else:
+            row.source, row.call_id, row.cseq, row.expires_at, row.date_updated = (
+                source,
+                call_id,
+                cseq,
+                expires_at,
+                now,
+            )
+        await self._session.flush()
+        return True
+
+    async def unbind(self, domain_sid: str, username: str, contact: str | None = None) -> None:
+        """Forget ``contact``, or every contact of the user (``Contact: *``)."""
+        stmt = delete(SipRegistrationRow).where(
+            SipRegistrationRow.domain_sid == domain_sid, SipRegistrationRow.username == username
+        )
+        if contact is not None:
+            stmt = stmt.where(SipRegistrationRow.contact == contact)
+        await self._session.execute(stmt)
+
+    async def _binding(self, domain_sid: str, username: str, contact: str) -> SipRegistrationRow | None:
+        stmt = select(SipRegistrationRow).where(
+            SipRegistrationRow.domain_sid == domain_sid,
+            SipRegistrationRow.username == username,
+            SipRegistrationRow.contact == contact,
+        )
+        return (await self._session.scalars(stmt)).one_or_none()

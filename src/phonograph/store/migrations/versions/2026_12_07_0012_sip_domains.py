@@ -1,4 +1,4 @@
-"""SIP Domains and the lists mapped to them for calls and registrations.
+"""SIP Domains, the lists mapped to them for calls and registrations, and registered contacts.
 
 Revision ID: 2026_12_07_0012
 Revises: 2026_12_07_0011
@@ -56,8 +56,28 @@ def upgrade() -> None:
     with op.batch_alter_table("sip_domain_mappings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sip_domain_mappings_domain_sid"), ["domain_sid"], unique=False)
         batch_op.create_index(batch_op.f("ix_sip_domain_mappings_list_sid"), ["list_sid"], unique=False)
+    op.create_table(
+        "sip_registrations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("domain_sid", sa.String(length=34), nullable=False),
+        sa.Column("username", sa.String(length=32), nullable=False),
+        sa.Column("contact", sa.String(length=1024), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("call_id", sa.String(length=255), nullable=False),
+        sa.Column("cseq", sa.Integer(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("date_created", UTCDateTime(), nullable=False),
+        sa.Column("date_updated", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["domain_sid"], ["sip_domains.sid"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("domain_sid", "username", "contact"),
+    )
+    with op.batch_alter_table("sip_registrations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sip_registrations_domain_sid"), ["domain_sid"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sip_registrations_expires_at"), ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("sip_registrations")
     op.drop_table("sip_domain_mappings")
     op.drop_table("sip_domains")
