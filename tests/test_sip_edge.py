@@ -274,10 +274,35 @@ def test_a_domain_without_registration_takes_none(
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-def test_a_busy_sip_port_stops_the_server_before_it_creates_anything(tmp_path: Path) -> None:
+def test_over_tcp_the_same_requests_get_the_same_answers(
+    sip_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    server, port = sip_server
+    client = main_client(server)
+    done = sipp("options.xml", port, tmp_path, "-t", "t1")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    domain = client.sip.domains.create(
+        domain_name="tcp.sip.twilio.com", voice_url="https://app.example/voice"
+    )
+    credentials = client.sip.credential_lists.create(friendly_name="agents")
+    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
+    client.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
+        credential_list_sid=credentials.sid
+    )
+    options = ("-t", "t1", *domain_options(domain.domain_name))
+    done = sipp("invite_domain_digest.xml", port, tmp_path, *options, final="480")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(("transport", "kind"), [("udp", socket.SOCK_DGRAM), ("tcp", socket.SOCK_STREAM)])
+def test_a_busy_sip_port_stops_the_server_before_it_creates_anything(
+    tmp_path: Path, transport: str, kind: int
+) -> None:
     data_dir = tmp_path / "data"
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+    with socket.socket(socket.AF_INET, kind) as taken:
         taken.bind(("127.0.0.1", 0))
+        if kind == socket.SOCK_STREAM:
+            taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
             [
@@ -297,5 +322,5 @@ def test_a_busy_sip_port_stops_the_server_before_it_creates_anything(tmp_path: P
             check=False,
         )
     assert result.returncode == 2
-    assert f"cannot listen for SIP on udp 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert f"cannot listen for SIP on {transport} 127.0.0.1:{port}" in result.stdout + result.stderr
     assert not data_dir.exists()

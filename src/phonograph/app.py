@@ -9,7 +9,6 @@ import contextlib
 import json
 import logging
 import os
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
 from phonograph.recording import RecordingService
 from phonograph.settings import Settings
-from phonograph.sip import Admission, Challenger, Registrar, SipEndpoint
+from phonograph.sip import Admission, Challenger, Registrar, SipEndpoint, SipSockets
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
@@ -105,10 +104,10 @@ def build_app(
     *,
     clock: Clock | None = None,
     on_ready: Callable[[Credentials], None] | None = None,
-    sip_socket: socket.socket | None = None,
+    sip_sockets: SipSockets | None = None,
 ) -> FastAPI:
     """The server. Start-up migrates the database and makes sure the main account exists.
-    ``sip_socket``: the UDP socket SIP answers on (bound by cli/server.py); None runs no SIP."""
+    ``sip_sockets``: the sockets SIP answers on (bound by cli/server.py); None runs no SIP."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
     blobs = open_blob_store(settings.storage_url)
@@ -176,8 +175,8 @@ def build_app(
         credentials = await ensure_main_account(db, settings, clock)
         await calls.start()
         worker.start()
-        if sip_socket is not None:
-            await sip.start(sip_socket)
+        if sip_sockets is not None:
+            await sip.start(sip_sockets)
         if on_ready is not None:
             on_ready(credentials)
         try:

@@ -20,6 +20,7 @@ from phonograph.app import Credentials, build_app, make_private_dir
 from phonograph.cli.remote import fail as _fail
 from phonograph.core import redact_userinfo
 from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
+from phonograph.sip import SipSockets
 from phonograph.transcription.models import MODELS_FOLDER
 
 console = Console()
@@ -43,7 +44,7 @@ def serve(
     # dir behind. Everything the server writes is its user's alone (the database holds every Auth
     # Token; journals and media hold calls): files 0600, directories 0700.
     listening = _bind(settings.host, settings.port)
-    sip_socket = _bind_sip(settings.host, settings.sip_port) if settings.sip_port else None
+    sip_sockets = _bind_sip(settings.host, settings.sip_port) if settings.sip_port else None
     os.umask(0o077)
     # A server started from another folder finds no ./data there and makes a new account: say so.
     new_data_dir = not _holds_data(settings.data_dir)
@@ -60,7 +61,7 @@ def serve(
         ):
             console.print(line, highlight=False, soft_wrap=True)
 
-    app = build_app(settings, on_ready=announce, sip_socket=sip_socket)
+    app = build_app(settings, on_ready=announce, sip_sockets=sip_sockets)
     # uvicorn turns SIGTERM and SIGINT into a graceful shutdown: in-flight requests finish first.
     # Afterwards it re-raises the signal to the handler it found; this one makes that exit code 0.
     signal.signal(signal.SIGTERM, _exit_after_sigterm)
@@ -162,20 +163,29 @@ def _bind(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _bind_sip(host: str, port: int) -> socket.socket:
-    """The UDP socket SIP answers on (sip/endpoint.py), or exit 2 saying the port is taken."""
+def _bind_sip(host: str, port: int) -> SipSockets:
+    """The UDP socket and the listening TCP socket SIP answers on (sip/endpoint.py), or exit 2
+    saying which one is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    bound = socket.socket(family, socket.SOCK_DGRAM)
-    try:
-        bound.bind((host, port))
-    except OSError as exc:
-        bound.close()
-        console.print(
-            f"[red]error:[/red] cannot listen for SIP on udp {host}:{port}: {exc.strerror} "
-            "(PHONOGRAPH_SIP_PORT=0 runs without SIP)"
-        )
-        raise typer.Exit(2) from None
-    return bound
+    bound: list[socket.socket] = []
+    for name, kind in (("udp", socket.SOCK_DGRAM), ("tcp", socket.SOCK_STREAM)):
+        made = socket.socket(family, kind)
+        if kind == socket.SOCK_STREAM:
+            made.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            made.bind((host, port))
+            if kind == socket.SOCK_STREAM:
+                made.listen(128)
+        except OSError as exc:
+            for other in (made, *bound):
+                other.close()
+            console.print(
+                f"[red]error:[/red] cannot listen for SIP on {name} {host}:{port}: {exc.strerror} "
+                "(PHONOGRAPH_SIP_PORT=0 runs without SIP)"
+            )
+            raise typer.Exit(2) from None
+        bound.append(made)
+    return SipSockets(udp=bound[0], tcp=bound[1])
 
 
 def _token_source(settings: Settings) -> str:

@@ -7,7 +7,7 @@ stateless UAS (``endpoint``)."""
 
 from phonograph.sip.admission import Admission, Decision, Outcome
 from phonograph.sip.digest import Challenge, Challenger, DigestAnswer, Verdict, authorization
-from phonograph.sip.endpoint import SipEndpoint
+from phonograph.sip.endpoint import SipEndpoint, SipSockets
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
 from phonograph.sip.registrar import Registrar
@@ -47,6 +47,7 @@ __all__ = [
     "SipEndpoint",
     "SipRequest",
     "SipResponse",
+    "SipSockets",
     "StreamFramer",
     "TelephoneEvent",
     "Verdict",

@@ -1,4 +1,4 @@
-"""The SIP port on UDP (RFC 3261 §18): datagrams in, answers out.
+"""The SIP port on UDP and TCP (RFC 3261 §18): requests in, answers out the way they came.
 
 Every request goes through its transaction (sip/transactions.py), so a lost answer is sent again
 and a retransmitted request is answered, not handled twice. Until calls arrive over SIP (issue 15
@@ -29,14 +29,19 @@ from sipmessage import Response, Via
 
 from phonograph.core import TaskOwner
 from phonograph.sip.admission import Admission
+from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
 from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.registrar import Registrar
-from phonograph.sip.transactions import LoopTimers, ServerTransaction, Timers, TransactionLayer
+from phonograph.sip.transactions import Handle, LoopTimers, ServerTransaction, Timers, TransactionLayer
 
 log = logging.getLogger(__name__)
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+MAX_CONNECTIONS = 1000
+"""TCP connections open at once; more are closed as they come."""
+IDLE_S = 300.0
+"""A TCP connection that sends nothing this long is closed (one left open costs a file)."""
 UNSUPPORTED_METHODS = frozenset(
     {"REGISTER", "PRACK", "UPDATE", "INFO", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH"}
 )
@@ -54,8 +59,17 @@ class EndpointStats:
 Address = tuple[str, int]
 
 
+@dataclass(frozen=True)
+class SipSockets:
+    """The sockets SIP answers on, bound before the server made anything (cli/server.py): UDP, and
+    a listening TCP socket on the same port (RFC 3261 §18: both are required)."""
+
+    udp: socket.socket
+    tcp: socket.socket
+
+
 class SipEndpoint:
-    """The UDP socket on ``PHONOGRAPH_SIP_PORT`` and what answers on it."""
+    """The UDP and TCP sockets on ``PHONOGRAPH_SIP_PORT`` and what answers on them."""
 
     def __init__(
         self,
@@ -64,24 +78,27 @@ class SipEndpoint:
         *,
         timers: Timers | None = None,
         limiter: RateLimiter | None = None,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         """``admission``: who may call in through a SIP Domain; without it every INVITE is 404.
         ``registrar``: REGISTER for domain users; without it REGISTER is 405. ``limiter``: how many
         new INVITEs a source address may send (sip/ratelimit.py)."""
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
+        self._server: asyncio.Server | None = None
+        self._streams: dict[Address, asyncio.Transport] = {}
+        self._max_connections = max_connections
         self._tasks = TaskOwner()
+        self.timers = timers or LoopTimers()
         self.limiter = limiter or RateLimiter(time.monotonic)
         user = _Answers(admission, registrar, self._tasks)
-        self.transactions = TransactionLayer(
-            self._send, timers or LoopTimers(), user, admit=self._within_rate
-        )
+        self.transactions = TransactionLayer(self._send, self.timers, user, admit=self._within_rate)
 
-    async def start(self, bound: socket.socket) -> None:
-        """Answer on ``bound``, a UDP socket bound before the server made anything (cli/server.py)."""
+    async def start(self, sockets: SipSockets) -> None:
         loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=bound)
-        log.info("sip listening udp=%s:%s", *self.address)
+        self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sockets.udp)
+        self._server = await loop.create_server(lambda: _StreamProtocol(self), sock=sockets.tcp)
+        log.info("sip listening udp+tcp=%s:%s", *self.address)
 
     @property
     def address(self) -> Address:
@@ -90,10 +107,25 @@ class SipEndpoint:
         return str(host), int(port)
 
     async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for stream in list(self._streams.values()):
+            stream.close()
         if self._transport is not None:
             self._transport.close()
             self._transport = None
         await self._tasks.close()
+
+    def connected(self, peer: Address, stream: asyncio.Transport) -> bool:
+        """Take a new TCP connection, unless ``max_connections`` are open already."""
+        if len(self._streams) >= self._max_connections:
+            return False
+        self._streams[peer] = stream
+        return True
+
+    def disconnected(self, peer: Address) -> None:
+        self._streams.pop(peer, None)
 
     def received(self, data: bytes, source: Address) -> None:
         self.stats.received += 1
@@ -116,10 +148,15 @@ class SipEndpoint:
         return request.method != "INVITE" or self.limiter.allow(source[0])
 
     def _send(self, data: bytes, destination: Address) -> None:
-        if self._transport is None:
-            return
-        self.stats.answered += 1
-        self._transport.sendto(data, destination)
+        """To ``destination`` over its TCP connection when it has one (a response goes back the way
+        its request came, RFC 3261 §18.2.2), else in a datagram."""
+        stream = self._streams.get(destination)
+        if stream is not None:
+            self.stats.answered += 1
+            stream.write(data)
+        elif self._transport is not None:
+            self.stats.answered += 1
+            self._transport.sendto(data, destination)
 
 
 class _Answers:
@@ -201,3 +238,48 @@ class _Protocol(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:
         # An ICMP error for something sent earlier: UDP has no one to tell.
         log.debug("sip udp error=%s", exc)
+
+
+class _StreamProtocol(asyncio.Protocol):
+    """One TCP connection: messages framed by Content-Length (RFC 3261 §18.3), each handled as a
+    datagram would be. A stream that cannot be framed, or idle for ``IDLE_S``, is closed."""
+
+    def __init__(self, endpoint: SipEndpoint) -> None:
+        self._endpoint = endpoint
+        self._framer = StreamFramer()
+        self._stream: asyncio.Transport | None = None
+        self._peer: Address = ("", 0)
+        self._idle: Handle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        host, port = transport.get_extra_info("peername")[:2]
+        self._stream, self._peer = transport, (str(host), int(port))
+        if not self._endpoint.connected(self._peer, transport):
+            transport.close()
+            return
+        self._rearm()
+
+    def data_received(self, data: bytes) -> None:
+        self._rearm()
+        try:
+            messages = self._framer.feed(data)
+        except BadMessage as error:
+            log.debug("sip stream closed from=%s:%s error=%s", *self._peer, error.message)
+            assert self._stream is not None
+            self._stream.close()
+            return
+        for message in messages:
+            self._endpoint.received(message, self._peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+        self._endpoint.disconnected(self._peer)
+
+    def _rearm(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+        stream = self._stream
+        assert stream is not None
+        self._idle = self._endpoint.timers.call_later(IDLE_S, stream.close)

@@ -8,7 +8,8 @@ import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 
-from phonograph.sip import SipEndpoint, SipResponse, parse
+from phonograph.sip import SipEndpoint, SipResponse, SipSockets, StreamFramer, parse
+from phonograph.sip.endpoint import IDLE_S
 from phonograph.sip.ratelimit import RateLimiter
 from tests.unit.sip.test_message import INVITE_HEADERS, invite, message
 from tests.unit.sip.test_transactions import SteppedTimers
@@ -17,16 +18,28 @@ ANSWER_WAIT_S = 10.0
 """Only a bound for a test that fails: an answer on loopback comes at once."""
 
 
+def bound_sockets() -> SipSockets:
+    """A UDP socket and a listening TCP socket on one free loopback port, as cli/server.py binds."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+    tcp.listen()
+    return SipSockets(udp=udp, tcp=tcp)
+
+
 def run(
     check: Callable[[SipEndpoint, socket.socket], Awaitable[None]],
     timers: SteppedTimers | None = None,
     limiter: RateLimiter | None = None,
+    max_connections: int = 100,
 ) -> None:
     async def main() -> None:
-        bound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        bound.bind(("127.0.0.1", 0))
+        bound = bound_sockets()
         # No retransmission unless a test moves time on.
-        endpoint = SipEndpoint(timers=timers or SteppedTimers(), limiter=limiter)
+        endpoint = SipEndpoint(
+            timers=timers or SteppedTimers(), limiter=limiter, max_connections=max_connections
+        )
         await endpoint.start(bound)
         peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         peer.setblocking(False)
@@ -161,3 +174,72 @@ def test_a_flood_of_invites_from_one_address_is_dropped_past_its_burst() -> None
         assert (endpoint.stats.answered, limiter.dropped) == (4, 7)
 
     run(check, limiter=limiter)
+
+
+# -- TCP (RFC 3261 §18.3) -----------------------------------------------------------------------------
+
+
+async def over_tcp(endpoint: SipEndpoint) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(*endpoint.address)
+
+
+async def tcp_responses(reader: asyncio.StreamReader, count: int) -> list[SipResponse]:
+    framer, found = StreamFramer(), list[SipResponse]()
+    while len(found) < count:
+        data = await asyncio.wait_for(reader.read(65_535), ANSWER_WAIT_S)
+        assert data, "the connection was closed"
+        for whole in framer.feed(data):
+            parsed = parse(whole)
+            assert isinstance(parsed, SipResponse)
+            found.append(parsed)
+    return found
+
+
+def framed(data: bytes) -> bytes:
+    return data.replace(b"\r\n\r\n", b"\r\nContent-Length: 0\r\n\r\n", 1)
+
+
+def test_requests_over_tcp_are_framed_and_answered_on_their_connection() -> None:
+    async def check(endpoint: SipEndpoint, _peer: socket.socket) -> None:
+        reader, writer = await over_tcp(endpoint)
+        options, refused = (
+            framed(request("OPTIONS")),
+            framed(invite().replace(b"z9hG4bK-first", b"z9hG4bK-tcp")),
+        )
+        writer.write(options + refused[:40])  # a whole message and the start of the next
+        await writer.drain()
+        writer.write(refused[40:])
+        answers = await tcp_responses(reader, 2)
+        assert [answer.code for answer in answers] == [200, 404]
+        writer.close()
+
+    run(check)
+
+
+def test_a_stream_that_cannot_be_framed_or_one_connection_too_many_is_closed() -> None:
+    async def check(endpoint: SipEndpoint, _peer: socket.socket) -> None:
+        reader, writer = await over_tcp(endpoint)
+        writer.write(request("OPTIONS"))  # no Content-Length: the stream cannot be cut
+        assert await asyncio.wait_for(reader.read(), ANSWER_WAIT_S) == b""
+        first_reader, first = await over_tcp(endpoint)
+        second_reader, second = await over_tcp(endpoint)
+        assert await asyncio.wait_for(second_reader.read(), ANSWER_WAIT_S) == b""  # past max_connections
+        first.write(framed(request("OPTIONS")))
+        assert [answer.code for answer in await tcp_responses(first_reader, 1)] == [200]
+        first.close()
+        second.close()
+
+    run(check, max_connections=1)
+
+
+def test_an_idle_connection_is_closed() -> None:
+    timers = SteppedTimers()
+
+    async def check(endpoint: SipEndpoint, _peer: socket.socket) -> None:
+        reader, writer = await over_tcp(endpoint)
+        writer.write(framed(request("OPTIONS")))
+        await tcp_responses(reader, 1)
+        timers.advance(IDLE_S)
+        assert await asyncio.wait_for(reader.read(), ANSWER_WAIT_S) == b""
+
+    run(check, timers)
