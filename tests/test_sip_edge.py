@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,7 @@ def sipp(
 def test_sipp_gets_an_answer_to_options(sip_server: tuple[ServerProcess, int], tmp_path: Path) -> None:
     _, port = sip_server
     done = sipp("options.xml", port, tmp_path)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(done)
 
 
 def test_an_invite_for_nothing_known_is_refused_and_never_becomes_a_call(
@@ -96,7 +97,7 @@ def test_an_invite_for_nothing_known_is_refused_and_never_becomes_a_call(
 ) -> None:
     server, port = sip_server
     done = sipp("invite_refused.xml", port, tmp_path)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(done)
     assert main_client(server).calls.list() == []
 
 
@@ -111,7 +112,7 @@ def test_garbage_on_the_port_never_stops_it(sip_server: tuple[ServerProcess, int
         ):
             junk.sendto(data, ("127.0.0.1", port))
     done = sipp("options.xml", port, tmp_path)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(done)
 
 
 def main_client(server: ServerProcess) -> Client:
@@ -135,17 +136,53 @@ def domain_options(domain: str, username: str = "alice", password: str = PASSWOR
     )
 
 
+@dataclass(frozen=True)
+class CallsDomain:
+    name: str
+    address_list: str | None
+    address: str | None
+
+
+def calls_domain(
+    client: Client, name: str, *, alice: bool = False, address: str | None = None
+) -> CallsDomain:
+    """A domain running a VoiceUrl, with alice's credential mapped for calls when ``alice``, and an IP
+    access control list holding ``address`` when given."""
+    domain = client.sip.domains.create(domain_name=name, voice_url="https://app.example/voice")
+    calls = client.sip.domains(domain.sid).auth.calls
+    if alice:
+        credentials = client.sip.credential_lists.create(friendly_name="agents")
+        client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
+        calls.credential_list_mappings.create(credential_list_sid=credentials.sid)
+    if address is None:
+        return CallsDomain(name, None, None)
+    addresses = client.sip.ip_access_control_lists.create(friendly_name="addresses")
+    entry = client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
+        friendly_name="peer", ip_address=address
+    )
+    calls.ip_access_control_list_mappings.create(ip_access_control_list_sid=addresses.sid)
+    return CallsDomain(name, addresses.sid, entry.sid)
+
+
+def move_address(client: Client, domain: CallsDomain, address: str, prefix_length: int = 32) -> None:
+    assert domain.address_list is not None
+    assert domain.address is not None
+    client.sip.ip_access_control_lists(domain.address_list).ip_addresses(domain.address).update(
+        ip_address=address, cidr_prefix_length=prefix_length
+    )
+
+
+def passed(done: subprocess.CompletedProcess[str]) -> None:
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
 def test_a_domain_with_nothing_mapped_lets_no_call_in(
     sip_server: tuple[ServerProcess, int], tmp_path: Path
 ) -> None:
     server, port = sip_server
-    client = main_client(server)
-    domain = client.sip.domains.create(
-        domain_name="closed.sip.twilio.com", voice_url="https://app.example/voice"
-    )
-    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="403")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert client.calls.list() == []
+    domain = calls_domain(main_client(server), "closed.sip.twilio.com")
+    passed(sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.name), final="403"))
+    assert main_client(server).calls.list() == []
 
 
 def test_an_address_list_lets_its_addresses_in_and_no_others(
@@ -153,24 +190,11 @@ def test_an_address_list_lets_its_addresses_in_and_no_others(
 ) -> None:
     server, port = sip_server
     client = main_client(server)
-    domain = client.sip.domains.create(
-        domain_name="office.sip.twilio.com", voice_url="https://app.example/voice"
-    )
-    addresses = client.sip.ip_access_control_lists.create(friendly_name="loopback")
-    entry = client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
-        friendly_name="sipp", ip_address="127.0.0.1"
-    )
-    client.sip.domains(domain.sid).auth.calls.ip_access_control_list_mappings.create(
-        ip_access_control_list_sid=addresses.sid
-    )
+    domain = calls_domain(client, "office.sip.twilio.com", address="127.0.0.1")
     # Let in: no SIP call is placed yet, so the answer is 480, never a call.
-    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="480")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    client.sip.ip_access_control_lists(addresses.sid).ip_addresses(entry.sid).update(
-        ip_address="10.0.0.0", cidr_prefix_length=8
-    )
-    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="403")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.name), final="480"))
+    move_address(client, domain, "10.0.0.0", 8)
+    passed(sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.name), final="403"))
     assert client.calls.list() == []
 
 
@@ -179,19 +203,10 @@ def test_a_credential_list_challenges_and_lets_only_the_right_password_in(
     sip_server: tuple[ServerProcess, int], tmp_path: Path, password: str, final: str
 ) -> None:
     server, port = sip_server
-    client = main_client(server)
-    domain = client.sip.domains.create(
-        domain_name="agents.sip.twilio.com", voice_url="https://app.example/voice"
-    )
-    credentials = client.sip.credential_lists.create(friendly_name="agents")
-    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
-    client.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
-        credential_list_sid=credentials.sid
-    )
-    options = domain_options(domain.domain_name, password=password)
-    done = sipp("invite_domain_digest.xml", port, tmp_path, *options, final=final)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert client.calls.list() == []
+    domain = calls_domain(main_client(server), "agents.sip.twilio.com", alice=True)
+    options = domain_options(domain.name, password=password)
+    passed(sipp("invite_domain_digest.xml", port, tmp_path, *options, final=final))
+    assert main_client(server).calls.list() == []
 
 
 def test_with_both_kinds_of_list_mapped_both_must_let_the_caller_in(
@@ -199,24 +214,11 @@ def test_with_both_kinds_of_list_mapped_both_must_let_the_caller_in(
 ) -> None:
     server, port = sip_server
     client = main_client(server)
-    domain = client.sip.domains.create(
-        domain_name="both.sip.twilio.com", voice_url="https://app.example/voice"
-    )
-    credentials = client.sip.credential_lists.create(friendly_name="agents")
-    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
-    addresses = client.sip.ip_access_control_lists.create(friendly_name="elsewhere")
-    entry = client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
-        friendly_name="not sipp", ip_address="192.0.2.1"
-    )
-    calls = client.sip.domains(domain.sid).auth.calls
-    calls.credential_list_mappings.create(credential_list_sid=credentials.sid)
-    calls.ip_access_control_list_mappings.create(ip_access_control_list_sid=addresses.sid)
+    domain = calls_domain(client, "both.sip.twilio.com", alice=True, address="192.0.2.1")
     # From an address outside the list: refused before any challenge, whatever the password.
-    done = sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.domain_name), final="403")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    client.sip.ip_access_control_lists(addresses.sid).ip_addresses(entry.sid).update(ip_address="127.0.0.1")
-    done = sipp("invite_domain_digest.xml", port, tmp_path, *domain_options(domain.domain_name), final="480")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.name), final="403"))
+    move_address(client, domain, "127.0.0.1")
+    passed(sipp("invite_domain_digest.xml", port, tmp_path, *domain_options(domain.name), final="480"))
 
 
 def registration_domain(client: Client, name: str, *, enabled: bool = True) -> str:
@@ -249,7 +251,7 @@ def test_a_domain_user_registers_with_its_password_and_is_listed(
     server, port = sip_server
     name = registration_domain(main_client(server), "phones.sip.twilio.com")
     done = sipp("register_digest.xml", port, tmp_path, *register_options(name), final="200", check=REGISTERED)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(done)
 
 
 @pytest.mark.parametrize(
@@ -262,7 +264,7 @@ def test_a_wrong_password_or_another_users_address_is_refused(
     server, port = sip_server
     name = registration_domain(main_client(server), "phones.sip.twilio.com")
     done = sipp("register_digest.xml", port, tmp_path, *register_options(name, user, password), final="403")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(done)
 
 
 def test_a_domain_without_registration_takes_none(
@@ -271,27 +273,17 @@ def test_a_domain_without_registration_takes_none(
     server, port = sip_server
     name = registration_domain(main_client(server), "closed.sip.twilio.com", enabled=False)
     done = sipp("register.xml", port, tmp_path, *register_options(name), final="403")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(done)
 
 
 def test_over_tcp_the_same_requests_get_the_same_answers(
     sip_server: tuple[ServerProcess, int], tmp_path: Path
 ) -> None:
     server, port = sip_server
-    client = main_client(server)
-    done = sipp("options.xml", port, tmp_path, "-t", "t1")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    domain = client.sip.domains.create(
-        domain_name="tcp.sip.twilio.com", voice_url="https://app.example/voice"
-    )
-    credentials = client.sip.credential_lists.create(friendly_name="agents")
-    client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
-    client.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
-        credential_list_sid=credentials.sid
-    )
-    options = ("-t", "t1", *domain_options(domain.domain_name))
-    done = sipp("invite_domain_digest.xml", port, tmp_path, *options, final="480")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    passed(sipp("options.xml", port, tmp_path, "-t", "t1"))
+    domain = calls_domain(main_client(server), "tcp.sip.twilio.com", alice=True)
+    options = ("-t", "t1", *domain_options(domain.name))
+    passed(sipp("invite_domain_digest.xml", port, tmp_path, *options, final="480"))
 
 
 @pytest.mark.parametrize(("transport", "kind"), [("udp", socket.SOCK_DGRAM), ("tcp", socket.SOCK_STREAM)])
