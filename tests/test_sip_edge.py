@@ -1,8 +1,9 @@
-"""The SIP port of a running server (issue 15, first slices), driven by sipp over loopback: OPTIONS
-is answered; an INVITE for no domain is refused (404); one for a SIP Domain is let in or refused as
-its mapped lists say — source addresses, a digest challenge (407) answered by sipp itself — and
-never becomes a call yet (480 once let in); garbage never stops the port; a SIP port another
-program holds stops the server before it creates anything."""
+"""The SIP port of a running server (issue 15, first slices), driven by sipp over loopback, on UDP
+and on TCP: OPTIONS is answered; an INVITE for no domain is refused (404); one for a SIP Domain is
+let in or refused as its mapped lists say — source addresses, a digest challenge (407) answered by
+sipp itself — and never becomes a call yet (480 once let in); a domain's users REGISTER with their
+passwords and are listed; garbage never stops the port; a SIP port another program holds stops the
+server before it creates anything."""
 
 from __future__ import annotations
 
@@ -33,9 +34,21 @@ def free_udp_port() -> int:
         return port
 
 
+def free_sip_port() -> int:
+    """A loopback port free for UDP and for TCP alike, as the server's SIP port must be."""
+    while True:
+        port = free_udp_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            try:
+                tcp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
 @pytest.fixture
 def sip_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
-    port = free_udp_port()
+    port = free_sip_port()
     server = ServerProcess(tmp_path / "data", {"PHONOGRAPH_SIP_PORT": str(port)}).start()
     try:
         yield server, port
