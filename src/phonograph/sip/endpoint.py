@@ -38,6 +38,8 @@ from phonograph.sip.transactions import Handle, LoopTimers, ServerTransaction, T
 log = logging.getLogger(__name__)
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+LIMITED_METHODS = frozenset({"INVITE", "REGISTER"})
+"""New requests of these methods count against their source address's rate (sip/ratelimit.py)."""
 MAX_CONNECTIONS = 1000
 """TCP connections open at once; more are closed as they come."""
 IDLE_S = 300.0
@@ -82,7 +84,7 @@ class SipEndpoint:
     ) -> None:
         """``admission``: who may call in through a SIP Domain; without it every INVITE is 404.
         ``registrar``: REGISTER for domain users; without it REGISTER is 405. ``limiter``: how many
-        new INVITEs a source address may send (sip/ratelimit.py)."""
+        new INVITEs and REGISTERs a source address may send (sip/ratelimit.py)."""
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
         self._server: asyncio.Server | None = None
@@ -145,7 +147,8 @@ class SipEndpoint:
             self.transactions.received_request(parsed, source)
 
     def _within_rate(self, request: SipRequest, source: Address) -> bool:
-        return request.method != "INVITE" or self.limiter.allow(source[0])
+        # INVITE and REGISTER: what scanners flood, and what a password guesser repeats.
+        return request.method not in LIMITED_METHODS or self.limiter.allow(source[0])
 
     def _send(self, data: bytes, destination: Address) -> None:
         """To ``destination`` over its TCP connection when it has one (a response goes back the way

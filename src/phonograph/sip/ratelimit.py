@@ -1,6 +1,7 @@
-"""How many new INVITEs each source address may send: a token bucket per address, so that one
-host flooding the port (toll-fraud scanners try thousands of numbers a minute) neither takes the
-database's time nor keeps every other caller waiting. What goes over is dropped without an answer:
+"""How many new INVITEs and REGISTERs each source address may send: a token bucket per address,
+so that one host flooding the port (toll-fraud scanners try thousands of numbers a minute, password
+guessers thousands of REGISTERs) neither takes the database's time nor keeps every other caller
+waiting. What goes over is dropped without an answer:
 an answer would only cost more and tell the scanner the port is alive.
 
 The table of addresses is bounded: the least recently seen is forgotten first (a forgotten address
@@ -13,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 INVITES_PER_S = 5.0
-"""Sustained new INVITEs per source address: more than a busy PBX's trunk places."""
+"""Sustained new INVITEs and REGISTERs per source address: more than a busy PBX's trunk places."""
 BURST = 20
-"""INVITEs an address may send at once before the rate applies."""
+"""Requests an address may send at once before the rate applies."""
 MAX_SOURCES = 10_000
 
 

@@ -8,6 +8,8 @@ import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from phonograph.sip import SipEndpoint, SipResponse, SipSockets, StreamFramer, parse
 from phonograph.sip.endpoint import IDLE_S
 from phonograph.sip.ratelimit import RateLimiter
@@ -162,14 +164,15 @@ def test_garbage_responses_and_oversized_datagrams_are_dropped_and_the_port_goes
     run(check)
 
 
-def test_a_flood_of_invites_from_one_address_is_dropped_past_its_burst() -> None:
+@pytest.mark.parametrize(("method", "refusal"), [("INVITE", 404), ("REGISTER", 405)])
+def test_a_flood_from_one_address_is_dropped_past_its_burst(method: str, refusal: int) -> None:
     limiter = RateLimiter(lambda: 0.0, rate_per_s=1, burst=3)
 
     async def check(endpoint: SipEndpoint, peer: socket.socket) -> None:
         for index in range(10):
-            peer.send(invite().replace(b"z9hG4bK-first", f"z9hG4bK-flood{index}".encode()))
+            peer.send(request(method).replace(b"z9hG4bK-first", f"z9hG4bK-flood{index}".encode()))
         # Loopback keeps the order: three refusals, then the OPTIONS answer: the rest got nothing.
-        assert [(await next_response(peer)).code for _ in range(3)] == [404, 404, 404]
+        assert [(await next_response(peer)).code for _ in range(3)] == [refusal] * 3
         assert (await answer(peer, request("OPTIONS"))).code == 200
         assert (endpoint.stats.answered, limiter.dropped) == (4, 7)
 
