@@ -3,8 +3,6 @@ recording service, with the leg, the SIDs and the database filled in."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 from phonograph.calls.contracts import CallLeg
 from phonograph.calls.loader import ApplicationFailure
 from phonograph.calls.params import Params
@@ -40,7 +38,8 @@ class LegRecordings:
     async def start(
         self, plan: RecordingPlan, name: str | None = None, from_frame: int | None = None
     ) -> Recording:
-        """Record the leg from now, or from ``from_frame`` (a REST start's arrival, ``keeping_frames``)."""
+        """Record the leg from now, or from ``from_frame``: a REST start's arrival, its frames kept
+        meanwhile by ``RecordingService.keeping_frames``."""
         session = self._session
         return await self._service.begin(
             account_sid=session.call.account_sid,
@@ -50,10 +49,6 @@ class LegRecordings:
             name=name,
             from_frame=from_frame,
         )
-
-    def keeping_frames(self) -> AbstractContextManager[None]:
-        """The leg keeps its recent frames while a REST start that arrived now is handled."""
-        return self._service.keeping_frames(self._session.call.sid, self._session.leg)
 
     async def stop(self, sid: str, at_frame: int | None = None) -> None:
         """Stop ``sid`` if it is still running (the call's end may have stopped it already), from
