@@ -162,12 +162,11 @@ def mapping_router(resource: MappingResource) -> APIRouter:
             page = await SipDomainMappingRepo(session).list_page(
                 domain.sid, resource.purpose, resource.lists.sid_prefix, paging.spec
             )
-            lists = SipListRepo(session, resource.lists.kind)
-            items = []
-            for mapping in page.items:
-                sip_list = await lists.get_for_account(account.sid, mapping.list_sid)
-                assert sip_list is not None, "deleting a list deletes its mappings"
-                items.append(resource.json(domain, mapping, sip_list))
+            named = await SipListRepo(session, resource.lists.kind).named(
+                account.sid, [mapping.list_sid for mapping in page.items]
+            )
+        # Deleting a list deletes its mappings: every mapping names a list.
+        items = [resource.json(domain, mapping, named[mapping.list_sid]) for mapping in page.items]
         path = f"{domain_path(account.sid, domain.sid)}/{resource.segment}.json"
         return render_page(resource.page_key, items, page, paging, path, {})
 

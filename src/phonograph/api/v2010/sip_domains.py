@@ -178,11 +178,10 @@ async def list_domains(
     paging = PageRequest.from_params(query_params(request))
     async with context.db.read() as session:
         page = await SipDomainRepo(session).list_page(account.sid, paging.spec)
-        mappings = SipDomainMappingRepo(session)
-        items = [
-            domain_json(domain, await mappings.mapped_lists(domain.sid, MappingPurpose.CALLS))
-            for domain in page.items
-        ]
+        mapped = await SipDomainMappingRepo(session).mapped_lists_of(
+            [domain.sid for domain in page.items], MappingPurpose.CALLS
+        )
+    items = [domain_json(domain, mapped.get(domain.sid, [])) for domain in page.items]
     return render_page("domains", items, page, paging, f"{account_path(account.sid)}/SIP/Domains.json", {})
 
 

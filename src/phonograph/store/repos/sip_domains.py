@@ -188,10 +188,21 @@ class SipDomainMappingRepo:
 
     async def mapped_lists(self, domain_sid: str, purpose: MappingPurpose) -> list[str]:
         """The SIDs of every list mapped to the domain for ``purpose``."""
-        stmt = select(SipDomainMappingRow.list_sid).where(
-            SipDomainMappingRow.domain_sid == domain_sid, SipDomainMappingRow.purpose == purpose.value
+        return (await self.mapped_lists_of([domain_sid], purpose)).get(domain_sid, [])
+
+    async def mapped_lists_of(self, domain_sids: list[str], purpose: MappingPurpose) -> dict[str, list[str]]:
+        """``mapped_lists`` of several domains in one query (a page of domains)."""
+        stmt = (
+            select(SipDomainMappingRow.domain_sid, SipDomainMappingRow.list_sid)
+            .where(
+                SipDomainMappingRow.domain_sid.in_(domain_sids), SipDomainMappingRow.purpose == purpose.value
+            )
+            .order_by(SipDomainMappingRow.id)
         )
-        return list((await self._session.scalars(stmt)).all())
+        mapped: dict[str, list[str]] = {}
+        for domain_sid, list_sid in (await self._session.execute(stmt)).all():
+            mapped.setdefault(domain_sid, []).append(list_sid)
+        return mapped
 
     async def remove(self, domain_sid: str, purpose: MappingPurpose, list_sid: str) -> None:
         await self._session.execute(

@@ -109,6 +109,15 @@ class SipListRepo:
         row = await self._row(sid)
         return None if row is None or row.account_sid != account_sid else from_row(SipList, row)
 
+    async def named(self, account_sid: str, sids: list[str]) -> dict[str, SipList]:
+        """The account's lists among ``sids``, by SID, in one query (the lists a page of mappings
+        names)."""
+        table = self._kind.row
+        stmt = select(table).where(table.account_sid == account_sid, table.sid.in_(sids))
+        # As in ``_row``: a union of tables is typed as their base; each row is of this kind's table.
+        rows = cast(list[ListRow], list((await self._session.scalars(stmt)).all()))
+        return {row.sid: from_row(SipList, row) for row in rows}
+
     async def list_page(self, account_sid: str, spec: PageSpec) -> Page[SipList]:
         table = self._kind.row
         stmt = select(table).where(table.account_sid == account_sid)
