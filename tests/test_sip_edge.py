@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ from pathlib import Path
 import pytest
 from twilio.rest import Client
 
-from phonograph.testing.server import START_TIMEOUT_S, ServerProcess, free_port
+from phonograph.testing.server import ServerProcess, free_port
+from tests.support.cli import phonograph
 from tests.support.twilio_client import sdk_client
 
 SCENARIOS = Path(__file__).parent / "data" / "sipp"
@@ -309,23 +309,15 @@ def test_a_busy_sip_port_stops_the_server_before_it_creates_anything(
         if kind == socket.SOCK_STREAM:
             taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "phonograph",
-                "serve",
-                "--port",
-                str(free_port()),
-                "--data-dir",
-                str(data_dir),
-            ],
-            env={"PATH": "/usr/bin:/bin", "PHONOGRAPH_SIP_PORT": str(port)},
-            capture_output=True,
-            text=True,
-            timeout=START_TIMEOUT_S,
-            check=False,
+        result = phonograph(
+            None,
+            "serve",
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(data_dir),
+            env={"PHONOGRAPH_SIP_PORT": str(port)},
         )
-    assert result.returncode == 2
-    assert f"cannot listen for SIP on {transport} 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert result.code == 2
+    assert f"cannot listen for SIP on {transport} 127.0.0.1:{port}" in result.out + result.err
     assert not data_dir.exists()
