@@ -1,16 +1,17 @@
-"""The SIP port of a running server (issue 15, first slices), driven by sipp over loopback, on UDP
-and on TCP: OPTIONS is answered; an INVITE for no domain is refused (404); one for a SIP Domain is
-let in or refused as its mapped lists say — source addresses, a digest challenge (407) answered by
-sipp itself — and never becomes a call yet (480 once let in); a domain's users REGISTER with their
-passwords and are listed; garbage never stops the port; a SIP port another program holds stops the
-server before it creates anything."""
+"""The SIP port of a running server (issue 15), driven by sipp over loopback, on UDP and on TCP:
+OPTIONS is answered; an INVITE for no domain is refused (404); one for a SIP Domain is let in or
+refused as its mapped lists say — source addresses, a digest challenge (407) answered by sipp
+itself. These domains have no VoiceUrl, so a caller let in rings and then gets 480, never a call
+(calls that run an app are in test_sip_calls.py). A domain's users REGISTER with their passwords
+and are listed; garbage never stops the port; a SIP port another program holds stops the server
+before it creates anything."""
 
 from __future__ import annotations
 
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,19 +58,29 @@ def sip_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
 
 
 def sipp(
-    scenario: str, port: int, tmp_path: Path, *options: str, final: str | None = None, check: str = ""
+    scenario: str,
+    port: int,
+    tmp_path: Path,
+    *options: str,
+    final: str | None = None,
+    check: str = "",
+    fill: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scenario`` once against the server's SIP port; ``final``: the code it must end on, for
-    the scenarios that name it FINAL; ``check``: sipp actions on that final answer (CHECK)."""
+    the scenarios that name it FINAL; ``check``: sipp actions on that final answer (CHECK);
+    ``fill``: other placeholders of the scenario, and their values."""
     binary = shutil.which("sipp")
     assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
-    path = SCENARIOS / scenario
+    text = (SCENARIOS / scenario).read_text()
     if final is not None:
-        path = tmp_path / scenario
-        text = (SCENARIOS / scenario).read_text().replace('response="FINAL"', f'response="{final}"')
+        text = text.replace('response="FINAL"', f'response="{final}"')
         # A variable sipp assigns must be referenced again, or it refuses the scenario.
         checked = f'{check}</recv>\n  <Reference variables="1" />' if check else "</recv>"
-        path.write_text(text.replace("CHECK</recv>", checked))
+        text = text.replace("CHECK</recv>", checked)
+    for placeholder, value in (fill or {}).items():
+        text = text.replace(placeholder, value)
+    path = tmp_path / scenario
+    path.write_text(text)
     return subprocess.run(
         [
             binary,
@@ -159,9 +170,9 @@ class CallsDomain:
 def calls_domain(
     client: Client, name: str, *, alice: bool = False, address: str | None = None
 ) -> CallsDomain:
-    """A domain running a VoiceUrl, with alice's credential mapped for calls when ``alice``, and an IP
-    access control list holding ``address`` when given."""
-    domain = client.sip.domains.create(domain_name=name, voice_url="https://app.example/voice")
+    """A domain without a VoiceUrl (a caller let in gets 480), with alice's credential mapped for
+    calls when ``alice``, and an IP access control list holding ``address`` when given."""
+    domain = client.sip.domains.create(domain_name=name)
     calls = client.sip.domains(domain.sid).auth.calls
     if alice:
         credentials = client.sip.credential_lists.create(friendly_name="agents")
@@ -204,7 +215,7 @@ def test_an_address_list_lets_its_addresses_in_and_no_others(
     server, port = sip_server
     client = main_client(server)
     domain = calls_domain(client, "office.sip.twilio.com", address="127.0.0.1")
-    # Let in: no SIP call is placed yet, so the answer is 480, never a call.
+    # Let in: with no VoiceUrl to run, the answer is 480, never a call.
     passed(sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.name), final="480"))
     move_address(client, domain, "10.0.0.0", 8)
     passed(sipp("invite_domain.xml", port, tmp_path, *domain_options(domain.name), final="403"))

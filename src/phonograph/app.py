@@ -23,7 +23,7 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
 from phonograph.recording import RecordingService
 from phonograph.settings import Settings
-from phonograph.sip import Admission, Challenger, Registrar, SipEndpoint, SipSockets
+from phonograph.sip import Admission, CallSetup, Challenger, Registrar, RtpPorts, SipEndpoint, SipSockets
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
@@ -166,7 +166,10 @@ def build_app(
     )
 
     admission = Admission(db, Challenger(clock))
-    sip = SipEndpoint(admission, Registrar(db, admission, clock))
+    rtp_ports = RtpPorts(settings.host, *settings.rtp_ports)
+    sip = SipEndpoint(
+        admission, Registrar(db, admission, clock), CallSetup(calls, rtp_ports, settings.sip_advertise)
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import socket
@@ -18,6 +19,7 @@ from phonograph.transcription.models import server_model
 from phonograph.webhooks import OutboundPolicy
 
 DEFAULT_HOST = "127.0.0.1"
+DEFAULT_RTP_PORTS = "10000-20000"
 DEFAULT_PORT = 8080
 DEFAULT_SIP_PORT = 5060
 DEFAULT_DATA_DIR = Path("./data")
@@ -85,6 +87,26 @@ def _sip_port(env: Mapping[str, str]) -> int:
     return port
 
 
+def _sip_advertise(env: Mapping[str, str], shown_host: str) -> str:
+    """``PHONOGRAPH_SIP_ADVERTISE``: the IP address phones reach this node's SIP and RTP at, put in
+    Via, Contact and SDP (an SDP ``c=`` line names an address, not a host); by default the address
+    the server listens on."""
+    raw = env.get("PHONOGRAPH_SIP_ADVERTISE") or shown_host
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        raise SettingsError("PHONOGRAPH_SIP_ADVERTISE must be an IP address") from None
+
+
+def _rtp_ports(env: Mapping[str, str]) -> tuple[int, int]:
+    """``PHONOGRAPH_RTP_PORTS``: ``first-last``, the UDP ports calls' RTP takes (an even one each)."""
+    raw = env.get("PHONOGRAPH_RTP_PORTS") or DEFAULT_RTP_PORTS
+    first, dash, last = raw.partition("-")
+    if not (dash and first.isdigit() and last.isdigit() and 1024 <= int(first) < int(last) <= 65_535):
+        raise SettingsError("PHONOGRAPH_RTP_PORTS must be a range first-last of ports from 1024 to 65535")
+    return int(first), int(last)
+
+
 def _bus_delay_s(env: Mapping[str, str]) -> float:
     """``PHONOGRAPH_BUS_DELAY_MS``: an artificial routing delay of commands between nodes (tests)."""
     raw = env.get("PHONOGRAPH_BUS_DELAY_MS") or "0"
@@ -139,6 +161,9 @@ class Settings:
     drain_s: float = 0.0
     # The UDP port SIP listens on, on ``host``; 0: no SIP (sip/endpoint.py).
     sip_port: int = DEFAULT_SIP_PORT
+    # The address put in Via, Contact and SDP, and the UDP ports of calls' RTP (sip/dialogs.py).
+    sip_advertise: str = DEFAULT_HOST
+    rtp_ports: tuple[int, int] = (10_000, 20_000)
 
     @property
     def credentials_file(self) -> Path:
@@ -216,4 +241,6 @@ class Settings:
             bus_delay_s=_bus_delay_s(env),
             drain_s=_seconds(env, "PHONOGRAPH_DRAIN_S", 0, 0, MAX_DRAIN_S),
             sip_port=_sip_port(env),
+            sip_advertise=_sip_advertise(env, shown_host),
+            rtp_ports=_rtp_ports(env),
         )

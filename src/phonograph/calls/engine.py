@@ -39,6 +39,7 @@ from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession
+from phonograph.calls.sip_line import SipCallerLine, sip_leg, sip_params, sip_program
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
 from phonograph.core import NotFound, PhonographError, ServiceUnavailable
@@ -50,6 +51,7 @@ from phonograph.recording import (
     Source,
     resolve_plan,
 )
+from phonograph.sip import InboundCall
 from phonograph.store import (
     Account,
     AccountRepo,
@@ -225,6 +227,31 @@ class CallEngine:
         program = None if join is not None else _program_of(call)
         CallSession(runtime, self.rooms, call, account.auth_token, program, join=join).start()
         return call
+
+    async def call_arrived(self, sip_call: InboundCall) -> None:
+        """A phone called one of the account's SIP Domains (sip/dialogs.py, ``CallHandler``): its
+        leg runs the domain's VoiceUrl, with the phone as its far end (calls/sip_line.py)."""
+        if self.lease.draining:
+            raise ServiceUnavailable("this node is shutting down")
+        runtime = self.runtime
+        call = sip_leg(sip_call, runtime.clock, runtime.node_id)
+        async with runtime.db.transaction() as session:
+            account = await AccountRepo(session).get(call.account_sid)
+            assert account is not None, "a domain's account exists"
+            call = await CallRepo(session).create(call)
+        log.info("sip call sid=%s call_id=%s", call.sid, sip_call.arrival.call_id)
+        line = SipCallerLine(sip_call, runtime.media)
+        leg = CallSession(
+            runtime,
+            self.rooms,
+            call,
+            account.auth_token,
+            sip_program(sip_call),
+            line,
+            webhook_extras=sip_params(sip_call),
+        )
+        line.attach(leg)
+        leg.start()
 
     async def update_call(self, account: Account, sid: str, update: CallUpdate) -> Call:
         call = await self._call(account, sid)

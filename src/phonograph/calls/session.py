@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -58,7 +59,10 @@ class CallSession:
         program: ProgramSource | None,
         far_end: FarEnd | None = None,
         join: JoinSettings | None = None,
+        webhook_extras: Sequence[tuple[str, str]] = (),
     ) -> None:
+        """``webhook_extras``: what every request about the call carries besides Twilio's common
+        parameters (a SIP call's ``SipCallId``, ...)."""
         self.runtime = runtime
         self.conferences = conferences
         self.call = call
@@ -69,6 +73,7 @@ class CallSession:
         self._program = program
         # A Participants-create call: once answered it joins this conference, and ends on leaving.
         self._join = join
+        self._webhook_extras = list(webhook_extras)
         self._document_url: str | None = None
         self._answered_at_ms: int | None = None
         # Record=true's recording and the media time it started, for the completed callback.
@@ -103,7 +108,7 @@ class CallSession:
         return self._document_url
 
     def webhook_params(self) -> Params:
-        return call_params(self.call, self.status)
+        return call_params(self.call, self.status) + self._webhook_extras
 
     async def speech(self, say: twiml.Say) -> Clip:
         engine = self.runtime.speech

@@ -17,7 +17,15 @@ from phonograph.media.frames import (
     silence,
 )
 from phonograph.media.g711 import Codes, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
-from phonograph.media.leg import ClipPlayer, FrameListener, MediaLeg, connect, disconnect, run_frame
+from phonograph.media.leg import (
+    ClipPlayer,
+    FrameListener,
+    FrameSource,
+    MediaLeg,
+    connect,
+    disconnect,
+    run_frame,
+)
 from phonograph.media.mixer import SPEAKING_PEAK, Mixer
 from phonograph.media.resample import resample
 from phonograph.media.tones import (
@@ -53,6 +61,7 @@ __all__ = [
     "EspeakEngine",
     "Frame",
     "FrameListener",
+    "FrameSource",
     "InvalidDigits",
     "MediaClock",
     "MediaLeg",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from phonograph.media.frames import SILENT_FRAME, Clip, Frame
 
@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 
 FrameListener = Callable[[Frame, Frame], None]
 """Called once per frame with (inbound, outbound): taps, DTMF collectors, recorders."""
+
+
+class FrameSource(Protocol):
+    """What a leg sends, frame by frame: a clip being played, or a real phone's audio as it arrives
+    (sip/rtp_stream.py). ``None``: nothing more to send (the leg goes silent)."""
+
+    def next_frame(self) -> Frame | None: ...
+
+    def finish(self) -> None:
+        """Stop: a player that is cut off resolves whatever waits for its end."""
 
 
 class ClipPlayer:
@@ -59,7 +69,7 @@ class MediaLeg:
         self.name = name
         self.inbound: Frame = SILENT_FRAME
         self.outbound: Frame = SILENT_FRAME
-        self.player: ClipPlayer | None = None
+        self.player: FrameSource | None = None
         self.peer: MediaLeg | None = None
         self.bridge: MediaLeg | None = None
         self.listeners: list[FrameListener] = []

@@ -50,7 +50,7 @@ DECISION_STATUS = {
     Outcome.NO_DOMAIN: 404,
     Outcome.FORBIDDEN: 403,
     Outcome.CHALLENGE: 407,
-    # Let in, but phonograph places no SIP call yet (issue 15): "temporarily unavailable".
+    # Let in where no call can be placed: "temporarily unavailable".
     Outcome.ADMITTED: 480,
 }
 
@@ -70,6 +70,16 @@ class Admission:
         self.challenger = challenger
 
     async def decide(self, request: SipRequest, source_ip: str) -> Decision:
+        decision = await self._decide(request, source_ip)
+        log.info(
+            "sip invite from=%s domain=%s outcome=%s",
+            source_ip,
+            None if decision.domain is None else decision.domain.sid,
+            decision.outcome.value,
+        )
+        return decision
+
+    async def _decide(self, request: SipRequest, source_ip: str) -> Decision:
         host = request.message.uri.host.lower()
         async with self._db.read() as session:
             domain = await SipDomainRepo(session).get_by_name(host)
@@ -114,18 +124,13 @@ class Admission:
             return Decision(Outcome.CHALLENGE, domain, stale=True)
         return Decision(Outcome.FORBIDDEN, domain)
 
-    async def invite(self, request: SipRequest, source: tuple[str, int], tag: str) -> Response:
-        """The final answer to an INVITE from ``source``; ``tag`` goes on its To."""
-        decision = await self.decide(request, source[0])
+    def refusal(self, request: SipRequest, decision: Decision, tag: str) -> Response:
+        """The final answer to an INVITE that ``decision`` does not let in as a call; ``tag`` goes
+        on its To. One that was let in gets 480 here only where no call can be placed (an endpoint
+        without calls: its tests)."""
         response = response_to(request, DECISION_STATUS[decision.outcome], to_tag=tag)
         if decision.outcome is Outcome.CHALLENGE:
             response.headers.setlist("Proxy-Authenticate", self.challenges(stale=decision.stale))
-        log.info(
-            "sip invite from=%s:%s domain=%s outcome=%s",
-            *source,
-            None if decision.domain is None else decision.domain.sid,
-            decision.outcome.value,
-        )
         return response
 
     def challenges(self, *, stale: bool) -> list[str]:

@@ -21,16 +21,16 @@ import logging
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sipmessage import Response, Via
+from sipmessage import Response
 
 from phonograph.core import TaskOwner
-from phonograph.sip.admission import Admission
+from phonograph.sip.admission import Admission, Outcome
+from phonograph.sip.dialogs import CallSetup, Dialogs, arrival_of
 from phonograph.sip.framing import StreamFramer
-from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to, seen
 from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.registrar import Registrar
 from phonograph.sip.transactions import Handle, LoopTimers, ServerTransaction, Timers, TransactionLayer
@@ -77,14 +77,17 @@ class SipEndpoint:
         self,
         admission: Admission | None = None,
         registrar: Registrar | None = None,
+        calls: CallSetup | None = None,
         *,
         timers: Timers | None = None,
         limiter: RateLimiter | None = None,
         max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         """``admission``: who may call in through a SIP Domain; without it every INVITE is 404.
-        ``registrar``: REGISTER for domain users; without it REGISTER is 405. ``limiter``: how many
-        new INVITEs and REGISTERs a source address may send (sip/ratelimit.py)."""
+        ``registrar``: REGISTER for domain users; without it REGISTER is 405. ``calls``: who takes
+        an admitted INVITE as a call, and its RTP ports; without it such an INVITE gets 480.
+        ``limiter``: how many new INVITEs and REGISTERs a source address may send
+        (sip/ratelimit.py)."""
         self.stats = EndpointStats()
         self._transport: asyncio.DatagramTransport | None = None
         self._server: asyncio.Server | None = None
@@ -93,13 +96,17 @@ class SipEndpoint:
         self._tasks = TaskOwner()
         self.timers = timers or LoopTimers()
         self.limiter = limiter or RateLimiter(time.monotonic)
-        user = _Answers(admission, registrar, self._tasks)
-        self.transactions = TransactionLayer(self._send, self.timers, user, admit=self._within_rate)
+        self._user = _Answers(admission, registrar, None, self._tasks)
+        self.transactions = TransactionLayer(self._send, self.timers, self._user, admit=self._within_rate)
+        self._calls = calls
 
     async def start(self, sockets: SipSockets) -> None:
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sockets.udp)
         self._server = await loop.create_server(lambda: _StreamProtocol(self), sock=sockets.tcp)
+        if self._calls is not None:
+            calls, advertised = self._calls, (self._calls.advertise, self.address[1])
+            self._user.dialogs = Dialogs(self.transactions, calls.handler, calls.ports, advertised)
         log.info("sip listening udp+tcp=%s:%s", *self.address)
 
     @property
@@ -108,7 +115,13 @@ class SipEndpoint:
         host, port = self._transport.get_extra_info("sockname")[:2]
         return str(host), int(port)
 
+    @property
+    def dialogs(self) -> Dialogs | None:
+        return self._user.dialogs
+
     async def stop(self) -> None:
+        if self._user.dialogs is not None:
+            self._user.dialogs.close()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -139,7 +152,7 @@ class SipEndpoint:
             broken = error.request
             # An answer needs the request's Via to be a response at all (RFC 3261 §8.2.6.2).
             if broken is not None and broken.method != "ACK" and broken.headers.get("Via") is not None:
-                self._send(encode(_seen(response_to(broken, error.sip_status), source)), source)
+                self._send(encode(seen(response_to(broken, error.sip_status), source)), source)
             return
         if isinstance(parsed, SipResponse):
             self.transactions.received_response(parsed)
@@ -163,42 +176,70 @@ class SipEndpoint:
 
 
 class _Answers:
-    """The transaction user while no SIP call is placed: an INVITE is told whether its domain lets
-    the caller in (and, when it does, that calls are not served yet: 480); a REGISTER goes to the
-    registrar; every other request is answered at once."""
+    """The transaction user: an INVITE is told whether its domain lets the caller in, and one let
+    in becomes a call (sip/dialogs.py) when calls are taken; a request inside a call's dialog goes
+    to it; a REGISTER goes to the registrar; every other request is answered at once."""
 
-    def __init__(self, admission: Admission | None, registrar: Registrar | None, tasks: TaskOwner) -> None:
+    def __init__(
+        self,
+        admission: Admission | None,
+        registrar: Registrar | None,
+        dialogs: Dialogs | None,
+        tasks: TaskOwner,
+    ) -> None:
         self._admission = admission
         self._registrar = registrar
+        self.dialogs = dialogs
         self._tasks = tasks
         self._allow = ALLOW + (", REGISTER" if registrar is not None else "")
 
     def request(self, transaction: ServerTransaction) -> None:
-        method = transaction.request.method
-        if method == "INVITE" and self._admission is not None:
-            transaction.respond(_seen(response_to(transaction.request, 100), transaction.source))
-            self._tasks.spawn(self._answer_later(transaction, self._admission.invite), name="sip invite")
+        request, source = transaction.request, transaction.source
+        method, dialogs = request.method, self.dialogs
+        in_dialog = "tag" in request.checked.to.parameters
+        if dialogs is not None and in_dialog and method in ("INVITE", "BYE"):
+            if not dialogs.in_dialog(transaction):
+                log.info("sip no dialog method=%s from=%s:%s", method, *source)
+                transaction.respond(seen(response_to(request, 481), source))
+        elif dialogs is not None and method == "INVITE" and dialogs.retransmitted_invite(request):
+            transaction.drop()
+        elif dialogs is not None and method == "CANCEL":
+            dialogs.cancel(transaction)
+        elif method == "INVITE" and self._admission is not None:
+            transaction.respond(seen(response_to(request, 100), source))
+            self._tasks.spawn(self._invite(transaction, self._admission), name="sip invite")
         elif method == "REGISTER" and self._registrar is not None:
-            self._tasks.spawn(self._answer_later(transaction, self._registrar.register), name="sip register")
+            self._tasks.spawn(self._register(transaction, self._registrar), name="sip register")
         else:
-            transaction.respond(_seen(_answer(transaction.request, self._allow), transaction.source))
+            transaction.respond(seen(_answer(request, self._allow), source))
 
-    async def _answer_later(
-        self,
-        transaction: ServerTransaction,
-        answer: Callable[[SipRequest, Address, str], Awaitable[Response]],
-    ) -> None:
+    async def _invite(self, transaction: ServerTransaction, admission: Admission) -> None:
         request, source = transaction.request, transaction.source
         try:
-            response = await answer(request, source, secrets.token_hex(8))
+            decision = await admission.decide(request, source[0])
+            if decision.outcome is Outcome.ADMITTED and self.dialogs is not None:
+                await self.dialogs.invite(transaction, arrival_of(request, source, decision))
+                return
+            response = admission.refusal(request, decision, secrets.token_hex(8))
+        except Exception:
+            log.exception("sip INVITE failed from=%s:%s", *source)
+            response = response_to(request, 500, to_tag=secrets.token_hex(8))
+        # A final answer that went already (a CANCEL's 487, a refusal) makes this one a no-op.
+        transaction.respond(seen(response, source))
+
+    async def _register(self, transaction: ServerTransaction, registrar: Registrar) -> None:
+        request, source = transaction.request, transaction.source
+        try:
+            response = await registrar.register(request, source, secrets.token_hex(8))
         except Exception:
             # The transaction waits for a final answer that nothing else would give.
-            log.exception("sip %s failed from=%s:%s", request.method, *source)
+            log.exception("sip REGISTER failed from=%s:%s", *source)
             response = response_to(request, 500, to_tag=secrets.token_hex(8))
-        transaction.respond(_seen(response, source))
+        transaction.respond(seen(response, source))
 
     def ack(self, request: SipRequest, source: Address) -> None:
-        pass  # the ACK of a 2xx: phonograph sends none yet
+        if self.dialogs is not None:
+            self.dialogs.ack(request)  # the ACK of a 200, which belongs to its dialog
 
 
 def _answer(request: SipRequest, allow: str) -> Response:
@@ -215,19 +256,6 @@ def _answer(request: SipRequest, allow: str) -> Response:
         return response_to(request, 481, to_tag=tag)
     response = response_to(request, 405 if method in UNSUPPORTED_METHODS else 501, to_tag=tag)
     response.headers.set("Allow", allow)
-    return response
-
-
-def _seen(response: Response, source: Address) -> Response:
-    """``response`` with its top Via saying where the request came from (RFC 3581 §4)."""
-    try:
-        top, *rest = response.via
-    except ValueError:
-        return response  # a Via that could not be read is sent back as it was written
-    parameters = top.parameters.replace(received=source[0])
-    if "rport" in top.parameters:
-        parameters = parameters.replace(rport=str(source[1]))
-    response.via = [Via(top.transport, top.host, top.port, parameters), *rest]
     return response
 
 

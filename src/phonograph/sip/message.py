@@ -218,3 +218,16 @@ def encode(message: Request | Response) -> bytes:
     """``message`` on the wire, with a Content-Length that counts its body."""
     message.headers.set("Content-Length", str(len(message.body)))
     return bytes(message)
+
+
+def seen(response: Response, source: tuple[str, int]) -> Response:
+    """``response`` with its top Via saying where the request came from (RFC 3581 §4)."""
+    try:
+        top, *rest = response.via
+    except ValueError:
+        return response  # a Via that could not be read is sent back as it was written
+    parameters = top.parameters.replace(received=source[0])
+    if "rport" in top.parameters:
+        parameters = parameters.replace(rport=str(source[1]))
+    response.via = [Via(top.transport, top.host, top.port, parameters), *rest]
+    return response

@@ -178,6 +178,12 @@ class ServerTransaction(_Timed):
             self._move(ServerState.CONFIRMED)
             self._later(T4_S, self._terminate)  # timer I
 
+    def drop(self) -> None:
+        """End without an answer: the request was a copy that something else answers (an INVITE
+        whose 200 its dialog sends again, RFC 3261 §13.3.1.4)."""
+        if self.state is ServerState.TRYING:
+            self._move(ServerState.TERMINATED)
+
     def _retransmit_final(self) -> None:
         if self.state is not ServerState.COMPLETED or self._last is None:
             return

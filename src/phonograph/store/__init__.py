@@ -7,7 +7,7 @@ from phonograph.store.models.base import (
     FRIENDLY_NAME_MAX_CHARS,
     UNIQUE_NAME_MAX_CHARS,
 )
-from phonograph.store.models.call import URL_MAX_CHARS
+from phonograph.store.models.call import PHONE_ADDRESS_MAX_CHARS, URL_MAX_CHARS
 from phonograph.store.models.conference import CONFERENCE_NAME_MAX_CHARS
 from phonograph.store.models.participant import PARTICIPANT_LABEL_MAX_CHARS
 from phonograph.store.paging import Cursor, Direction, Page, PageSpec
@@ -82,6 +82,7 @@ __all__ = [
     "FRIENDLY_NAME_MAX_CHARS",
     "IP_ACCESS_CONTROL_LISTS",
     "PARTICIPANT_LABEL_MAX_CHARS",
+    "PHONE_ADDRESS_MAX_CHARS",
     "REPLIES_CHANNEL",
     "RESPONSE_BODY_MAX_CHARS",
     "UNIQUE_NAME_MAX_CHARS",

@@ -1,0 +1,121 @@
+"""Calls from real SIP user agents (issue 15): sipp calls a SIP Domain over loopback with RTP it
+plays from a pcap this test made (a PCMU tone, then an RFC 4733 key press); the domain's VoiceUrl
+runs with Twilio's SIP parameters, records the call and gathers the key; the recording is analysed:
+sipp's tone on the caller's channel, the app's ``<Play>`` on the other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from phonograph.testing.audio import Audio, dominant_frequency_hz
+from phonograph.testing.kit import wait_for_call
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
+from tests.support.rtp_pcap import RtpStreamWriter, tone
+from tests.test_sip_edge import domain_options, free_sip_port, free_udp_port, main_client, passed, sipp
+from tests.test_twiml_record_verb import tone_url
+
+PHONE_HZ = 1000
+APP_HZ = 440
+RATE_HZ = 8000
+
+
+@pytest.fixture
+def sip_app_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int, WebApp]]:
+    """A server with SIP on, at real time (RTP comes at real time), and the app it calls."""
+    port = free_sip_port()
+    server = ServerProcess(tmp_path / "data", {"PHONOGRAPH_SIP_PORT": str(port)}).start()
+    try:
+        with WebApp(auth_token=server.credentials.auth_token) as app:
+            yield server, port, app
+            assert not app.errors, "\n".join(app.errors)
+    finally:
+        server.stop()
+
+
+def phone_pcap(tmp_path: Path) -> Path:
+    """What the sipp phone sends: 2 s of its tone, the key 5, then 1 s more of its tone."""
+    stream = RtpStreamWriter()
+    stream.audio(tone(PHONE_HZ, 2.0))
+    stream.key("5")
+    stream.audio(tone(PHONE_HZ, 1.0))
+    return stream.write_pcap(tmp_path / "phone.pcap")
+
+
+def call_options(domain: str) -> tuple[str, ...]:
+    # sipp's RTP port: a free one, not its default 6000, since tests run side by side.
+    return (*domain_options(domain), "-mp", str(free_udp_port()), "-mi", "127.0.0.1")
+
+
+def test_a_sip_phone_calls_a_domain_and_its_call_is_recorded_with_each_party_on_its_channel(
+    sip_app_server: tuple[ServerProcess, int, WebApp], tmp_path: Path
+) -> None:
+    server, port, app = sip_app_server
+    client = main_client(server)
+    recorded = app.respond("/recorded", b"")
+    app.twiml("/pressed", "<Response><Pause length='30'/></Response>")
+    voice = app.twiml(
+        "/voice",
+        "<Response>"
+        f"<Start><Recording recordingChannels='dual' recordingStatusCallback='{recorded}'/></Start>"
+        f"<Play>{tone_url(app, APP_HZ, 1.5)}</Play>"
+        f"<Gather numDigits='1' timeout='20' action='{app.url('/pressed')}'/>"
+        "</Response>",
+    )
+    domain = client.sip.domains.create(domain_name="desk.sip.twilio.com", voice_url=voice)
+    addresses = client.sip.ip_access_control_lists.create(friendly_name="loopback")
+    client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
+        friendly_name="here", ip_address="127.0.0.1"
+    )
+    client.sip.domains(domain.sid).auth.calls.ip_access_control_list_mappings.create(
+        ip_access_control_list_sid=addresses.sid
+    )
+
+    pcap = phone_pcap(tmp_path)
+    done = sipp(
+        "call_domain.xml",
+        port,
+        tmp_path,
+        *call_options(domain.domain_name),
+        fill={"PCAP": str(pcap), "PAUSE_MS": "4500"},
+    )
+    passed(done)
+
+    [hit] = app.hits("/voice")
+    params = hit.params()
+    assert hit.signature_valid
+    assert params["To"] == "sip:alice@desk.sip.twilio.com"
+    assert params["From"].startswith("sip:caller@127.0.0.1:")
+    assert params["Direction"] == "inbound"
+    assert (params["SipDomain"], params["SipDomainSid"]) == ("desk.sip.twilio.com", domain.sid)
+    assert params["SipSourceIp"] == "127.0.0.1"
+    assert params["SipHeader_X-Ticket"] == "T-1234"
+    assert params["SipCallId"]
+    [pressed] = app.wait_for("/pressed")
+    assert pressed.param("Digits") == "5"
+
+    call = wait_for_call(client, params["CallSid"])
+    assert (call.status, call.direction, call.to, call._from) == (
+        "completed",
+        "inbound",
+        "sip:alice@desk.sip.twilio.com",
+        params["From"],
+    )
+    [finished] = app.wait_for("/recorded", lambda hit: hit.param("RecordingStatus") == "completed")
+    credentials = server.credentials
+    wav = httpx.get(
+        f"{server.base_url}/2010-04-01/Accounts/{credentials.account_sid}/Recordings/"
+        f"{finished.param('RecordingSid')}.wav",
+        auth=(credentials.account_sid, credentials.auth_token),
+    )
+    audio = Audio.from_wav(wav.content)
+    assert audio.channels == 2
+    # The phone's tone on the caller's channel (1), from its first seconds; the app's on the other.
+    assert abs(dominant_frequency_hz(audio.between(0.2, 1.8).channel(1), RATE_HZ) - PHONE_HZ) < 5
+    assert abs(dominant_frequency_hz(audio.between(0.2, 1.4).channel(2), RATE_HZ) - APP_HZ) < 5
+    assert float(np.abs(audio.between(0.2, 1.4).channel(1)).mean()) > 1000
