@@ -1,0 +1,194 @@
+"""One call's RTP (sip/rtp_stream.py) over real loopback UDP, on a media clock the test steps: the
+phone's packets become the leg's frames (decoded, in order, a lost one concealed, keys as DTMF
+events), the call's frames go out one packet per tick to where the phone's packets come from, and a
+held stream neither sends nor is heard. Packets are checked by decoding them here, with the test's
+own µ-law encoder."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+from collections.abc import Awaitable, Callable
+
+import numpy as np
+import pytest
+
+from phonograph.core import ServiceUnavailable
+from phonograph.media import Clip, DtmfEvent, MediaClock, MediaLeg, connect, ulaw_decode
+from phonograph.sip import RtpPorts, RtpStream
+from phonograph.sip.sdp import Codec, Direction, Negotiated
+from tests.support.rtp_pcap import PCMU, TELEPHONE_EVENT, RtpStreamWriter, tone
+from tests.unit.webhooks.app_server import eventually
+
+WAIT_S = 10.0
+"""Only a bound for a test that fails: a datagram on loopback arrives at once."""
+
+
+def agreed(port: int, direction: Direction = Direction.SENDRECV) -> Negotiated:
+    return Negotiated(Codec.PCMU, PCMU, TELEPHONE_EVENT, "127.0.0.1", port, direction)
+
+
+Check = Callable[[RtpStream, MediaClock, socket.socket], Awaitable[None]]
+
+
+def run(check: Check, direction: Direction = Direction.SENDRECV) -> None:
+    async def main() -> None:
+        phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        phone.bind(("127.0.0.1", 0))
+        phone.setblocking(False)
+        stream = RtpStream(agreed(phone.getsockname()[1], direction), "sip test")
+        await stream.start(RtpPorts("127.0.0.1", 30_000, 40_000).bind())
+        phone.connect(("127.0.0.1", stream.port))
+        media = MediaClock()
+        media.add(stream.leg)
+        try:
+            await check(stream, media, phone)
+        finally:
+            stream.close()
+            phone.close()
+
+    asyncio.run(main())
+
+
+async def send(stream: RtpStream, phone: socket.socket, packets: list[bytes]) -> None:
+    expected = stream.stats.received + stream.stats.dropped + len(packets)
+    for packet in packets:
+        phone.send(packet)
+    await eventually(lambda: stream.stats.received + stream.stats.dropped >= expected)
+
+
+def frames_of(media: MediaClock, leg: MediaLeg, count: int) -> list[tuple[np.ndarray, DtmfEvent | None]]:
+    heard = []
+    for _ in range(count):
+        media.run_frames(1)
+        heard.append((leg.outbound.samples.copy(), leg.outbound.dtmf))
+    return heard
+
+
+def test_the_phones_packets_are_the_legs_frames_in_order_once_the_buffer_has_filled() -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+        writer = RtpStreamWriter()
+        writer.audio(tone(1000, 0.2))  # ten packets
+        packets = [packet for _, packet in writer.packets]
+        # Out of order on the way: the buffer puts them back.
+        await send(stream, phone, packets[1:2] + packets[:1] + packets[2:])
+        heard = frames_of(media, stream.leg, 10)
+        sent = np.concatenate([ulaw_decode(packet[12:]) for packet in packets])
+        assert np.array_equal(np.concatenate([samples for samples, _ in heard]), sent)
+        assert stream.lost == 0
+
+    run(check)
+
+
+def test_a_lost_packet_is_the_frame_before_at_half_volume_and_then_silence() -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+        writer = RtpStreamWriter()
+        writer.audio(tone(1000, 0.2))
+        packets = [packet for _, packet in writer.packets]
+        await send(stream, phone, packets[:4] + packets[6:])  # the 5th and 6th never come
+        heard = [samples for samples, _ in frames_of(media, stream.leg, 10)]
+        before = ulaw_decode(packets[3][12:])
+        assert np.array_equal(heard[4], (before * 0.5).astype(np.int16))
+        assert not heard[5].any()
+        assert np.array_equal(heard[6], ulaw_decode(packets[6][12:]))
+        assert stream.lost == 2
+
+    run(check)
+
+
+def test_a_key_press_is_one_held_event_and_one_release_however_often_its_end_is_sent() -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+        writer = RtpStreamWriter()
+        writer.key("7")  # five progress packets and three copies of the end
+        await send(stream, phone, [packet for _, packet in writer.packets])
+        events = [event for _, event in frames_of(media, stream.leg, 4) if event is not None]
+        assert events == [DtmfEvent("7", end=True)]  # all arrived before the first tick
+        # Pressed across ticks: held on each frame until its end comes, released once.
+        second = RtpStreamWriter(_timestamp=200_000)  # a new event, a new timestamp
+        second.key("#", frames=2)
+        start, *rest = [packet for _, packet in second.packets]
+        await send(stream, phone, [start])
+        assert [event for _, event in frames_of(media, stream.leg, 2)] == [DtmfEvent("#", end=False)] * 2
+        await send(stream, phone, rest)
+        assert [event for _, event in frames_of(media, stream.leg, 3)] == [
+            DtmfEvent("#", end=True),
+            None,
+            None,
+        ]
+
+    run(check)
+
+
+def test_the_calls_frames_go_out_one_packet_a_tick_to_where_the_phone_sends_from() -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+        app = MediaLeg("app")
+        connect(app, stream.leg)
+        media.add(app)
+        sound = tone(440, 0.1)
+        app.start_clip(Clip(sound))
+        media.run_frames(5)
+        assert stream.stats.sent == 0  # not answered: no early media
+        stream.sending = True
+        app.start_clip(Clip(sound))
+        media.run_frames(5)
+        packets = [
+            await asyncio.wait_for(asyncio.get_running_loop().sock_recv(phone, 2048), WAIT_S)
+            for _ in range(5)
+        ]
+        first, second = struct.unpack_from("!BBHII", packets[0]), struct.unpack_from("!BBHII", packets[1])
+        assert (first[1], second[1] & 0x7F) == (0x80 | PCMU, PCMU)  # a marker on the first
+        assert (second[2] - first[2], second[3] - first[3]) == (1, 160)
+        # A frame's delay through the leg: what the app played reaches the phone one tick later.
+        received = np.concatenate([ulaw_decode(packet[12:]) for packet in packets])
+        assert abs(np.abs(received[160:]).mean() - np.abs(sound[: 4 * 160]).mean()) < 200
+
+    run(check)
+
+
+def test_once_latched_packets_from_another_address_are_dropped() -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+        writer = RtpStreamWriter()
+        writer.audio(tone(1000, 0.1))
+        packets = [packet for _, packet in writer.packets]
+        await send(stream, phone, packets[:1])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as intruder:
+            intruder.sendto(packets[1], ("127.0.0.1", stream.port))
+            intruder.sendto(b"\x00" * 40, ("127.0.0.1", stream.port))
+            await eventually(lambda: stream.stats.dropped == 2)
+        await send(stream, phone, [b"garbage", packets[1][:5]])
+        assert (stream.stats.received, stream.stats.dropped) == (1, 4)
+
+    run(check)
+
+
+def test_a_stream_on_hold_sends_nothing_and_an_inactive_one_is_not_heard() -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+        port = phone.getsockname()[1]
+        stream.sending = True
+        media.run_frames(3)
+        assert stream.stats.sent == 3
+        stream.update(agreed(port, Direction.RECVONLY))  # the phone put the call on hold (sendonly)
+        media.run_frames(3)
+        assert stream.stats.sent == 3
+        stream.update(agreed(port, Direction.INACTIVE))
+        writer = RtpStreamWriter()
+        writer.audio(tone(1000, 0.1))
+        await send(stream, phone, [packet for _, packet in writer.packets])
+        assert not any(samples.any() for samples, _ in frames_of(media, stream.leg, 5))
+        assert stream.stats.sent == 3
+
+    run(check)
+
+
+def test_when_every_port_is_taken_a_new_call_gets_none() -> None:
+    first = RtpPorts("127.0.0.1", 42_000, 50_000).bind()
+    port = first.getsockname()[1]
+    first.close()
+    ports = RtpPorts("127.0.0.1", port, port + 1)  # one even port
+    held = ports.bind()
+    try:
+        with pytest.raises(ServiceUnavailable):
+            ports.bind()
+    finally:
+        held.close()
