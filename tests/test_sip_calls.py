@@ -5,17 +5,20 @@ sipp's tone on the caller's channel, the app's ``<Play>`` on the other."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+from twilio.rest import Client
 
 from phonograph.testing.audio import Audio, dominant_frequency_hz
 from phonograph.testing.kit import wait_for_call
 from phonograph.testing.server import ServerProcess
-from phonograph.testing.webapp import WebApp
+from phonograph.testing.webapp import Hit, WebApp
 from tests.support.rtp_pcap import RtpStreamWriter, tone
 from tests.test_sip_edge import domain_options, free_sip_port, free_udp_port, main_client, passed, sipp
 from tests.test_twiml_record_verb import tone_url
@@ -47,6 +50,21 @@ def phone_pcap(tmp_path: Path) -> Path:
     return stream.write_pcap(tmp_path / "phone.pcap")
 
 
+def open_domain(client: Client, name: str, voice_url: str, status_callback: str | None = None) -> Any:
+    """A domain running ``voice_url`` that lets calls from loopback in (an IP access control list)."""
+    domain = client.sip.domains.create(
+        domain_name=name, voice_url=voice_url, voice_status_callback_url=status_callback
+    )
+    addresses = client.sip.ip_access_control_lists.create(friendly_name="loopback")
+    client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
+        friendly_name="here", ip_address="127.0.0.1"
+    )
+    client.sip.domains(domain.sid).auth.calls.ip_access_control_list_mappings.create(
+        ip_access_control_list_sid=addresses.sid
+    )
+    return domain
+
+
 def call_options(domain: str) -> tuple[str, ...]:
     # sipp's RTP port: a free one, not its default 6000, since tests run side by side.
     return (*domain_options(domain), "-mp", str(free_udp_port()), "-mi", "127.0.0.1")
@@ -67,14 +85,7 @@ def test_a_sip_phone_calls_a_domain_and_its_call_is_recorded_with_each_party_on_
         f"<Gather numDigits='1' timeout='20' action='{app.url('/pressed')}'/>"
         "</Response>",
     )
-    domain = client.sip.domains.create(domain_name="desk.sip.twilio.com", voice_url=voice)
-    addresses = client.sip.ip_access_control_lists.create(friendly_name="loopback")
-    client.sip.ip_access_control_lists(addresses.sid).ip_addresses.create(
-        friendly_name="here", ip_address="127.0.0.1"
-    )
-    client.sip.domains(domain.sid).auth.calls.ip_access_control_list_mappings.create(
-        ip_access_control_list_sid=addresses.sid
-    )
+    domain = open_domain(client, "desk.sip.twilio.com", voice)
 
     pcap = phone_pcap(tmp_path)
     done = sipp(
@@ -119,3 +130,49 @@ def test_a_sip_phone_calls_a_domain_and_its_call_is_recorded_with_each_party_on_
     assert abs(dominant_frequency_hz(audio.between(0.2, 1.8).channel(1), RATE_HZ) - PHONE_HZ) < 5
     assert abs(dominant_frequency_hz(audio.between(0.2, 1.4).channel(2), RATE_HZ) - APP_HZ) < 5
     assert float(np.abs(audio.between(0.2, 1.4).channel(1)).mean()) > 1000
+
+
+GOODBYE = "<Response><Say>Goodbye.</Say><Hangup/></Response>"
+
+
+def slow_app(_hit: Hit) -> str:
+    time.sleep(3)
+    return "<Response><Say>Too late.</Say></Response>"
+
+
+@pytest.mark.parametrize(
+    ("twiml", "scenario", "final", "status", "sip_code"),
+    [
+        (
+            "<Response><Say>Goodbye.</Say><Hangup/></Response>",
+            "call_domain_ended.xml",
+            None,
+            "completed",
+            "200",
+        ),
+        ("<Response><Reject reason='busy'/></Response>", "invite_domain.xml", "486", "busy", "486"),
+        ("<Response><Reject/></Response>", "invite_domain.xml", "603", "no-answer", "487"),
+        (None, "call_domain_canceled.xml", None, "canceled", "487"),
+    ],
+    ids=["app-hangs-up", "reject-busy", "reject", "phone-cancels"],
+)
+def test_each_way_a_sip_call_ends_has_its_sip_answer_and_its_twilio_status(
+    sip_app_server: tuple[ServerProcess, int, WebApp],
+    tmp_path: Path,
+    twiml: str | None,
+    scenario: str,
+    final: str | None,
+    status: str,
+    sip_code: str,
+) -> None:
+    server, port, app = sip_app_server
+    client = main_client(server)
+    events = app.respond("/status", b"")
+    # None: an app that answers only after the phone gave up (sipp cancels 0.5 s into ringing).
+    voice = app.twiml("/voice", twiml if twiml is not None else slow_app)
+    domain = open_domain(client, "ends.sip.twilio.com", voice, status_callback=events)
+    passed(sipp(scenario, port, tmp_path, *call_options(domain.domain_name), final=final))
+    [ended] = app.wait_for("/status", lambda hit: hit.param("CallStatus") == status)
+    assert ended.signature_valid
+    assert (ended.param("SipResponseCode"), ended.param("To")) == (sip_code, "sip:alice@ends.sip.twilio.com")
+    assert wait_for_call(client, ended.param("CallSid")).status == status
