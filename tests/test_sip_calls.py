@@ -175,4 +175,4 @@ def test_each_way_a_sip_call_ends_has_its_sip_answer_and_its_twilio_status(
     [ended] = app.wait_for("/status", lambda hit: hit.param("CallStatus") == status)
     assert ended.signature_valid
     assert (ended.param("SipResponseCode"), ended.param("To")) == (sip_code, "sip:alice@ends.sip.twilio.com")
-    assert wait_for_call(client, ended.param("CallSid")).status == status
+    assert wait_for_call(client, str(ended.param("CallSid"))).status == status
