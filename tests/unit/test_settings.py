@@ -49,6 +49,12 @@ def test_sip_listens_on_5060_unless_told_another_port_or_0_for_none(tmp_path: Pa
     assert Settings.from_env({}, data_dir=tmp_path).sip_port == 5060
     assert Settings.from_env({"PHONOGRAPH_SIP_PORT": "5070"}, data_dir=tmp_path).sip_port == 5070
     assert Settings.from_env({"PHONOGRAPH_SIP_PORT": "0"}, data_dir=tmp_path).sip_port == 0
+    sip = Settings.from_env(
+        {"PHONOGRAPH_SIP_ADVERTISE": "203.0.113.7", "PHONOGRAPH_RTP_PORTS": "20000-20099"}, data_dir=tmp_path
+    )
+    assert (sip.sip_advertise, sip.rtp_ports) == ("203.0.113.7", (20_000, 20_099))
+    # By default the address the server listens on; 127.0.0.1 for all of them (0.0.0.0).
+    assert Settings.from_env({}, data_dir=tmp_path, host="0.0.0.0").sip_advertise == "127.0.0.1"
 
 
 def test_empty_values_count_as_unset(tmp_path: Path) -> None:
@@ -90,6 +96,10 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_SIP_PORT": "65536"}, "PHONOGRAPH_SIP_PORT"),
         ({"PHONOGRAPH_SIP_PORT": "-1"}, "PHONOGRAPH_SIP_PORT"),
         ({"PHONOGRAPH_SIP_PORT": "sip"}, "PHONOGRAPH_SIP_PORT"),
+        ({"PHONOGRAPH_SIP_ADVERTISE": "pbx.example.com"}, "PHONOGRAPH_SIP_ADVERTISE"),
+        ({"PHONOGRAPH_RTP_PORTS": "20000"}, "PHONOGRAPH_RTP_PORTS"),
+        ({"PHONOGRAPH_RTP_PORTS": "20000-10000"}, "PHONOGRAPH_RTP_PORTS"),
+        ({"PHONOGRAPH_RTP_PORTS": "80-90"}, "PHONOGRAPH_RTP_PORTS"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:
