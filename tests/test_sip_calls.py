@@ -126,6 +126,11 @@ def test_a_sip_phone_calls_a_domain_and_its_call_is_recorded_with_each_party_on_
     )
     audio = Audio.from_wav(wav.content)
     assert audio.channels == 2
+    # Nothing of the call is left on the media clock (the phone's leg went with its BYE).
+    media = httpx.get(
+        f"{server.base_url}/phonograph/v1/Media", auth=(credentials.account_sid, credentials.auth_token)
+    )
+    assert media.json()["legs"] == 0
     # The phone's tone on the caller's channel (1), from its first seconds; the app's on the other.
     assert abs(dominant_frequency_hz(audio.between(0.2, 1.8).channel(1), RATE_HZ) - PHONE_HZ) < 5
     assert abs(dominant_frequency_hz(audio.between(0.2, 1.4).channel(2), RATE_HZ) - APP_HZ) < 5

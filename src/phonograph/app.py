@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -23,7 +24,16 @@ from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
 from phonograph.recording import RecordingService
 from phonograph.settings import Settings
-from phonograph.sip import Admission, CallSetup, Challenger, Registrar, RtpPorts, SipEndpoint, SipSockets
+from phonograph.sip import (
+    Admission,
+    CallSetup,
+    Challenger,
+    RateLimiter,
+    Registrar,
+    RtpPorts,
+    SipEndpoint,
+    SipSockets,
+)
 from phonograph.store import AccountRepo, Database, open_blob_store
 from phonograph.transcription import MediaFetcher, TranscriptionService, TranscriptionWorker, WhisperEngine
 from phonograph.webhooks import AppClient, EventLog, OutboxWorker, outbound_client
@@ -168,7 +178,10 @@ def build_app(
     admission = Admission(db, Challenger(clock))
     rtp_ports = RtpPorts(settings.host, *settings.rtp_ports)
     sip = SipEndpoint(
-        admission, Registrar(db, admission, clock), CallSetup(calls, rtp_ports, settings.sip_advertise)
+        admission,
+        Registrar(db, admission, clock),
+        CallSetup(calls, rtp_ports, settings.sip_advertise),
+        limiter=RateLimiter(time.monotonic, rate_per_s=settings.sip_rate),
     )
 
     @asynccontextmanager

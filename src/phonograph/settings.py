@@ -20,6 +20,8 @@ from phonograph.webhooks import OutboundPolicy
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_RTP_PORTS = "10000-20000"
+DEFAULT_SIP_RATE = 5.0
+MAX_SIP_RATE = 10_000.0
 DEFAULT_PORT = 8080
 DEFAULT_SIP_PORT = 5060
 DEFAULT_DATA_DIR = Path("./data")
@@ -98,6 +100,20 @@ def _sip_advertise(env: Mapping[str, str], shown_host: str) -> str:
         raise SettingsError("PHONOGRAPH_SIP_ADVERTISE must be an IP address") from None
 
 
+def _sip_rate(env: Mapping[str, str]) -> float:
+    """``PHONOGRAPH_SIP_RATE``: new INVITEs and REGISTERs a second each source address may send
+    (sip/ratelimit.py); a PBX or SBC that sends a whole office's calls from one address needs more
+    than the default."""
+    raw = env.get("PHONOGRAPH_SIP_RATE") or str(DEFAULT_SIP_RATE)
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= MAX_SIP_RATE:
+        raise SettingsError(f"PHONOGRAPH_SIP_RATE must be a number above 0, at most {MAX_SIP_RATE}")
+    return rate
+
+
 def _rtp_ports(env: Mapping[str, str]) -> tuple[int, int]:
     """``PHONOGRAPH_RTP_PORTS``: ``first-last``, the UDP ports calls' RTP takes (an even one each)."""
     raw = env.get("PHONOGRAPH_RTP_PORTS") or DEFAULT_RTP_PORTS
@@ -164,6 +180,8 @@ class Settings:
     # The address put in Via, Contact and SDP, and the UDP ports of calls' RTP (sip/dialogs.py).
     sip_advertise: str = DEFAULT_HOST
     rtp_ports: tuple[int, int] = (10_000, 20_000)
+    # New INVITEs and REGISTERs a second per source address (sip/ratelimit.py).
+    sip_rate: float = DEFAULT_SIP_RATE
 
     @property
     def credentials_file(self) -> Path:
@@ -243,4 +261,5 @@ class Settings:
             sip_port=_sip_port(env),
             sip_advertise=_sip_advertise(env, shown_host),
             rtp_ports=_rtp_ports(env),
+            sip_rate=_sip_rate(env),
         )

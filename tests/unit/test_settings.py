@@ -52,7 +52,8 @@ def test_sip_listens_on_5060_unless_told_another_port_or_0_for_none(tmp_path: Pa
     sip = Settings.from_env(
         {"PHONOGRAPH_SIP_ADVERTISE": "203.0.113.7", "PHONOGRAPH_RTP_PORTS": "20000-20099"}, data_dir=tmp_path
     )
-    assert (sip.sip_advertise, sip.rtp_ports) == ("203.0.113.7", (20_000, 20_099))
+    assert (sip.sip_advertise, sip.rtp_ports, sip.sip_rate) == ("203.0.113.7", (20_000, 20_099), 5.0)
+    assert Settings.from_env({"PHONOGRAPH_SIP_RATE": "200"}, data_dir=tmp_path).sip_rate == 200.0
     # By default the address the server listens on; 127.0.0.1 for all of them (0.0.0.0).
     assert Settings.from_env({}, data_dir=tmp_path, host="0.0.0.0").sip_advertise == "127.0.0.1"
 
@@ -100,6 +101,8 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_RTP_PORTS": "20000"}, "PHONOGRAPH_RTP_PORTS"),
         ({"PHONOGRAPH_RTP_PORTS": "20000-10000"}, "PHONOGRAPH_RTP_PORTS"),
         ({"PHONOGRAPH_RTP_PORTS": "80-90"}, "PHONOGRAPH_RTP_PORTS"),
+        ({"PHONOGRAPH_SIP_RATE": "0"}, "PHONOGRAPH_SIP_RATE"),
+        ({"PHONOGRAPH_SIP_RATE": "fast"}, "PHONOGRAPH_SIP_RATE"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:

@@ -42,13 +42,19 @@ class SipCallerLine:
         audio before its 200), and gets its 200 when the app answers."""
         self._answer = session.answer
         session.answer.add_done_callback(self._answered)
-        self.call.on_end = lambda reason: _phone_left(session, reason)
+        self.call.on_end = lambda reason: self._phone_left(session, reason)
         connect(session.leg, self.leg)
         self._media.add(self.leg)
 
     def _answered(self, answer: asyncio.Future[Answer]) -> None:
         if answer.result() is Answer.ANSWER:
             self.call.answer()
+
+    def _phone_left(self, session: CallLeg, reason: EndReason) -> None:
+        """The phone's BYE ends the call like a hang-up; its CANCEL cancels a ringing leg."""
+        self._media.remove(self.leg)
+        session.far_end = None
+        session.end(CallStatus.CANCELED if reason is EndReason.CANCELED else CallStatus.COMPLETED)
 
     async def ring(self, since_frame: int) -> Answer:
         return Answer.ANSWER
@@ -67,12 +73,6 @@ class SipCallerLine:
             self.call.reject(REFUSAL_CODE[outcome])
         else:
             self.call.reject(ENDED_BEFORE_ANSWER_CODE)
-
-
-def _phone_left(session: CallLeg, reason: EndReason) -> None:
-    """The phone's BYE ends the call like a hang-up; its CANCEL cancels a ringing leg."""
-    session.far_end = None
-    session.end(CallStatus.CANCELED if reason is EndReason.CANCELED else CallStatus.COMPLETED)
 
 
 def sip_leg(call: InboundCall, clock: Clock, node_id: str) -> Call:

@@ -13,6 +13,7 @@ from phonograph.sip.digest import Challenge, Challenger, DigestAnswer, Verdict, 
 from phonograph.sip.endpoint import SipEndpoint, SipSockets
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.registrar import Registrar
 from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
 from phonograph.sip.rtp_stream import RtpPorts, RtpStream
@@ -49,6 +50,7 @@ __all__ = [
     "Negotiated",
     "NotAcceptable",
     "Outcome",
+    "RateLimiter",
     "Registrar",
     "RtpPacket",
     "RtpPorts",

@@ -14,9 +14,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 INVITES_PER_S = 5.0
-"""Sustained new INVITEs and REGISTERs per source address: more than a busy PBX's trunk places."""
+"""Sustained new INVITEs and REGISTERs per source address (``PHONOGRAPH_SIP_RATE``): a desk phone
+or a small PBX places far fewer; a trunk from an SBC carrying many calls needs its own setting."""
 BURST = 20
-"""Requests an address may send at once before the rate applies."""
+"""Requests an address may send at once before the rate applies (at least; four seconds' worth
+at a higher rate)."""
 MAX_SOURCES = 10_000
 
 
@@ -26,12 +28,12 @@ class RateLimiter:
         monotonic_s: Callable[[], float],
         *,
         rate_per_s: float = INVITES_PER_S,
-        burst: int = BURST,
+        burst: int | None = None,
         max_sources: int = MAX_SOURCES,
     ) -> None:
         self._monotonic_s = monotonic_s
         self._rate_per_s = rate_per_s
-        self._burst = burst
+        self._burst = burst if burst is not None else max(BURST, int(4 * rate_per_s))
         self._max_sources = max_sources
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, as of when
         self.dropped = 0
