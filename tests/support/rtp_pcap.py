@@ -41,6 +41,17 @@ def tone(frequency_hz: float, duration_s: float, amplitude: int = 8000) -> npt.N
     return (amplitude * np.sin(2 * np.pi * frequency_hz * t)).astype(np.int16)
 
 
+def noise(duration_s: float, seed: int = 7, low: int = 2000, high: int = 8000) -> npt.NDArray[np.int16]:
+    """Random samples of either sign, ``low`` to ``high`` in size: no two 20 ms frames alike, so
+    each packet can be found again in a recording, and none near zero (µ-law keeps them exact)."""
+    rng = np.random.default_rng(seed)
+    count = int(duration_s * RATE_HZ)
+    samples: npt.NDArray[np.int16] = (rng.integers(low, high, count) * rng.choice([-1, 1], count)).astype(
+        np.int16
+    )
+    return samples
+
+
 @dataclass
 class RtpStreamWriter:
     """One RTP stream's packets with their send times: audio a frame at a time, key presses as

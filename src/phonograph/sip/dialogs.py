@@ -301,14 +301,12 @@ class InboundCall:
 class Dialogs:
     """The calls on one SIP port, by dialog, and by the INVITE transaction that started each."""
 
-    def __init__(
-        self, layer: TransactionLayer, handler: CallHandler, ports: RtpPorts, advertised: SipAddress
-    ) -> None:
+    def __init__(self, layer: TransactionLayer, setup: CallSetup, sip_port: int) -> None:
         self.layer = layer
-        self.advertised = advertised
+        self.advertised = (setup.advertise, sip_port)
         """The address put in Via, Contact and SDP (``PHONOGRAPH_SIP_ADVERTISE`` and the SIP port)."""
-        self._handler = handler
-        self._ports = ports
+        self._handler = setup.handler
+        self._ports = setup.ports
         self._calls: dict[DialogKey, InboundCall] = {}
         self._by_invite: dict[int, InboundCall] = {}
 
@@ -341,8 +339,7 @@ class Dialogs:
             transaction.respond(seen(response_to(request, 503, to_tag="busy"), arrival.source))
             return
         agreed, body = self.answer_sdp(offer, sock.getsockname()[1], 0)
-        stream = RtpStream(agreed, f"sip {arrival.call_id}")
-        await stream.start(sock)
+        stream = RtpStream(agreed, f"sip {arrival.call_id}", sock)
         if transaction.state not in (ServerState.TRYING, ServerState.PROCEEDING):
             stream.close()  # canceled while it was being admitted
             return

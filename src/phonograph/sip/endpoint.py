@@ -105,8 +105,7 @@ class SipEndpoint:
         self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sockets.udp)
         self._server = await loop.create_server(lambda: _StreamProtocol(self), sock=sockets.tcp)
         if self._calls is not None:
-            calls, advertised = self._calls, (self._calls.advertise, self.address[1])
-            self._user.dialogs = Dialogs(self.transactions, calls.handler, calls.ports, advertised)
+            self._user.dialogs = Dialogs(self.transactions, self._calls, self.address[1])
         log.info("sip listening udp+tcp=%s:%s", *self.address)
 
     @property

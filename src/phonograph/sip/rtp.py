@@ -152,8 +152,8 @@ class RtpSender:
 class JitterBuffer:
     """Audio packets of one stream in order, one per media frame. It starts playing once
     ``JITTER_FRAMES`` are in; a packet that arrives after its frame was played is dropped; a frame
-    whose packet never came is ``None`` (the caller conceals it). A new SSRC (the peer restarted its
-    stream) starts it over."""
+    whose packet never came is ``None`` (the caller conceals it); an empty buffer waits for the
+    sender (``pop``). A new SSRC (the peer restarted its stream) starts it over."""
 
     def __init__(self, payload_type: int, depth_frames: int = JITTER_FRAMES) -> None:
         self._payload_type = payload_type
@@ -163,6 +163,7 @@ class JitterBuffer:
         self._next: int | None = None  # the sequence number of the next frame to play
         self.lost = 0
         self.late = 0
+        self.waited = 0
 
     def push(self, packet: RtpPacket) -> None:
         if packet.payload_type != self._payload_type:
@@ -181,11 +182,19 @@ class JitterBuffer:
             self._packets[packet.sequence] = packet.payload
 
     def pop(self) -> bytes | None:
-        """The payload of this frame; None before the buffer has started, and for a lost packet."""
+        """The payload of this frame; None before the buffer has started, for a lost packet, and
+        while nothing is buffered at all. A packet is lost when later ones came before it; with none
+        buffered, the sender is late (a stall on its side or the network's) or silent, and playing
+        on would throw its packets away as late when they come, for the rest of the call, as both
+        sides then run at the same rate: the buffer waits for it instead, a frame later each tick
+        it waits (at most ``MAX_BUFFERED`` frames: past that a new packet starts it over)."""
         if self._next is None:
             if len(self._packets) < self._depth:
                 return None
             self._next = _oldest(self._packets)
+        if not self._packets:
+            self.waited += 1
+            return None
         payload = self._packets.pop(self._next, None)
         if payload is None:
             self.lost += 1

@@ -4,6 +4,9 @@ The leg is the phone as the platform sees it (a far end, like a virtual phone's 
 the media clock it *sends* the phone's audio, taken from the jitter buffer (``next_frame``), and
 what the call sends it (the leg's inbound) goes out as one RTP packet (``_on_frame``). So a SIP
 phone is heard and recorded on the same frames as any other far end, and never paces anything.
+Each tick also reads every datagram that came since the last one, straight from the socket (no
+event-loop wake-up per packet: at hundreds of calls that dispatch cost more than the audio), and
+sends its packet straight to it; a packet the socket cannot take now is dropped, never sent late.
 
 Symmetric RTP (RFC 4961): phonograph sends to where the phone's packets come from, latched on the
 first packet that is this stream's, because a phone behind NAT cannot know its public address;
@@ -12,7 +15,6 @@ until then, to the address its SDP gave. Once latched, packets from anywhere els
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 from collections.abc import Callable
@@ -33,7 +35,15 @@ from phonograph.media import (
     ulaw_decode,
     ulaw_encode,
 )
-from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
+from phonograph.sip.rtp import (
+    MAX_BUFFERED,
+    MAX_PACKET_BYTES,
+    BadPacket,
+    JitterBuffer,
+    RtpPacket,
+    RtpSender,
+    TelephoneEvent,
+)
 from phonograph.sip.sdp import Codec, Direction, Negotiated
 
 log = logging.getLogger(__name__)
@@ -84,21 +94,25 @@ class StreamStats:
     received: int = 0
     """Packets of this stream taken in (audio and events)."""
     sent: int = 0
+    unsent: int = 0
+    """Packets the socket would not take at once."""
     dropped: int = 0
     """Datagrams that were not this stream's: unreadable, another payload type, another source."""
 
 
-class RtpStream(asyncio.DatagramProtocol):
+class RtpStream:
     """The RTP of one call on its own socket, and ``leg``, its far end on the media clock."""
 
-    def __init__(self, agreed: Negotiated, name: str) -> None:
+    def __init__(self, agreed: Negotiated, name: str, sock: socket.socket) -> None:
+        """``sock``: the call's port (``RtpPorts.bind``, non-blocking), the stream's until ``close``."""
         self.leg = MediaLeg(name)
         self.leg.player = self
         self.leg.listeners.append(self._on_frame)
         self.stats = StreamStats()
         self.sending = False
         """Whether frames go out: from the answer on (no early media)."""
-        self._transport: asyncio.DatagramTransport | None = None
+        self._sock: socket.socket | None = sock
+        self.port: int = sock.getsockname()[1]
         self._latched: Address | None = None
         self._agreed = agreed
         self._jitter = JitterBuffer(agreed.payload_type)
@@ -108,15 +122,6 @@ class RtpStream(asyncio.DatagramProtocol):
         self._pressing: DtmfEvent | None = None
         self._event_timestamp: int | None = None
         self._ended_timestamp: int | None = None
-
-    async def start(self, sock: socket.socket) -> None:
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
-
-    @property
-    def port(self) -> int:
-        assert self._transport is not None, "the stream is started"
-        return int(self._transport.get_extra_info("sockname")[1])
 
     @property
     def codec(self) -> Codec:
@@ -132,14 +137,38 @@ class RtpStream(asyncio.DatagramProtocol):
 
     def close(self) -> None:
         self.sending = False
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+            log.info(
+                "rtp closed leg=%s received=%d sent=%d unsent=%d dropped=%d lost=%d late=%d waited=%d",
+                self.leg.name,
+                self.stats.received,
+                self.stats.sent,
+                self.stats.unsent,
+                self.stats.dropped,
+                self._jitter.lost,
+                self._jitter.late,
+                self._jitter.waited,
+            )
 
     # -- in: the phone's packets -----------------------------------------------------------------
 
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        source = (str(addr[0]), int(addr[1]))
+    def take_arrivals(self) -> None:
+        """Every datagram waiting on the socket (at most a second's worth: a flood waits)."""
+        sock = self._sock
+        for _ in range(MAX_BUFFERED):
+            if sock is None:
+                return
+            try:
+                data, source = sock.recvfrom(MAX_PACKET_BYTES + 1)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue  # an ICMP error for a packet sent earlier (the phone's port is closed)
+            self._arrived(data, (str(source[0]), int(source[1])))
+
+    def _arrived(self, data: bytes, source: Address) -> None:
         if self._latched is not None and source != self._latched:
             self.stats.dropped += 1
             return
@@ -160,9 +189,6 @@ class RtpStream(asyncio.DatagramProtocol):
             self._jitter.push(packet)
         else:
             self._event(packet)
-
-    def error_received(self, exc: Exception) -> None:
-        log.debug("rtp udp error=%s", exc)
 
     def _event(self, packet: RtpPacket) -> None:
         """A key pressed (RFC 4733 §2.5.2): held from its first packet, released once on its end,
@@ -185,6 +211,7 @@ class RtpStream(asyncio.DatagramProtocol):
 
     def next_frame(self) -> Frame:
         """The phone's audio for this tick: the next packet's, concealed when it was lost."""
+        self.take_arrivals()
         payload = self._jitter.pop()
         if payload is None:
             if self._concealed or self._last is SILENT_FRAME:
@@ -207,8 +234,8 @@ class RtpStream(asyncio.DatagramProtocol):
 
     def _on_frame(self, inbound: Frame, _outbound: Frame) -> None:
         """What the call sends the phone this tick (the leg's inbound), as one RTP packet."""
-        agreed, transport = self._agreed, self._transport
-        if not self.sending or transport is None or agreed.direction in NOT_SENDING:
+        agreed, sock = self._agreed, self._sock
+        if not self.sending or sock is None or agreed.direction in NOT_SENDING:
             return
         destination = self._latched or (agreed.remote_address, agreed.remote_port)
         if destination[0] in UNSPECIFIED:
@@ -218,8 +245,13 @@ class RtpStream(asyncio.DatagramProtocol):
         if not packets:
             packets = [self._sender.audio(_ENCODE[agreed.codec](inbound.samples).tobytes())]
         for packet in packets:
-            transport.sendto(packet, destination)
-        self.stats.sent += len(packets)
+            try:
+                sock.sendto(packet, destination)
+            except OSError:
+                # A full socket buffer, or an ICMP error: real-time audio is not sent late.
+                self.stats.unsent += 1
+            else:
+                self.stats.sent += 1
 
 
 def _fit(samples: Any) -> Any:

@@ -120,7 +120,7 @@ def test_reordered_packets_play_in_order_across_the_sequence_wrap() -> None:
     for index in (1, 0, 2, 4, 3, 5):
         buffer.push(stream[index])
     assert played(buffer, 7) == [0, 1, 2, 3, 4, 5, None]
-    assert (buffer.lost, buffer.late) == (1, 0)
+    assert (buffer.lost, buffer.late, buffer.waited) == (0, 0, 1)  # the 7th has not come yet
 
 
 def test_it_waits_for_its_depth_then_a_missing_packet_is_a_gap_and_a_late_one_is_dropped() -> None:
@@ -134,6 +134,19 @@ def test_it_waits_for_its_depth_then_a_missing_packet_is_a_gap_and_a_late_one_is
     assert played(buffer, 5) == [0, 1, 2, None, 4]
     buffer.push(stream[3])  # after its frame went by
     assert (buffer.lost, buffer.late) == (1, 1)
+
+
+def test_with_nothing_buffered_it_waits_for_a_late_sender_instead_of_losing_its_packets() -> None:
+    buffer = JitterBuffer(PCMU)
+    stream = packets(ssrc=9, first=100, count=8)
+    for packet in stream[:JITTER_FRAMES]:
+        buffer.push(packet)
+    # The sender stalls for three frames after its third packet: the buffer runs dry and waits.
+    assert played(buffer, 6) == [0, 1, 2, None, None, None]
+    for packet in stream[JITTER_FRAMES:]:
+        buffer.push(packet)  # the stall's packets come in a burst, then the sender goes on
+    assert played(buffer, 5) == [3, 4, 5, 6, 7]
+    assert (buffer.lost, buffer.late, buffer.waited) == (0, 0, 3)
 
 
 def test_a_new_ssrc_or_a_jump_starts_over() -> None:
