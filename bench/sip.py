@@ -222,18 +222,25 @@ def recordings_of(client: httpx.Client, account_sid: str) -> list[str]:
     return sids
 
 
-def measure(client: httpx.Client, pid: int, hold_s: float) -> tuple[float, dict[str, float]]:
-    """Server CPU (share of one core) and media stats over ``hold_s``."""
+def measure(
+    client: httpx.Client, pid: int, hold_s: float, peer_pid: int | None = None
+) -> tuple[float, dict[str, float], float]:
+    """Server CPU (share of one core), media stats and the peer's CPU over ``hold_s``."""
     client.get("/phonograph/v1/Media", params={"Reset": "true"})
     cpu_before, wall_before = cpu_s(pid), time.monotonic()
+    peer_before = cpu_s(peer_pid) if peer_pid is not None else 0.0
     time.sleep(hold_s)
-    cpu_share = (cpu_s(pid) - cpu_before) / (time.monotonic() - wall_before)
-    return cpu_share, client.get("/phonograph/v1/Media", params={"Reset": "true"}).json()
+    wall_s = time.monotonic() - wall_before
+    cpu_share = (cpu_s(pid) - cpu_before) / wall_s
+    peer_share = (cpu_s(peer_pid) - peer_before) / wall_s if peer_pid is not None else 0.0
+    return cpu_share, client.get("/phonograph/v1/Media", params={"Reset": "true"}).json(), peer_share
 
 
-def sip_step(calls: int, call_s: float, app_url: str) -> tuple[float, dict[str, float], int, int, int, int]:
-    """A fresh server carrying ``calls`` SIP calls from sipp: (CPU share, media stats, calls
-    recorded, packets sent per call, packets found in the recordings, packets missing)."""
+def sip_step(
+    calls: int, call_s: float, app_url: str
+) -> tuple[float, dict[str, float], float, int, int, int, int]:
+    """A fresh server carrying ``calls`` SIP calls from sipp: (CPU share, media stats, sipp's CPU
+    share, calls recorded, packets sent per call, packets found in the recordings, missing)."""
     with tempfile.TemporaryDirectory() as data:
         work = Path(data)
         sip_port = free_udp_port()
@@ -255,7 +262,9 @@ def sip_step(calls: int, call_s: float, app_url: str) -> tuple[float, dict[str, 
             time.sleep(SETTLE_S)
             # Until SETTLE_S before the first call ends (sipp started them at 100 a second).
             left_s = call_s - (time.monotonic() - started) - SETTLE_S + calls / 100
-            cpu_share, stats = measure(client, process.pid, max(1.0, left_s - calls / 100))
+            cpu_share, stats, sipp_share = measure(
+                client, process.pid, max(1.0, left_s - calls / 100), sipp.pid
+            )
             _, errors = sipp.communicate(timeout=call_s * 4 + 180)
             if sipp.returncode != 0:
                 raise SystemExit(f"sipp failed ({sipp.returncode}): {errors[-2000:]}")
@@ -266,7 +275,7 @@ def sip_step(calls: int, call_s: float, app_url: str) -> tuple[float, dict[str, 
             for sid in sids:
                 wav = client.get(f"/2010-04-01/Accounts/{account_sid}/Recordings/{sid}.wav").content
                 found += found_packets(phone_channel(wav), sent)
-            return cpu_share, stats, len(sids), len(sent), found, len(sids) * len(sent) - found
+            return cpu_share, stats, sipp_share, len(sids), len(sent), found, len(sids) * len(sent) - found
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -280,7 +289,7 @@ def phone_step(calls: int, hold_s: float, tones_url: str) -> float:
             add_tone_phone(client, tones_url)
             create_calls(client, account_sid, [play_twiml(f"{tones_url}/440.wav")] * calls, True, 64)
             wait_live(client, account_sid, calls, 0)
-            cpu_share, _ = measure(client, process.pid, hold_s)
+            cpu_share, _, _ = measure(client, process.pid, hold_s)
             return cpu_share
         finally:
             process.terminate()
@@ -303,18 +312,18 @@ def main() -> None:
     app, app_url = serve_audio(lambda path: twiml if path.startswith("/voice.xml?") else b"", "text/xml")
     print(
         f"{'calls':>6} {'recorded':>8} {'sent/call':>9} {'found':>8} {'missing':>7} {'late':>5} "
-        f"{'p99 ms':>7} {'cpu %':>7} {'cpu/call %':>10} {'phones cpu/call %':>17} {'ratio':>6}",
+        f"{'p99 ms':>7} {'sipp %':>7} {'cpu %':>7} {'cpu/call %':>10} {'phones cpu/call %':>17} {'ratio':>6}",
         flush=True,
     )
     try:
         for calls in [int(step) for step in args.steps.split(",")]:
-            cpu, stats, recorded, packets, frames, missing = sip_step(calls, args.call_s, app_url)
+            cpu, stats, sipp_cpu, recorded, packets, frames, missing = sip_step(calls, args.call_s, app_url)
             phones_cpu = phone_step(calls, max(1.0, args.call_s - 2 * SETTLE_S), audio_url)
             per_call, phones_per_call = 100 * cpu / calls, 100 * phones_cpu / calls
             print(
                 f"{calls:>6} {recorded:>8} {packets:>9} {frames:>8} {missing:>7} {stats['late_ticks']:>5} "
-                f"{stats['lateness_p99_ms']:>7.2f} {100 * cpu:>7.1f} {per_call:>10.3f} "
-                f"{phones_per_call:>17.3f} {per_call / phones_per_call:>6.2f}",
+                f"{stats['lateness_p99_ms']:>7.2f} {100 * sipp_cpu:>7.1f} {100 * cpu:>7.1f} "
+                f"{per_call:>10.3f} {phones_per_call:>17.3f} {per_call / phones_per_call:>6.2f}",
                 flush=True,
             )
     finally:

@@ -30,6 +30,7 @@ from phonograph.sip import (
     Challenger,
     RateLimiter,
     Registrar,
+    RtpIo,
     RtpPorts,
     SipEndpoint,
     SipSockets,
@@ -176,11 +177,12 @@ def build_app(
     )
 
     admission = Admission(db, Challenger(clock))
-    rtp_ports = RtpPorts(settings.host, *settings.rtp_ports)
+    rtp_io = RtpIo()
+    media.after_frames.append(rtp_io.flush)
     sip = SipEndpoint(
         admission,
         Registrar(db, admission, clock),
-        CallSetup(calls, rtp_ports, settings.sip_advertise),
+        CallSetup(calls, RtpPorts(settings.host, *settings.rtp_ports), settings.sip_advertise, rtp_io),
         limiter=RateLimiter(time.monotonic, rate_per_s=settings.sip_rate),
     )
 

@@ -58,6 +58,8 @@ class MediaClock:
         self._timer_ids = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._holds: Counter[int] = Counter()
+        self.after_frames: list[Callable[[], None]] = []
+        """Called after each wake-up's frames (the SIP room sends their RTP in one batch)."""
         self.lag_frames = 0
         """Frames recorders keep back with no hold at all: while other nodes may send recording
         controls here, each arrives some frames after the frame it cuts at (calls/bus.py)."""
@@ -131,6 +133,8 @@ class MediaClock:
             run_frame(self._legs.values())
             self.frame_index += 1
             self._fire_timers()
+        for after in self.after_frames:
+            after()
 
     def _fire_timers(self) -> None:
         timers = self._timers

@@ -16,6 +16,7 @@ from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, 
 from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.registrar import Registrar
 from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
+from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpPorts, RtpStream
 from phonograph.sip.sdp import (
     Codec,
@@ -52,6 +53,7 @@ __all__ = [
     "Outcome",
     "RateLimiter",
     "Registrar",
+    "RtpIo",
     "RtpPacket",
     "RtpPorts",
     "RtpSender",

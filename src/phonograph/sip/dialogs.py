@@ -26,6 +26,7 @@ from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Respo
 from phonograph.core import PhonographError, ServiceUnavailable
 from phonograph.sip.admission import Decision
 from phonograph.sip.message import BadMessage, SipRequest, encode, response_to, seen
+from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpPorts, RtpStream
 from phonograph.sip.sdp import Negotiated, NotAcceptable, Session, answer, negotiate, parse_sdp
 from phonograph.sip.transactions import (
@@ -121,6 +122,8 @@ class CallSetup:
     handler: CallHandler
     ports: RtpPorts
     advertise: str
+    io: RtpIo
+    """Its RTP sockets' thread; the media clock calls its ``flush`` after its frames (app.py)."""
 
 
 @dataclass(eq=False)
@@ -307,6 +310,7 @@ class Dialogs:
         """The address put in Via, Contact and SDP (``PHONOGRAPH_SIP_ADVERTISE`` and the SIP port)."""
         self._handler = setup.handler
         self._ports = setup.ports
+        self._io = setup.io
         self._calls: dict[DialogKey, InboundCall] = {}
         self._by_invite: dict[int, InboundCall] = {}
 
@@ -339,7 +343,7 @@ class Dialogs:
             transaction.respond(seen(response_to(request, 503, to_tag="busy"), arrival.source))
             return
         agreed, body = self.answer_sdp(offer, sock.getsockname()[1], 0)
-        stream = RtpStream(agreed, f"sip {arrival.call_id}", sock)
+        stream = RtpStream(agreed, f"sip {arrival.call_id}", sock, self._io)
         if transaction.state not in (ServerState.TRYING, ServerState.PROCEEDING):
             stream.close()  # canceled while it was being admitted
             return
@@ -401,6 +405,7 @@ class Dialogs:
         for call in list(self._calls.values()):
             call.hang_up()
             call.reject(503)
+        self._io.close()
 
 
 def _offer_of(request: SipRequest) -> Session:

@@ -4,9 +4,8 @@ The leg is the phone as the platform sees it (a far end, like a virtual phone's 
 the media clock it *sends* the phone's audio, taken from the jitter buffer (``next_frame``), and
 what the call sends it (the leg's inbound) goes out as one RTP packet (``_on_frame``). So a SIP
 phone is heard and recorded on the same frames as any other far end, and never paces anything.
-Each tick also reads every datagram that came since the last one, straight from the socket (no
-event-loop wake-up per packet: at hundreds of calls that dispatch cost more than the audio), and
-sends its packet straight to it; a packet the socket cannot take now is dropped, never sent late.
+The socket calls themselves are made by sip/rtp_io.py's thread, once a tick: a tick takes the
+datagrams that came before it and hands its packet over.
 
 Symmetric RTP (RFC 4961): phonograph sends to where the phone's packets come from, latched on the
 first packet that is this stream's, because a phone behind NAT cannot know its public address;
@@ -36,14 +35,13 @@ from phonograph.media import (
     ulaw_encode,
 )
 from phonograph.sip.rtp import (
-    MAX_BUFFERED,
-    MAX_PACKET_BYTES,
     BadPacket,
     JitterBuffer,
     RtpPacket,
     RtpSender,
     TelephoneEvent,
 )
+from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.sdp import Codec, Direction, Negotiated
 
 log = logging.getLogger(__name__)
@@ -94,8 +92,6 @@ class StreamStats:
     received: int = 0
     """Packets of this stream taken in (audio and events)."""
     sent: int = 0
-    unsent: int = 0
-    """Packets the socket would not take at once."""
     dropped: int = 0
     """Datagrams that were not this stream's: unreadable, another payload type, another source."""
 
@@ -103,8 +99,8 @@ class StreamStats:
 class RtpStream:
     """The RTP of one call on its own socket, and ``leg``, its far end on the media clock."""
 
-    def __init__(self, agreed: Negotiated, name: str, sock: socket.socket) -> None:
-        """``sock``: the call's port (``RtpPorts.bind``, non-blocking), the stream's until ``close``."""
+    def __init__(self, agreed: Negotiated, name: str, sock: socket.socket, io: RtpIo) -> None:
+        """``sock``: the call's port (``RtpPorts.bind``), served by ``io`` until ``close``."""
         self.leg = MediaLeg(name)
         self.leg.player = self
         self.leg.listeners.append(self._on_frame)
@@ -112,6 +108,8 @@ class RtpStream:
         self.sending = False
         """Whether frames go out: from the answer on (no early media)."""
         self._sock: socket.socket | None = sock
+        self._io = io
+        self._inbox = io.register(sock)
         self.port: int = sock.getsockname()[1]
         self._latched: Address | None = None
         self._agreed = agreed
@@ -138,14 +136,14 @@ class RtpStream:
     def close(self) -> None:
         self.sending = False
         if self._sock is not None:
+            self._io.unregister(self._sock)
             self._sock.close()
             self._sock = None
             log.info(
-                "rtp closed leg=%s received=%d sent=%d unsent=%d dropped=%d lost=%d late=%d waited=%d",
+                "rtp closed leg=%s received=%d sent=%d dropped=%d lost=%d late=%d waited=%d",
                 self.leg.name,
                 self.stats.received,
                 self.stats.sent,
-                self.stats.unsent,
                 self.stats.dropped,
                 self._jitter.lost,
                 self._jitter.late,
@@ -155,18 +153,10 @@ class RtpStream:
     # -- in: the phone's packets -----------------------------------------------------------------
 
     def take_arrivals(self) -> None:
-        """Every datagram waiting on the socket (at most a second's worth: a flood waits)."""
-        sock = self._sock
-        for _ in range(MAX_BUFFERED):
-            if sock is None:
-                return
-            try:
-                data, source = sock.recvfrom(MAX_PACKET_BYTES + 1)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                continue  # an ICMP error for a packet sent earlier (the phone's port is closed)
-            self._arrived(data, (str(source[0]), int(source[1])))
+        """The datagrams that came before this tick."""
+        inbox = self._inbox
+        while inbox:
+            self._arrived(*inbox.popleft())
 
     def _arrived(self, data: bytes, source: Address) -> None:
         if self._latched is not None and source != self._latched:
@@ -245,13 +235,8 @@ class RtpStream:
         if not packets:
             packets = [self._sender.audio(_ENCODE[agreed.codec](inbound.samples).tobytes())]
         for packet in packets:
-            try:
-                sock.sendto(packet, destination)
-            except OSError:
-                # A full socket buffer, or an ICMP error: real-time audio is not sent late.
-                self.stats.unsent += 1
-            else:
-                self.stats.sent += 1
+            self._io.send(sock, packet, destination)
+        self.stats.sent += len(packets)
 
 
 def _fit(samples: Any) -> Any:

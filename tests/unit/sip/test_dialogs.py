@@ -19,6 +19,7 @@ from phonograph.sip import (
     CallSetup,
     EndReason,
     InboundCall,
+    RtpIo,
     RtpPorts,
     SipEndpoint,
     SipRequest,
@@ -103,7 +104,7 @@ def run(check: Check, handler: Handler | None = None) -> None:
     async def main() -> None:
         timers = SteppedTimers()
         called = handler or Handler()
-        setup = CallSetup(called, RtpPorts("127.0.0.1", 30_000, 40_000), "127.0.0.1")
+        setup = CallSetup(called, RtpPorts("127.0.0.1", 30_000, 40_000), "127.0.0.1", RtpIo())
         endpoint = SipEndpoint(AdmitEveryone(), None, setup, timers=timers)
         await endpoint.start(bound_sockets())
         phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

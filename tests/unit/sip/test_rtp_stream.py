@@ -10,13 +10,14 @@ import asyncio
 import socket
 import struct
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from phonograph.core import ServiceUnavailable
 from phonograph.media import Clip, DtmfEvent, MediaClock, MediaLeg, connect, ulaw_decode
-from phonograph.sip import RtpPorts, RtpStream
+from phonograph.sip import RtpIo, RtpPorts, RtpStream
 from phonograph.sip.sdp import Codec, Direction, Negotiated
 from tests.support.rtp_pcap import PCMU, TELEPHONE_EVENT, RtpStreamWriter, tone
 from tests.unit.webhooks.app_server import eventually
@@ -29,7 +30,7 @@ def agreed(port: int, direction: Direction = Direction.SENDRECV) -> Negotiated:
     return Negotiated(Codec.PCMU, PCMU, TELEPHONE_EVENT, "127.0.0.1", port, direction)
 
 
-Check = Callable[[RtpStream, MediaClock, socket.socket], Awaitable[None]]
+Check = Callable[[RtpStream, MediaClock, "Phone"], Awaitable[None]]
 
 
 def run(check: Check, direction: Direction = Direction.SENDRECV) -> None:
@@ -37,32 +38,45 @@ def run(check: Check, direction: Direction = Direction.SENDRECV) -> None:
         phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         phone.bind(("127.0.0.1", 0))
         phone.setblocking(False)
+        io = RtpIo()
         sock = RtpPorts("127.0.0.1", 30_000, 40_000).bind()
-        stream = RtpStream(agreed(phone.getsockname()[1], direction), "sip test", sock)
+        stream = RtpStream(agreed(phone.getsockname()[1], direction), "sip test", sock, io)
         phone.connect(("127.0.0.1", stream.port))
         media = MediaClock()
         media.add(stream.leg)
+        media.after_frames.append(io.flush)  # as app.py wires it
         try:
-            await check(stream, media, phone)
+            await check(stream, media, Phone(phone, stream, io))
         finally:
             stream.close()
+            io.close()
             phone.close()
 
     asyncio.run(main())
 
 
-async def send(stream: RtpStream, phone: socket.socket, packets: list[bytes]) -> None:
-    """Send ``packets`` from the phone; back once the stream has taken them all (as its next tick
-    would: the test waits for the datagrams, the stream never does)."""
-    taken = stream.stats.received + stream.stats.dropped + len(packets)
-    for packet in packets:
-        phone.send(packet)
+@dataclass
+class Phone:
+    """The phone's end of the stream: its socket, and how it sends."""
 
-    def all_taken() -> bool:
-        stream.take_arrivals()
-        return stream.stats.received + stream.stats.dropped >= taken
+    sock: socket.socket
+    stream: RtpStream
+    io: RtpIo
 
-    await eventually(all_taken)
+    async def send(self, packets: list[bytes], sock: socket.socket | None = None) -> None:
+        """Send ``packets`` (from ``sock``, by default the phone's); back once the stream has taken
+        them all, as its next tick would (the test waits for the datagrams; the stream never does)."""
+        stream = self.stream
+        taken = stream.stats.received + stream.stats.dropped + len(packets)
+        for packet in packets:
+            (sock or self.sock).send(packet)
+
+        def all_taken() -> bool:
+            self.io.flush()  # another pass of the thread, as after a tick
+            stream.take_arrivals()
+            return stream.stats.received + stream.stats.dropped >= taken
+
+        await eventually(all_taken)
 
 
 def frames_of(media: MediaClock, leg: MediaLeg, count: int) -> list[tuple[np.ndarray, DtmfEvent | None]]:
@@ -74,12 +88,12 @@ def frames_of(media: MediaClock, leg: MediaLeg, count: int) -> list[tuple[np.nda
 
 
 def test_the_phones_packets_are_the_legs_frames_in_order_once_the_buffer_has_filled() -> None:
-    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: Phone) -> None:
         writer = RtpStreamWriter()
         writer.audio(tone(1000, 0.2))  # ten packets
         packets = [packet for _, packet in writer.packets]
         # Out of order on the way: the buffer puts them back.
-        await send(stream, phone, packets[1:2] + packets[:1] + packets[2:])
+        await phone.send(packets[1:2] + packets[:1] + packets[2:])
         heard = frames_of(media, stream.leg, 10)
         sent = np.concatenate([ulaw_decode(packet[12:]) for packet in packets])
         assert np.array_equal(np.concatenate([samples for samples, _ in heard]), sent)
@@ -89,11 +103,11 @@ def test_the_phones_packets_are_the_legs_frames_in_order_once_the_buffer_has_fil
 
 
 def test_a_lost_packet_is_the_frame_before_at_half_volume_and_then_silence() -> None:
-    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: Phone) -> None:
         writer = RtpStreamWriter()
         writer.audio(tone(1000, 0.2))
         packets = [packet for _, packet in writer.packets]
-        await send(stream, phone, packets[:4] + packets[6:])  # the 5th and 6th never come
+        await phone.send(packets[:4] + packets[6:])  # the 5th and 6th never come
         heard = [samples for samples, _ in frames_of(media, stream.leg, 10)]
         before = ulaw_decode(packets[3][12:])
         assert np.array_equal(heard[4], (before * 0.5).astype(np.int16))
@@ -105,19 +119,19 @@ def test_a_lost_packet_is_the_frame_before_at_half_volume_and_then_silence() -> 
 
 
 def test_a_key_press_is_one_held_event_and_one_release_however_often_its_end_is_sent() -> None:
-    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: Phone) -> None:
         writer = RtpStreamWriter()
         writer.key("7")  # five progress packets and three copies of the end
-        await send(stream, phone, [packet for _, packet in writer.packets])
+        await phone.send([packet for _, packet in writer.packets])
         events = [event for _, event in frames_of(media, stream.leg, 4) if event is not None]
         assert events == [DtmfEvent("7", end=True)]  # all arrived before the first tick
         # Pressed across ticks: held on each frame until its end comes, released once.
         second = RtpStreamWriter(_timestamp=200_000)  # a new event, a new timestamp
         second.key("#", frames=2)
         start, *rest = [packet for _, packet in second.packets]
-        await send(stream, phone, [start])
+        await phone.send([start])
         assert [event for _, event in frames_of(media, stream.leg, 2)] == [DtmfEvent("#", end=False)] * 2
-        await send(stream, phone, rest)
+        await phone.send(rest)
         assert [event for _, event in frames_of(media, stream.leg, 3)] == [
             DtmfEvent("#", end=True),
             None,
@@ -128,7 +142,7 @@ def test_a_key_press_is_one_held_event_and_one_release_however_often_its_end_is_
 
 
 def test_the_calls_frames_go_out_one_packet_a_tick_to_where_the_phone_sends_from() -> None:
-    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: Phone) -> None:
         app = MediaLeg("app")
         connect(app, stream.leg)
         media.add(app)
@@ -140,7 +154,7 @@ def test_the_calls_frames_go_out_one_packet_a_tick_to_where_the_phone_sends_from
         app.start_clip(Clip(sound))
         media.run_frames(5)
         packets = [
-            await asyncio.wait_for(asyncio.get_running_loop().sock_recv(phone, 2048), WAIT_S)
+            await asyncio.wait_for(asyncio.get_running_loop().sock_recv(phone.sock, 2048), WAIT_S)
             for _ in range(5)
         ]
         first, second = struct.unpack_from("!BBHII", packets[0]), struct.unpack_from("!BBHII", packets[1])
@@ -154,24 +168,24 @@ def test_the_calls_frames_go_out_one_packet_a_tick_to_where_the_phone_sends_from
 
 
 def test_once_latched_packets_from_another_address_are_dropped() -> None:
-    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
+    async def check(stream: RtpStream, media: MediaClock, phone: Phone) -> None:
         writer = RtpStreamWriter()
         writer.audio(tone(1000, 0.1))
         packets = [packet for _, packet in writer.packets]
-        await send(stream, phone, packets[:1])
+        await phone.send(packets[:1])
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as intruder:
             intruder.connect(("127.0.0.1", stream.port))
-            await send(stream, intruder, [packets[1], b"\x00" * 40])
+            await phone.send([packets[1], b"\x00" * 40], intruder)
         assert (stream.stats.received, stream.stats.dropped) == (1, 2)
-        await send(stream, phone, [b"garbage", packets[1][:5], packets[1]])
+        await phone.send([b"garbage", packets[1][:5], packets[1]])
         assert (stream.stats.received, stream.stats.dropped) == (2, 4)
 
     run(check)
 
 
 def test_a_stream_on_hold_sends_nothing_and_an_inactive_one_is_not_heard() -> None:
-    async def check(stream: RtpStream, media: MediaClock, phone: socket.socket) -> None:
-        port = phone.getsockname()[1]
+    async def check(stream: RtpStream, media: MediaClock, phone: Phone) -> None:
+        port = phone.sock.getsockname()[1]
         stream.sending = True
         media.run_frames(3)
         assert stream.stats.sent == 3
@@ -181,7 +195,7 @@ def test_a_stream_on_hold_sends_nothing_and_an_inactive_one_is_not_heard() -> No
         stream.update(agreed(port, Direction.INACTIVE))
         writer = RtpStreamWriter()
         writer.audio(tone(1000, 0.1))
-        await send(stream, phone, [packet for _, packet in writer.packets])
+        await phone.send([packet for _, packet in writer.packets])
         assert not any(samples.any() for samples, _ in frames_of(media, stream.leg, 5))
         assert stream.stats.sent == 3
 
