@@ -20,7 +20,15 @@ from phonograph.testing.kit import wait_for_call
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import Hit, WebApp
 from tests.support.rtp_pcap import RtpStreamWriter, tone
-from tests.test_sip_edge import domain_options, free_sip_port, free_udp_port, main_client, passed, sipp
+from tests.test_sip_edge import (
+    PASSWORD,
+    domain_options,
+    free_sip_port,
+    free_udp_port,
+    main_client,
+    passed,
+    sipp,
+)
 from tests.test_twiml_record_verb import tone_url
 
 PHONE_HZ = 1000
@@ -181,3 +189,60 @@ def test_each_way_a_sip_call_ends_has_its_sip_answer_and_its_twilio_status(
     assert ended.signature_valid
     assert (ended.param("SipResponseCode"), ended.param("To")) == (sip_code, "sip:alice@ends.sip.twilio.com")
     assert wait_for_call(client, str(ended.param("CallSid"))).status == status
+
+
+@pytest.mark.parametrize(
+    ("scenario", "transport", "alice"),
+    [
+        ("call_domain_digest.xml", (), True),  # a credential list: 407, then the call
+        ("call_domain.xml", ("-t", "t1"), False),  # SIP over TCP (RTP stays UDP)
+        ("call_domain_hold.xml", (), False),  # re-INVITEs: hold, then resume
+    ],
+    ids=["digest", "tcp", "hold"],
+)
+def test_a_sip_call_with_digest_over_tcp_or_put_on_hold_runs_its_app_and_is_recorded(
+    sip_app_server: tuple[ServerProcess, int, WebApp],
+    tmp_path: Path,
+    scenario: str,
+    transport: tuple[str, ...],
+    alice: bool,
+) -> None:
+    server, port, app = sip_app_server
+    client = main_client(server)
+    recorded = app.respond("/recorded", b"")
+    voice = app.twiml(
+        "/voice",
+        f"<Response><Start><Recording recordingStatusCallback='{recorded}'/></Start>"
+        "<Pause length='30'/></Response>",
+    )
+    if alice:
+        domain = client.sip.domains.create(domain_name="agents.sip.twilio.com", voice_url=voice)
+        credentials = client.sip.credential_lists.create(friendly_name="agents")
+        client.sip.credential_lists(credentials.sid).credentials.create(username="alice", password=PASSWORD)
+        client.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
+            credential_list_sid=credentials.sid
+        )
+    else:
+        domain = open_domain(client, "desk.sip.twilio.com", voice)
+    stream = RtpStreamWriter()
+    stream.audio(tone(PHONE_HZ, 1.0))
+    pcap = stream.write_pcap(tmp_path / "phone.pcap")
+    options = (*transport, *call_options(domain.domain_name))
+    passed(sipp(scenario, port, tmp_path, *options, fill={"PCAP": str(pcap), "PAUSE_MS": "1500"}))
+    [hit] = app.hits("/voice")
+    if alice:
+        assert hit.param("SipUsername") == "alice"
+    [finished] = app.wait_for("/recorded", lambda hit: hit.param("RecordingStatus") == "completed")
+    credentials_ = server.credentials
+    wav = httpx.get(
+        f"{server.base_url}/2010-04-01/Accounts/{credentials_.account_sid}/Recordings/"
+        f"{finished.param('RecordingSid')}.wav",
+        auth=(credentials_.account_sid, credentials_.auth_token),
+    )
+    audio = Audio.from_wav(wav.content)
+    # The phone's second of tone, in the recording's mono mix.
+    loud = np.flatnonzero(np.abs(audio.channel(1)) > 1000)
+    start = int(loud[0])
+    assert 0.95 * RATE_HZ < loud[-1] - start < 1.1 * RATE_HZ
+    assert abs(dominant_frequency_hz(audio.channel(1)[start : start + 4000], RATE_HZ) - PHONE_HZ) < 5
+    assert wait_for_call(client, str(hit.param("CallSid"))).status == "completed"
