@@ -73,6 +73,15 @@ def open_domain(client: Client, name: str, voice_url: str, status_callback: str 
     return domain
 
 
+def recording_audio(server: ServerProcess, sid: str) -> Audio:
+    credentials = server.credentials
+    wav = httpx.get(
+        f"{server.base_url}/2010-04-01/Accounts/{credentials.account_sid}/Recordings/{sid}.wav",
+        auth=(credentials.account_sid, credentials.auth_token),
+    )
+    return Audio.from_wav(wav.content)
+
+
 def call_options(domain: str) -> tuple[str, ...]:
     # sipp's RTP port: a free one, not its default 6000, since tests run side by side.
     return (*domain_options(domain), "-mp", str(free_udp_port()), "-mi", "127.0.0.1")
@@ -126,15 +135,10 @@ def test_a_sip_phone_calls_a_domain_and_its_call_is_recorded_with_each_party_on_
         params["From"],
     )
     [finished] = app.wait_for("/recorded", lambda hit: hit.param("RecordingStatus") == "completed")
-    credentials = server.credentials
-    wav = httpx.get(
-        f"{server.base_url}/2010-04-01/Accounts/{credentials.account_sid}/Recordings/"
-        f"{finished.param('RecordingSid')}.wav",
-        auth=(credentials.account_sid, credentials.auth_token),
-    )
-    audio = Audio.from_wav(wav.content)
+    audio = recording_audio(server, str(finished.param("RecordingSid")))
     assert audio.channels == 2
     # Nothing of the call is left on the media clock (the phone's leg went with its BYE).
+    credentials = server.credentials
     media = httpx.get(
         f"{server.base_url}/phonograph/v1/Media", auth=(credentials.account_sid, credentials.auth_token)
     )
@@ -233,13 +237,7 @@ def test_a_sip_call_with_digest_over_tcp_or_put_on_hold_runs_its_app_and_is_reco
     if alice:
         assert hit.param("SipUsername") == "alice"
     [finished] = app.wait_for("/recorded", lambda hit: hit.param("RecordingStatus") == "completed")
-    credentials_ = server.credentials
-    wav = httpx.get(
-        f"{server.base_url}/2010-04-01/Accounts/{credentials_.account_sid}/Recordings/"
-        f"{finished.param('RecordingSid')}.wav",
-        auth=(credentials_.account_sid, credentials_.auth_token),
-    )
-    audio = Audio.from_wav(wav.content)
+    audio = recording_audio(server, str(finished.param("RecordingSid")))
     # The phone's second of tone, in the recording's mono mix.
     loud = np.flatnonzero(np.abs(audio.channel(1)) > 1000)
     start = int(loud[0])

@@ -136,6 +136,18 @@ async def ringing(phone: socket.socket, body: str = OFFER) -> SipResponse:
     return ring
 
 
+async def confirmed(handler: Handler, phone: socket.socket) -> tuple[InboundCall, str]:
+    """An INVITE rung, answered and acknowledged: the call, and phonograph's tag on it."""
+    await ringing(phone)
+    await eventually(lambda: bool(handler.calls))
+    [call] = handler.calls
+    call.answer()
+    tag = (await next_response(phone)).checked.to.parameters["tag"] or ""
+    phone.send(in_dialog("ACK", tag, 1))
+    await eventually(lambda: call.state == "confirmed")
+    return call, tag
+
+
 def in_dialog(method: str, tag: str, cseq: int, *extra: str, body: str = "") -> bytes:
     """A request from the phone inside the dialog whose phonograph tag is ``tag``."""
     headers = [
@@ -240,12 +252,7 @@ def test_a_cancel_while_ringing_gets_200_the_invite_487_and_ends_the_call() -> N
 
 def test_the_phones_bye_ends_the_call_and_a_second_bye_finds_no_dialog() -> None:
     async def check(handler: Handler, timers: SteppedTimers, phone: socket.socket) -> None:
-        await ringing(phone)
-        await eventually(lambda: bool(handler.calls))
-        [call] = handler.calls
-        call.answer()
-        tag = (await next_response(phone)).checked.to.parameters["tag"] or ""
-        phone.send(in_dialog("ACK", tag, 1))
+        _, tag = await confirmed(handler, phone)
         phone.send(in_dialog("BYE", tag, 2))
         assert (await next_response(phone)).code == 200
         assert handler.ended == [EndReason.HUNG_UP]
@@ -257,16 +264,11 @@ def test_the_phones_bye_ends_the_call_and_a_second_bye_finds_no_dialog() -> None
 
 def test_phonograph_hangs_up_with_a_bye_in_the_dialog() -> None:
     async def check(handler: Handler, timers: SteppedTimers, phone: socket.socket) -> None:
-        await ringing(phone)
-        await eventually(lambda: bool(handler.calls))
-        [call] = handler.calls
-        call.answer()
-        ok = await next_response(phone)
-        phone.send(in_dialog("ACK", ok.checked.to.parameters["tag"] or "", 1))
+        call, tag = await confirmed(handler, phone)
         call.hang_up()
         bye = await request_from_phone(phone)
         assert bye.method == "BYE"
-        assert bye.checked.from_.parameters["tag"] == ok.checked.to.parameters["tag"]
+        assert bye.checked.from_.parameters["tag"] == tag
         assert bye.checked.to.parameters["tag"] == "a73kszlfl"
         assert handler.ended == []  # phonograph ended it: nobody is told
 
@@ -275,12 +277,7 @@ def test_phonograph_hangs_up_with_a_bye_in_the_dialog() -> None:
 
 def test_a_reinvite_puts_the_call_on_hold_on_the_same_port_and_a_new_codec_is_refused() -> None:
     async def check(handler: Handler, timers: SteppedTimers, phone: socket.socket) -> None:
-        await ringing(phone)
-        await eventually(lambda: bool(handler.calls))
-        [call] = handler.calls
-        call.answer()
-        tag = (await next_response(phone)).checked.to.parameters["tag"] or ""
-        phone.send(in_dialog("ACK", tag, 1))
+        call, tag = await confirmed(handler, phone)
         held = in_dialog(
             "INVITE", tag, 2, "Content-Type: application/sdp", body=OFFER.replace("sendrecv", "sendonly")
         )

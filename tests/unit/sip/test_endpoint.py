@@ -22,12 +22,18 @@ ANSWER_WAIT_S = 10.0
 
 def bound_sockets() -> SipSockets:
     """A UDP socket and a listening TCP socket on one free loopback port, as cli/server.py binds."""
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.bind(("127.0.0.1", udp.getsockname()[1]))
-    tcp.listen()
-    return SipSockets(udp=udp, tcp=tcp)
+    while True:
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+        except OSError:  # the UDP port's number is taken on TCP: another pair
+            udp.close()
+            tcp.close()
+            continue
+        tcp.listen()
+        return SipSockets(udp=udp, tcp=tcp)
 
 
 def run(
