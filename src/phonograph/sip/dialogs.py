@@ -144,6 +144,10 @@ class InboundCall:
     """The CSeq of a 200 to an INVITE sent again until its ACK comes, and its bytes."""
     _retransmit: Handle | None = None
 
+    def __post_init__(self) -> None:
+        # The phone's requests in the dialog come after its INVITE (RFC 3261 §12.2.2).
+        self._remote_cseq = self.invite.request.checked.cseq.sequence
+
     @property
     def key(self) -> DialogKey:
         checked = self.invite.request.checked

@@ -253,6 +253,8 @@ def test_a_cancel_while_ringing_gets_200_the_invite_487_and_ends_the_call() -> N
 def test_the_phones_bye_ends_the_call_and_a_second_bye_finds_no_dialog() -> None:
     async def check(handler: Handler, timers: SteppedTimers, phone: socket.socket) -> None:
         _, tag = await confirmed(handler, phone)
+        phone.send(in_dialog("BYE", tag, 1))
+        assert (await next_response(phone)).code == 500  # the INVITE's own CSeq: out of order
         phone.send(in_dialog("BYE", tag, 2))
         assert (await next_response(phone)).code == 200
         assert handler.ended == [EndReason.HUNG_UP]
