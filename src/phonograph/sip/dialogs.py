@@ -318,10 +318,6 @@ class Dialogs:
         self._calls: dict[DialogKey, InboundCall] = {}
         self._by_invite: dict[int, InboundCall] = {}
 
-    @property
-    def live(self) -> int:
-        return len(self._calls)
-
     def contact_uri(self, request: SipRequest) -> URI:
         host, port = self.advertised
         transport = request.checked.via[0].transport.lower()

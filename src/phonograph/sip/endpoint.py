@@ -114,10 +114,6 @@ class SipEndpoint:
         host, port = self._transport.get_extra_info("sockname")[:2]
         return str(host), int(port)
 
-    @property
-    def dialogs(self) -> Dialogs | None:
-        return self._user.dialogs
-
     async def stop(self) -> None:
         if self._user.dialogs is not None:
             self._user.dialogs.close()

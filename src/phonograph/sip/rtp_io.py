@@ -85,6 +85,7 @@ class RtpIo:
             self._ticks.put(None)
             self._thread.join()
             self._thread = None
+            log.info("rtp io stopped unsent=%d", self.stats.unsent)
 
     def _run(self) -> None:
         while (batch := self._ticks.get()) is not None:
