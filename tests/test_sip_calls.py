@@ -171,7 +171,7 @@ def slow_app(_hit: Hit) -> str:
         ("<Response><Reject/></Response>", "invite_domain.xml", "603", "no-answer", "487"),
         (None, "call_domain_canceled.xml", None, "canceled", "487"),
     ],
-    ids=["app-hangs-up", "reject-busy", "reject", "phone-cancels"],
+    ids=["app-hangs-up", "app-hangs-up-at-once", "reject-busy", "reject", "phone-cancels"],
 )
 def test_each_way_a_sip_call_ends_has_its_sip_answer_and_its_twilio_status(
     sip_app_server: tuple[ServerProcess, int, WebApp],

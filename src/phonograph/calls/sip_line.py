@@ -68,6 +68,8 @@ class SipCallerLine:
         answer = self._answer
         outcome = answer.result() if answer is not None and answer.done() else None
         if outcome is Answer.ANSWER:
+            # A leg that ends as it answers gets here before ``_answered`` runs: the 200 first.
+            self.call.answer()
             self.call.hang_up()
         elif outcome is not None and outcome in REFUSAL_CODE:
             self.call.reject(REFUSAL_CODE[outcome])
