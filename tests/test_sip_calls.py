@@ -160,13 +160,8 @@ def slow_app(_hit: Hit) -> str:
 @pytest.mark.parametrize(
     ("twiml", "scenario", "final", "status", "sip_code"),
     [
-        (
-            "<Response><Say>Goodbye.</Say><Hangup/></Response>",
-            "call_domain_ended.xml",
-            None,
-            "completed",
-            "200",
-        ),
+        (GOODBYE, "call_domain_ended.xml", None, "completed", "200"),
+        ("<Response><Hangup/></Response>", "call_domain_ended.xml", None, "completed", "200"),
         ("<Response><Reject reason='busy'/></Response>", "invite_domain.xml", "486", "busy", "486"),
         ("<Response><Reject/></Response>", "invite_domain.xml", "603", "no-answer", "487"),
         (None, "call_domain_canceled.xml", None, "canceled", "487"),
