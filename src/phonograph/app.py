@@ -164,6 +164,7 @@ def build_app(
         clock=clock,
         recordings=recordings,
         captures=CaptureShelf(settings.capture_s),
+        outbound=settings.outbound,
     )
     calls = CallEngine(
         runtime,
@@ -195,6 +196,7 @@ def build_app(
         worker.start()
         if sip_sockets is not None:
             await sip.start(sip_sockets)
+            runtime.sip = sip.dialogs
         if on_ready is not None:
             on_ready(credentials)
         try:

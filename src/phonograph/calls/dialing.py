@@ -25,6 +25,7 @@ from phonograph.calls.params import Params
 from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
+from phonograph.calls.sip_line import SipCalleeLine
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import CallStatus, Direction
 from phonograph.media import Frame
@@ -71,10 +72,13 @@ def _child_call(parent: Dialer, dial: twiml.Dial, target: twiml.Number | twiml.S
     )
 
 
-async def _start_children(parent: Dialer, dial: twiml.Dial) -> list[CallLeg]:
+async def _start_children(parent: Dialer, dial: twiml.Dial) -> tuple[list[CallLeg], dict[str, SipCalleeLine]]:
+    """The child legs, started; and the SIP line of each child dialling a ``<Sip>`` over SIP (by
+    CallSid), for what the dial reports."""
     targets = [target for target in dial.targets if isinstance(target, twiml.Number | twiml.Sip)]
-    children = []
+    children, lines = [], {}
     caller_id, refused = dial.caller_id or parent.call.from_, False
+    dialogs = parent.runtime.sip
     async with parent.runtime.db.transaction() as session:
         if dial.caller_id and not await may_present(session, parent.call.account_sid, dial.caller_id):
             # https://www.twilio.com/docs/api/errors/13214: the dial goes on from the caller's From.
@@ -82,7 +86,14 @@ async def _start_children(parent: Dialer, dial: twiml.Dial) -> list[CallLeg]:
         for target in targets:
             call = await CallRepo(session).create(_child_call(parent, dial, target, caller_id))
             await enqueue_initiated(session, call, parent.runtime.clock.now())
-            children.append(parent.new_session(call, parent.auth_token, None))
+            if isinstance(target, twiml.Sip) and dialogs is not None:
+                line = SipCalleeLine(parent.runtime, dialogs, target)
+                child = parent.new_session(call, parent.auth_token, None, line)
+                line.attach(child)
+                lines[call.sid] = line
+            else:
+                child = parent.new_session(call, parent.auth_token, None)
+            children.append(child)
     parent.runtime.outbox.notify()
     if refused:
         await parent.warn(
@@ -90,7 +101,7 @@ async def _start_children(parent: Dialer, dial: twiml.Dial) -> list[CallLeg]:
         )
     for child in children:
         child.start()
-    return children
+    return children, lines
 
 
 async def _first_answer(children: list[CallLeg]) -> CallLeg | None:
@@ -130,7 +141,7 @@ async def run_dial(parent: Dialer, dial: twiml.Dial) -> Params:
     plan = await _recording_plan(parent, dial)
     recording: Recording | None = None
     winner: CallLeg | None = None
-    children = await _start_children(parent, dial)
+    children, lines = await _start_children(parent, dial)
     try:
         if plan is not None and dial.record in FROM_RINGING:
             recording = await parent.recordings.start(plan)
@@ -157,6 +168,12 @@ async def run_dial(parent: Dialer, dial: twiml.Dial) -> Params:
     ]
     if winner is not None:
         params.append(("DialCallDuration", str(winner.call.duration_s or 0)))
+    line = lines.get(reported.call.sid)
+    if line is not None and line.call_id is not None:
+        # https://www.twilio.com/docs/voice/twiml/sip: the SIP Call-ID and the INVITE's final answer.
+        params.append(("DialSipCallId", line.call_id))
+        if line.code is not None:
+            params.append(("DialSipResponseCode", str(line.code)))
     if recording is not None:
         # Only when this <Dial> recorded (https://www.twilio.com/docs/voice/twiml/dial#attributes-action).
         params += [("RecordingUrl", parent.recordings.url(recording)), ("RecordingSid", recording.sid)]

@@ -13,8 +13,9 @@ from phonograph.calls.contracts import CallLeg
 from phonograph.core import Clock, TaskOwner
 from phonograph.media import MediaClock, SpeechEngine
 from phonograph.recording import RecordingService
+from phonograph.sip import Dialogs
 from phonograph.store import Database, NotificationLog, NotificationRepo
-from phonograph.webhooks import AppClient, OutboxWorker
+from phonograph.webhooks import AppClient, OutboundPolicy, OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ class Runtime:
     clock: Clock
     recordings: RecordingService
     captures: CaptureShelf = field(default_factory=lambda: CaptureShelf(0))
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
+    """Which addresses a tenant's SIP targets may reach (its URLs go through ``app``'s client)."""
+    sip: Dialogs | None = None
+    """The SIP port's calls, once it is started (None: no SIP, and a SIP target is a silent line)."""
     tasks: TaskOwner = field(default_factory=TaskOwner)
     sessions: dict[str, CallLeg] = field(default_factory=dict)
 

@@ -1,5 +1,6 @@
-"""A call that a phone placed over SIP to one of the account's SIP Domains (sip/dialogs.py): its leg
-(direction ``inbound``) runs the domain's VoiceUrl, and the phone is its far end.
+"""Calls over SIP, as far ends. ``SipCallerLine``: a phone that called one of the account's SIP
+Domains (sip/dialogs.py); its leg (direction ``inbound``) runs the domain's VoiceUrl. ``SipCalleeLine``:
+the target of a ``<Dial><Sip>`` (sip/outbound.py), rung like any far end.
 
 The phone hears nothing until the app answers (Twilio: "If the instructions are <Say>, <Play>,
 <Record>, <Dial>, or <Gather>, Twilio sends a 200 OK SIP response", and a ``<Redirect>`` stays in
@@ -10,17 +11,23 @@ refuses the INVITE: 486 for ``<Reject reason="busy">``, 603 for ``<Reject>``, 48
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qsl
 
+from sipmessage import URI
+
+from phonograph import twiml
 from phonograph.calls.contracts import CallLeg
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.legs import new_leg
 from phonograph.calls.params import Params
+from phonograph.calls.runtime import Runtime
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import CallStatus, Direction
-from phonograph.core import Clock, InvalidParameter
-from phonograph.media import MediaClock, connect
-from phonograph.sip import EndReason, InboundCall
+from phonograph.core import Clock, InvalidParameter, PhonographError
+from phonograph.media import MediaClock, MediaLeg, connect
+from phonograph.sip import Dialogs, EndReason, InboundCall, OutboundCall, SipTarget
 from phonograph.store import PHONE_ADDRESS_MAX_CHARS, Call
+from phonograph.webhooks import system_resolver
 
 REFUSAL_CODE = {Answer.BUSY: 486, Answer.NO_ANSWER: 603}
 """The SIP answer to a ``<Reject>`` (reason ``busy`` / ``rejected``) as the first verb."""
@@ -128,3 +135,110 @@ def sip_params(call: InboundCall) -> Params:
         params.append(("SipUsername", arrival.username))
     params += [(f"SipHeader_{name}", value) for name, value in arrival.x_headers]
     return params
+
+
+SIP_ANSWER = {
+    486: Answer.BUSY,
+    600: Answer.BUSY,
+    408: Answer.NO_ANSWER,
+    480: Answer.NO_ANSWER,
+    487: Answer.NO_ANSWER,
+}
+"""How a callee's final answer ends the leg (486 busy, 480/408 no-answer, any other failure
+``failed``: https://www.twilio.com/docs/voice/twiml/sip); a 487 is phonograph's own CANCEL."""
+
+
+UNREACHABLE_SIP_TARGET = 13224
+"""Twilio's "Dial: Invalid number or not supported" (https://www.twilio.com/docs/api/errors/13224),
+for a ``<Sip>`` URI phonograph cannot call; the dial's child fails."""
+
+
+class SipCalleeLine:
+    """A ``<Dial><Sip>`` target: ringing it sends the INVITE (to an address the outbound policy
+    allows); its answer is the callee's final response. ``call_id`` and ``code`` are what the
+    ``<Dial>`` reports (``DialSipCallId``, ``DialSipResponseCode``)."""
+
+    def __init__(self, runtime: Runtime, dialogs: Dialogs, sip: twiml.Sip) -> None:
+        self.leg = MediaLeg(sip.uri)
+        self.call_id: str | None = None
+        self._runtime = runtime
+        self._dialogs = dialogs
+        self._sip = sip
+        self._call: OutboundCall | None = None
+        self._caller: CallLeg | None = None
+
+    def attach(self, caller: CallLeg) -> None:
+        """``caller`` is the leg ringing this target (told when the callee hangs up)."""
+        self._caller = caller
+
+    async def ring(self, since_frame: int) -> Answer:
+        caller = self._caller
+        assert caller is not None, "attached before it rings"
+        try:
+            target = await sip_target(self._runtime, self._sip, caller.call.from_)
+            call = self._dialogs.place(target)
+        except PhonographError as error:
+            await caller.warn(error.code, error.message)
+            return Answer.FAILED
+        self._call, self.call_id = call, call.call_id
+        try:
+            code = await asyncio.shield(call.final)
+        except asyncio.CancelledError:
+            call.cancel()  # the caller's Timeout, or it hung up first
+            raise
+        if call.stream is None:
+            return SIP_ANSWER.get(code, Answer.FAILED)
+        self.leg = call.stream.leg
+        call.on_end = self._callee_left
+        return Answer.ANSWER
+
+    def _callee_left(self) -> None:
+        """The callee's BYE: the leg ends like any far end's hang-up."""
+        caller = self._caller
+        assert caller is not None
+        self._runtime.media.remove(self.leg)
+        self._runtime.tasks.spawn(caller.far_end_hung_up(), name=f"sip bye {self.call_id}")
+
+    @property
+    def code(self) -> int | None:
+        """The callee's final answer to the INVITE, once it came."""
+        call = self._call
+        return call.final.result() if call is not None and call.final.done() else None
+
+    def answered(self) -> None:
+        self._runtime.media.add(self.leg)
+
+    async def hang_up(self) -> None:
+        self._runtime.media.remove(self.leg)
+        if self._call is not None:
+            self._call.hang_up()
+
+
+async def sip_target(runtime: Runtime, sip: twiml.Sip, caller_id: str) -> SipTarget:
+    """Where ``sip``'s URI reaches: its host resolved, and the first address the outbound policy
+    allows (docs/security.md); ``?X-…=`` parts of the URI become headers of the INVITE."""
+    text, _, query = sip.uri.partition("?")
+    try:
+        uri = URI.parse(text)
+    except ValueError:
+        raise InvalidParameter(
+            f"<Sip> URI {sip.uri[:80]!r} is not a SIP URI", code=UNREACHABLE_SIP_TARGET
+        ) from None
+    transport = (uri.parameters.get("transport") or "udp").lower()
+    if uri.scheme != "sip" or transport != "udp":
+        raise InvalidParameter(
+            f"phonograph dials sip: over UDP only, not {uri.scheme} {transport}", code=13224
+        )
+    port = uri.port or 5060
+    try:
+        addresses = await system_resolver(uri.host, port)
+    except OSError:
+        addresses = []
+    allowed = [address for address in addresses if runtime.outbound.permits(address)]
+    if not allowed:
+        raise InvalidParameter(
+            f"<Sip> host {uri.host} resolves to no address phonograph may call", code=13224
+        )
+    headers = tuple((name, value) for name, value in parse_qsl(query) if name.lower().startswith("x-"))
+    user = caller_id.removeprefix("sip:").split("@")[0] or "phonograph"
+    return SipTarget(uri, (allowed[0], port), user, headers, sip.username, sip.password)

@@ -8,11 +8,12 @@ arrive as dialogs (``dialogs``), and the UDP and TCP port (``endpoint``). It kno
 calls: the calls room takes what arrives through ``CallHandler``."""
 
 from phonograph.sip.admission import Admission, Decision, Outcome
-from phonograph.sip.dialogs import Arrival, CallHandler, CallSetup, EndReason, InboundCall
+from phonograph.sip.dialogs import Arrival, CallHandler, CallSetup, Dialogs, EndReason, InboundCall
 from phonograph.sip.digest import Challenge, Challenger, DigestAnswer, Verdict, authorization
 from phonograph.sip.endpoint import SipEndpoint, SipSockets
 from phonograph.sip.framing import StreamFramer
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, parse, response_to
+from phonograph.sip.outbound import OutboundCall, SipTarget
 from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.registrar import Registrar
 from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
@@ -42,6 +43,7 @@ __all__ = [
     "Challenger",
     "Codec",
     "Decision",
+    "Dialogs",
     "DigestAnswer",
     "Direction",
     "EndReason",
@@ -50,6 +52,7 @@ __all__ = [
     "MediaOffer",
     "Negotiated",
     "NotAcceptable",
+    "OutboundCall",
     "Outcome",
     "RateLimiter",
     "Registrar",
@@ -63,6 +66,7 @@ __all__ = [
     "SipRequest",
     "SipResponse",
     "SipSockets",
+    "SipTarget",
     "StreamFramer",
     "TelephoneEvent",
     "Verdict",

@@ -25,7 +25,8 @@ from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Respo
 
 from phonograph.core import PhonographError, ServiceUnavailable
 from phonograph.sip.admission import Decision
-from phonograph.sip.message import BadMessage, SipRequest, encode, response_to, seen
+from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen
+from phonograph.sip.outbound import OutboundCall, SipTarget
 from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpPorts, RtpStream
 from phonograph.sip.sdp import Negotiated, NotAcceptable, Session, answer, negotiate, parse_sdp
@@ -317,6 +318,8 @@ class Dialogs:
         self._io = setup.io
         self._calls: dict[DialogKey, InboundCall] = {}
         self._by_invite: dict[int, InboundCall] = {}
+        self._placed: dict[tuple[str, str], OutboundCall] = {}
+        """Calls phonograph placed, by Call-ID and phonograph's tag."""
 
     def contact_uri(self, request: SipRequest) -> URI:
         host, port = self.advertised
@@ -360,6 +363,26 @@ class Dialogs:
             log.exception("sip call failed call_id=%s", arrival.call_id)
             call.reject(500)
 
+    def place(self, target: SipTarget) -> OutboundCall:
+        """Call ``target`` (sip/outbound.py); ``ServiceUnavailable`` when no RTP port is free."""
+        call = OutboundCall(
+            target, self.layer, self.advertised, self._ports.bind(), self._io, self._forget_placed
+        )
+        self._placed[(call.call_id, call.local_tag)] = call
+        call.start()
+        log.info("sip call placed call_id=%s to=%s:%s", call.call_id, *target.destination)
+        return call
+
+    def _forget_placed(self, call: OutboundCall) -> None:
+        self._placed.pop((call.call_id, call.local_tag), None)
+
+    def stray_response(self, response: SipResponse) -> None:
+        """A response no transaction waits for: a 200 to a placed call's INVITE that came again."""
+        checked = response.checked
+        call = self._placed.get((checked.call_id, checked.from_.parameters.get("tag") or ""))
+        if call is not None and checked.cseq.method == "INVITE" and 200 <= response.code < 300:
+            call.answered_again()
+
     def retransmitted_invite(self, request: SipRequest) -> bool:
         """Whether ``request`` is an INVITE already answered with a 200 (its transaction ended with
         it, RFC 3261 §17.2.1): the 200 is sent again until the ACK, so the copy is dropped."""
@@ -372,10 +395,15 @@ class Dialogs:
 
     def in_dialog(self, transaction: ServerTransaction) -> bool:
         """Hand a BYE or re-INVITE to its dialog; False when there is none (481)."""
-        call = self._calls.get(_key_of(transaction.request))
-        if call is None:
+        key = _key_of(transaction.request)
+        call = self._calls.get(key)
+        if call is not None:
+            call.in_dialog(transaction)
+            return True
+        placed = self._placed.get(key[:2])
+        if placed is None or placed.remote_tag != key[2]:
             return False
-        call.in_dialog(transaction)
+        placed.in_dialog(transaction)
         return True
 
     def ack(self, request: SipRequest) -> None:
@@ -405,6 +433,8 @@ class Dialogs:
         for call in list(self._calls.values()):
             call.hang_up()
             call.reject(503)
+        for placed in list(self._placed.values()):
+            placed.hang_up()
         self._io.close()
 
 

@@ -105,7 +105,9 @@ class SipEndpoint:
         self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sockets.udp)
         self._server = await loop.create_server(lambda: _StreamProtocol(self), sock=sockets.tcp)
         if self._calls is not None:
-            self._user.dialogs = Dialogs(self.transactions, self._calls, self.address[1])
+            dialogs = Dialogs(self.transactions, self._calls, self.address[1])
+            self.transactions.strays = dialogs.stray_response
+            self._user.dialogs = dialogs
         log.info("sip listening udp+tcp=%s:%s", *self.address)
 
     @property
@@ -113,6 +115,11 @@ class SipEndpoint:
         assert self._transport is not None, "the endpoint is started"
         host, port = self._transport.get_extra_info("sockname")[:2]
         return str(host), int(port)
+
+    @property
+    def dialogs(self) -> Dialogs | None:
+        """The calls on this port, once it is started with calls to take."""
+        return self._user.dialogs
 
     async def stop(self) -> None:
         if self._user.dialogs is not None:

@@ -323,6 +323,8 @@ class TransactionLayer:
         self._user = user
         self._max = max_transactions
         self._admit = admit
+        self.strays: Callable[[SipResponse], None] = lambda response: None
+        """Told of each response no transaction waits for: a 2xx that came again is its dialog's."""
         self._servers: dict[Key, ServerTransaction] = {}
         self._clients: dict[Key, ClientTransaction] = {}
 
@@ -360,6 +362,8 @@ class TransactionLayer:
         transaction = self._clients.get(key)
         if transaction is not None:
             transaction.received(response)
+        else:
+            self.strays(response)
 
     def send_request(
         self, request: Request, destination: Address, on_response: ResponseCallback

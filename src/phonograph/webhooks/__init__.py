@@ -3,7 +3,13 @@ and the log of every request made to an app (the call Events list)."""
 
 from phonograph.webhooks.app_client import AUDIO_MAX_BYTES, TWIML_MAX_BYTES, AppClient, read_capped
 from phonograph.webhooks.event_log import EventLog
-from phonograph.webhooks.outbound import STRICT_DENY, OutboundPolicy, outbound_client, refusal
+from phonograph.webhooks.outbound import (
+    STRICT_DENY,
+    OutboundPolicy,
+    outbound_client,
+    refusal,
+    system_resolver,
+)
 from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
@@ -42,4 +48,5 @@ __all__ = [
     "read_capped",
     "refusal",
     "signature",
+    "system_resolver",
 ]

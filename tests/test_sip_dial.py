@@ -1,0 +1,148 @@
+"""``<Dial><Sip>`` over real SIP (issue 15): sipp is the callee on loopback. An answered SIP call is
+bridged and recorded — the caller's tone on channel 1, sipp's RTP (from a pcap the test made) on
+channel 2 — the URI's ``?X-…`` parts reach the callee as headers, phonograph ends it with a BYE at
+the dial's ``timeLimit``, and the ``action`` gets ``DialSipCallId`` and ``DialSipResponseCode``; a
+refusal is the dial's status (486 busy, 404 failed)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from phonograph.testing.audio import dominant_frequency_hz
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
+from tests.support.rtp_pcap import RtpStreamWriter, tone
+from tests.test_sip_calls import RATE_HZ, recording_audio, sip_app_server
+from tests.test_sip_edge import SCENARIOS, SIPP_TIMEOUT_S, free_udp_port, main_client
+from tests.test_twiml_record_verb import tone_url
+
+__all__ = ["sip_app_server"]
+
+CALLER_HZ = 620
+CALLEE_HZ = 1000
+CALLER = "+15550001234"
+
+
+def callee(scenario: str, tmp_path: Path, fill: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """sipp waiting as the callee (one call) on a free loopback port; the process and its port."""
+    binary = shutil.which("sipp")
+    assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
+    text = (SCENARIOS / scenario).read_text()
+    for placeholder, value in fill.items():
+        text = text.replace(placeholder, value)
+    path = tmp_path / scenario
+    path.write_text(text)
+    port = free_udp_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "-sf",
+            str(path),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-mi",
+            "127.0.0.1",
+            "-mp",
+            str(free_udp_port()),
+            "-m",
+            "1",
+            "-timeout",
+            f"{SIPP_TIMEOUT_S}s",
+            "-timeout_error",
+            "-nostdin",
+            "-trace_err",
+            "-error_file",
+            str(tmp_path / "sipp_callee_errors.log"),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return process, port
+
+
+def finished(process: subprocess.Popen[str]) -> None:
+    out, err = process.communicate(timeout=SIPP_TIMEOUT_S + 30)
+    assert process.returncode == 0, out[-2000:] + err[-2000:]
+
+
+@pytest.fixture
+def caller_phone(sip_app_server: tuple[ServerProcess, int, WebApp]) -> str:
+    """A virtual phone that calls out: it answers at once and plays CALLER_HZ until hung up on."""
+    server, _, app = sip_app_server
+    credentials = server.credentials
+    twiml = f"<Response><Play loop='0'>{tone_url(app, CALLER_HZ, 2)}</Play></Response>"
+    httpx.post(
+        f"{server.base_url}/phonograph/v1/Phones",
+        json={"phone_number": CALLER, "answer_after_s": 0, "twiml": twiml},
+        auth=(credentials.account_sid, credentials.auth_token),
+    ).raise_for_status()
+    return CALLER
+
+
+def test_dial_sip_bridges_and_records_the_callee_and_reports_its_sip_call(
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
+) -> None:
+    server, _, app = sip_app_server
+    stream = RtpStreamWriter()
+    stream.audio(tone(CALLEE_HZ, 3.0))
+    pcap = stream.write_pcap(tmp_path / "callee.pcap")
+    process, port = callee("callee_answers.xml", tmp_path, {"PCAP": str(pcap)})
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    twiml = (
+        f"<Response><Dial action='{dialed}' timeLimit='4' record='record-from-answer-dual'>"
+        f"<Sip>sip:bob@127.0.0.1:{port}?X-Ticket=7</Sip></Dial></Response>"
+    )
+    main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    finished(process)  # it checked the header, answered, sent its tone, and took the BYE
+    [hit] = app.wait_for("/dialed")
+    assert hit.signature_valid
+    assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == ("completed", "200")
+    assert hit.param("DialSipCallId")
+    audio = recording_audio(server, str(hit.param("RecordingSid")))
+    assert audio.channels == 2
+    assert abs(dominant_frequency_hz(audio.between(0.5, 2.5).channel(1), RATE_HZ) - CALLER_HZ) < 5
+    assert abs(dominant_frequency_hz(audio.between(0.5, 2.5).channel(2), RATE_HZ) - CALLEE_HZ) < 5
+
+
+@pytest.mark.parametrize(("final", "status"), [("486", "busy"), ("404", "failed"), ("480", "no-answer")])
+def test_a_refused_dial_sip_has_the_refusals_status_and_code(
+    sip_app_server: tuple[ServerProcess, int, WebApp],
+    caller_phone: str,
+    tmp_path: Path,
+    final: str,
+    status: str,
+) -> None:
+    server, _, app = sip_app_server
+    process, port = callee("callee_refuses.xml", tmp_path, {"FINAL": final})
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    twiml = f"<Response><Dial action='{dialed}'><Sip>sip:bob@127.0.0.1:{port}</Sip></Dial></Response>"
+    main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    finished(process)
+    [hit] = app.wait_for("/dialed")
+    assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == (status, final)
+
+
+def test_dial_sip_answers_the_callees_digest_challenge_with_its_username_and_password(
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
+) -> None:
+    server, _, app = sip_app_server
+    process, port = callee("callee_challenges.xml", tmp_path, {})
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    twiml = (
+        f"<Response><Dial action='{dialed}' timeLimit='2'>"
+        f"<Sip username='bob' password='Secret-1234'>sip:bob@127.0.0.1:{port}</Sip></Dial></Response>"
+    )
+    main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    finished(process)
+    [hit] = app.wait_for("/dialed")
+    # sipp answers 200 only to a digest answer that proves bob's password (403 otherwise).
+    assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == ("completed", "200")
