@@ -14,11 +14,21 @@ import httpx
 import pytest
 
 from phonograph.testing.audio import dominant_frequency_hz
+from phonograph.testing.kit import wait_for_call
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.support.rtp_pcap import RtpStreamWriter, tone
 from tests.test_sip_calls import RATE_HZ, recording_audio, sip_app_server
-from tests.test_sip_edge import SCENARIOS, SIPP_TIMEOUT_S, free_udp_port, main_client
+from tests.test_sip_edge import (
+    SCENARIOS,
+    SIPP_TIMEOUT_S,
+    free_udp_port,
+    main_client,
+    passed,
+    register_options,
+    registration_domain,
+    sipp,
+)
 from tests.test_twiml_record_verb import tone_url
 
 __all__ = ["sip_app_server"]
@@ -28,8 +38,11 @@ CALLEE_HZ = 1000
 CALLER = "+15550001234"
 
 
-def callee(scenario: str, tmp_path: Path, fill: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
-    """sipp waiting as the callee (one call) on a free loopback port; the process and its port."""
+def callee(
+    scenario: str, tmp_path: Path, fill: dict[str, str], port: int | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """sipp waiting as the callee (one call) on ``port`` (a free one by default); the process and
+    its port."""
     binary = shutil.which("sipp")
     assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
     text = (SCENARIOS / scenario).read_text()
@@ -37,7 +50,7 @@ def callee(scenario: str, tmp_path: Path, fill: dict[str, str]) -> tuple[subproc
         text = text.replace(placeholder, value)
     path = tmp_path / scenario
     path.write_text(text)
-    port = free_udp_port()
+    port = port or free_udp_port()
     process = subprocess.Popen(
         [
             binary,
@@ -92,10 +105,7 @@ def test_dial_sip_bridges_and_records_the_callee_and_reports_its_sip_call(
     sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
 ) -> None:
     server, _, app = sip_app_server
-    stream = RtpStreamWriter()
-    stream.audio(tone(CALLEE_HZ, 3.0))
-    pcap = stream.write_pcap(tmp_path / "callee.pcap")
-    process, port = callee("callee_answers.xml", tmp_path, {"PCAP": str(pcap)})
+    process, port = callee("callee_answers.xml", tmp_path, {"PCAP": str(callee_pcap(tmp_path))})
     dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
     twiml = (
         f"<Response><Dial action='{dialed}' timeLimit='4' record='record-from-answer-dual'>"
@@ -146,3 +156,50 @@ def test_dial_sip_answers_the_callees_digest_challenge_with_its_username_and_pas
     [hit] = app.wait_for("/dialed")
     # sipp answers 200 only to a digest answer that proves bob's password (403 otherwise).
     assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == ("completed", "200")
+
+
+def callee_pcap(tmp_path: Path) -> Path:
+    stream = RtpStreamWriter()
+    stream.audio(tone(CALLEE_HZ, 3.0))
+    return stream.write_pcap(tmp_path / "callee.pcap")
+
+
+def test_calls_create_to_a_sip_uri_calls_it_over_sip(
+    sip_app_server: tuple[ServerProcess, int, WebApp], tmp_path: Path
+) -> None:
+    server, _, app = sip_app_server
+    process, port = callee("callee_answers.xml", tmp_path, {"PCAP": str(callee_pcap(tmp_path))})
+    twiml = f"<Response><Play>{tone_url(app, CALLER_HZ, 1)}</Play><Hangup/></Response>"
+    client = main_client(server)
+    call = client.calls.create(to=f"sip:bob@127.0.0.1:{port}?X-Ticket=7", from_="+15550009999", twiml=twiml)
+    finished(process)  # the INVITE carried X-Ticket; it answered; the Hangup was its BYE
+    done = wait_for_call(client, str(call.sid))
+    assert (done.status, done.to) == ("completed", f"sip:bob@127.0.0.1:{port}?X-Ticket=7")
+
+
+def test_dial_sip_reaches_a_registered_user_at_the_contact_it_registered(
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
+) -> None:
+    server, sip_port, app = sip_app_server
+    client = main_client(server)
+    domain = registration_domain(client, "phones.sip.twilio.com")
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    twiml = (
+        f"<Response><Dial action='{dialed}' timeLimit='2'>"
+        f"<Sip>sip:alice@{domain}?X-Ticket=7</Sip></Dial></Response>"
+    )
+    # Not registered yet: nobody to ring.
+    client.calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    [unreachable] = app.wait_for("/dialed")
+    assert unreachable.param("DialCallStatus") == "no-answer"
+    # alice registers from a port, and then answers there.
+    port = free_udp_port()
+    registered = sipp(
+        "register_digest.xml", sip_port, tmp_path, *register_options(domain), final="200", local_port=port
+    )
+    passed(registered)
+    process, _ = callee("callee_answers.xml", tmp_path, {"PCAP": str(callee_pcap(tmp_path))}, port)
+    client.calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    finished(process)
+    hits = app.wait_for("/dialed", lambda hit: hit.param("DialCallStatus") == "completed")
+    assert hits[-1].param("DialSipResponseCode") == "200"

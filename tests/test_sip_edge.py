@@ -65,10 +65,12 @@ def sipp(
     final: str | None = None,
     check: str = "",
     fill: Mapping[str, str] | None = None,
+    local_port: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scenario`` once against the server's SIP port; ``final``: the code it must end on, for
     the scenarios that name it FINAL; ``check``: sipp actions on that final answer (CHECK);
-    ``fill``: other placeholders of the scenario, and their values."""
+    ``fill``: other placeholders of the scenario, and their values; ``local_port``: sipp's own
+    (a free one by default)."""
     binary = shutil.which("sipp")
     assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
     text = (SCENARIOS / scenario).read_text()
@@ -91,7 +93,7 @@ def sipp(
             "-i",
             "127.0.0.1",
             "-p",
-            str(free_udp_port()),
+            str(local_port or free_udp_port()),
             "-m",
             "1",
             "-timeout",

@@ -1,22 +1,29 @@
 """Where a call goes: one of the server's own numbers (its VoiceUrl answers), one of the account's
-virtual phones, or — for any other number — a silent line that answers after 1 s. And which caller
-IDs an account may present."""
+virtual phones, a SIP URI over SIP (when the server takes SIP: calls/sip_line.py), or — for any
+other number — a silent line that answers after 1 s. And which caller IDs an account may present."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonograph import twiml
 from phonograph.calls.contracts import CallLeg, NewSession
 from phonograph.calls.far_ends import FarEnd, SilentLine
 from phonograph.calls.internal import InternalLine
 from phonograph.calls.phone import VirtualPhoneLine
 from phonograph.calls.runtime import Runtime
+from phonograph.calls.sip_line import SipCalleeLine
 from phonograph.store import IncomingPhoneNumberRepo, VirtualPhoneRepo
 
 
 async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession) -> FarEnd:
     """``caller``'s far end; ``new_session`` makes the callee leg of one of the server's numbers."""
     to = caller.call.to
+    if to.startswith("sip:") and runtime.sip is not None:
+        # Calls create with To=sip:… (https://www.twilio.com/docs/voice/api/call-resource).
+        line = SipCalleeLine(runtime, runtime.sip, twiml.Sip(uri=to))
+        line.attach(caller)
+        return line
     async with runtime.db.transaction() as session:
         number = await IncomingPhoneNumberRepo(session).get_by_number(to)
         phone = await VirtualPhoneRepo(session).get_by_number(caller.call.account_sid, to)

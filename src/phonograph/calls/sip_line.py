@@ -26,7 +26,7 @@ from phonograph.calls.state import CallStatus, Direction
 from phonograph.core import Clock, InvalidParameter, PhonographError
 from phonograph.media import MediaClock, MediaLeg, connect
 from phonograph.sip import Dialogs, EndReason, InboundCall, OutboundCall, SipTarget
-from phonograph.store import PHONE_ADDRESS_MAX_CHARS, Call
+from phonograph.store import PHONE_ADDRESS_MAX_CHARS, Call, SipDomainRepo, SipRegistrationRepo
 from phonograph.webhooks import system_resolver
 
 REFUSAL_CODE = {Answer.BUSY: 486, Answer.NO_ANSWER: 603}
@@ -175,8 +175,11 @@ class SipCalleeLine:
         caller = self._caller
         assert caller is not None, "attached before it rings"
         try:
-            target = await sip_target(self._runtime, self._sip, caller.call.from_)
+            target = await sip_target(self._runtime, self._sip, caller.call.account_sid, caller.call.from_)
             call = self._dialogs.place(target)
+        except NotRegistered as error:
+            await caller.warn(error.code, error.message)
+            return Answer.NO_ANSWER
         except PhonographError as error:
             await caller.warn(error.code, error.message)
             return Answer.FAILED
@@ -214,31 +217,61 @@ class SipCalleeLine:
             self._call.hang_up()
 
 
-async def sip_target(runtime: Runtime, sip: twiml.Sip, caller_id: str) -> SipTarget:
-    """Where ``sip``'s URI reaches: its host resolved, and the first address the outbound policy
-    allows (docs/security.md); ``?X-…=`` parts of the URI become headers of the INVITE."""
+async def sip_target(runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_id: str) -> SipTarget:
+    """Where ``sip``'s URI reaches. A user of one of the account's SIP Domains is reached at the
+    contact it registered last, along the flow it registered from (the address its REGISTER came
+    from: a phone behind NAT is reachable only there); any other host is resolved. Either way the
+    address must be one the outbound policy allows (docs/security.md). ``?X-…=`` parts of the URI
+    become headers of the INVITE."""
     text, _, query = sip.uri.partition("?")
     try:
         uri = URI.parse(text)
     except ValueError:
-        raise InvalidParameter(
-            f"<Sip> URI {sip.uri[:80]!r} is not a SIP URI", code=UNREACHABLE_SIP_TARGET
-        ) from None
+        raise _unreachable(f"<Sip> URI {sip.uri[:80]!r} is not a SIP URI") from None
     transport = (uri.parameters.get("transport") or "udp").lower()
     if uri.scheme != "sip" or transport != "udp":
-        raise InvalidParameter(
-            f"phonograph dials sip: over UDP only, not {uri.scheme} {transport}", code=13224
-        )
-    port = uri.port or 5060
-    try:
-        addresses = await system_resolver(uri.host, port)
-    except OSError:
-        addresses = []
+        raise _unreachable(f"phonograph dials sip: over UDP only, not {uri.scheme} {transport}")
+    registered = await _registered(runtime, uri, account_sid)
+    if registered is not None:
+        uri, (host, port) = registered
+        addresses = [host]
+    else:
+        host, port = uri.host, uri.port or 5060
+        try:
+            addresses = await system_resolver(host, port)
+        except OSError:
+            addresses = []
     allowed = [address for address in addresses if runtime.outbound.permits(address)]
     if not allowed:
-        raise InvalidParameter(
-            f"<Sip> host {uri.host} resolves to no address phonograph may call", code=13224
-        )
+        raise _unreachable(f"<Sip> host {host} resolves to no address phonograph may call")
     headers = tuple((name, value) for name, value in parse_qsl(query) if name.lower().startswith("x-"))
     user = caller_id.removeprefix("sip:").split("@")[0] or "phonograph"
     return SipTarget(uri, (allowed[0], port), user, headers, sip.username, sip.password)
+
+
+async def _registered(runtime: Runtime, uri: URI, account_sid: str) -> tuple[URI, tuple[str, int]] | None:
+    """The contact and source address ``uri``'s user registered last, when ``uri`` names one of
+    the account's SIP Domains (None for any other host); ``NotRegistered`` when it has none."""
+    now = runtime.clock.now()
+    async with runtime.db.read() as session:
+        domain = await SipDomainRepo(session).get_by_name(uri.host.lower())
+        if domain is None or domain.account_sid != account_sid:
+            return None
+        contacts = await SipRegistrationRepo(session).active(domain.sid, uri.user or "", now)
+    if not contacts:
+        raise NotRegistered(f"{uri.user}@{uri.host} has no registered contact")
+    latest = contacts[-1]
+    host, _, port = latest.source.rpartition(":")
+    return URI.parse(latest.contact.strip("<>")), (host.strip("[]"), int(port))
+
+
+class NotRegistered(PhonographError):
+    """A user of one of the account's SIP Domains with no contact registered: the dial's child
+    is not answered (Twilio's SIP registration: calls to an unregistered user fail to connect)."""
+
+    code = UNREACHABLE_SIP_TARGET
+    status = 404
+
+
+def _unreachable(message: str) -> InvalidParameter:
+    return InvalidParameter(message, code=UNREACHABLE_SIP_TARGET)
