@@ -39,8 +39,13 @@ RATE_HZ = 8000
 @pytest.fixture
 def sip_app_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int, WebApp]]:
     """A server with SIP on, at real time (RTP comes at real time), and the app it calls."""
+    yield from serving_sip(tmp_path, {})
+
+
+def serving_sip(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[ServerProcess, int, WebApp]]:
+    """A server with SIP on (and ``env``), its SIP port, and the app it calls."""
     port = free_sip_port()
-    server = ServerProcess(tmp_path / "data", {"PHONOGRAPH_SIP_PORT": str(port)}).start()
+    server = ServerProcess(tmp_path / "data", {"PHONOGRAPH_SIP_PORT": str(port), **env}).start()
     try:
         with WebApp(auth_token=server.credentials.auth_token) as app:
             yield server, port, app

@@ -7,7 +7,9 @@ refusal is the dial's status (486 busy, 404 failed)."""
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,8 +19,9 @@ from phonograph.testing.audio import dominant_frequency_hz
 from phonograph.testing.kit import wait_for_call
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
+from tests.support.notifications import call_notifications
 from tests.support.rtp_pcap import RtpStreamWriter, tone
-from tests.test_sip_calls import RATE_HZ, recording_audio, sip_app_server
+from tests.test_sip_calls import RATE_HZ, recording_audio, serving_sip, sip_app_server
 from tests.test_sip_edge import (
     SCENARIOS,
     SIPP_TIMEOUT_S,
@@ -203,3 +206,31 @@ def test_dial_sip_reaches_a_registered_user_at_the_contact_it_registered(
     finished(process)
     hits = app.wait_for("/dialed", lambda hit: hit.param("DialCallStatus") == "completed")
     assert hits[-1].param("DialSipResponseCode") == "200"
+
+
+FORBIDDEN_HOST = "127.0.0.2"
+
+
+@pytest.fixture
+def guarded_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int, WebApp]]:
+    """A SIP server whose outbound policy denies FORBIDDEN_HOST (the app stays reachable)."""
+    yield from serving_sip(tmp_path, {"PHONOGRAPH_OUTBOUND_DENY": f"{FORBIDDEN_HOST}/32"})
+
+
+def test_dial_sip_to_an_address_the_outbound_policy_denies_sends_nothing_and_fails(
+    guarded_server: tuple[ServerProcess, int, WebApp],
+) -> None:
+    server, _, app = guarded_server
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as watched:
+        watched.bind((FORBIDDEN_HOST, 0))
+        watched.setblocking(False)
+        target = f"sip:bob@{FORBIDDEN_HOST}:{watched.getsockname()[1]}"
+        dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+        twiml = f"<Response><Dial action='{dialed}'><Sip>{target}</Sip></Dial></Response>"
+        main_client(server).calls.create(to="+15550004321", from_="+15550009999", twiml=twiml)
+        [hit] = app.wait_for("/dialed")
+        assert hit.param("DialCallStatus") == "failed"
+        with pytest.raises(BlockingIOError):
+            watched.recv(65_535)  # no INVITE came: the leg failed before sending anything
+    notices = call_notifications(main_client(server), str(hit.param("DialCallSid")))
+    assert [notice.error_code for notice in notices] == [13224]
