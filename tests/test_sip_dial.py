@@ -1,8 +1,8 @@
 """``<Dial><Sip>`` over real SIP (issue 15): sipp is the callee on loopback. An answered SIP call is
 bridged and recorded — the caller's tone on channel 1, sipp's RTP (from a pcap the test made) on
 channel 2 — the URI's ``?X-…`` parts reach the callee as headers, phonograph ends it with a BYE at
-the dial's ``timeLimit``, and the ``action`` gets ``DialSipCallId`` and ``DialSipResponseCode``; a
-refusal is the dial's status (486 busy, 404 failed)."""
+the dial's ``timeLimit``, and the ``action`` gets ``DialSipCallId``, ``DialSipResponseCode`` and the
+answer's ``X-`` headers; a refusal is the dial's status (486 busy, 404 failed, 480 no-answer)."""
 
 from __future__ import annotations
 
@@ -142,6 +142,7 @@ def test_a_refused_dial_sip_has_the_refusals_status_and_code(
     finished(process)
     [hit] = app.wait_for("/dialed")
     assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == (status, final)
+    assert hit.param("DialSipHeader_X-Reason") == "closed for lunch"
 
 
 def test_dial_sip_answers_the_callees_digest_challenge_with_its_username_and_password(

@@ -170,10 +170,12 @@ async def run_dial(parent: Dialer, dial: twiml.Dial) -> Params:
         params.append(("DialCallDuration", str(winner.call.duration_s or 0)))
     line = lines.get(reported.call.sid)
     if line is not None and line.call_id is not None:
-        # https://www.twilio.com/docs/voice/twiml/sip: the SIP Call-ID and the INVITE's final answer.
+        # https://www.twilio.com/docs/voice/twiml/sip: the SIP Call-ID, the INVITE's final answer
+        # and its X- headers.
         params.append(("DialSipCallId", line.call_id))
         if line.code is not None:
             params.append(("DialSipResponseCode", str(line.code)))
+        params += [(f"DialSipHeader_{name}", value) for name, value in line.final_headers]
     if recording is not None:
         # Only when this <Dial> recorded (https://www.twilio.com/docs/voice/twiml/dial#attributes-action).
         params += [("RecordingUrl", parent.recordings.url(recording)), ("RecordingSid", recording.sid)]

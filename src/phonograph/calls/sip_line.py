@@ -203,6 +203,11 @@ class SipCalleeLine:
         self._runtime.tasks.spawn(caller.far_end_hung_up(), name=f"sip bye {self.call_id}")
 
     @property
+    def final_headers(self) -> tuple[tuple[str, str], ...]:
+        """The ``X-`` headers of the callee's final answer."""
+        return () if self._call is None else self._call.final_headers
+
+    @property
     def code(self) -> int | None:
         """The callee's final answer to the INVITE, once it came."""
         call = self._call

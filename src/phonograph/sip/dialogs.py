@@ -25,7 +25,7 @@ from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Respo
 
 from phonograph.core import PhonographError, ServiceUnavailable
 from phonograph.sip.admission import Decision
-from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen
+from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen, x_headers
 from phonograph.sip.outbound import OutboundCall, SipTarget
 from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpPorts, RtpStream
@@ -92,8 +92,6 @@ class Arrival:
 
 def arrival_of(request: SipRequest, source: SipAddress, decision: Decision) -> Arrival:
     assert decision.domain is not None, "an admitted INVITE has its domain"
-    headers = request.message.headers
-    names = headers.keys()  # sipmessage's Headers is not iterable
     return Arrival(
         domain=decision.domain,
         username=decision.username,
@@ -101,12 +99,7 @@ def arrival_of(request: SipRequest, source: SipAddress, decision: Decision) -> A
         call_id=request.checked.call_id,
         request_uri=str(request.message.uri),
         from_uri=str(request.checked.from_.uri),
-        x_headers=tuple(
-            (name, value)
-            for name in names
-            if name.lower().startswith("x-")
-            for value in headers.getlist(name)
-        ),
+        x_headers=x_headers(request.message),
     )
 
 

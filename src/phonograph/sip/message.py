@@ -231,3 +231,12 @@ def seen(response: Response, source: tuple[str, int]) -> Response:
         parameters = parameters.replace(rport=str(source[1]))
     response.via = [Via(top.transport, top.host, top.port, parameters), *rest]
     return response
+
+
+def x_headers(message: Request | Response) -> tuple[tuple[str, str], ...]:
+    """The message's ``X-`` headers, in order: what Twilio passes to the app (``SipHeader_X-…``)."""
+    headers = message.headers
+    names = headers.keys()  # sipmessage's Headers is not iterable
+    return tuple(
+        (name, value) for name in names if name.lower().startswith("x-") for value in headers.getlist(name)
+    )

@@ -26,7 +26,7 @@ from enum import StrEnum
 from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Via
 
 from phonograph.sip.digest import BadCredentials, Challenge, authorization
-from phonograph.sip.message import BadMessage, SipResponse, encode, response_to, seen
+from phonograph.sip.message import BadMessage, SipResponse, encode, response_to, seen, x_headers
 from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpStream
 from phonograph.sip.sdp import negotiate, offer, parse_sdp
@@ -95,6 +95,8 @@ class OutboundCall:
     _remote_target: URI | None = None
     _routes: tuple[str, ...] = ()
     _ack: bytes | None = None
+    final_headers: tuple[tuple[str, str], ...] = ()
+    """The ``X-`` headers of the final answer (``DialSipHeader_X-…`` of the dial's action)."""
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -174,6 +176,8 @@ class OutboundCall:
             self._finish(TIMED_OUT)
             return
         code = response.code
+        if code >= 200:
+            self.final_headers = x_headers(response.message)
         if code < 200:
             if self.state is OutboundState.CALLING:
                 self._move(OutboundState.RINGING)
