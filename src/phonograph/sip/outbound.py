@@ -91,7 +91,9 @@ class OutboundCall:
     _cseq: int = 1
     _invite: Request | None = None
     _authenticated: bool = False
-    _cancel_wanted: bool = False
+    _given_up: bool = False
+    """``cancel`` was asked: a CANCEL goes once a provisional answer came, and a 2xx that crosses it
+    is acknowledged and hung up at once (RFC 3261 §9.1)."""
     _remote_target: URI | None = None
     _routes: tuple[str, ...] = ()
     _ack: bytes | None = None
@@ -134,8 +136,8 @@ class OutboundCall:
         came, or as soon as one comes (RFC 3261 §9.1); the INVITE then gets 487."""
         if self.final.done() or self.state is OutboundState.ENDED:
             return
+        self._given_up = True
         if self.state is not OutboundState.RINGING:
-            self._cancel_wanted = True
             return
         invite = self._invite
         assert invite is not None
@@ -181,7 +183,7 @@ class OutboundCall:
         if code < 200:
             if self.state is OutboundState.CALLING:
                 self._move(OutboundState.RINGING)
-                if self._cancel_wanted:
+                if self._given_up:
                     self.cancel()
             return
         if code in (401, 407) and not self._authenticated and self._answer_challenge(response):
@@ -226,6 +228,11 @@ class OutboundCall:
         self._ack = encode(self._in_dialog("ACK"))
         self._layer.send(self._ack, self.target.destination)
         self._move(OutboundState.CONFIRMED)
+        if self._given_up:
+            log.info("sip answer after cancel call_id=%s", self.call_id)
+            self.hang_up()
+            self._finish(response.code)
+            return
         try:
             _, agreed = negotiate(parse_sdp(response.message.body))
         except BadMessage:

@@ -148,6 +148,21 @@ def test_cancel_waits_for_a_provisional_answer_and_the_invite_then_ends_487() ->
     run(check)
 
 
+def test_a_200_that_crosses_the_cancel_is_acknowledged_and_hung_up() -> None:
+    async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
+        call = place(endpoint, callee)
+        invite = await received(callee)
+        answer(callee, invite, 180)
+        await eventually(lambda: call.state == "ringing")
+        call.cancel()
+        assert (await received(callee)).method == "CANCEL"
+        answer(callee, invite, 200, body=OFFER.encode())  # the callee answered before the CANCEL came
+        assert [(await received(callee)).method for _ in range(2)] == ["ACK", "BYE"]
+        assert (await call.final, call.stream, call.state) == (200, None, "ended")
+
+    run(check)
+
+
 def test_no_answer_at_all_is_408() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
         call = place(endpoint, callee)
