@@ -6,7 +6,6 @@ answer's ``X-`` headers; a refusal is the dial's status (486 busy, 404 failed, 4
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from tests.support.notifications import call_notifications
 from tests.support.rtp_pcap import RtpStreamWriter, tone
 from tests.test_sip_calls import RATE_HZ, recording_audio, serving_sip, sip_app_server
 from tests.test_sip_edge import (
-    SCENARIOS,
     SIPP_TIMEOUT_S,
     free_udp_port,
     main_client,
@@ -31,6 +29,7 @@ from tests.test_sip_edge import (
     register_options,
     registration_domain,
     sipp,
+    sipp_command,
 )
 from tests.test_twiml_record_verb import tone_url
 
@@ -46,37 +45,10 @@ def callee(
 ) -> tuple[subprocess.Popen[str], int]:
     """sipp waiting as the callee (one call) on ``port`` (a free one by default); the process and
     its port."""
-    binary = shutil.which("sipp")
-    assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
-    text = (SCENARIOS / scenario).read_text()
-    for placeholder, value in fill.items():
-        text = text.replace(placeholder, value)
-    path = tmp_path / scenario
-    path.write_text(text)
     port = port or free_udp_port()
+    command = sipp_command(scenario, tmp_path, port, fill)
     process = subprocess.Popen(
-        [
-            binary,
-            "-sf",
-            str(path),
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-mi",
-            "127.0.0.1",
-            "-mp",
-            str(free_udp_port()),
-            "-m",
-            "1",
-            "-timeout",
-            f"{SIPP_TIMEOUT_S}s",
-            "-timeout_error",
-            "-nostdin",
-            "-trace_err",
-            "-error_file",
-            str(tmp_path / "sipp_callee_errors.log"),
-        ],
+        [*command, "-mi", "127.0.0.1", "-mp", str(free_udp_port())],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -71,45 +71,53 @@ def sipp(
     the scenarios that name it FINAL; ``check``: sipp actions on that final answer (CHECK);
     ``fill``: other placeholders of the scenario, and their values; ``local_port``: sipp's own
     (a free one by default)."""
-    binary = shutil.which("sipp")
-    assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
     text = (SCENARIOS / scenario).read_text()
     if final is not None:
         text = text.replace('response="FINAL"', f'response="{final}"')
         # A variable sipp assigns must be referenced again, or it refuses the scenario.
         checked = f'{check}</recv>\n  <Reference variables="1" />' if check else "</recv>"
         text = text.replace("CHECK</recv>", checked)
-    for placeholder, value in (fill or {}).items():
-        text = text.replace(placeholder, value)
-    path = tmp_path / scenario
-    path.write_text(text)
+    command = sipp_command(scenario, tmp_path, local_port or free_udp_port(), fill or {}, text)
     return subprocess.run(
-        [
-            binary,
-            f"127.0.0.1:{port}",
-            "-sf",
-            str(path),
-            *options,
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(local_port or free_udp_port()),
-            "-m",
-            "1",
-            "-timeout",
-            f"{SIPP_TIMEOUT_S}s",
-            "-timeout_error",
-            "-nostdin",
-            "-trace_err",
-            "-error_file",
-            str(tmp_path / "sipp_errors.log"),
-        ],
+        [*command, f"127.0.0.1:{port}", *options],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=SIPP_TIMEOUT_S + 30,
         check=False,
     )
+
+
+def sipp_command(
+    scenario: str, tmp_path: Path, local_port: int, fill: Mapping[str, str], text: str | None = None
+) -> list[str]:
+    """sipp running ``scenario`` (``text`` instead of its file when given; its placeholders filled)
+    once from ``local_port`` on loopback, failing on its timeout, its errors in ``tmp_path``."""
+    binary = shutil.which("sipp")
+    assert binary is not None, "scripts/test installs sipp (Debian's sip-tester)"
+    text = text if text is not None else (SCENARIOS / scenario).read_text()
+    for placeholder, value in fill.items():
+        text = text.replace(placeholder, value)
+    path = tmp_path / scenario
+    path.write_text(text)
+    return [
+        binary,
+        "-sf",
+        str(path),
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(local_port),
+        "-m",
+        "1",
+        "-timeout",
+        f"{SIPP_TIMEOUT_S}s",
+        "-timeout_error",
+        "-nostdin",
+        "-trace_err",
+        "-error_file",
+        str(tmp_path / f"{scenario}.errors.log"),
+    ]
 
 
 def test_sipp_gets_an_answer_to_options(sip_server: tuple[ServerProcess, int], tmp_path: Path) -> None:
