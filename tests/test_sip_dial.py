@@ -20,6 +20,7 @@ from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.support.notifications import call_notifications
 from tests.support.rtp_pcap import RtpStreamWriter, tone
+from tests.support.twilio_client import sdk_client
 from tests.test_sip_calls import RATE_HZ, recording_audio, serving_sip, sip_app_server
 from tests.test_sip_edge import (
     SIPP_TIMEOUT_S,
@@ -179,6 +180,23 @@ def test_dial_sip_reaches_a_registered_user_at_the_contact_it_registered(
     finished(process)
     hits = app.wait_for("/dialed", lambda hit: hit.param("DialCallStatus") == "completed")
     assert hits[-1].param("DialSipResponseCode") == "200"
+
+
+def test_dial_sip_to_another_accounts_domain_fails_with_32214(
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str
+) -> None:
+    server, _, app = sip_app_server
+    client = main_client(server)
+    tenant = client.api.accounts.create(friendly_name="another tenant")
+    other = sdk_client(server.base_url, str(tenant.sid), str(tenant.auth_token))
+    other.sip.domains.create(domain_name="theirs.sip.twilio.com", sip_registration=True)
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    twiml = f"<Response><Dial action='{dialed}'><Sip>sip:alice@theirs.sip.twilio.com</Sip></Dial></Response>"
+    client.calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    [hit] = app.wait_for("/dialed")
+    assert hit.param("DialCallStatus") == "failed"
+    notices = call_notifications(client, str(hit.param("DialCallSid")))
+    assert [notice.error_code for notice in notices] == [32214]
 
 
 FORBIDDEN_HOST = "127.0.0.2"

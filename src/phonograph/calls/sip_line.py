@@ -256,18 +256,29 @@ async def sip_target(runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_
 
 async def _registered(runtime: Runtime, uri: URI, account_sid: str) -> tuple[URI, tuple[str, int]] | None:
     """The contact and source address ``uri``'s user registered last, when ``uri`` names one of
-    the account's SIP Domains (None for any other host); ``NotRegistered`` when it has none."""
+    the account's SIP Domains (None for a host that is no domain here); ``NotRegistered`` when it
+    has none, ``OtherAccountsDomain`` for another account's domain."""
     now = runtime.clock.now()
     async with runtime.db.read() as session:
         domain = await SipDomainRepo(session).get_by_name(uri.host.lower())
-        if domain is None or domain.account_sid != account_sid:
+        if domain is None:
             return None
+        if domain.account_sid != account_sid:
+            raise OtherAccountsDomain(f"{uri.host} is a SIP Domain of another account")
         contacts = await SipRegistrationRepo(session).active(domain.sid, uri.user or "", now)
     if not contacts:
         raise NotRegistered(f"{uri.user}@{uri.host} has no registered contact")
     latest = contacts[-1]
     host, _, port = latest.source.rpartition(":")
     return URI.parse(latest.contact.strip("<>")), (host.strip("[]"), int(port))
+
+
+class OtherAccountsDomain(PhonographError):
+    """Twilio's 32214 (https://www.twilio.com/docs/api/errors/32214): dialing a SIP Domain of
+    another account; the leg fails, and nothing is sent (not even a DNS lookup of the name)."""
+
+    code = 32214
+    status = 400
 
 
 class NotRegistered(PhonographError):
