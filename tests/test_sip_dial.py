@@ -85,7 +85,7 @@ def test_dial_sip_bridges_and_records_the_callee_and_reports_its_sip_call(
     dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
     twiml = (
         f"<Response><Dial action='{dialed}' timeLimit='4' record='record-from-answer-dual'>"
-        f"<Sip>sip:bob@127.0.0.1:{port}?X-Ticket=7</Sip></Dial></Response>"
+        f"<Sip>sip:bob@127.0.0.1:{port}?X-Ticket=7&amp;X-Evil=a%0D%0AVia:%20x&amp;Evil=1</Sip></Dial></Response>"
     )
     main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
     finished(process)  # it checked the header, answered, sent its tone, and took the BYE
@@ -93,6 +93,9 @@ def test_dial_sip_bridges_and_records_the_callee_and_reports_its_sip_call(
     assert hit.signature_valid
     assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == ("completed", "200")
     assert hit.param("DialSipCallId")
+    # The headers Twilio does not take are left out of the INVITE, each with its warning.
+    notices = call_notifications(main_client(server), str(hit.param("DialCallSid")))
+    assert sorted(notice.error_code for notice in notices) == [13252, 21229]
     audio = recording_audio(server, str(hit.param("RecordingSid")))
     assert audio.channels == 2
     assert abs(dominant_frequency_hz(audio.between(0.5, 2.5).channel(1), RATE_HZ) - CALLER_HZ) < 5

@@ -11,6 +11,7 @@ refuses the INVITE: 486 for ``<Reject reason="busy">``, 603 for ``<Reject>``, 48
 from __future__ import annotations
 
 import asyncio
+import re
 from urllib.parse import parse_qsl
 
 from sipmessage import URI
@@ -174,6 +175,8 @@ class SipCalleeLine:
     async def ring(self, since_frame: int) -> Answer:
         caller = self._caller
         assert caller is not None, "attached before it rings"
+        for code, message in uri_headers(self._sip.uri.partition("?")[2])[1]:
+            await caller.warn(code, message)
         try:
             target = await sip_target(self._runtime, self._sip, caller.call.account_sid, caller.call.from_)
             call = self._dialogs.place(target)
@@ -222,12 +225,41 @@ class SipCalleeLine:
             self._call.hang_up()
 
 
+URI_HEADERS = frozenset({"user-to-user", "remote-party-id", "p-preferred-identity", "p-called-party-id"})
+"""The headers besides ``X-…`` a ``<Sip>`` URI may set (https://www.twilio.com/docs/api/errors/13252)."""
+MAX_URI_HEADERS_CHARS = 1024
+"""https://www.twilio.com/docs/api/errors/21227"""
+_HEADER_NAME = re.compile(r"[A-Za-z0-9\-.!%*_+`'~]+")
+
+
+def uri_headers(query: str) -> tuple[tuple[tuple[str, str], ...], list[tuple[int, str]]]:
+    """The headers the ``?…`` part of a ``<Sip>`` URI sets, and the warnings (code, message) for
+    those left out: a name Twilio does not take (13252), a value with a control character (21229:
+    a CR or LF would write headers of its own into the INVITE), all of them when the part is 1,024
+    characters or more (21227)."""
+    if len(query) >= MAX_URI_HEADERS_CHARS:
+        return (), [
+            (21227, f"the <Sip> URI's headers are {len(query)} characters; fewer than 1024 are taken")
+        ]
+    headers: list[tuple[str, str]] = []
+    problems: list[tuple[int, str]] = []
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        lowered = name.lower()
+        if not _HEADER_NAME.fullmatch(name) or not (lowered.startswith("x-") or lowered in URI_HEADERS):
+            problems.append((13252, f"Dial: Invalid header name {name[:40]!r}: use the x- prefix"))
+        elif any(ord(character) < 0x20 or ord(character) == 0x7F for character in value):
+            problems.append((21229, f"Invalid SIP Header {name}: illegal characters in its value"))
+        else:
+            headers.append((name, value))
+    return tuple(headers), problems
+
+
 async def sip_target(runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_id: str) -> SipTarget:
     """Where ``sip``'s URI reaches. A user of one of the account's SIP Domains is reached at the
     contact it registered last, along the flow it registered from (the address its REGISTER came
     from: a phone behind NAT is reachable only there); any other host is resolved. Either way the
     address must be one the outbound policy allows (docs/security.md). ``?X-…=`` parts of the URI
-    become headers of the INVITE."""
+    become headers of the INVITE (``uri_headers``)."""
     text, _, query = sip.uri.partition("?")
     try:
         uri = URI.parse(text)
@@ -249,9 +281,8 @@ async def sip_target(runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_
     allowed = [address for address in addresses if runtime.outbound.permits(address)]
     if not allowed:
         raise _unreachable(f"<Sip> host {host} resolves to no address phonograph may call")
-    headers = tuple((name, value) for name, value in parse_qsl(query) if name.lower().startswith("x-"))
     user = caller_id.removeprefix("sip:").split("@")[0] or "phonograph"
-    return SipTarget(uri, (allowed[0], port), user, headers, sip.username, sip.password)
+    return SipTarget(uri, (allowed[0], port), user, uri_headers(query)[0], sip.username, sip.password)
 
 
 async def _registered(runtime: Runtime, uri: URI, account_sid: str) -> tuple[URI, tuple[str, int]] | None:
