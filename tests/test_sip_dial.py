@@ -157,6 +157,23 @@ def test_calls_create_to_a_sip_uri_calls_it_over_sip(
     assert (done.status, done.to) == ("completed", f"sip:bob@127.0.0.1:{port}?X-Ticket=7")
 
 
+def test_calls_create_to_a_sip_uri_answers_its_challenge_with_sip_auth_username_and_password(
+    sip_app_server: tuple[ServerProcess, int, WebApp], tmp_path: Path
+) -> None:
+    server, _, _ = sip_app_server
+    process, port = callee("callee_challenges.xml", tmp_path, {})
+    client = main_client(server)
+    call = client.calls.create(
+        to=f"sip:bob@127.0.0.1:{port}",
+        from_="+15550009999",
+        twiml="<Response><Pause length='1'/><Hangup/></Response>",
+        sip_auth_username="bob",
+        sip_auth_password="Secret-1234",
+    )
+    finished(process)  # sipp answered 200 only to bob's password, and took the Hangup's BYE
+    assert wait_for_call(client, str(call.sid)).status == "completed"
+
+
 def test_dial_sip_reaches_a_registered_user_at_the_contact_it_registered(
     sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
 ) -> None:

@@ -33,6 +33,9 @@ class NewCall:
     caller_name: str | None = None
     recording: RecordingRequest | None = None
     """What ``Record=true`` came with; None when the call is not recorded."""
+    sip_auth: tuple[str, str] | None = None
+    """``SipAuthUsername`` and ``SipAuthPassword``: a ``sip:`` To's digest credentials (kept in
+    memory only, never stored)."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class CallLeg(Protocol):
     """Resolved when the leg answers or refuses (what a caller ringing it waits for)."""
     end_frame: int | None
     """The media frame the leg's end was asked on, once it was."""
+    sip_auth: tuple[str, str] | None
+    """Digest credentials for a ``sip:`` To (Calls create's ``SipAuthUsername``/``Password``)."""
 
     @property
     def leg(self) -> MediaLeg: ...

@@ -225,7 +225,9 @@ class CallEngine:
         runtime.outbox.notify()
         log.info("call created sid=%s account=%s", call.sid, account.sid)
         program = None if join is not None else _program_of(call)
-        CallSession(runtime, self.rooms, call, account.auth_token, program, join=join).start()
+        CallSession(
+            runtime, self.rooms, call, account.auth_token, program, join=join, sip_auth=command.sip_auth
+        ).start()
         return call
 
     async def call_arrived(self, sip_call: InboundCall) -> None:

@@ -21,7 +21,8 @@ async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession
     to = caller.call.to
     if to.startswith("sip:") and runtime.sip is not None:
         # Calls create with To=sip:… (https://www.twilio.com/docs/voice/api/call-resource).
-        line = SipCalleeLine(runtime, runtime.sip, twiml.Sip(uri=to))
+        username, password = caller.sip_auth or (None, None)
+        line = SipCalleeLine(runtime, runtime.sip, twiml.Sip(uri=to, username=username, password=password))
         line.attach(caller)
         return line
     async with runtime.db.transaction() as session:

@@ -60,9 +60,10 @@ class CallSession:
         far_end: FarEnd | None = None,
         join: JoinSettings | None = None,
         webhook_extras: Sequence[tuple[str, str]] = (),
+        sip_auth: tuple[str, str] | None = None,
     ) -> None:
         """``webhook_extras``: what every request about the call carries besides Twilio's common
-        parameters (a SIP call's ``SipCallId``, ...)."""
+        parameters (a SIP call's ``SipCallId``, ...); ``sip_auth``: a ``sip:`` To's credentials."""
         self.runtime = runtime
         self.conferences = conferences
         self.call = call
@@ -74,6 +75,7 @@ class CallSession:
         # A Participants-create call: once answered it joins this conference, and ends on leaving.
         self._join = join
         self._webhook_extras = list(webhook_extras)
+        self.sip_auth = sip_auth
         self._document_url: str | None = None
         self._answered_at_ms: int | None = None
         # Record=true's recording and the media time it started, for the completed callback.

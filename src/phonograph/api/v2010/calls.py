@@ -184,7 +184,17 @@ def new_call(params: Params) -> NewCall:
         send_digits=send_digits,
         caller_name=params.get_str("CallerId", max_length=64),
         recording=_recording(params),
+        sip_auth=_sip_auth(params),
     )
+
+
+def _sip_auth(params: Params) -> tuple[str, str] | None:
+    """``SipAuthUsername``/``SipAuthPassword`` (OpenAPI CreateCall): the credentials a ``sip:`` To
+    answers a digest challenge with."""
+    username = params.get_str("SipAuthUsername", max_length=255)
+    if not username:
+        return None
+    return username, params.get_str("SipAuthPassword", max_length=255) or ""
 
 
 def call_update(params: Params) -> CallUpdate:
