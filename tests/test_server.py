@@ -243,3 +243,18 @@ def test_reset_after_a_kill_and_never_of_a_folder_that_is_not_a_data_dir(
     assert refused.code == 2
     assert "does not look like a phonograph data dir" in refused.err
     assert (somewhere / "letter.txt").read_text() == "keep me"
+
+
+def test_a_server_whose_chosen_port_was_taken_before_it_started_moves_to_another(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data")
+    taken = server.port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        # Another program takes the port between the kit choosing it and the server binding it.
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        server.start()
+    try:
+        assert server.port != taken
+        assert httpx.get(f"{server.base_url}/healthz").status_code == 200
+    finally:
+        server.stop()

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 
 START_TIMEOUT_S = 30.0
+PORT_ATTEMPTS = 3
+ADDRESS_IN_USE = "Address already in use"
 
 
 def free_port() -> int:
@@ -45,6 +47,9 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
+        # The port was free when chosen, but another program may take it before the server binds
+        # it: until the server has started once, a start that finds it taken moves to another.
+        self._port_may_move = True
 
     def start(self) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -52,6 +57,23 @@ class ServerProcess:
         ambient = {name: value for name, value in os.environ.items() if not name.startswith("PHONOGRAPH_")}
         # SIP stays off unless a test asks for it: servers started side by side cannot all have 5060.
         env = {**ambient, "PHONOGRAPH_SIP_PORT": "0", **self.env}
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            logged = self.log_path.stat().st_size if self.log_path.exists() else 0
+            self._launch(env)
+            try:
+                self._wait_ready()
+            except RuntimeError:
+                taken = ADDRESS_IN_USE in self.log_path.read_text()[logged:]
+                if not (self._port_may_move and taken and attempt < PORT_ATTEMPTS and self._process is None):
+                    raise
+                self.port = free_port()
+                self.base_url = f"http://127.0.0.1:{self.port}"
+                continue
+            self._port_may_move = False
+            return self
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _launch(self, env: dict[str, str]) -> None:
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [
@@ -70,17 +92,14 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self._wait_ready()
-        return self
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited with {self._process.returncode}:\n{self.log_path.read_text()}"
-                )
+                code, self._process = self._process.returncode, None
+                raise RuntimeError(f"server exited with {code}:\n{self.log_path.read_text()}")
             try:
                 if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
                     return
