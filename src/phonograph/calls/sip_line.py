@@ -175,10 +175,13 @@ class SipCalleeLine:
     async def ring(self, since_frame: int) -> Answer:
         caller = self._caller
         assert caller is not None, "attached before it rings"
-        for code, message in uri_headers(self._sip.uri.partition("?")[2])[1]:
+        headers, problems = uri_headers(self._sip.uri.partition("?")[2])
+        for code, message in problems:
             await caller.warn(code, message)
         try:
-            target = await sip_target(self._runtime, self._sip, caller.call.account_sid, caller.call.from_)
+            target = await sip_target(
+                self._runtime, self._sip, caller.call.account_sid, caller.call.from_, headers
+            )
             call = self._dialogs.place(target)
         except NotRegistered as error:
             await caller.warn(error.code, error.message)
@@ -254,13 +257,15 @@ def uri_headers(query: str) -> tuple[tuple[tuple[str, str], ...], list[tuple[int
     return tuple(headers), problems
 
 
-async def sip_target(runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_id: str) -> SipTarget:
+async def sip_target(
+    runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_id: str, headers: tuple[tuple[str, str], ...]
+) -> SipTarget:
     """Where ``sip``'s URI reaches. A user of one of the account's SIP Domains is reached at the
     contact it registered last, along the flow it registered from (the address its REGISTER came
     from: a phone behind NAT is reachable only there); any other host is resolved. Either way the
     address must be one the outbound policy allows (docs/security.md). ``?X-…=`` parts of the URI
-    become headers of the INVITE (``uri_headers``)."""
-    text, _, query = sip.uri.partition("?")
+    become ``headers`` of the INVITE (``uri_headers`` chose them)."""
+    text = sip.uri.partition("?")[0]
     try:
         uri = URI.parse(text)
     except ValueError:
@@ -282,7 +287,7 @@ async def sip_target(runtime: Runtime, sip: twiml.Sip, account_sid: str, caller_
     if not allowed:
         raise _unreachable(f"<Sip> host {host} resolves to no address phonograph may call")
     user = caller_id.removeprefix("sip:").split("@")[0] or "phonograph"
-    return SipTarget(uri, (allowed[0], port), user, uri_headers(query)[0], sip.username, sip.password)
+    return SipTarget(uri, (allowed[0], port), user, headers, sip.username, sip.password)
 
 
 async def _registered(runtime: Runtime, uri: URI, account_sid: str) -> tuple[URI, tuple[str, int]] | None:
