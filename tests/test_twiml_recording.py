@@ -39,6 +39,7 @@ from tests.test_twiml_record_verb import (
     speech_heard,
     tone_share,
     tone_url,
+    whole_seconds,
 )
 
 HANGUP = "<Response><Hangup/></Response>"
@@ -184,7 +185,7 @@ def test_start_recording_callbacks_carry_exactly_twilios_parameters(
     parent, app = media(account, recording.sid)
     assert 1.9 < played_s(app) < 2.1
     assert after_s(app) < STOP_LATENCY_S
-    assert completed.param("RecordingDuration") == str(round(seconds(parent)))
+    assert completed.param("RecordingDuration") == str(whole_seconds(parent))
     assert_tone(parent, CALLER_HZ)
     assert_tone(app, CALLEE_HZ)
     assert tone_share(parent, CALLEE_HZ) < 0.01
