@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema_rs
 
 OAI_DIR = Path(__file__).parent.parent / "data" / "twilio-oai"
-OAI_FILES = ("twilio_api_v2010.json", "twilio_voice_v2.json")
+OAI_FILES = ("twilio_api_v2010.json", "twilio_voice_v1.json", "twilio_voice_v2.json")
 
 
 EXTRA_ENUM_VALUES: dict[str, tuple[str, ...]] = {

@@ -20,6 +20,7 @@ SETTINGS = DomainSettings(
     voice_status_callback_method="POST",
     sip_registration=True,
     secure=False,
+    byoc_trunk_sid=None,
 )
 PHONE = "sip:alice@192.0.2.10:5062"
 SOFTPHONE = "sip:alice@198.51.100.7:5070"

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from phonograph.api import admin, health, v2010, voice_v2, voice_v3
+from phonograph.api import admin, health, v2010, voice_v1, voice_v2, voice_v3
 from phonograph.api.admission import AdmitWrites
 from phonograph.api.context import ApiContext
 from phonograph.api.errors import install_error_handlers
@@ -18,6 +18,7 @@ def install(app: FastAPI, context: ApiContext) -> None:
     app.add_middleware(HttpLatency, metrics=context.metrics)
     app.include_router(health.router)
     app.include_router(v2010.router)
+    app.include_router(voice_v1.router)
     app.include_router(voice_v2.router)
     app.include_router(voice_v3.router)
     app.include_router(admin.router)

@@ -1,4 +1,4 @@
-"""v2010 list paging: ``PageSize``/``Page``/``PageToken`` in, Twilio's page envelope out
+"""v2010 and v1 list paging: ``PageSize``/``Page``/``PageToken`` in, Twilio's page envelope out
 (twilio.com/docs/usage/requests-to-twilio).
 
 ``PageToken`` is ``PA`` (after) or ``PB`` (before) plus an opaque keyset cursor. The SDK follows
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,6 +67,29 @@ class PageRequest:
         return PageSpec(self.page_size, self.cursor, self.page * self.page_size)
 
 
+def _page_uri(
+    request: PageRequest, path: str, kept: Mapping[str, str]
+) -> Callable[[int, Cursor | None], str]:
+    def uri(page_number: int, cursor: Cursor | None) -> str:
+        query = {**kept, "PageSize": str(request.page_size), "Page": str(page_number)}
+        if cursor is not None:
+            query["PageToken"] = encode_token(cursor)
+        return f"{path}?{urlencode(query)}"
+
+    return uri
+
+
+def _links(page: Page[Any], request: PageRequest, uri: Callable[[int, Cursor | None], str]) -> dict[str, Any]:
+    return {
+        "uri": uri(request.page, request.cursor),
+        "first_page_uri": uri(0, None),
+        "next_page_uri": uri(request.page + 1, page.last_key) if page.has_next and page.last_key else None,
+        "previous_page_uri": (
+            uri(request.page - 1, page.first_key) if request.page > 0 and page.first_key else None
+        ),
+    }
+
+
 def render_page(
     key: str,
     items: list[dict[str, Any]],
@@ -77,13 +100,6 @@ def render_page(
 ) -> dict[str, Any]:
     """Twilio's list envelope with the items under ``key`` (``accounts``, ``keys``, …)."""
     kept = {name: value for name, value in filters.items() if value is not None}
-
-    def uri(page_number: int, cursor: Cursor | None) -> str:
-        query = {**kept, "PageSize": str(request.page_size), "Page": str(page_number)}
-        if cursor is not None:
-            query["PageToken"] = encode_token(cursor)
-        return f"{path}?{urlencode(query)}"
-
     start = request.page * request.page_size
     return {
         key: items,
@@ -91,10 +107,25 @@ def render_page(
         "page_size": request.page_size,
         "start": start,
         "end": start + max(len(items) - 1, 0),
-        "uri": uri(request.page, request.cursor),
-        "first_page_uri": uri(0, None),
-        "next_page_uri": uri(request.page + 1, page.last_key) if page.has_next and page.last_key else None,
-        "previous_page_uri": (
-            uri(request.page - 1, page.first_key) if request.page > 0 and page.first_key else None
-        ),
+        **_links(page, request, _page_uri(request, path, kept)),
+    }
+
+
+def render_meta_page(
+    key: str, items: list[dict[str, Any]], page: Page[Any], request: PageRequest, url: str
+) -> dict[str, Any]:
+    """The v1 list envelope (voice.twilio.com/v1): the items under ``key`` and a ``meta`` whose
+    links are absolute URLs (``url`` is the list's), which the SDK follows as given."""
+    links = _links(page, request, _page_uri(request, url, {}))
+    return {
+        key: items,
+        "meta": {
+            "key": key,
+            "page": request.page,
+            "page_size": request.page_size,
+            "url": links["uri"],
+            "first_page_url": links["first_page_uri"],
+            "next_page_url": links["next_page_uri"],
+            "previous_page_url": links["previous_page_uri"],
+        },
     }

@@ -36,6 +36,8 @@ class NewCall:
     sip_auth: tuple[str, str] | None = None
     """``SipAuthUsername`` and ``SipAuthPassword``: a ``sip:`` To's digest credentials (kept in
     memory only, never stored)."""
+    byoc: str | None = None
+    """``Byoc``: the account's BYOC trunk a number that is not the server's is called through."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ class CallLeg(Protocol):
     """The media frame the leg's end was asked on, once it was."""
     sip_auth: tuple[str, str] | None
     """Digest credentials for a ``sip:`` To (Calls create's ``SipAuthUsername``/``Password``)."""
+    byoc: str | None
+    """The BYOC trunk a number that is not the server's goes out through (``Byoc``, ``<Number byoc>``)."""
 
     @property
     def leg(self) -> MediaLeg: ...
@@ -64,5 +66,10 @@ class NewSession(Protocol):
     no TwiML of its own, as a ``<Dial>`` child) towards ``far_end`` (None: found when it rings)."""
 
     def __call__(
-        self, call: Call, auth_token: str, program: ProgramSource | None, far_end: FarEnd | None = None
+        self,
+        call: Call,
+        auth_token: str,
+        program: ProgramSource | None,
+        far_end: FarEnd | None = None,
+        byoc: str | None = None,
     ) -> CallLeg: ...

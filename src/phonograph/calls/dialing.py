@@ -46,7 +46,12 @@ class Dialer(CallLeg, VerbContext, Protocol):
     def recordings(self) -> LegRecordings: ...
 
     def new_session(
-        self, call: Call, auth_token: str, program: ProgramSource | None, far_end: FarEnd | None = None
+        self,
+        call: Call,
+        auth_token: str,
+        program: ProgramSource | None,
+        far_end: FarEnd | None = None,
+        byoc: str | None = None,
     ) -> CallLeg: ...
 
 
@@ -87,12 +92,13 @@ async def _start_children(parent: Dialer, dial: twiml.Dial) -> tuple[list[CallLe
             call = await CallRepo(session).create(_child_call(parent, dial, target, caller_id))
             await enqueue_initiated(session, call, parent.runtime.clock.now())
             if isinstance(target, twiml.Sip) and dialogs is not None:
-                line = SipCalleeLine(parent.runtime, dialogs, target)
+                line = SipCalleeLine(parent.runtime, dialogs, [target])
                 child = parent.new_session(call, parent.auth_token, None, line)
                 line.attach(child)
                 lines[call.sid] = line
             else:
-                child = parent.new_session(call, parent.auth_token, None)
+                byoc = target.byoc if isinstance(target, twiml.Number) else None
+                child = parent.new_session(call, parent.auth_token, None, byoc=byoc)
             children.append(child)
     parent.runtime.outbox.notify()
     if refused:

@@ -39,10 +39,10 @@ from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.routing import may_present
 from phonograph.calls.runtime import Runtime
 from phonograph.calls.session import CallSession
-from phonograph.calls.sip_line import SipCallerLine, sip_leg, sip_params, sip_program
+from phonograph.calls.sip_line import SipCallerLine, inbound_app, sip_leg, sip_params, sip_program
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import TERMINAL, CallStatus, Direction
-from phonograph.core import NotFound, PhonographError, ServiceUnavailable
+from phonograph.core import InvalidParameter, NotFound, PhonographError, ServiceUnavailable
 from phonograph.media import FRAME_MS
 from phonograph.recording import (
     DELAY_FRAMES,
@@ -53,8 +53,10 @@ from phonograph.recording import (
 )
 from phonograph.sip import InboundCall
 from phonograph.store import (
+    BYOC_TRUNKS,
     Account,
     AccountRepo,
+    ByocRepo,
     Call,
     CallRepo,
     Claimed,
@@ -192,6 +194,11 @@ class CallEngine:
                 raise CallerIdRefused(
                     f"From {command.from_} is a phone number of another account; use one of yours"
                 )
+            if (
+                command.byoc is not None
+                and await ByocRepo(session, BYOC_TRUNKS).get_for_account(account.sid, command.byoc) is None
+            ):
+                raise InvalidParameter(f"Byoc {command.byoc!r} is not a BYOC trunk of this account")
             if command.recording is not None:
                 # Resolved now, so that a bad RecordingConfigurationId is refused with the create.
                 plan = await resolve_plan(session, account.sid, Source.OUTBOUND_API, command.recording)
@@ -226,7 +233,14 @@ class CallEngine:
         log.info("call created sid=%s account=%s", call.sid, account.sid)
         program = None if join is not None else _program_of(call)
         CallSession(
-            runtime, self.rooms, call, account.auth_token, program, join=join, sip_auth=command.sip_auth
+            runtime,
+            self.rooms,
+            call,
+            account.auth_token,
+            program,
+            join=join,
+            sip_auth=command.sip_auth,
+            byoc=command.byoc,
         ).start()
         return call
 
@@ -236,7 +250,8 @@ class CallEngine:
         if self.lease.draining:
             raise ServiceUnavailable("this node is shutting down")
         runtime = self.runtime
-        call = sip_leg(sip_call, runtime.clock, runtime.node_id)
+        app = await inbound_app(runtime, sip_call)
+        call = sip_leg(sip_call, app, runtime.clock, runtime.node_id)
         async with runtime.db.transaction() as session:
             account = await AccountRepo(session).get(call.account_sid)
             assert account is not None, "a domain's account exists"
@@ -248,7 +263,7 @@ class CallEngine:
             self.rooms,
             call,
             account.auth_token,
-            sip_program(sip_call),
+            sip_program(app),
             line,
             webhook_extras=sip_params(sip_call),
         )

@@ -1,12 +1,14 @@
 """Where a call goes: one of the server's own numbers (its VoiceUrl answers), one of the account's
-virtual phones, a SIP URI over SIP (when the server takes SIP: calls/sip_line.py), or — for any
-other number — a silent line that answers after 1 s. And which caller IDs an account may present."""
+virtual phones, a SIP URI over SIP (when the server takes SIP: calls/sip_line.py), a BYOC trunk's
+targets when the call names a trunk (calls/byoc.py), or — for any other number — a silent line that
+answers after 1 s. And which caller IDs an account may present."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph import twiml
+from phonograph.calls.byoc import BYOC_ROUTING_FAILED, trunk_targets
 from phonograph.calls.contracts import CallLeg, NewSession
 from phonograph.calls.far_ends import FarEnd, SilentLine
 from phonograph.calls.internal import InternalLine
@@ -22,7 +24,7 @@ async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession
     if to.startswith("sip:") and runtime.sip is not None:
         # Calls create with To=sip:… (https://www.twilio.com/docs/voice/api/call-resource).
         username, password = caller.sip_auth or (None, None)
-        line = SipCalleeLine(runtime, runtime.sip, twiml.Sip(uri=to, username=username, password=password))
+        line = SipCalleeLine(runtime, runtime.sip, [twiml.Sip(uri=to, username=username, password=password)])
         line.attach(caller)
         return line
     async with runtime.db.transaction() as session:
@@ -32,6 +34,15 @@ async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession
         return InternalLine(runtime, caller, number, new_session)
     if phone is not None:
         return VirtualPhoneLine(runtime, caller, phone)
+    if caller.byoc is not None and runtime.sip is not None:
+        sips = await trunk_targets(runtime.db, caller.call.account_sid, caller.byoc, to)
+        if sips:
+            line = SipCalleeLine(runtime, runtime.sip, sips)
+            line.attach(caller)
+            return line
+        await caller.warn(
+            BYOC_ROUTING_FAILED, f"BYOC trunk {caller.byoc} has no enabled target: {to} is a silent line"
+        )
     return SilentLine(runtime.media, to)
 
 

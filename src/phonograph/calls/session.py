@@ -61,9 +61,11 @@ class CallSession:
         join: JoinSettings | None = None,
         webhook_extras: Sequence[tuple[str, str]] = (),
         sip_auth: tuple[str, str] | None = None,
+        byoc: str | None = None,
     ) -> None:
         """``webhook_extras``: what every request about the call carries besides Twilio's common
-        parameters (a SIP call's ``SipCallId``, ...); ``sip_auth``: a ``sip:`` To's credentials."""
+        parameters (a SIP call's ``SipCallId``, ...); ``sip_auth``: a ``sip:`` To's credentials;
+        ``byoc``: the BYOC trunk the call goes out through (calls/byoc.py)."""
         self.runtime = runtime
         self.conferences = conferences
         self.call = call
@@ -76,6 +78,7 @@ class CallSession:
         self._join = join
         self._webhook_extras = list(webhook_extras)
         self.sip_auth = sip_auth
+        self.byoc = byoc
         self._document_url: str | None = None
         self._answered_at_ms: int | None = None
         # Record=true's recording and the media time it started, for the completed callback.
@@ -151,11 +154,16 @@ class CallSession:
     # -- control from outside ------------------------------------------------------------------
 
     def new_session(
-        self, call: Call, auth_token: str, program: ProgramSource | None, far_end: FarEnd | None = None
+        self,
+        call: Call,
+        auth_token: str,
+        program: ProgramSource | None,
+        far_end: FarEnd | None = None,
+        byoc: str | None = None,
     ) -> CallSession:
         """A leg this one places (a ``<Dial>`` child, the callee of one of the server's numbers),
         not yet started, sharing its runtime and conferences."""
-        return CallSession(self.runtime, self.conferences, call, auth_token, program, far_end)
+        return CallSession(self.runtime, self.conferences, call, auth_token, program, far_end, byoc=byoc)
 
     def start(self) -> None:
         self.runtime.sessions[self.call.sid] = self

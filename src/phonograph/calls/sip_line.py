@@ -1,6 +1,6 @@
 """Calls over SIP, as far ends. ``SipCallerLine``: a phone that called one of the account's SIP
-Domains (sip/dialogs.py); its leg (direction ``inbound``) runs the domain's VoiceUrl. ``SipCalleeLine``:
-the target of a ``<Dial><Sip>`` (sip/outbound.py), rung like any far end.
+Domains (sip/dialogs.py); its leg (direction ``inbound``) runs the domain's VoiceUrl (``inbound_app``).
+``SipCalleeLine``: the target of a ``<Dial><Sip>`` (sip/outbound.py), rung like any far end.
 
 The phone hears nothing until the app answers (Twilio: "If the instructions are <Say>, <Play>,
 <Record>, <Dial>, or <Gather>, Twilio sends a 200 OK SIP response", and a ``<Redirect>`` stays in
@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from sipmessage import URI
 
 from phonograph import twiml
+from phonograph.calls.byoc import failover
 from phonograph.calls.contracts import CallLeg
 from phonograph.calls.far_ends import Answer
 from phonograph.calls.legs import new_leg
@@ -27,7 +30,15 @@ from phonograph.calls.state import CallStatus, Direction
 from phonograph.core import Clock, InvalidParameter, PhonographError
 from phonograph.media import MediaClock, MediaLeg, connect
 from phonograph.sip import Dialogs, EndReason, InboundCall, OutboundCall, SipTarget
-from phonograph.store import PHONE_ADDRESS_MAX_CHARS, Call, SipDomainRepo, SipRegistrationRepo
+from phonograph.store import (
+    BYOC_TRUNKS,
+    PHONE_ADDRESS_MAX_CHARS,
+    ByocRepo,
+    Call,
+    IncomingPhoneNumberRepo,
+    SipDomainRepo,
+    SipRegistrationRepo,
+)
 from phonograph.webhooks import system_resolver
 
 REFUSAL_CODE = {Answer.BUSY: 486, Answer.NO_ANSWER: 603}
@@ -85,41 +96,115 @@ class SipCallerLine:
             self.call.reject(ENDED_BEFORE_ANSWER_CODE)
 
 
-def sip_leg(call: InboundCall, clock: Clock, node_id: str) -> Call:
-    """The row of the leg a SIP call runs: ``To`` is the INVITE's Request-URI and ``From`` its From
-    URI, as Twilio gives them for SIP (https://www.twilio.com/docs/voice/api/sip-twiml)."""
+@dataclass(frozen=True)
+class InboundApp:
+    """Whom a SIP call is between and the app it runs: its domain's, or for a carrier calling in
+    through its BYOC trunk's domain, the called number's or the trunk's."""
+
+    to: str
+    from_: str
+    url: str | None
+    method: str
+    fallback_url: str | None
+    fallback_method: str
+    status_callback: str | None
+    status_callback_method: str
+
+
+_E164_USER = re.compile(r"\+?[1-9][0-9]{1,14}")
+
+
+def _e164(uri: str) -> str | None:
+    """The E.164 number a carrier's SIP URI carries in its user part (``sip:+14155550100@…``)."""
+    try:
+        user = URI.parse(uri).user or ""
+    except ValueError:
+        return None
+    return ("+" + user.lstrip("+")) if _E164_USER.fullmatch(user) else None
+
+
+async def inbound_app(runtime: Runtime, call: InboundCall) -> InboundApp:
+    """A call to a SIP Domain runs its VoiceUrl between the SIP URIs (``To`` the Request-URI,
+    ``From`` the From URI), as Twilio gives them (https://www.twilio.com/docs/voice/api/sip-twiml).
+    A domain that names a BYOC trunk carries the carrier's calls: between E.164 numbers, to the
+    VoiceUrl of the called number when it is one of the account's, else to the trunk's
+    (https://www.twilio.com/docs/voice/bring-your-own-carrier-byoc: "receive incoming calls to your
+    Phone Numbers from your BYOC carrier")."""
     arrival, domain = call.arrival, call.arrival.domain
-    if not domain.voice_url:
+    to, from_ = arrival.request_uri, arrival.from_uri
+    if domain.byoc_trunk_sid is not None:
+        to_number, from_number = _e164(to), _e164(from_)
+        async with runtime.db.read() as session:
+            trunk = await ByocRepo(session, BYOC_TRUNKS).get_for_account(
+                domain.account_sid, domain.byoc_trunk_sid
+            )
+            number = (
+                None if to_number is None else await IncomingPhoneNumberRepo(session).get_by_number(to_number)
+            )
+        to, from_ = to_number or to, from_number or from_
+        if number is not None and number.account_sid == domain.account_sid and number.voice_url:
+            return InboundApp(
+                to,
+                from_,
+                number.voice_url,
+                number.voice_method,
+                number.voice_fallback_url,
+                number.voice_fallback_method,
+                number.status_callback,
+                number.status_callback_method,
+            )
+        if trunk is not None:
+            return InboundApp(
+                to,
+                from_,
+                trunk.voice_url,
+                trunk.voice_method,
+                trunk.voice_fallback_url,
+                trunk.voice_fallback_method,
+                trunk.status_callback_url,
+                trunk.status_callback_method,
+            )
+    return InboundApp(
+        to,
+        from_,
+        domain.voice_url,
+        domain.voice_method,
+        domain.voice_fallback_url,
+        domain.voice_fallback_method,
+        domain.voice_status_callback_url,
+        domain.voice_status_callback_method,
+    )
+
+
+def sip_leg(call: InboundCall, app: InboundApp, clock: Clock, node_id: str) -> Call:
+    """The row of the leg a SIP call runs."""
+    if not app.url:
         # Nothing can take the call: the INVITE gets 480 (sip/dialogs.py).
-        raise InvalidParameter(f"SIP Domain {domain.sid} has no VoiceUrl")
-    if max(len(arrival.request_uri), len(arrival.from_uri)) > PHONE_ADDRESS_MAX_CHARS:
+        raise InvalidParameter(f"SIP Domain {call.arrival.domain.sid} has no VoiceUrl for this call")
+    if max(len(app.to), len(app.from_)) > PHONE_ADDRESS_MAX_CHARS:
         raise InvalidParameter(f"a SIP URI longer than {PHONE_ADDRESS_MAX_CHARS} characters")
     now = clock.now()
     return new_leg(
-        account_sid=domain.account_sid,
-        to=arrival.request_uri,
-        from_=arrival.from_uri,
+        account_sid=call.arrival.domain.account_sid,
+        to=app.to,
+        from_=app.from_,
         direction=Direction.INBOUND,
         now=now,
         owner_node=node_id,
         status=CallStatus.RINGING,
         start_time=now,
-        url=domain.voice_url,
-        method=domain.voice_method,
-        fallback_url=domain.voice_fallback_url,
-        fallback_method=domain.voice_fallback_method,
-        status_callback=domain.voice_status_callback_url,
-        status_callback_method=domain.voice_status_callback_method,
+        url=app.url,
+        method=app.method,
+        fallback_url=app.fallback_url,
+        fallback_method=app.fallback_method,
+        status_callback=app.status_callback,
+        status_callback_method=app.status_callback_method,
     )
 
 
-def sip_program(call: InboundCall) -> ProgramSource:
-    domain = call.arrival.domain
+def sip_program(app: InboundApp) -> ProgramSource:
     return ProgramSource(
-        url=domain.voice_url,
-        method=domain.voice_method,
-        fallback_url=domain.voice_fallback_url,
-        fallback_method=domain.voice_fallback_method,
+        url=app.url, method=app.method, fallback_url=app.fallback_url, fallback_method=app.fallback_method
     )
 
 
@@ -159,12 +244,13 @@ class SipCalleeLine:
     allows); its answer is the callee's final response. ``call_id`` and ``code`` are what the
     ``<Dial>`` reports (``DialSipCallId``, ``DialSipResponseCode``)."""
 
-    def __init__(self, runtime: Runtime, dialogs: Dialogs, sip: twiml.Sip) -> None:
-        self.leg = MediaLeg(sip.uri)
+    def __init__(self, runtime: Runtime, dialogs: Dialogs, sips: Sequence[twiml.Sip]) -> None:
+        """``sips``: where to try, in turn (one ``<Sip>``, or a BYOC trunk's targets: calls/byoc.py)."""
+        self.leg = MediaLeg(sips[0].uri)
         self.call_id: str | None = None
         self._runtime = runtime
         self._dialogs = dialogs
-        self._sip = sip
+        self._sips = sips
         self._call: OutboundCall | None = None
         self._caller: CallLeg | None = None
 
@@ -173,15 +259,25 @@ class SipCalleeLine:
         self._caller = caller
 
     async def ring(self, since_frame: int) -> Answer:
+        """The first target's answer, or the next target's when it failed over (5xx, 408, or
+        nothing could be sent: calls/byoc.py)."""
         caller = self._caller
         assert caller is not None, "attached before it rings"
-        headers, problems = uri_headers(self._sip.uri.partition("?")[2])
+        answer = Answer.FAILED
+        for sip in self._sips:
+            answer = await self._ring(caller, sip)
+            code = self.code
+            if answer is Answer.ANSWER or (code is not None and not failover(code)):
+                break
+        return answer
+
+    async def _ring(self, caller: CallLeg, sip: twiml.Sip) -> Answer:
+        self._call, self.call_id = None, None
+        headers, problems = uri_headers(sip.uri.partition("?")[2])
         for code, message in problems:
             await caller.warn(code, message)
         try:
-            target = await sip_target(
-                self._runtime, self._sip, caller.call.account_sid, caller.call.from_, headers
-            )
+            target = await sip_target(self._runtime, sip, caller.call.account_sid, caller.call.from_, headers)
             call = self._dialogs.place(target)
         except NotRegistered as error:
             await caller.warn(error.code, error.message)

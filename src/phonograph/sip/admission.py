@@ -2,7 +2,8 @@
 and its mapping pages): the Request-URI's host names the domain; a domain with nothing mapped for
 calls lets no call in; with IP access control lists mapped, "the source IP address must be in one
 of the mapped lists"; with credential lists mapped, the caller is challenged and "the username and
-password must be in one of the credential lists". With both, both must hold.
+password must be in one of the credential lists". With both, both must hold. BYOC IP records
+mapped to the domain (SourceIpMappings) count as one more IP access control list.
 
 Challenges go in ``Proxy-Authenticate`` (407), MD5 first and SHA-256 second: RFC 8760 §2.4 lets the
 caller take the first it supports, and many deployed phones know only MD5.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -22,6 +24,7 @@ from phonograph.sip.digest import BadCredentials, Challenger, DigestAnswer, Verd
 from phonograph.sip.message import SipRequest, response_to
 from phonograph.store import (
     Database,
+    IpRecord,
     MappingPurpose,
     SipCredentialRepo,
     SipDomain,
@@ -29,6 +32,7 @@ from phonograph.store import (
     SipDomainRepo,
     SipIpAddress,
     SipIpAddressRepo,
+    mapped_ip_records,
 )
 
 log = logging.getLogger(__name__)
@@ -88,10 +92,11 @@ class Admission:
             mapped = await SipDomainMappingRepo(session).mapped_lists(domain.sid, MappingPurpose.CALLS)
             address_lists = [sid for sid in mapped if sid.startswith("AL")]
             credential_lists = [sid for sid in mapped if sid.startswith("CL")]
-            if not mapped:
+            carriers = await mapped_ip_records(session, domain.sid)
+            if not mapped and not carriers:
                 return Decision(Outcome.FORBIDDEN, domain)
-            if address_lists and not _listed(
-                source_ip, await SipIpAddressRepo(session).in_lists(address_lists)
+            if (address_lists or carriers) and not _listed(
+                source_ip, [*await SipIpAddressRepo(session).in_lists(address_lists), *carriers]
             ):
                 return Decision(Outcome.FORBIDDEN, domain)
             if not credential_lists:
@@ -137,7 +142,7 @@ class Admission:
         return [self.challenger.challenge(algorithm, stale=stale) for algorithm in CHALLENGE_ALGORITHMS]
 
 
-def _listed(source_ip: str, entries: list[SipIpAddress]) -> bool:
+def _listed(source_ip: str, entries: Sequence[SipIpAddress | IpRecord]) -> bool:
     try:
         address = ipaddress.ip_address(source_ip)
     except ValueError:

@@ -7,6 +7,7 @@ from phonograph.store.models.base import (
     FRIENDLY_NAME_MAX_CHARS,
     UNIQUE_NAME_MAX_CHARS,
 )
+from phonograph.store.models.byoc import BYOC_NAME_MAX_CHARS
 from phonograph.store.models.call import PHONE_ADDRESS_MAX_CHARS, URL_MAX_CHARS
 from phonograph.store.models.conference import CONFERENCE_NAME_MAX_CHARS
 from phonograph.store.models.participant import PARTICIPANT_LABEL_MAX_CHARS
@@ -20,6 +21,21 @@ from phonograph.store.records import (
 )
 from phonograph.store.repos.accounts import AccountRepo
 from phonograph.store.repos.api_keys import ApiKeyRepo
+from phonograph.store.repos.byoc import (
+    BYOC_TRUNKS,
+    CONNECTION_POLICIES,
+    CONNECTION_POLICY_TARGETS,
+    IP_RECORDS,
+    SOURCE_IP_MAPPINGS,
+    ByocKind,
+    ByocRepo,
+    ByocTrunk,
+    ConnectionPolicy,
+    ConnectionPolicyTarget,
+    IpRecord,
+    SourceIpMapping,
+    mapped_ip_records,
+)
 from phonograph.store.repos.call_events import EVENT_RETENTION, CallEvent, CallEventRepo, new_event_sid
 from phonograph.store.repos.calls import Call, CallFilters, CallRepo
 from phonograph.store.repos.commands import COMMANDS_CHANNEL, REPLIES_CHANNEL, CommandRepo, PendingCommand
@@ -74,17 +90,23 @@ from phonograph.store.repos.transcriptions import Transcription, TranscriptionFi
 from phonograph.store.repos.virtual_phones import PhoneAnswer, VirtualPhone, VirtualPhoneRepo
 
 __all__ = [
+    "BYOC_NAME_MAX_CHARS",
+    "BYOC_TRUNKS",
     "COMMANDS_CHANNEL",
     "CONFERENCE_NAME_MAX_CHARS",
+    "CONNECTION_POLICIES",
+    "CONNECTION_POLICY_TARGETS",
     "CREDENTIAL_LISTS",
     "DESCRIPTION_MAX_CHARS",
     "EVENT_RETENTION",
     "FRIENDLY_NAME_MAX_CHARS",
     "IP_ACCESS_CONTROL_LISTS",
+    "IP_RECORDS",
     "PARTICIPANT_LABEL_MAX_CHARS",
     "PHONE_ADDRESS_MAX_CHARS",
     "REPLIES_CHANNEL",
     "RESPONSE_BODY_MAX_CHARS",
+    "SOURCE_IP_MAPPINGS",
     "UNIQUE_NAME_MAX_CHARS",
     "URL_MAX_CHARS",
     "Account",
@@ -96,6 +118,9 @@ __all__ = [
     "ApiKeyRepo",
     "BlobNotFound",
     "BlobStore",
+    "ByocKind",
+    "ByocRepo",
+    "ByocTrunk",
     "Call",
     "CallEvent",
     "CallEventRepo",
@@ -108,6 +133,8 @@ __all__ = [
     "ConferenceRepo",
     "Configuration",
     "ConfigurationRepo",
+    "ConnectionPolicy",
+    "ConnectionPolicyTarget",
     "Cursor",
     "Database",
     "DigestHashes",
@@ -116,6 +143,7 @@ __all__ = [
     "DuplicateLabel",
     "IncomingPhoneNumber",
     "IncomingPhoneNumberRepo",
+    "IpRecord",
     "LiveStatuses",
     "LocalBlobStore",
     "MappingPurpose",
@@ -150,12 +178,14 @@ __all__ = [
     "SipListRepo",
     "SipRegistration",
     "SipRegistrationRepo",
+    "SourceIpMapping",
     "Transcription",
     "TranscriptionFilters",
     "TranscriptionRepo",
     "VirtualPhone",
     "VirtualPhoneRepo",
     "credential_list_invalid",
+    "mapped_ip_records",
     "new_event_sid",
     "open_blob_store",
 ]

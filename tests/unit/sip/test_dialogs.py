@@ -69,6 +69,7 @@ def domain() -> SipDomain:
         voice_status_callback_method="POST",
         sip_registration=False,
         secure=False,
+        byoc_trunk_sid=None,
         date_created=now,
         date_updated=now,
     )

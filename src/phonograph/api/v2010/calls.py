@@ -185,6 +185,7 @@ def new_call(params: Params) -> NewCall:
         caller_name=params.get_str("CallerId", max_length=64),
         recording=_recording(params),
         sip_auth=_sip_auth(params),
+        byoc=params.get_str("Byoc", max_length=34) or None,
     )
 
 

@@ -4,8 +4,9 @@ to reach an account's ``VoiceUrl``, and the lists that let callers in (sip_domai
 
 A domain name is a DNS name, unique on the server; Twilio's own end in ``sip.twilio.com``, and
 phonograph takes those as written so that code made for Twilio runs unchanged, and any other name
-too (docs/compatibility.md, "SIP"). Emergency calling and BYOC trunks on a domain are not served:
-asking for them is refused rather than ignored.
+too (docs/compatibility.md, "SIP"). A domain may name the BYOC trunk whose carrier calls in
+through it (``ByocTrunkSid``). Emergency calling is not served: asking for it is refused rather
+than ignored.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from phonograph.api.v2010.common import (
 )
 from phonograph.core import CallbackMethod, InvalidParameter, new_sid, rfc2822
 from phonograph.store import (
+    BYOC_TRUNKS,
     FRIENDLY_NAME_MAX_CHARS,
     Account,
+    ByocRepo,
     DomainSettings,
     MappingPurpose,
     SipDomain,
@@ -62,7 +65,7 @@ def domain_json(domain: SipDomain, mapped: list[str]) -> dict[str, Any]:
         "account_sid": domain.account_sid,
         "api_version": API_VERSION,
         "auth_type": ",".join(auth_types) or None,
-        "byoc_trunk_sid": None,
+        "byoc_trunk_sid": domain.byoc_trunk_sid,
         "date_created": rfc2822(domain.date_created),
         "date_updated": rfc2822(domain.date_updated),
         "domain_name": domain.domain_name,
@@ -96,6 +99,7 @@ DEFAULTS = DomainSettings(
     voice_status_callback_method=CallbackMethod.POST.value,
     sip_registration=False,
     secure=False,
+    byoc_trunk_sid=None,
 )
 
 
@@ -114,10 +118,22 @@ def _domain_name(params: Params, current: str | None) -> str:
     return name
 
 
-def _settings(params: Params, base: DomainSettings) -> DomainSettings:
-    for unsupported in ("ByocTrunkSid", "EmergencyCallerSid"):
-        if params.get_str(unsupported):
-            raise InvalidParameter(f"{unsupported} is not supported by phonograph")
+async def _trunk(context: ApiContext, account: Account, params: Params, current: str | None) -> str | None:
+    """``ByocTrunkSid``: one of the account's trunks; empty clears it."""
+    sid = params.get_str("ByocTrunkSid", max_length=34)
+    if sid is None:
+        return current
+    if not sid:
+        return None
+    async with context.db.read() as session:
+        if await ByocRepo(session, BYOC_TRUNKS).get_for_account(account.sid, sid) is None:
+            raise InvalidParameter(f"ByocTrunkSid {sid!r} is not a BYOC trunk of this account")
+    return sid
+
+
+def _settings(params: Params, base: DomainSettings, byoc_trunk_sid: str | None) -> DomainSettings:
+    if params.get_str("EmergencyCallerSid"):
+        raise InvalidParameter("EmergencyCallerSid is not supported by phonograph")
     if params.get_bool("EmergencyCallingEnabled"):
         raise InvalidParameter("EmergencyCallingEnabled is not supported by phonograph")
     friendly_name = params.get_str("FriendlyName", max_length=FRIENDLY_NAME_MAX_CHARS)
@@ -134,6 +150,7 @@ def _settings(params: Params, base: DomainSettings) -> DomainSettings:
         ),
         sip_registration=base.sip_registration if registration is None else registration,
         secure=base.secure if secure is None else secure,
+        byoc_trunk_sid=byoc_trunk_sid,
     )
 
 
@@ -157,7 +174,8 @@ async def create_domain(
 ) -> JSONResponse:
     account = await reach_account(context, principal, account_sid, request.url.path)
     params = await form_params(request)
-    domain_name, settings = _domain_name(params, None), _settings(params, DEFAULTS)
+    trunk = await _trunk(context, account, params, None)
+    domain_name, settings = _domain_name(params, None), _settings(params, DEFAULTS, trunk)
     async with context.db.transaction() as session:
         domain = await SipDomainRepo(session).create(
             sid=new_sid("SD"),
@@ -200,7 +218,9 @@ async def update_domain(
     account = await reach_account(context, principal, account_sid, request.url.path)
     domain = await account_domain(context, account, sid, request)
     params = await form_params(request)
-    domain_name, settings = _domain_name(params, domain.domain_name), _settings(params, domain.settings)
+    trunk = await _trunk(context, account, params, domain.byoc_trunk_sid)
+    domain_name = _domain_name(params, domain.domain_name)
+    settings = _settings(params, domain.settings, trunk)
     async with context.db.transaction() as session:
         domain = await SipDomainRepo(session).update(
             domain.sid, domain_name=domain_name, settings=settings, now=context.clock.now()

@@ -4,6 +4,13 @@ from phonograph.store.models.account import AccountRow
 from phonograph.store.models.account_default_configuration import AccountDefaultConfigurationRow
 from phonograph.store.models.api_key import ApiKeyRow
 from phonograph.store.models.base import Base
+from phonograph.store.models.byoc import (
+    ByocTrunkRow,
+    ConnectionPolicyRow,
+    ConnectionPolicyTargetRow,
+    IpRecordRow,
+    SourceIpMappingRow,
+)
 from phonograph.store.models.call import CallRow
 from phonograph.store.models.call_event import CallEventRow
 from phonograph.store.models.command import CommandRow
@@ -31,13 +38,17 @@ __all__ = [
     "AccountRow",
     "ApiKeyRow",
     "Base",
+    "ByocTrunkRow",
     "CallEventRow",
     "CallRow",
     "CommandRow",
     "ConferenceRow",
     "ConfigurationDefaultRow",
     "ConfigurationRow",
+    "ConnectionPolicyRow",
+    "ConnectionPolicyTargetRow",
     "IncomingPhoneNumberRow",
+    "IpRecordRow",
     "NodeRow",
     "NotificationRow",
     "OutboxMessageRow",
@@ -50,6 +61,7 @@ __all__ = [
     "SipIpAccessControlListRow",
     "SipIpAddressRow",
     "SipRegistrationRow",
+    "SourceIpMappingRow",
     "TranscriptionRow",
     "VirtualPhoneRow",
 ]

@@ -32,6 +32,8 @@ class SipDomainRow(Base):
     voice_status_callback_method: Mapped[str] = mapped_column(String(8))
     sip_registration: Mapped[bool] = mapped_column(Boolean)
     secure: Mapped[bool] = mapped_column(Boolean)
+    byoc_trunk_sid: Mapped[str | None] = mapped_column(String(34), nullable=True, index=True)
+    """The BYOC trunk whose carrier calls in through this domain (its calls run the trunk's app)."""
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
 

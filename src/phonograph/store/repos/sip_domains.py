@@ -8,12 +8,18 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.core import Conflict
 from phonograph.store.db import flush_unique
-from phonograph.store.models import SipDomainMappingRow, SipDomainRow, SipRegistrationRow
+from phonograph.store.models import (
+    ByocTrunkRow,
+    SipDomainMappingRow,
+    SipDomainRow,
+    SipRegistrationRow,
+    SourceIpMappingRow,
+)
 from phonograph.store.paging import Page, PageSpec, fetch_page
 from phonograph.store.records import from_row
 
@@ -38,6 +44,7 @@ class DomainSettings:
     voice_status_callback_method: str
     sip_registration: bool
     secure: bool
+    byoc_trunk_sid: str | None
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class SipDomain:
     voice_status_callback_method: str
     sip_registration: bool
     secure: bool
+    byoc_trunk_sid: str | None
     date_created: datetime
     date_updated: datetime
 
@@ -132,7 +140,14 @@ class SipDomainRepo:
         return from_row(SipDomain, row)
 
     async def delete(self, sid: str) -> None:
-        """The domain, its mappings and its registrations (the lists stay)."""
+        """The domain, its mappings, source IP mappings and registrations (the lists stay); a
+        trunk whose From domain it was keeps working without it."""
+        await self._session.execute(
+            delete(SourceIpMappingRow).where(SourceIpMappingRow.sip_domain_sid == sid)
+        )
+        await self._session.execute(
+            update(ByocTrunkRow).where(ByocTrunkRow.from_domain_sid == sid).values(from_domain_sid=None)
+        )
         await self._session.execute(delete(SipRegistrationRow).where(SipRegistrationRow.domain_sid == sid))
         await self._session.execute(delete(SipDomainMappingRow).where(SipDomainMappingRow.domain_sid == sid))
         await self._session.execute(delete(SipDomainRow).where(SipDomainRow.sid == sid))

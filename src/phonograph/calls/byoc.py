@@ -1,0 +1,70 @@
+"""Calls out through a BYOC trunk (``Byoc`` on Calls create, ``<Number byoc>``): the number is
+dialled at the targets of the trunk's connection policy, "the lowest priority first; targets of
+one priority share the calls by weight", the next target tried when one answers 5xx or not at all
+(https://www.twilio.com/docs/voice/bring-your-own-carrier-byoc/api/connectionpolicytarget-resource).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from itertools import groupby
+
+from phonograph import twiml
+from phonograph.store import (
+    BYOC_TRUNKS,
+    CONNECTION_POLICY_TARGETS,
+    ByocRepo,
+    ConnectionPolicyTarget,
+    Database,
+)
+
+BYOC_ROUTING_FAILED = 32401
+"""Twilio's "BYOC Trunk routing failure - failover to Twilio default routing"
+(https://www.twilio.com/docs/api/errors/32401): here, a trunk with no enabled target, whose call
+goes where any other number's would."""
+
+
+def failover(code: int) -> bool:
+    """Whether a target's final answer sends the call on to the next target: a server failure
+    (5xx) or no answer in time (408)."""
+    return code == 408 or code >= 500
+
+
+def dial_order(
+    targets: Sequence[ConnectionPolicyTarget], draw: Callable[[], float] = random.random
+) -> list[ConnectionPolicyTarget]:
+    """The enabled ``targets`` in the order one call tries them: by priority, and within one
+    priority a weighted draw without replacement (RFC 2782's selection, which the priority and
+    weight of SRV records also follow)."""
+    ordered: list[ConnectionPolicyTarget] = []
+    enabled = sorted((target for target in targets if target.enabled), key=lambda target: target.priority)
+    for _priority, group in groupby(enabled, key=lambda target: target.priority):
+        left = list(group)
+        while left:
+            point = draw() * sum(target.weight for target in left)
+            for index, target in enumerate(left):
+                point -= target.weight
+                if point < 0 or index == len(left) - 1:
+                    ordered.append(left.pop(index))
+                    break
+    return ordered
+
+
+def number_at(target: str, number: str) -> str:
+    """The Request-URI for ``number`` at a ``sip:`` target: the number is its user part."""
+    host = target[len("sip:") :].split("@")[-1]
+    return f"sip:{number}@{host}"
+
+
+async def trunk_targets(db: Database, account_sid: str, trunk_sid: str, number: str) -> list[twiml.Sip]:
+    """Where a call to ``number`` through the account's trunk ``trunk_sid`` is tried, in order
+    (none: the trunk, its policy or every target of it is gone or disabled)."""
+    async with db.read() as session:
+        trunk = await ByocRepo(session, BYOC_TRUNKS).get_for_account(account_sid, trunk_sid)
+        if trunk is None or trunk.connection_policy_sid is None:
+            return []
+        targets = await ByocRepo(session, CONNECTION_POLICY_TARGETS).where(
+            "connection_policy_sid", [trunk.connection_policy_sid]
+        )
+    return [twiml.Sip(uri=number_at(target.target, number)) for target in dial_order(targets)]
