@@ -27,8 +27,9 @@ goes where any other number's would."""
 
 def failover(code: int) -> bool:
     """Whether a target's final answer sends the call on to the next target: a server failure
-    (5xx) or no answer in time (408)."""
-    return code == 408 or code >= 500
+    (5xx) or no answer in time (408). A 6xx is the callee's own answer everywhere (RFC 3261
+    §21.6): no other target would get another."""
+    return code == 408 or 500 <= code < 600
 
 
 def dial_order(
