@@ -61,12 +61,17 @@ def test_a_call_through_a_trunk_fails_over_from_a_5xx_target_to_the_next_priorit
     client = main_client(server)
     number = fresh_number()
     refuser, refuser_port = callee("callee_refuses.xml", tmp_path, {"FINAL": "503"})
-    carrier, carrier_port = callee("carrier_answers.xml", tmp_path, {"NUMBER": re.escape(number)})
+    # The trunk's From domain is the host of the INVITE's From.
+    from_domain = client.sip.domains.create(domain_name="carrier-out.sip.twilio.com")
+    fill = {"NUMBER": re.escape(number), "FROMHOST": re.escape(from_domain.domain_name)}
+    carrier, carrier_port = callee("carrier_answers.xml", tmp_path, fill)
     policy = client.voice.v1.connection_policies.create(friendly_name="two SBCs")
     targets = client.voice.v1.connection_policies(policy.sid).targets
     targets.create(target=f"sip:127.0.0.1:{carrier_port}", priority=1)
     targets.create(target=f"sip:127.0.0.1:{refuser_port}", priority=0)
-    trunk = client.voice.v1.byoc_trunks.create(connection_policy_sid=policy.sid)
+    trunk = client.voice.v1.byoc_trunks.create(
+        connection_policy_sid=policy.sid, from_domain_sid=from_domain.sid
+    )
     call = client.calls.create(
         to=number, from_="+15550009999", twiml="<Response><Pause length='1'/></Response>", byoc=trunk.sid
     )
@@ -81,7 +86,9 @@ def test_dial_number_byoc_reaches_the_number_at_the_trunks_target(
     server, _, app = sip_app_server
     client = main_client(server)
     number = fresh_number()
-    carrier, carrier_port = callee("carrier_answers.xml", tmp_path, {"NUMBER": re.escape(number)})
+    # Without a From domain, the From host is phonograph's own address.
+    fill = {"NUMBER": re.escape(number), "FROMHOST": re.escape("127.0.0.1")}
+    carrier, carrier_port = callee("carrier_answers.xml", tmp_path, fill)
     policy = client.voice.v1.connection_policies.create()
     client.voice.v1.connection_policies(policy.sid).targets.create(target=f"sip:127.0.0.1:{carrier_port}")
     trunk = client.voice.v1.byoc_trunks.create(connection_policy_sid=policy.sid)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
 from phonograph import twiml
@@ -17,6 +18,7 @@ from phonograph.store import (
     ByocRepo,
     ConnectionPolicyTarget,
     Database,
+    SipDomainRepo,
 )
 
 BYOC_ROUTING_FAILED = 32401
@@ -58,14 +60,27 @@ def number_at(target: str, number: str) -> str:
     return f"sip:{number}@{host}"
 
 
-async def trunk_targets(db: Database, account_sid: str, trunk_sid: str, number: str) -> list[twiml.Sip]:
-    """Where a call to ``number`` through the account's trunk ``trunk_sid`` is tried, in order
-    (none: the trunk, its policy or every target of it is gone or disabled)."""
+@dataclass(frozen=True)
+class TrunkRoute:
+    sips: list[twiml.Sip]
+    """Where the number is tried, in order."""
+    from_host: str | None
+    """The trunk's From domain: "the SIP Domain that should be used in the From header of
+    originating calls sent to your SIP infrastructure" (the ByocTrunk resource)."""
+
+
+async def trunk_route(db: Database, account_sid: str, trunk_sid: str, number: str) -> TrunkRoute | None:
+    """How a call to ``number`` goes out through the account's trunk ``trunk_sid``; None when the
+    trunk, its policy or every enabled target of it is gone."""
     async with db.read() as session:
         trunk = await ByocRepo(session, BYOC_TRUNKS).get_for_account(account_sid, trunk_sid)
         if trunk is None or trunk.connection_policy_sid is None:
-            return []
+            return None
         targets = await ByocRepo(session, CONNECTION_POLICY_TARGETS).where(
             "connection_policy_sid", [trunk.connection_policy_sid]
         )
-    return [twiml.Sip(uri=number_at(target.target, number)) for target in dial_order(targets)]
+        domain = None
+        if trunk.from_domain_sid is not None:
+            domain = await SipDomainRepo(session).get_for_account(account_sid, trunk.from_domain_sid)
+    sips = [twiml.Sip(uri=number_at(target.target, number)) for target in dial_order(targets)]
+    return TrunkRoute(sips, None if domain is None else domain.domain_name) if sips else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph import twiml
-from phonograph.calls.byoc import BYOC_ROUTING_FAILED, trunk_targets
+from phonograph.calls.byoc import BYOC_ROUTING_FAILED, trunk_route
 from phonograph.calls.contracts import CallLeg, NewSession
 from phonograph.calls.far_ends import FarEnd, SilentLine
 from phonograph.calls.internal import InternalLine
@@ -35,9 +35,9 @@ async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession
     if phone is not None:
         return VirtualPhoneLine(runtime, caller, phone)
     if caller.byoc is not None and runtime.sip is not None:
-        sips = await trunk_targets(runtime.db, caller.call.account_sid, caller.byoc, to)
-        if sips:
-            line = SipCalleeLine(runtime, runtime.sip, sips)
+        route = await trunk_route(runtime.db, caller.call.account_sid, caller.byoc, to)
+        if route is not None:
+            line = SipCalleeLine(runtime, runtime.sip, route.sips, from_host=route.from_host)
             line.attach(caller)
             return line
         await caller.warn(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from sipmessage import URI
@@ -244,13 +244,17 @@ class SipCalleeLine:
     allows); its answer is the callee's final response. ``call_id`` and ``code`` are what the
     ``<Dial>`` reports (``DialSipCallId``, ``DialSipResponseCode``)."""
 
-    def __init__(self, runtime: Runtime, dialogs: Dialogs, sips: Sequence[twiml.Sip]) -> None:
-        """``sips``: where to try, in turn (one ``<Sip>``, or a BYOC trunk's targets: calls/byoc.py)."""
+    def __init__(
+        self, runtime: Runtime, dialogs: Dialogs, sips: Sequence[twiml.Sip], from_host: str | None = None
+    ) -> None:
+        """``sips``: where to try, in turn (one ``<Sip>``, or a BYOC trunk's targets: calls/byoc.py);
+        ``from_host``: the From URI's host (a trunk's From domain)."""
         self.leg = MediaLeg(sips[0].uri)
         self.call_id: str | None = None
         self._runtime = runtime
         self._dialogs = dialogs
         self._sips = sips
+        self._from_host = from_host
         self._call: OutboundCall | None = None
         self._caller: CallLeg | None = None
 
@@ -278,7 +282,7 @@ class SipCalleeLine:
             await caller.warn(code, message)
         try:
             target = await sip_target(self._runtime, sip, caller.call.account_sid, caller.call.from_, headers)
-            call = self._dialogs.place(target)
+            call = self._dialogs.place(replace(target, from_host=self._from_host))
         except NotRegistered as error:
             await caller.warn(error.code, error.message)
             return Answer.NO_ANSWER

@@ -68,6 +68,8 @@ class SipTarget:
     """Headers the URI carried (``?X-Foo=bar``), sent with the INVITE."""
     username: str | None = None
     password: str | None = None
+    from_host: str | None = None
+    """The From URI's host (a BYOC trunk's From domain); phonograph's advertised address if None."""
 
 
 @dataclass(eq=False)
@@ -125,7 +127,7 @@ class OutboundCall:
         host, port = self._advertised
         branch = MAGIC_COOKIE + secrets.token_hex(8)
         request.via = [Via("UDP", host, port, Parameters(branch=branch, rport=None))]
-        caller = URI("sip", host, user=self.target.caller)
+        caller = URI("sip", self.target.from_host or host, user=self.target.caller)
         request.from_address = Address(caller, parameters=Parameters(tag=self.local_tag))
         request.call_id = self.call_id
         request.cseq = CSeq(self._cseq, method)
