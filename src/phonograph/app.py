@@ -177,7 +177,7 @@ def build_app(
         drain_s=settings.drain_s,
     )
 
-    admission = Admission(db, Challenger(clock))
+    admission = Admission(db, Challenger(clock), settings.sip_digest)
     rtp_io = RtpIo()
     media.after_frames.append(rtp_io.flush)
     sip = SipEndpoint(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from phonograph.api import MetricsAccess
 from phonograph.calls import DEFAULT_LEASE_S, DEFAULT_PLAY_CACHE_BYTES
-from phonograph.core import is_sid
+from phonograph.core import DigestAlgorithm, is_sid
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES
 from phonograph.store.blobs import open_blob_store
 from phonograph.transcription.models import server_model
@@ -114,6 +114,19 @@ def _sip_rate(env: Mapping[str, str]) -> float:
     return rate
 
 
+def _sip_digest(env: Mapping[str, str]) -> tuple[DigestAlgorithm, ...]:
+    """``PHONOGRAPH_SIP_DIGEST``: the digest algorithms phonograph challenges SIP callers with, in
+    order (``MD5``, ``SHA-256``). MD5 alone by default: it is what Twilio uses, and user agents
+    whose digest code knows only MD5 give up on a challenge list that holds SHA-256 too (baresip
+    1.0, Debian 12's, does), though RFC 8760 §2.4 says they should take the one they know."""
+    raw = env.get("PHONOGRAPH_SIP_DIGEST") or DigestAlgorithm.MD5.value
+    by_name = {algorithm.value.upper(): algorithm for algorithm in DigestAlgorithm}
+    names = [name.strip().upper() for name in raw.split(",")]
+    if any(name not in by_name for name in names) or len(set(names)) != len(names):
+        raise SettingsError("PHONOGRAPH_SIP_DIGEST must list MD5 and/or SHA-256, each once, comma-separated")
+    return tuple(by_name[name] for name in names)
+
+
 def _rtp_ports(env: Mapping[str, str]) -> tuple[int, int]:
     """``PHONOGRAPH_RTP_PORTS``: ``first-last``, the UDP ports calls' RTP takes (an even one each)."""
     raw = env.get("PHONOGRAPH_RTP_PORTS") or DEFAULT_RTP_PORTS
@@ -182,6 +195,8 @@ class Settings:
     rtp_ports: tuple[int, int] = (10_000, 20_000)
     # New INVITEs and REGISTERs a second per source address (sip/ratelimit.py).
     sip_rate: float = DEFAULT_SIP_RATE
+    # The digest algorithms SIP callers are challenged with, in order (sip/admission.py).
+    sip_digest: tuple[DigestAlgorithm, ...] = (DigestAlgorithm.MD5,)
 
     @property
     def credentials_file(self) -> Path:
@@ -262,4 +277,5 @@ class Settings:
             sip_advertise=_sip_advertise(env, shown_host),
             rtp_ports=_rtp_ports(env),
             sip_rate=_sip_rate(env),
+            sip_digest=_sip_digest(env),
         )

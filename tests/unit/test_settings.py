@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from phonograph.core import DigestAlgorithm
 from phonograph.settings import Settings, SettingsError
 
 SID = "AC" + "0123456789abcdef" * 2
@@ -54,6 +55,10 @@ def test_sip_listens_on_5060_unless_told_another_port_or_0_for_none(tmp_path: Pa
     )
     assert (sip.sip_advertise, sip.rtp_ports, sip.sip_rate) == ("203.0.113.7", (20_000, 20_099), 5.0)
     assert Settings.from_env({"PHONOGRAPH_SIP_RATE": "200"}, data_dir=tmp_path).sip_rate == 200.0
+    # Digest challenges: MD5 alone (as Twilio) unless SHA-256 is asked for too, in the order given.
+    assert sip.sip_digest == (DigestAlgorithm.MD5,)
+    both = Settings.from_env({"PHONOGRAPH_SIP_DIGEST": "sha-256, MD5"}, data_dir=tmp_path).sip_digest
+    assert both == (DigestAlgorithm.SHA256, DigestAlgorithm.MD5)
     # By default the address the server listens on; 127.0.0.1 for all of them (0.0.0.0).
     assert Settings.from_env({}, data_dir=tmp_path, host="0.0.0.0").sip_advertise == "127.0.0.1"
 
@@ -103,6 +108,8 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_RTP_PORTS": "80-90"}, "PHONOGRAPH_RTP_PORTS"),
         ({"PHONOGRAPH_SIP_RATE": "0"}, "PHONOGRAPH_SIP_RATE"),
         ({"PHONOGRAPH_SIP_RATE": "fast"}, "PHONOGRAPH_SIP_RATE"),
+        ({"PHONOGRAPH_SIP_DIGEST": "SHA-1"}, "PHONOGRAPH_SIP_DIGEST"),
+        ({"PHONOGRAPH_SIP_DIGEST": "MD5,MD5"}, "PHONOGRAPH_SIP_DIGEST"),
     ],
 )
 def test_bad_values_name_their_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:

@@ -5,8 +5,9 @@ of the mapped lists"; with credential lists mapped, the caller is challenged and
 password must be in one of the credential lists". With both, both must hold. BYOC IP records
 mapped to the domain (SourceIpMappings) count as one more IP access control list.
 
-Challenges go in ``Proxy-Authenticate`` (407), MD5 first and SHA-256 second: RFC 8760 §2.4 lets the
-caller take the first it supports, and many deployed phones know only MD5.
+Challenges go in ``Proxy-Authenticate`` (407), one per algorithm the server offers
+(``PHONOGRAPH_SIP_DIGEST``: MD5 alone by default, as Twilio; RFC 8760 §2.4 lets a caller take the
+first it supports, but some deployed phones give up on a list holding one they do not know).
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ from phonograph.store import (
 )
 
 log = logging.getLogger(__name__)
-
-CHALLENGE_ALGORITHMS = (DigestAlgorithm.MD5, DigestAlgorithm.SHA256)
 
 
 class Outcome(Enum):
@@ -69,9 +68,16 @@ class Decision:
 
 
 class Admission:
-    def __init__(self, db: Database, challenger: Challenger) -> None:
+    def __init__(
+        self,
+        db: Database,
+        challenger: Challenger,
+        algorithms: tuple[DigestAlgorithm, ...] = (DigestAlgorithm.MD5,),
+    ) -> None:
+        """``algorithms``: what callers are challenged with, in order."""
         self._db = db
         self.challenger = challenger
+        self._algorithms = algorithms
 
     async def decide(self, request: SipRequest, source_ip: str) -> Decision:
         decision = await self._decide(request, source_ip)
@@ -139,7 +145,7 @@ class Admission:
         return response
 
     def challenges(self, *, stale: bool) -> list[str]:
-        return [self.challenger.challenge(algorithm, stale=stale) for algorithm in CHALLENGE_ALGORITHMS]
+        return [self.challenger.challenge(algorithm, stale=stale) for algorithm in self._algorithms]
 
 
 def _listed(source_ip: str, entries: Sequence[SipIpAddress | IpRecord]) -> bool:
