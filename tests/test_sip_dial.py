@@ -245,3 +245,19 @@ def test_dial_sip_to_an_address_the_outbound_policy_denies_sends_nothing_and_fai
             watched.recv(65_535)  # no INVITE came: the leg failed before sending anything
     notices = call_notifications(main_client(server), str(hit.param("DialCallSid")))
     assert [notice.error_code for notice in notices] == [13224]
+
+
+def test_the_callee_puts_the_call_on_hold_with_a_reinvite_and_phonograph_answers_recvonly(
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
+) -> None:
+    server, _, app = sip_app_server
+    process, port = callee("callee_holds.xml", tmp_path, {})
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    twiml = (
+        f"<Response><Dial action='{dialed}' timeLimit='3'>"
+        f"<Sip>sip:bob@127.0.0.1:{port}</Sip></Dial></Response>"
+    )
+    main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    finished(process)  # its re-INVITE got a 200 whose answer is recvonly; then the BYE came
+    [hit] = app.wait_for("/dialed")
+    assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == ("completed", "200")

@@ -25,17 +25,14 @@ from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Respo
 
 from phonograph.core import PhonographError, ServiceUnavailable
 from phonograph.sip.admission import Decision
+from phonograph.sip.answering import Answering, offer_of
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen, x_headers
 from phonograph.sip.outbound import OutboundCall, SipTarget
 from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpPorts, RtpStream
-from phonograph.sip.sdp import Negotiated, NotAcceptable, Session, answer, negotiate, parse_sdp
+from phonograph.sip.sdp import Negotiated, Session, answer, negotiate
 from phonograph.sip.transactions import (
     MAGIC_COOKIE,
-    T1_S,
-    T2_S,
-    TIMEOUT_S,
-    Handle,
     ServerState,
     ServerTransaction,
     TransactionLayer,
@@ -132,15 +129,18 @@ class InboundCall:
     on_end: Callable[[EndReason], None] = lambda reason: None
     """Told once when the phone ends the call (not when phonograph does)."""
     _local_cseq: int = field(default_factory=lambda: secrets.randbelow(1 << 16))
-    _remote_cseq: int = 0
-    _sdp_version: int = 0
-    _pending_2xx: tuple[int, bytes] | None = None
-    """The CSeq of a 200 to an INVITE sent again until its ACK comes, and its bytes."""
-    _retransmit: Handle | None = None
+    _answering: Answering = field(init=False)
 
     def __post_init__(self) -> None:
-        # The phone's requests in the dialog come after its INVITE (RFC 3261 §12.2.2).
-        self._remote_cseq = self.invite.request.checked.cseq.sequence
+        self._answering = Answering(
+            self._dialogs.layer,
+            self.arrival.source,
+            self.arrival.call_id,
+            lambda offer, version: self._dialogs.answer_sdp(offer, self.stream.port, version),
+            self._not_acked,
+            # The phone's requests in the dialog come after its INVITE (RFC 3261 §12.2.2).
+            remote_cseq=self.invite.request.checked.cseq.sequence,
+        )
 
     @property
     def key(self) -> DialogKey:
@@ -158,7 +158,7 @@ class InboundCall:
         response.content_type = SDP
         response.body = self._answer_sdp
         self.invite.respond(response)
-        self._send_2xx(self.invite.request.checked.cseq.sequence, encode(response))
+        self._answering.send_2xx(self.invite.request.checked.cseq.sequence, encode(response))
 
     def reject(self, code: int) -> None:
         """Refuse the ringing call with ``code`` (486 busy, 603 declined, 487 ended first)."""
@@ -175,54 +175,24 @@ class InboundCall:
     # -- what the phone says ---------------------------------------------------------------------
 
     def acked(self, request: SipRequest) -> None:
-        pending = self._pending_2xx
-        if pending is not None and request.checked.cseq.sequence == pending[0]:
-            self._stop_retransmitting()
-            if self.state is CallState.ANSWERING:
-                self._move(CallState.CONFIRMED)
+        if self._answering.acked(request) and self.state is CallState.ANSWERING:
+            self._move(CallState.CONFIRMED)
 
     def in_dialog(self, transaction: ServerTransaction) -> None:
         request = transaction.request
-        sequence = request.checked.cseq.sequence
-        if sequence <= self._remote_cseq:
-            # RFC 3261 §12.2.2: out of order.
-            transaction.respond(seen(response_to(request, 500), transaction.source))
+        if not self._answering.in_order(transaction):
             return
-        self._remote_cseq = sequence
         if request.method == "BYE":
             transaction.respond(seen(response_to(request, 200), transaction.source))
             log.info("sip bye call_id=%s", self.arrival.call_id)
             self._end_by_phone(EndReason.HUNG_UP)
         else:
-            self._reinvite(transaction)
+            self._answering.reinvite(transaction, self.stream, self.response(request, 200))
 
     def canceled(self) -> None:
         if self.state is CallState.RINGING:
             self.invite.respond(self.response(self.invite.request, 487))
             self._end_by_phone(EndReason.CANCELED)
-
-    def _reinvite(self, transaction: ServerTransaction) -> None:
-        """A new offer (RFC 3264 §8): hold (``sendonly``/``inactive``), resume, a new address."""
-        request = transaction.request
-        try:
-            agreed, body = self._answer_to(_offer_of(request))
-        except BadMessage as error:
-            transaction.respond(seen(response_to(request, error.sip_status), transaction.source))
-            return
-        if agreed.codec is not self.stream.codec:
-            transaction.respond(seen(response_to(request, 488), transaction.source))
-            return
-        self.stream.update(agreed)
-        response = self.response(request, 200)
-        response.content_type = SDP
-        response.body = body
-        transaction.respond(response)
-        self._send_2xx(request.checked.cseq.sequence, encode(response))
-        log.info("sip reinvite call_id=%s direction=%s", self.arrival.call_id, agreed.direction.value)
-
-    def _answer_to(self, offer: Session) -> tuple[Negotiated, bytes]:
-        self._sdp_version += 1
-        return self._dialogs.answer_sdp(offer, self.stream.port, self._sdp_version)
 
     # -- the dialog's machinery ------------------------------------------------------------------
 
@@ -255,33 +225,11 @@ class InboundCall:
             request.headers.setlist("Route", list(routes))
         return request
 
-    def _send_2xx(self, sequence: int, data: bytes) -> None:
-        """Send a 200 to an INVITE again, T1 doubling up to T2, until its ACK (§13.3.1.4)."""
-        self._stop_retransmitting()
-        self._pending_2xx = (sequence, data)
-        self._schedule_2xx(T1_S, T1_S)
-
-    def _schedule_2xx(self, interval_s: float, waited_s: float) -> None:
-        def again() -> None:
-            pending = self._pending_2xx
-            if pending is None or self.state is CallState.ENDED:
-                return
-            if waited_s >= TIMEOUT_S:
-                log.info("sip no ack call_id=%s", self.arrival.call_id)
-                self.hang_up()
-                self.on_end(EndReason.NO_ACK)
-                return
-            self._dialogs.layer.send(pending[1], self.arrival.source)
-            next_s = min(2 * interval_s, T2_S)
-            self._schedule_2xx(next_s, waited_s + next_s)
-
-        self._retransmit = self._dialogs.layer.timers.call_later(interval_s, again)
-
-    def _stop_retransmitting(self) -> None:
-        self._pending_2xx = None
-        if self._retransmit is not None:
-            self._retransmit.cancel()
-            self._retransmit = None
+    def _not_acked(self) -> None:
+        """A 200 the phone never acknowledged: the call ends with a BYE."""
+        if self.state is not CallState.ENDED:
+            self.hang_up()
+            self.on_end(EndReason.NO_ACK)
 
     def _end_by_phone(self, reason: EndReason) -> None:
         if self.state is not CallState.ENDED:
@@ -290,7 +238,7 @@ class InboundCall:
 
     def _end(self) -> None:
         self._move(CallState.ENDED)
-        self._stop_retransmitting()
+        self._answering.stop()
         self.stream.close()
         self._dialogs.forget(self)
 
@@ -328,7 +276,7 @@ class Dialogs:
         """An admitted INVITE: a port, 180, and the handler; every way out answers it."""
         request = transaction.request
         try:
-            offer = _offer_of(request)
+            offer = offer_of(request)
             negotiate(offer)  # refused before a port is taken
             sock = self._ports.bind()
         except BadMessage as error:
@@ -400,9 +348,14 @@ class Dialogs:
         return True
 
     def ack(self, request: SipRequest) -> None:
-        call = self._calls.get(_key_of(request))
+        key = _key_of(request)
+        call = self._calls.get(key)
         if call is not None:
             call.acked(request)
+            return
+        placed = self._placed.get(key[:2])
+        if placed is not None and placed.remote_tag == key[2]:
+            placed.acked(request)
 
     def cancel(self, transaction: ServerTransaction) -> None:
         """RFC 3261 §9.2: 200 to the CANCEL, and 487 to its INVITE if that still rings."""
@@ -429,14 +382,6 @@ class Dialogs:
         for placed in list(self._placed.values()):
             placed.hang_up()
         self._io.close()
-
-
-def _offer_of(request: SipRequest) -> Session:
-    """The SDP offer of an INVITE; ``BadMessage`` (400) for one that cannot be read, and 488 for an
-    INVITE without one: phonograph does not offer first in a 200 (RFC 3261 §13.2.1's "late offer")."""
-    if not request.message.body:
-        raise NotAcceptable("an INVITE without an SDP offer is not taken")
-    return parse_sdp(request.message.body)
 
 
 def _key_of(request: SipRequest) -> DialogKey:

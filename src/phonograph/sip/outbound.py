@@ -10,7 +10,9 @@ outbound policy by the caller). Each 200 that comes again gets the ACK again. ``
 rings (after a provisional answer, §9.1), ``hang_up`` once answered; the callee's BYE ends it
 through ``on_end``.
 
-Only UDP: a target asking for ``;transport=tcp`` or ``tls`` is refused before anything is sent.
+The callee's re-INVITE (hold, resume) is answered as a phone's is on calls that came in
+(sip/answering.py). Only UDP: a target asking for ``;transport=tcp`` or ``tls`` is refused before
+anything is sent.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from enum import StrEnum
 
 from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Via
 
+from phonograph.sip.answering import Answering
 from phonograph.sip.digest import BadCredentials, Challenge, authorization
-from phonograph.sip.message import BadMessage, SipResponse, encode, response_to, seen, x_headers
+from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen, x_headers
 from phonograph.sip.rtp_io import RtpIo
 from phonograph.sip.rtp_stream import RtpStream
-from phonograph.sip.sdp import negotiate, offer, parse_sdp
+from phonograph.sip.sdp import Negotiated, Session, answer, negotiate, offer, parse_sdp
 from phonograph.sip.transactions import MAGIC_COOKIE, ServerTransaction, TransactionLayer
 
 log = logging.getLogger(__name__)
@@ -101,6 +104,12 @@ class OutboundCall:
     _ack: bytes | None = None
     final_headers: tuple[tuple[str, str], ...] = ()
     """The ``X-`` headers of the final answer (``DialSipHeader_X-…`` of the dial's action)."""
+    _answering: Answering = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._answering = Answering(
+            self._layer, self.target.destination, self.call_id, self._answer_sdp, self._not_acked
+        )
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -108,18 +117,18 @@ class OutboundCall:
         self._send_invite(None)
 
     def _send_invite(self, credentials: tuple[str, str] | None) -> None:
-        target, (host, port) = self.target, self._advertised
+        target = self.target
         invite = Request("INVITE", target.uri)
         self._common(invite, "INVITE")
         invite.to_address = Address(target.uri)
-        invite.contact = [Address(URI("sip", host, user="phonograph", port=port))]
+        invite.contact = [Address(self._contact)]
         for name, value in target.headers:
             invite.headers.add(name, value)
         if credentials is not None:
             invite.headers.set(*credentials)
         invite.content_type = SDP
         rtp_port = self._sock.getsockname()[1]
-        invite.body = offer(address=host, port=rtp_port, session_id=rtp_port, version=0)
+        invite.body = offer(address=self._advertised[0], port=rtp_port, session_id=rtp_port, version=0)
         self._invite = invite
         self._layer.send_request(invite, target.destination, self._answered)
 
@@ -253,15 +262,39 @@ class OutboundCall:
             self._layer.send(self._ack, self.target.destination)
 
     def in_dialog(self, transaction: ServerTransaction) -> None:
-        """The callee's BYE ends the call; phonograph takes no re-INVITE on calls it placed."""
+        """The callee's BYE ends the call; its re-INVITE (hold, resume) is answered on the call's
+        port (sip/answering.py)."""
         request = transaction.request
-        if request.method != "BYE":
-            transaction.respond(seen(response_to(request, NOT_ACCEPTABLE), transaction.source))
+        if not self._answering.in_order(transaction):
             return
-        transaction.respond(seen(response_to(request, 200), transaction.source))
-        if self.state is OutboundState.CONFIRMED:
-            self._end()
-            self.on_end()
+        if request.method == "BYE":
+            transaction.respond(seen(response_to(request, 200), transaction.source))
+            if self.state is OutboundState.CONFIRMED:
+                self._end()
+                self.on_end()
+        elif self.stream is not None and self.state is OutboundState.CONFIRMED:
+            ok = seen(response_to(request, 200), transaction.source)
+            ok.contact = [Address(self._contact)]
+            self._answering.reinvite(transaction, self.stream, ok)
+        else:
+            transaction.respond(seen(response_to(request, NOT_ACCEPTABLE), transaction.source))
+
+    def acked(self, request: SipRequest) -> None:
+        """The ACK of phonograph's 200 to a re-INVITE."""
+        self._answering.acked(request)
+
+    @property
+    def _contact(self) -> URI:
+        host, port = self._advertised
+        return URI("sip", host, user="phonograph", port=port)
+
+    def _answer_sdp(self, session: Session, version: int) -> tuple[Negotiated, bytes]:
+        port = self._sock.getsockname()[1]
+        return answer(session, address=self._advertised[0], port=port, session_id=port, version=version)
+
+    def _not_acked(self) -> None:
+        self.hang_up()
+        self.on_end()
 
     def _finish(self, code: int) -> None:
         if not self.final.done():
@@ -271,6 +304,7 @@ class OutboundCall:
 
     def _end(self) -> None:
         self._move(OutboundState.ENDED)
+        self._answering.stop()
         if self.stream is not None:
             self.stream.close()
         else:
