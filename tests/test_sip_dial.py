@@ -24,6 +24,7 @@ from tests.support.twilio_client import sdk_client
 from tests.test_sip_calls import RATE_HZ, recording_audio, serving_sip, sip_app_server
 from tests.test_sip_edge import (
     SIPP_TIMEOUT_S,
+    free_sip_port,
     free_udp_port,
     main_client,
     passed,
@@ -42,14 +43,14 @@ CALLER = "+15550001234"
 
 
 def callee(
-    scenario: str, tmp_path: Path, fill: dict[str, str], port: int | None = None
+    scenario: str, tmp_path: Path, fill: dict[str, str], port: int | None = None, *options: str
 ) -> tuple[subprocess.Popen[str], int]:
-    """sipp waiting as the callee (one call) on ``port`` (a free one by default); the process and
-    its port."""
-    port = port or free_udp_port()
+    """sipp waiting as the callee (one call) on ``port`` (a free one by default), with sipp's
+    ``options``; the process and its port."""
+    port = port or free_sip_port()
     command = sipp_command(scenario, tmp_path, port, fill)
     process = subprocess.Popen(
-        [*command, "-mi", "127.0.0.1", "-mp", str(free_udp_port())],
+        [*command, "-mi", "127.0.0.1", "-mp", str(free_udp_port()), *options],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -247,17 +248,43 @@ def test_dial_sip_to_an_address_the_outbound_policy_denies_sends_nothing_and_fai
     assert [notice.error_code for notice in notices] == [13224]
 
 
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
 def test_the_callee_puts_the_call_on_hold_with_a_reinvite_and_phonograph_answers_recvonly(
-    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, tmp_path: Path, transport: str
 ) -> None:
     server, _, app = sip_app_server
-    process, port = callee("callee_holds.xml", tmp_path, {})
+    # Over TCP sipp listens on its port, and phonograph connects to it (;transport=tcp).
+    process, port = callee(
+        "callee_holds.xml", tmp_path, {}, None, *(("-t", "t1") if transport == "tcp" else ())
+    )
     dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
     twiml = (
         f"<Response><Dial action='{dialed}' timeLimit='3'>"
-        f"<Sip>sip:bob@127.0.0.1:{port}</Sip></Dial></Response>"
+        f"<Sip>sip:bob@127.0.0.1:{port};transport={transport}</Sip></Dial></Response>"
     )
     main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
     finished(process)  # its re-INVITE got a 200 whose answer is recvonly; then the BYE came
     [hit] = app.wait_for("/dialed")
     assert (hit.param("DialCallStatus"), hit.param("DialSipResponseCode")) == ("completed", "200")
+
+
+@pytest.mark.parametrize(
+    ("uri", "warning"),
+    [
+        ("sip:bob@127.0.0.1:{port};transport=tls", 13224),  # TLS is not served
+        ("sips:bob@127.0.0.1:{port}", 13224),
+        ("sip:bob@127.0.0.1:{port};transport=tcp", 20503),  # nothing listens: as a 503 (RFC 3261 §8.1.3.1)
+    ],
+)
+def test_a_sip_target_phonograph_cannot_reach_fails_the_leg_with_a_warning(
+    sip_app_server: tuple[ServerProcess, int, WebApp], caller_phone: str, uri: str, warning: int
+) -> None:
+    server, _, app = sip_app_server
+    dialed = app.twiml("/dialed", "<Response><Hangup/></Response>")
+    target = uri.format(port=free_sip_port())
+    twiml = f"<Response><Dial action='{dialed}'><Sip>{target}</Sip></Dial></Response>"
+    main_client(server).calls.create(to=caller_phone, from_="+15550009999", twiml=twiml)
+    [hit] = app.wait_for("/dialed")
+    assert hit.param("DialCallStatus") == "failed"
+    notices = call_notifications(main_client(server), str(hit.param("DialCallSid")))
+    assert [notice.error_code for notice in notices] == [warning]

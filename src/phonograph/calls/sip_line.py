@@ -282,7 +282,7 @@ class SipCalleeLine:
             await caller.warn(code, message)
         try:
             target = await sip_target(self._runtime, sip, caller.call.account_sid, caller.call.from_, headers)
-            call = self._dialogs.place(replace(target, from_host=self._from_host))
+            call = await self._dialogs.place(replace(target, from_host=self._from_host))
         except NotRegistered as error:
             await caller.warn(error.code, error.message)
             return Answer.NO_ANSWER
@@ -371,12 +371,13 @@ async def sip_target(
     except ValueError:
         raise _unreachable(f"<Sip> URI {sip.uri[:80]!r} is not a SIP URI") from None
     transport = (uri.parameters.get("transport") or "udp").lower()
-    if uri.scheme != "sip" or transport != "udp":
-        raise _unreachable(f"phonograph dials sip: over UDP only, not {uri.scheme} {transport}")
+    if uri.scheme != "sip" or transport not in ("udp", "tcp"):
+        raise _unreachable(f"phonograph dials sip: over UDP or TCP, not {uri.scheme} {transport}")
     registered = await _registered(runtime, uri, account_sid)
     if registered is not None:
         uri, (host, port) = registered
         addresses = [host]
+        transport = "tcp" if (uri.parameters.get("transport") or "").lower() == "tcp" else "udp"
     else:
         host, port = uri.host, uri.port or 5060
         try:
@@ -387,7 +388,7 @@ async def sip_target(
     if not allowed:
         raise _unreachable(f"<Sip> host {host} resolves to no address phonograph may call")
     user = caller_id.removeprefix("sip:").split("@")[0] or "phonograph"
-    return SipTarget(uri, (allowed[0], port), user, headers, sip.username, sip.password)
+    return SipTarget(uri, (allowed[0], port), user, headers, sip.username, sip.password, transport=transport)
 
 
 async def _registered(runtime: Runtime, uri: URI, account_sid: str) -> tuple[URI, tuple[str, int]] | None:

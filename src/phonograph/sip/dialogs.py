@@ -247,11 +247,24 @@ class InboundCall:
         self.state = state
 
 
+class Connections(Protocol):
+    """TCP connections phonograph opens to the targets of calls it places (sip/endpoint.py)."""
+
+    async def hold(self, destination: SipAddress) -> None:
+        """Open a connection to ``destination`` (or share the open one) and keep it open until
+        ``release``; ``OSError`` when it cannot be opened."""
+
+    def release(self, destination: SipAddress) -> None: ...
+
+
 class Dialogs:
     """The calls on one SIP port, by dialog, and by the INVITE transaction that started each."""
 
-    def __init__(self, layer: TransactionLayer, setup: CallSetup, sip_port: int) -> None:
+    def __init__(
+        self, layer: TransactionLayer, setup: CallSetup, sip_port: int, connections: Connections
+    ) -> None:
         self.layer = layer
+        self._connections = connections
         self.advertised = (setup.advertise, sip_port)
         """The address put in Via, Contact and SDP (``PHONOGRAPH_SIP_ADVERTISE`` and the SIP port)."""
         self._handler = setup.handler
@@ -304,18 +317,33 @@ class Dialogs:
             log.exception("sip call failed call_id=%s", arrival.call_id)
             call.reject(500)
 
-    def place(self, target: SipTarget) -> OutboundCall:
-        """Call ``target`` (sip/outbound.py); ``ServiceUnavailable`` when no RTP port is free."""
-        call = OutboundCall(
-            target, self.layer, self.advertised, self._ports.bind(), self._io, self._forget_placed
-        )
+    async def place(self, target: SipTarget) -> OutboundCall:
+        """Call ``target`` (sip/outbound.py); ``ServiceUnavailable`` when no RTP port is free or a
+        TCP target's connection cannot be opened."""
+        tcp = target.transport == "tcp"
+        if tcp:
+            try:
+                await self._connections.hold(target.destination)
+            except OSError as error:
+                raise ServiceUnavailable(f"no TCP connection to {target.destination[0]}: {error}") from None
+        try:
+            sock = self._ports.bind()
+        except ServiceUnavailable:
+            if tcp:
+                self._connections.release(target.destination)
+            raise
+        call = OutboundCall(target, self.layer, self.advertised, sock, self._io, self._forget_placed)
         self._placed[(call.call_id, call.local_tag)] = call
         call.start()
         log.info("sip call placed call_id=%s to=%s:%s", call.call_id, *target.destination)
         return call
 
     def _forget_placed(self, call: OutboundCall) -> None:
-        self._placed.pop((call.call_id, call.local_tag), None)
+        if (
+            self._placed.pop((call.call_id, call.local_tag), None) is not None
+            and call.target.transport == "tcp"
+        ):
+            self._connections.release(call.target.destination)
 
     def stray_response(self, response: SipResponse) -> None:
         """A response no transaction waits for: a 200 to a placed call's INVITE that came again."""

@@ -21,6 +21,7 @@ import logging
 import secrets
 import socket
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,10 @@ LIMITED_METHODS = frozenset({"INVITE", "REGISTER"})
 MAX_CONNECTIONS = 1000
 """TCP connections open at once; more are closed as they come."""
 IDLE_S = 300.0
-"""A TCP connection that sends nothing this long is closed (one left open costs a file)."""
+"""A TCP connection that sends nothing this long is closed (one left open costs a file), unless a
+call phonograph placed holds it."""
+CONNECT_TIMEOUT_S = 10.0
+"""How long opening a TCP connection to a call's target may take."""
 UNSUPPORTED_METHODS = frozenset(
     {"REGISTER", "PRACK", "UPDATE", "INFO", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH"}
 )
@@ -92,6 +96,8 @@ class SipEndpoint:
         self._transport: asyncio.DatagramTransport | None = None
         self._server: asyncio.Server | None = None
         self._streams: dict[Address, asyncio.Transport] = {}
+        self._held: Counter[Address] = Counter()
+        """Connections calls phonograph placed use, and how many calls each."""
         self._max_connections = max_connections
         self._tasks = TaskOwner()
         self.timers = timers or LoopTimers()
@@ -105,7 +111,7 @@ class SipEndpoint:
         self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sockets.udp)
         self._server = await loop.create_server(lambda: _StreamProtocol(self), sock=sockets.tcp)
         if self._calls is not None:
-            dialogs = Dialogs(self.transactions, self._calls, self.address[1])
+            dialogs = Dialogs(self.transactions, self._calls, self.address[1], self)
             self.transactions.strays = dialogs.stray_response
             self._user.dialogs = dialogs
         log.info("sip listening udp+tcp=%s:%s", *self.address)
@@ -143,6 +149,26 @@ class SipEndpoint:
 
     def disconnected(self, peer: Address) -> None:
         self._streams.pop(peer, None)
+
+    async def hold(self, destination: Address) -> None:
+        """A TCP connection to a target of a call phonograph places (RFC 3261 §18.1.1), opened
+        unless one is (either way), kept open until ``release``: an idle one is closed only when
+        no call holds it."""
+        if destination not in self._streams:
+            loop = asyncio.get_running_loop()
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                await loop.create_connection(lambda: _StreamProtocol(self), *destination)
+            if destination not in self._streams:
+                raise ConnectionRefusedError(f"more than {self._max_connections} TCP connections")
+        self._held[destination] += 1
+
+    def release(self, destination: Address) -> None:
+        self._held[destination] -= 1
+        if self._held[destination] <= 0:
+            del self._held[destination]
+
+    def held(self, peer: Address) -> bool:
+        return peer in self._held
 
     def received(self, data: bytes, source: Address) -> None:
         self.stats.received += 1
@@ -313,6 +339,12 @@ class _StreamProtocol(asyncio.Protocol):
     def _rearm(self) -> None:
         if self._idle is not None:
             self._idle.cancel()
+        self._idle = self._endpoint.timers.call_later(IDLE_S, self._idle_for_long)
+
+    def _idle_for_long(self) -> None:
         stream = self._stream
         assert stream is not None
-        self._idle = self._endpoint.timers.call_later(IDLE_S, stream.close)
+        if self._endpoint.held(self._peer):
+            self._rearm()
+        else:
+            stream.close()

@@ -11,8 +11,8 @@ rings (after a provisional answer, §9.1), ``hang_up`` once answered; the callee
 through ``on_end``.
 
 The callee's re-INVITE (hold, resume) is answered as a phone's is on calls that came in
-(sip/answering.py). Only UDP: a target asking for ``;transport=tcp`` or ``tls`` is refused before
-anything is sent.
+(sip/answering.py). UDP or TCP (no retransmissions on TCP, RFC 3261 §17.1.1.2); a target asking
+for TLS is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ class SipTarget:
     password: str | None = None
     from_host: str | None = None
     """The From URI's host (a BYOC trunk's From domain); phonograph's advertised address if None."""
+    transport: str = "udp"
+    """``udp`` or ``tcp`` (the URI's ``;transport=``): a TCP target is reached over a connection
+    phonograph opens, kept open while the call lasts (sip/endpoint.py)."""
 
 
 @dataclass(eq=False)
@@ -135,7 +138,7 @@ class OutboundCall:
     def _common(self, request: Request, method: str) -> None:
         host, port = self._advertised
         branch = MAGIC_COOKIE + secrets.token_hex(8)
-        request.via = [Via("UDP", host, port, Parameters(branch=branch, rport=None))]
+        request.via = [Via(self.target.transport.upper(), host, port, Parameters(branch=branch, rport=None))]
         caller = URI("sip", self.target.from_host or host, user=self.target.caller)
         request.from_address = Address(caller, parameters=Parameters(tag=self.local_tag))
         request.call_id = self.call_id
@@ -286,7 +289,9 @@ class OutboundCall:
     @property
     def _contact(self) -> URI:
         host, port = self._advertised
-        return URI("sip", host, user="phonograph", port=port)
+        transport = self.target.transport
+        parameters = Parameters() if transport == "udp" else Parameters(transport=transport)
+        return URI("sip", host, user="phonograph", port=port, parameters=parameters)
 
     def _answer_sdp(self, session: Session, version: int) -> tuple[Negotiated, bytes]:
         port = self._sock.getsockname()[1]

@@ -229,7 +229,9 @@ class ClientTransaction(_Timed):
         self.state = ClientState.CALLING if self.is_invite else ClientState.TRYING
         self._wire = encode(self.request)
         self._layer.send(self._wire, self.destination)
-        self._later(self._retransmit_s, self._retransmit)  # timer A or E
+        if self.request.via[0].transport.upper() == "UDP":
+            # Timers A and E: "If an unreliable transport is being used" (RFC 3261 §17.1.1.2).
+            self._later(self._retransmit_s, self._retransmit)
         self._later(TIMEOUT_S, self._timed_out)  # timer B or F
 
     def received(self, response: SipResponse) -> None:

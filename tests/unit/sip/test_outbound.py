@@ -55,14 +55,14 @@ def run(check: Check) -> None:
     asyncio.run(main())
 
 
-def place(endpoint: SipEndpoint, callee: socket.socket, **extra: str) -> OutboundCall:
+async def place(endpoint: SipEndpoint, callee: socket.socket, **extra: str) -> OutboundCall:
     dialogs = endpoint.dialogs
     assert dialogs is not None
     host, port = callee.getsockname()
     target = SipTarget(
         URI.parse(f"sip:bob@{host}:{port}"), (host, port), "+15550001234", (("X-Ticket", "7"),), **extra
     )
-    return dialogs.place(target)
+    return await dialogs.place(target)
 
 
 async def received(callee: socket.socket) -> SipRequest:
@@ -99,7 +99,7 @@ def test_the_invite_offers_rtp_and_carries_the_uris_headers_and_the_200_is_ackno
     None
 ):
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee)
+        call = await place(endpoint, callee)
         invite = await received(callee)
         assert (invite.method, invite.message.headers.get("X-Ticket")) == ("INVITE", "7")
         assert invite.checked.from_.uri.user == "+15550001234"
@@ -131,7 +131,7 @@ def test_the_invite_offers_rtp_and_carries_the_uris_headers_and_the_200_is_ackno
 
 def test_cancel_waits_for_a_provisional_answer_and_the_invite_then_ends_487() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee)
+        call = await place(endpoint, callee)
         invite = await received(callee)
         call.cancel()  # nothing came back yet: RFC 3261 §9.1 holds the CANCEL
         answer(callee, invite, 180)
@@ -150,7 +150,7 @@ def test_cancel_waits_for_a_provisional_answer_and_the_invite_then_ends_487() ->
 
 def test_a_200_that_crosses_the_cancel_is_acknowledged_and_hung_up() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee)
+        call = await place(endpoint, callee)
         invite = await received(callee)
         answer(callee, invite, 180)
         await eventually(lambda: call.state == "ringing")
@@ -165,7 +165,7 @@ def test_a_200_that_crosses_the_cancel_is_acknowledged_and_hung_up() -> None:
 
 def test_no_answer_at_all_is_408() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee)
+        call = await place(endpoint, callee)
         await received(callee)
         timers.advance(TIMEOUT_S)
         assert await call.final == 408
@@ -175,7 +175,7 @@ def test_no_answer_at_all_is_408() -> None:
 
 def test_a_200_without_usable_sdp_is_acknowledged_and_hung_up() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee)
+        call = await place(endpoint, callee)
         invite = await received(callee)
         answer(callee, invite, 200, body=OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 18").encode())
         assert [(await received(callee)).method for _ in range(2)] == ["ACK", "BYE"]
@@ -186,7 +186,7 @@ def test_a_200_without_usable_sdp_is_acknowledged_and_hung_up() -> None:
 
 def test_the_callees_bye_ends_the_call() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee)
+        call = await place(endpoint, callee)
         ended: list[bool] = []
         call.on_end = lambda: ended.append(True)
         invite = await received(callee)
@@ -210,7 +210,7 @@ def test_the_callees_bye_ends_the_call() -> None:
 
 def test_a_challenge_is_answered_once_with_the_targets_credentials() -> None:
     async def check(endpoint: SipEndpoint, timers: SteppedTimers, callee: socket.socket) -> None:
-        call = place(endpoint, callee, username="bob", password="Secret-1234")
+        call = await place(endpoint, callee, username="bob", password="Secret-1234")
         invite = await received(callee)
         challenge(callee, invite)
         assert (await received(callee)).method == "ACK"
