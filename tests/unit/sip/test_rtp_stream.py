@@ -72,7 +72,7 @@ class Phone:
             (sock or self.sock).send(packet)
 
         def all_taken() -> bool:
-            self.io.flush()  # another pass of the thread, as after a tick
+            self.io.flush()  # as after a tick
             stream.take_arrivals()
             return stream.stats.received + stream.stats.dropped >= taken
 
