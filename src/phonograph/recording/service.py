@@ -232,7 +232,11 @@ class RecordingService:
             owner_node=self.node_id,
         )
         try:
-            recording, queued = await finish_even_if_cancelled(self._store_new(row))
+            recording = await finish_even_if_cancelled(self._go_live(row, recorder, leg))
+        except asyncio.CancelledError:
+            # Stored and live all the same: the call's end, which cancelled this start, stops it
+            # with the call's other recordings (a row left in-progress would never finish).
+            raise
         except BaseException:
             leg.listeners.remove(recorder)
             self._flusher.remove(journal)
@@ -240,14 +244,19 @@ class RecordingService:
             journal.close()
             await asyncio.to_thread(remove_journal, journal.path)
             raise
-        self._live[sid] = LiveRecording(recording, recorder, leg)
-        if queued:
-            self._notify()
-        log.info("recording started sid=%s call=%s source=%s", sid, call_sid, plan.source.value)
         if call_sid is not None and call_sid in self._ended_calls:
             # The call ended while this start was being set up, after stop_call looked: it ends with
             # its call like every other recording of it (else it would stay in-progress for good).
             await self.stop_if_live(sid)
+        return recording
+
+    async def _go_live(self, row: Recording, recorder: Recorder, leg: Tap) -> Recording:
+        """Store the new recording and make it live, as one step that a cancel does not cut."""
+        recording, queued = await self._store_new(row)
+        self._live[row.sid] = LiveRecording(recording, recorder, leg)
+        if queued:
+            self._notify()
+        log.info("recording started sid=%s call=%s source=%s", row.sid, row.call_sid, row.source)
         return recording
 
     async def _store_new(self, row: Recording) -> tuple[Recording, bool]:

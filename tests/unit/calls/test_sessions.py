@@ -19,7 +19,7 @@ from phonograph.core import Channels, RecordingEvent, Track, Trim
 from phonograph.media import Frame
 from phonograph.recording import Layout, RecordingPlan, Source
 from phonograph.recording.enums import CallbackMethod
-from phonograph.store import Call, CallRepo, RecordingRepo
+from phonograph.store import Call, CallRepo, PageSpec, Recording, RecordingFilters, RecordingRepo
 from phonograph.testing.audio import detect_dtmf, read_wav
 from tests.unit.calls.support import NODE, HeldLine, Room, calls_room
 
@@ -159,5 +159,44 @@ def test_a_call_whose_process_died_is_settled_with_its_final_callback(tmp_path: 
             assert (call.status, completed["CallStatus"]) == ("completed", "completed")
             assert call.end_time is not None
             assert room.media.frame_index == 0  # no media ran: nothing waited for any
+
+    asyncio.run(main())
+
+
+def test_a_call_that_ends_while_its_recording_is_being_stored_still_finishes_that_recording(
+    tmp_path: Path,
+) -> None:
+    """Under load a recording's row can take seconds to store; a call that ends meanwhile (its
+    start is cancelled with it) must not leave the row in-progress, its audio thrown away."""
+
+    async def main() -> None:
+        async with calls_room(tmp_path) as room:
+            recordings = room.runtime.recordings
+            storing, release = asyncio.Event(), asyncio.Event()
+            store_new = recordings._store_new
+
+            async def slow_store(row: Recording) -> tuple[Recording, bool]:
+                storing.set()
+                await release.wait()
+                return await store_new(row)
+
+            recordings._store_new = slow_store  # type: ignore[method-assign]
+            # SendDigits plays from the answer on, while the recording's row is being stored.
+            twiml = "<Response><Pause length='30'/></Response>"
+            placed = await _session(room, twiml, HeldLine(room.media), send_digits=DIGITS)
+            placed.start()
+            await storing.wait()  # Record=true's recording is being stored, from the answer on
+            await room.media.sleep_until(room.media.frame_index + 50)  # a second of the call
+            placed.end(CallStatus.COMPLETED)  # the phone hangs up meanwhile
+            await _scheduled_until(lambda: placed._main is not None and placed._main.cancelling() > 0)
+            release.set()
+            await placed.wait()
+            await recordings.close()  # its finalization done
+            async with room.runtime.db.read() as session:
+                page = await RecordingRepo(session).list_page(
+                    room.account.sid, RecordingFilters(call_sid=placed.call.sid), PageSpec(10)
+                )
+            # Finished with the call, and the keys of the second before its end kept.
+            assert [(item.status, item.duration_s) for item in page.items] == [("completed", 1)]
 
     asyncio.run(main())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from fastapi import Request
 
 from phonograph.api.body import read_form
@@ -36,6 +38,18 @@ def url_param(params: Params, name: str, current: str | None) -> str | None:
     if not is_absolute_http_url(value):
         raise InvalidParameter(f"{name} must be an absolute http or https URL; got {value!r}")
     return value
+
+
+def ipv4_param(params: Params, name: str) -> str | None:
+    """An IPv4 address in dotted decimal (Twilio's SIP and BYOC address lists take no other), or
+    None when absent."""
+    value = params.get_str(name, max_length=45)
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an IPv4 address in dotted decimal; got {value!r}") from None
 
 
 def method_param(params: Params, name: str, current: str) -> str:

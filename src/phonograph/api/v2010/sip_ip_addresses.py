@@ -9,7 +9,6 @@ Twilio takes them ("IPv4 only supported today"); a list holds at most 100 entrie
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from typing import Any
 
@@ -20,7 +19,7 @@ from phonograph.api.auth import Authenticated, not_found, reach_account
 from phonograph.api.context import ApiContext, Context
 from phonograph.api.paging import PageRequest, render_page
 from phonograph.api.params import Params
-from phonograph.api.v2010.common import form_params, query_params
+from phonograph.api.v2010.common import form_params, ipv4_param, query_params
 from phonograph.api.v2010.sip_lists import IP_ACCESS_CONTROL_LIST_RESOURCE, list_router
 from phonograph.core import InvalidParameter, new_sid, rfc2822
 from phonograph.store import SipIpAddress, SipIpAddressRepo, SipList
@@ -59,17 +58,10 @@ def _friendly_name(params: Params, current: str | None) -> str:
 
 
 def _address(params: Params, current: str | None) -> str:
-    value = params.get_str("IpAddress")
-    if value is None and current is not None:
-        return current
+    value = ipv4_param(params, "IpAddress") or current
     if value is None:
         raise InvalidParameter("IpAddress is required")
-    try:
-        return str(ipaddress.IPv4Address(value))
-    except ValueError:
-        raise InvalidParameter(
-            f"IpAddress must be an IPv4 address in dotted decimal; got {value!r}"
-        ) from None
+    return value
 
 
 def _prefix_length(params: Params, current: int) -> int:

@@ -6,13 +6,12 @@ domain runs its app) and calls/byoc.py (Targets of the trunk's policy are dialle
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.api.params import Params
-from phonograph.api.v2010.common import method_param, url_param
+from phonograph.api.v2010.common import ipv4_param, method_param, url_param
 from phonograph.api.voice_v1.resources import V1Resource
 from phonograph.core import CallbackMethod, InvalidParameter, iso8601
 from phonograph.store import (
@@ -202,17 +201,11 @@ async def _ip_record(
     name = {"friendly_name": _friendly_name(params, None if current is None else current.friendly_name)}
     if current is not None:
         return name  # only the name changes (the update takes FriendlyName alone)
-    address = params.get_str("IpAddress", max_length=45)
-    if not address:
+    address = ipv4_param(params, "IpAddress")
+    if address is None:
         raise InvalidParameter("IpAddress is required")
-    try:
-        parsed = ipaddress.IPv4Address(address)
-    except ValueError:
-        raise InvalidParameter(
-            f"IpAddress must be an IPv4 address in dotted decimal; got {address!r}"
-        ) from None
     length = params.get_int("CidrPrefixLength", minimum=0, maximum=32)
-    return {**name, "ip_address": str(parsed), "cidr_prefix_length": 32 if length is None else length}
+    return {**name, "ip_address": address, "cidr_prefix_length": 32 if length is None else length}
 
 
 def _ip_record_json(record: IpRecord, url: str) -> dict[str, Any]:
