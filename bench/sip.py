@@ -212,14 +212,16 @@ def found_packets(samples: np.ndarray, sent: set[bytes]) -> int:
     return len(heard & sent)
 
 
-def recordings_of(client: httpx.Client, account_sid: str) -> list[str]:
+def recordings_of(client: httpx.Client, account_sid: str) -> dict[str, list[str]]:
+    """The account's recordings' SIDs by status."""
     uri: str | None = f"/2010-04-01/Accounts/{account_sid}/Recordings.json?PageSize=1000"
-    sids: list[str] = []
+    by_status: dict[str, list[str]] = {}
     while uri is not None:
         page = client.get(uri).json()
-        sids += [item["sid"] for item in page["recordings"] if item["status"] == "completed"]
+        for item in page["recordings"]:
+            by_status.setdefault(item["status"], []).append(item["sid"])
         uri = page["next_page_uri"]
-    return sids
+    return by_status
 
 
 def measure(
@@ -240,7 +242,8 @@ def sip_step(
     calls: int, call_s: float, app_url: str
 ) -> tuple[float, dict[str, float], float, int, int, int, int]:
     """A fresh server carrying ``calls`` SIP calls from sipp: (CPU share, media stats, sipp's CPU
-    share, calls recorded, packets sent per call, packets found in the recordings, missing)."""
+    share, calls recorded, packets sent per call, packets found in the recordings, packets missing
+    from them, a call without a completed recording missing all of its)."""
     with tempfile.TemporaryDirectory() as data:
         work = Path(data)
         sip_port = free_udp_port()
@@ -270,12 +273,19 @@ def sip_step(
                 raise SystemExit(f"sipp failed ({sipp.returncode}): {errors[-2000:]}")
             found = 0
             deadline = time.monotonic() + 120
-            while len(sids := recordings_of(client, account_sid)) < calls and time.monotonic() < deadline:
+            # Until every recording has ended (completed, or absent: nothing audible was captured).
+            while True:
+                by_status = recordings_of(client, account_sid)
+                ended = len(by_status.get("completed", [])) + len(by_status.get("absent", []))
+                if ended >= calls or time.monotonic() > deadline:
+                    break
                 time.sleep(0.5)
+            sids = by_status.get("completed", [])
             for sid in sids:
                 wav = client.get(f"/2010-04-01/Accounts/{account_sid}/Recordings/{sid}.wav").content
                 found += found_packets(phone_channel(wav), sent)
-            return cpu_share, stats, sipp_share, len(sids), len(sent), found, len(sids) * len(sent) - found
+            # A call whose recording did not complete lost every packet it sent.
+            return cpu_share, stats, sipp_share, len(sids), len(sent), found, calls * len(sent) - found
         finally:
             process.terminate()
             process.wait(timeout=60)

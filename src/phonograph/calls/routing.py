@@ -34,14 +34,16 @@ async def far_end_for(runtime: Runtime, caller: CallLeg, new_session: NewSession
         return InternalLine(runtime, caller, number, new_session)
     if phone is not None:
         return VirtualPhoneLine(runtime, caller, phone)
-    if caller.byoc is not None and runtime.sip is not None:
+    if caller.byoc is not None:
+        dialogs = runtime.sip
         route = await trunk_route(runtime.db, caller.call.account_sid, caller.byoc, to)
-        if route is not None:
-            line = SipCalleeLine(runtime, runtime.sip, route.sips, from_host=route.from_host)
+        if dialogs is not None and route is not None:
+            line = SipCalleeLine(runtime, dialogs, route.sips, from_host=route.from_host)
             line.attach(caller)
             return line
+        why = "SIP is off" if dialogs is None else "it has no enabled target"
         await caller.warn(
-            BYOC_ROUTING_FAILED, f"BYOC trunk {caller.byoc} has no enabled target: {to} is a silent line"
+            BYOC_ROUTING_FAILED, f"BYOC trunk {caller.byoc} cannot be dialled ({why}): {to} is a silent line"
         )
     return SilentLine(runtime.media, to)
 

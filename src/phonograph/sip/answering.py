@@ -58,7 +58,7 @@ class Answering:
         self.remote_cseq = sequence
         return True
 
-    def answer(self, offer: Session) -> tuple[Negotiated, bytes]:
+    def _answer(self, offer: Session) -> tuple[Negotiated, bytes]:
         self._sdp_version += 1
         return self.answer_sdp(offer, self._sdp_version)
 
@@ -67,7 +67,7 @@ class Answering:
         with the answer; 488 for a new codec, 400 for an offer that cannot be read."""
         request = transaction.request
         try:
-            agreed, body = self.answer(offer_of(request))
+            agreed, body = self._answer(offer_of(request))
         except BadMessage as error:
             transaction.respond(seen(response_to(request, error.sip_status), transaction.source))
             return
