@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Dialect, ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from phonograph.core import as_utc
@@ -37,3 +37,12 @@ DESCRIPTION_MAX_CHARS = 1024
 
 class Base(DeclarativeBase):
     pass
+
+
+class AccountResourceColumns:
+    """What an account's resource with a SID of its own has: the SID, the account, its times."""
+
+    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
+    account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
+    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
+    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,27 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonograph.store.models.base import Base, UTCDateTime
+from phonograph.store.models.base import AccountResourceColumns, Base
 from phonograph.store.models.call import URL_MAX_CHARS
 
 BYOC_NAME_MAX_CHARS = 255
 """Twilio's bound on the FriendlyName of every voice v1 BYOC resource."""
 
 
-class ByocColumns:
-    """What every BYOC resource has: an account and its times."""
-
-    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
-    account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
-    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
-    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class ByocTrunkRow(ByocColumns, Base):
+class ByocTrunkRow(AccountResourceColumns, Base):
     """A carrier's trunk (``BY…``): calls it sends through a SIP Domain naming it run its
     ``voice_url``; calls placed with ``Byoc`` go out through its connection policy's targets."""
 
@@ -39,7 +28,7 @@ class ByocTrunkRow(ByocColumns, Base):
     from_domain_sid: Mapped[str | None] = mapped_column(String(34), nullable=True, index=True)
 
 
-class ConnectionPolicyRow(ByocColumns, Base):
+class ConnectionPolicyRow(AccountResourceColumns, Base):
     """A named set of targets (``NY…``) that outbound trunk calls try."""
 
     __tablename__ = "connection_policies"
@@ -47,7 +36,7 @@ class ConnectionPolicyRow(ByocColumns, Base):
     friendly_name: Mapped[str | None] = mapped_column(String(BYOC_NAME_MAX_CHARS), nullable=True)
 
 
-class ConnectionPolicyTargetRow(ByocColumns, Base):
+class ConnectionPolicyTargetRow(AccountResourceColumns, Base):
     """One ``sip:`` target (``NE…``) of a connection policy: lower ``priority`` first, ``weight``
     shares the calls among targets of one priority."""
 
@@ -63,7 +52,7 @@ class ConnectionPolicyTargetRow(ByocColumns, Base):
     enabled: Mapped[bool] = mapped_column(Boolean)
 
 
-class IpRecordRow(ByocColumns, Base):
+class IpRecordRow(AccountResourceColumns, Base):
     """An address or CIDR block (``IL…``) a carrier sends from."""
 
     __tablename__ = "ip_records"
@@ -73,7 +62,7 @@ class IpRecordRow(ByocColumns, Base):
     cidr_prefix_length: Mapped[int] = mapped_column(Integer)
 
 
-class SourceIpMappingRow(ByocColumns, Base):
+class SourceIpMappingRow(AccountResourceColumns, Base):
     """An IP record mapped to a SIP Domain (``IB…``): INVITEs from its addresses to the domain are
     let in as an IP access control list would let them in."""
 

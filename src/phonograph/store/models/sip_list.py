@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonograph.store.models.base import FRIENDLY_NAME_MAX_CHARS, Base, UTCDateTime
+from phonograph.store.models.base import FRIENDLY_NAME_MAX_CHARS, AccountResourceColumns, Base
 
 SIP_USERNAME_MAX_CHARS = 32
 """Twilio's bound on a credential's Username."""
@@ -13,16 +11,7 @@ IP_FRIENDLY_NAME_MAX_CHARS = 255
 """Twilio's bound on the FriendlyName of an IP access control list and of an IP address."""
 
 
-class SipListColumns:
-    """What every SIP list has: an account, a name, and its times."""
-
-    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
-    account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
-    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
-    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class SipCredentialListRow(SipListColumns, Base):
+class SipCredentialListRow(AccountResourceColumns, Base):
     """A list of SIP credentials (``CL…``) that SIP Domains authenticate calls and registrations
     against; its name is unique in its account (Twilio's 21240)."""
 
@@ -31,7 +20,7 @@ class SipCredentialListRow(SipListColumns, Base):
     friendly_name: Mapped[str] = mapped_column(String(FRIENDLY_NAME_MAX_CHARS))
 
 
-class SipIpAccessControlListRow(SipListColumns, Base):
+class SipIpAccessControlListRow(AccountResourceColumns, Base):
     """A list of IP addresses (``AL…``) whose SIP requests a SIP Domain lets in."""
 
     __tablename__ = "sip_ip_access_control_lists"
@@ -39,37 +28,29 @@ class SipIpAccessControlListRow(SipListColumns, Base):
     friendly_name: Mapped[str] = mapped_column(String(IP_FRIENDLY_NAME_MAX_CHARS))
 
 
-class SipCredentialRow(Base):
+class SipCredentialRow(AccountResourceColumns, Base):
     """A username (``CR…``) in a credential list, with the digest hashes of its password in
     phonograph's realm (core/sip_terms.py): never the password itself."""
 
     __tablename__ = "sip_credentials"
     __table_args__ = (UniqueConstraint("credential_list_sid", "username"),)
 
-    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
-    account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
     credential_list_sid: Mapped[str] = mapped_column(
         String(34), ForeignKey("sip_credential_lists.sid"), index=True
     )
     username: Mapped[str] = mapped_column(String(SIP_USERNAME_MAX_CHARS))
     ha1_md5: Mapped[str] = mapped_column(String(32))
     ha1_sha256: Mapped[str] = mapped_column(String(64))
-    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
-    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SipIpAddressRow(Base):
+class SipIpAddressRow(AccountResourceColumns, Base):
     """An address or CIDR block (``IP…``) in an IP access control list: SIP requests from it pass."""
 
     __tablename__ = "sip_ip_addresses"
 
-    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
-    account_sid: Mapped[str] = mapped_column(String(34), ForeignKey("accounts.sid"), index=True)
     ip_access_control_list_sid: Mapped[str] = mapped_column(
         String(34), ForeignKey("sip_ip_access_control_lists.sid"), index=True
     )
     friendly_name: Mapped[str] = mapped_column(String(IP_FRIENDLY_NAME_MAX_CHARS))
     ip_address: Mapped[str] = mapped_column(String(45))
     cidr_prefix_length: Mapped[int] = mapped_column(Integer)
-    date_created: Mapped[datetime] = mapped_column(UTCDateTime())
-    date_updated: Mapped[datetime] = mapped_column(UTCDateTime())
