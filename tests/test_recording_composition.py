@@ -134,11 +134,13 @@ def test_trim_removes_leading_and_trailing_silence_only_when_asked(
         assert np.abs(samples[-SAMPLES_PER_FRAME:]).max() > 1000
         assert_tone(samples, FAR_HZ)
     else:
-        # The whole call from a few frames after the answer (the phone's script starts at it): the
-        # tone and the silence on both sides of it are kept.
+        # The whole call from the answer (the phone's script starts at it): the tone and the
+        # silence on both sides of it are kept. The tone starts once its URL is fetched after the
+        # 1 s pause, which on a busy machine is later in media time (tests run media ten times
+        # faster): only the silence's lower bound is the phone's.
         loud = np.flatnonzero(np.abs(samples) > 1000)
         head_s, tail_s = loud[0] / RATE_HZ, (len(samples) - loud[-1]) / RATE_HZ
-        assert 0.1 <= head_s <= 1.2, head_s
+        assert head_s >= 0.9, head_s
         assert 0.95 <= tail_s <= 1.3, tail_s  # and the few frames until the hang-up stops it
         assert 0.95 <= (loud[-1] - loud[0]) / RATE_HZ <= 1.05
 
