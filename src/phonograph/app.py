@@ -179,7 +179,7 @@ def build_app(
 
     admission = Admission(db, Challenger(clock), settings.sip_digest)
     rtp_io = RtpIo()
-    media.after_frames.append(rtp_io.flush)
+    media.after_frame.append(rtp_io.flush)
     sip = SipEndpoint(
         admission,
         Registrar(db, admission, clock),

@@ -3,6 +3,8 @@ recording service, with the leg, the SIDs and the database filled in."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from phonograph.calls.contracts import CallLeg
 from phonograph.calls.loader import ApplicationFailure
 from phonograph.calls.params import Params
@@ -35,11 +37,15 @@ class LegRecordings:
             )
             raise ApplicationFailure from error
 
+    def keeping_frames(self) -> AbstractContextManager[None]:
+        """The leg keeps its recent frames meanwhile, for a ``start`` from an earlier frame."""
+        return self._service.keeping_frames(self._session.call.sid, self._session.leg)
+
     async def start(
         self, plan: RecordingPlan, name: str | None = None, from_frame: int | None = None
     ) -> Recording:
-        """Record the leg from now, or from ``from_frame``: a REST start's arrival, its frames kept
-        meanwhile by ``RecordingService.keeping_frames``."""
+        """Record the leg from now, or from ``from_frame``: a REST start's arrival, or the frame a
+        ``<Start>`` was reached on, its frames kept meanwhile (``keeping_frames``)."""
         session = self._session
         return await self._service.begin(
             account_sid=session.call.account_sid,

@@ -58,8 +58,10 @@ class MediaClock:
         self._timer_ids = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._holds: Counter[int] = Counter()
-        self.after_frames: list[Callable[[], None]] = []
-        """Called after each wake-up's frames (the SIP room sends their RTP in one batch)."""
+        self.after_frame: list[Callable[[], None]] = []
+        """Called after each frame (the SIP room sends the frame's RTP and reads what came): a
+        wake-up catching up after a stall reads the packets that came during it after its first
+        frame, so the phones' jitter buffers have them for the frames that follow."""
         self.lag_frames = 0
         """Frames recorders keep back with no hold at all: while other nodes may send recording
         controls here, each arrives some frames after the frame it cuts at (calls/bus.py)."""
@@ -133,8 +135,8 @@ class MediaClock:
             run_frame(self._legs.values())
             self.frame_index += 1
             self._fire_timers()
-        for after in self.after_frames:
-            after()
+            for after in self.after_frame:
+                after()
 
     def _fire_timers(self) -> None:
         timers = self._timers

@@ -114,7 +114,7 @@ class CallSetup:
     ports: RtpPorts
     advertise: str
     io: RtpIo
-    """Its RTP sockets' thread; the media clock calls its ``flush`` after its frames (app.py)."""
+    """Its RTP sockets' calls; the media clock calls its ``flush`` after each frame (app.py)."""
 
 
 @dataclass(eq=False)

@@ -164,6 +164,8 @@ class JitterBuffer:
         self.lost = 0
         self.late = 0
         self.waited = 0
+        self.discarded = 0
+        """Packets thrown away unplayed: buffered when the stream started over, or past a full buffer."""
 
     def push(self, packet: RtpPacket) -> None:
         if packet.payload_type != self._payload_type:
@@ -174,12 +176,15 @@ class JitterBuffer:
             # Another stream, or this one far from where playing is (after a hold, or a sender
             # that jumped): start over from it.
             self._ssrc, self._next = packet.ssrc, None
+            self.discarded += len(self._packets)
             self._packets.clear()
         if self._next is not None and _before(packet.sequence, self._next):
             self.late += 1
             return
         if len(self._packets) < MAX_BUFFERED:
             self._packets[packet.sequence] = packet.payload
+        else:
+            self.discarded += 1
 
     def pop(self) -> bytes | None:
         """The payload of this frame; None before the buffer has started, for a lost packet, and

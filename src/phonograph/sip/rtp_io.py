@@ -1,8 +1,8 @@
-"""Every call's RTP socket calls, made once per media tick, after its frames.
+"""Every call's RTP socket calls, made once per media frame, after it.
 
-A call sends and receives 50 packets a second each way. The tick's packets are sent together at
-its end (``flush``, which the media clock calls after its frames), then what every socket received
-since is read into that stream's inbox, which the next tick takes. Readiness comes from one
+A call sends and receives 50 packets a second each way. A frame's packets are sent together at
+its end (``flush``, which the media clock calls after each frame), then what every socket received
+since is read into that stream's inbox, which the next frame takes. Readiness comes from one
 selector (epoll on Linux) asked without waiting, so a tick makes one ``recvfrom`` per datagram and
 none for a socket with nothing to read.
 
@@ -64,7 +64,7 @@ class RtpIo:
         self._batch.append((sock, packet, destination))
 
     def flush(self) -> None:
-        """The tick is over: send its packets and read what came (the media clock calls it)."""
+        """The frame is over: send its packets and read what came (the media clock calls it)."""
         batch, self._batch = self._batch, []
         for sock, packet, destination in batch:
             try:

@@ -4,8 +4,8 @@ The leg is the phone as the platform sees it (a far end, like a virtual phone's 
 the media clock it *sends* the phone's audio, taken from the jitter buffer (``next_frame``), and
 what the call sends it (the leg's inbound) goes out as one RTP packet (``_on_frame``). So a SIP
 phone is heard and recorded on the same frames as any other far end, and never paces anything.
-The socket calls themselves are made by sip/rtp_io.py once a tick, after its frames: a tick takes
-the datagrams that came before it and hands its packet over.
+The socket calls themselves are made by sip/rtp_io.py after each frame: a frame takes the
+datagrams that came before it and hands its packet over.
 
 Symmetric RTP (RFC 4961): phonograph sends to where the phone's packets come from, latched on the
 first packet that is this stream's, because a phone behind NAT cannot know its public address;
@@ -140,7 +140,7 @@ class RtpStream:
             self._sock.close()
             self._sock = None
             log.info(
-                "rtp closed leg=%s received=%d sent=%d dropped=%d lost=%d late=%d waited=%d",
+                "rtp closed leg=%s received=%d sent=%d dropped=%d lost=%d late=%d waited=%d discarded=%d",
                 self.leg.name,
                 self.stats.received,
                 self.stats.sent,
@@ -148,6 +148,7 @@ class RtpStream:
                 self._jitter.lost,
                 self._jitter.late,
                 self._jitter.waited,
+                self._jitter.discarded,
             )
 
     # -- in: the phone's packets -----------------------------------------------------------------

@@ -11,13 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from phonograph.calls.legs import new_leg
+from phonograph.calls.recordings import LegRecordings
 from phonograph.calls.session import CallSession
 from phonograph.calls.source import ProgramSource
 from phonograph.calls.state import CallStatus, Direction
 from phonograph.core import Channels, RecordingEvent, Track, Trim
-from phonograph.media import Frame
-from phonograph.recording import Layout, RecordingPlan, Source
+from phonograph.media import Frame, dtmf_clip
+from phonograph.recording import Layout, RecordingPlan, RecordingRequest, Source
 from phonograph.recording.enums import CallbackMethod
 from phonograph.store import Call, CallRepo, PageSpec, Recording, RecordingFilters, RecordingRepo
 from phonograph.testing.audio import detect_dtmf, read_wav
@@ -198,5 +201,60 @@ def test_a_call_that_ends_while_its_recording_is_being_stored_still_finishes_tha
                 )
             # Finished with the call, and the keys of the second before its end kept.
             assert [(item.status, item.duration_s) for item in page.items] == [("completed", 1)]
+
+    asyncio.run(main())
+
+
+def test_a_start_recording_records_from_the_frame_it_was_reached_on_however_long_its_plan_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolving a ``<Start><Recording>``'s plan reads the database, which takes seconds on a
+    loaded node; what the phone said meanwhile is the call's and belongs in the recording."""
+
+    async def main() -> None:
+        async with calls_room(tmp_path, stepped=True) as room:
+            media = room.media
+            planning, release, started = asyncio.Event(), asyncio.Event(), asyncio.Event()
+            plan, start = LegRecordings.plan, LegRecordings.start
+
+            async def slow_plan(
+                self: LegRecordings, source: Source, request: RecordingRequest
+            ) -> RecordingPlan:
+                planning.set()
+                await release.wait()
+                return await plan(self, source, request)
+
+            async def start_and_tell(self: LegRecordings, *args: Any, **kwargs: Any) -> Recording:
+                recording = await start(self, *args, **kwargs)
+                if recording.source == Source.START_CALL_RECORDING_TWIML.value:
+                    started.set()
+                return recording
+
+            monkeypatch.setattr(LegRecordings, "plan", slow_plan)
+            monkeypatch.setattr(LegRecordings, "start", start_and_tell)
+            far_end = HeldLine(media)
+            media.add(far_end.leg)  # the phone's leg sends what it plays
+            twiml = "<Response><Start><Recording/></Start><Pause length='30'/></Response>"
+            placed = await _session(room, twiml, far_end)
+            placed.start()
+            await planning.wait()
+            spoken = far_end.leg.start_clip(dtmf_clip(DIGITS))  # the phone, while the plan is read
+            media.run_frames(dtmf_clip(DIGITS).frame_count + 10)
+            assert spoken.done.done()
+            release.set()
+            await started.wait()
+            placed.end(CallStatus.COMPLETED)
+            await placed.wait()
+            await room.runtime.recordings.close()  # its finalization done
+            async with room.runtime.db.read() as session:
+                page = await RecordingRepo(session).list_page(
+                    room.account.sid, RecordingFilters(call_sid=placed.call.sid), PageSpec(10)
+                )
+            [background] = [
+                item for item in page.items if item.source == Source.START_CALL_RECORDING_TWIML.value
+            ]
+            assert background.media_key is not None, "nothing was heard"
+            samples, rate = read_wav(await room.runtime.recordings.blobs.read(background.media_key))
+            assert detect_dtmf(samples[0], rate) == DIGITS  # the phone's channel
 
     asyncio.run(main())

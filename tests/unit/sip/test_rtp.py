@@ -160,6 +160,11 @@ def test_a_new_ssrc_or_a_jump_starts_over() -> None:
     for packet in packets(ssrc=2, first=5003 + 10 * MAX_BUFFERED, count=3):  # back from a hold
         buffer.push(packet)
     assert played(buffer, 3) == [0, 1, 2]
+    assert buffer.discarded == 0  # nothing was waiting when it started over
+    for packet in packets(ssrc=3, first=0, count=2):
+        buffer.push(packet)
+    buffer.push(packets(ssrc=4, first=0, count=1)[0])
+    assert buffer.discarded == 2  # the unplayed packets of the stream that was given up
 
 
 def test_other_payload_types_and_a_flood_stay_out() -> None:
@@ -169,3 +174,4 @@ def test_other_payload_types_and_a_flood_stay_out() -> None:
     for packet in packets(ssrc=9, first=0, count=3 * MAX_BUFFERED):
         buffer.push(packet)
     assert sum(payload is not None for payload in played(buffer, 3 * MAX_BUFFERED)) == MAX_BUFFERED
+    assert buffer.discarded == 2 * MAX_BUFFERED

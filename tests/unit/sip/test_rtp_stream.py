@@ -44,7 +44,7 @@ def run(check: Check, direction: Direction = Direction.SENDRECV) -> None:
         phone.connect(("127.0.0.1", stream.port))
         media = MediaClock()
         media.add(stream.leg)
-        media.after_frames.append(io.flush)  # as app.py wires it
+        media.after_frame.append(io.flush)  # as app.py wires it
         try:
             await check(stream, media, Phone(phone, stream, io))
         finally:

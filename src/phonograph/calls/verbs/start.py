@@ -22,15 +22,15 @@ class StartRunner(VerbRunner[twiml.Start]):
         if recordings is None:
             await self.ctx.warn(12200, "<Start><Recording> needs a call leg; a virtual phone cannot record")
             return
-        for noun in self.verb.children:
-            if noun.name is not None and any(live.name == noun.name for live in recordings.live()):
-                await self.ctx.warn(DUPLICATE_NAME, f"<Recording name={noun.name!r}> is already recording")
-                continue
-            request = twiml_request(
-                self.ctx,
-                noun,
-                channels=noun.channels,
-                track=noun.track,
-            )
-            plan = await recordings.plan_for_twiml(Source.START_CALL_RECORDING_TWIML, request)
-            await recordings.start(plan, name=noun.name)
+        # Each recording starts on the frame the verb was reached on, however long its plan takes
+        # to resolve (a database read, slow on a loaded node): that time is not the call's.
+        reached = self.ctx.media.frame_index
+        with recordings.keeping_frames():
+            for noun in self.verb.children:
+                if noun.name is not None and any(live.name == noun.name for live in recordings.live()):
+                    message = f"<Recording name={noun.name!r}> is already recording"
+                    await self.ctx.warn(DUPLICATE_NAME, message)
+                    continue
+                request = twiml_request(self.ctx, noun, channels=noun.channels, track=noun.track)
+                plan = await recordings.plan_for_twiml(Source.START_CALL_RECORDING_TWIML, request)
+                await recordings.start(plan, name=noun.name, from_frame=reached)
