@@ -21,8 +21,9 @@ class LegRecordings:
         self._service = runtime.recordings
 
     async def plan(self, source: Source, request: RecordingRequest) -> RecordingPlan:
-        """Resolve a REST start (errors reach the caller as 400s)."""
-        async with self._runtime.db.transaction() as db:
+        """Resolve a REST start (errors reach the caller as 400s). It only reads: no write gate,
+        whose queue on a loaded node is seconds long."""
+        async with self._runtime.db.read() as db:
             return await resolve_plan(db, self._session.call.account_sid, source, request)
 
     async def plan_for_twiml(self, source: Source, request: RecordingRequest) -> RecordingPlan:

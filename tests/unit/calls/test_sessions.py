@@ -258,3 +258,20 @@ def test_a_start_recording_records_from_the_frame_it_was_reached_on_however_long
             assert detect_dtmf(samples[0], rate) == DIGITS  # the phone's channel
 
     asyncio.run(main())
+
+
+def test_a_recordings_plan_is_read_without_waiting_for_the_write_gate(tmp_path: Path) -> None:
+    """A loaded node's write gate has seconds of transactions queued; a plan only reads."""
+
+    async def main() -> None:
+        async with calls_room(tmp_path, stepped=True) as room:
+            placed = await _session(room, "<Response/>", HeldLine(room.media))
+            recordings = LegRecordings(room.runtime, placed)
+            async with room.runtime.db.transaction():  # the write gate, held until the plan is read
+                # The bound only ends a test whose plan waits for the gate (it would wait for ever).
+                plan = await asyncio.wait_for(
+                    recordings.plan(Source.START_CALL_RECORDING_TWIML, RecordingRequest()), 60
+                )
+            assert plan.source is Source.START_CALL_RECORDING_TWIML
+
+    asyncio.run(main())
