@@ -128,7 +128,7 @@ class RecordingService:
         self._finalizing: dict[str, asyncio.Task[Recording | None]] = {}
         self._ended_calls: dict[str, datetime] = {}  # oldest first
         self._closing = asyncio.Event()
-        self._flusher = JournalFlusher()
+        self._flusher = JournalFlusher(journal_dir)
         self._shipper = JournalShipper(blobs)
         self._tasks = TaskOwner()
 

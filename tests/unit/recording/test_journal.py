@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import logging
 import os
@@ -17,10 +18,12 @@ from phonograph.media import SAMPLES_PER_FRAME, Pcm
 from phonograph.recording.journal import (
     EVENTS_FILE,
     FRAME_BYTES,
+    LIBC_SYNCFS,
     TRACKS_FILE,
     Journal,
     JournalError,
     JournalFlusher,
+    SyncFs,
     journal_folders,
     read_journal,
     remove_journal,
@@ -327,7 +330,7 @@ async def wait_for(condition: Callable[[], bool]) -> bool:
 def test_flusher_flushes_periodically_and_stop_flushes_the_rest(tmp_path: Path) -> None:
     async def scenario() -> None:
         journal = Journal.create(tmp_path, SID)
-        flusher = JournalFlusher(interval_s=0.01)
+        flusher = JournalFlusher(tmp_path, interval_s=0.01)
         flusher.add(journal)
         flusher.start()
         append_frames(journal, 0, 3)
@@ -345,7 +348,7 @@ def test_flusher_stop_flushes_what_is_registered(tmp_path: Path) -> None:
     async def scenario() -> None:
         kept = Journal.create(tmp_path, "REkept")
         removed = Journal.create(tmp_path, "REremoved")
-        flusher = JournalFlusher(interval_s=3600)
+        flusher = JournalFlusher(tmp_path, interval_s=3600)
         flusher.add(kept)
         flusher.add(removed)
         flusher.start()
@@ -363,9 +366,13 @@ def test_flusher_stop_flushes_what_is_registered(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-@pytest.mark.parametrize("workers", [1, 4])
+@pytest.mark.parametrize(("workers", "syncfs"), [(1, None), (4, None), (1, LIBC_SYNCFS)])
 def test_flusher_logs_a_failing_journal_once_and_flushes_the_others(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, workers: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    workers: int,
+    syncfs: SyncFs | None,
 ) -> None:
     failing = Journal.create(tmp_path, "REfailing")
     healthy = Journal.create(tmp_path, "REhealthy")
@@ -383,7 +390,7 @@ def test_flusher_logs_a_failing_journal_once_and_flushes_the_others(
         await flusher.stop()  # one flush of everything registered
 
     async def scenario() -> None:
-        flusher = JournalFlusher(workers=workers)
+        flusher = JournalFlusher(tmp_path, workers=workers, syncfs=syncfs)
         flusher.add(failing)
         flusher.add(healthy)
         monkeypatch.setattr(os, "pwrite", full_for_one)
@@ -408,7 +415,7 @@ def test_flusher_flushes_many_journals_over_its_workers(tmp_path: Path) -> None:
     journals = [Journal.create(tmp_path, f"RE{index:03d}") for index in range(50)]
 
     async def scenario() -> None:
-        flusher = JournalFlusher(workers=4)
+        flusher = JournalFlusher(tmp_path, workers=4, syncfs=None)
         for count, journal in enumerate(journals):
             flusher.add(journal)
             append_frames(journal, 0, count)
@@ -420,11 +427,82 @@ def test_flusher_flushes_many_journals_over_its_workers(tmp_path: Path) -> None:
         journal.close()
 
 
+def test_a_round_writes_every_journal_on_the_loop_then_syncs_their_file_system_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frames are in the files before the sync (a killed process loses none of them), and a
+    slow sync holds up neither the loop nor the next appends; no journal is fsynced on its own."""
+    journals = [Journal.create(tmp_path, f"RE{index:03d}") for index in range(3)]
+    synced_devices: list[int] = []
+    syncing, release = threading.Event(), threading.Event()
+    assert LIBC_SYNCFS is not None, "the test machine is Linux"
+    libc_syncfs = LIBC_SYNCFS
+
+    def slow_syncfs(fd: int) -> int:
+        synced_devices.append(os.fstat(fd).st_dev)
+        syncing.set()
+        release.wait(WAIT_S)
+        return libc_syncfs(fd)
+
+    def no_fsync(fd: int) -> None:
+        raise AssertionError("a journal was fsynced on its own")
+
+    async def scenario() -> None:
+        flusher = JournalFlusher(tmp_path, interval_s=3600, syncfs=slow_syncfs)
+        for count, journal in enumerate(journals, start=1):
+            flusher.add(journal)
+            append_frames(journal, 0, count)
+        monkeypatch.setattr(os, "fsync", no_fsync)
+        stopping = asyncio.ensure_future(flusher.stop())  # one round
+        assert await wait_for(syncing.is_set)
+        assert [tracks_size(journal) for journal in journals] == [
+            FRAME_BYTES,
+            2 * FRAME_BYTES,
+            3 * FRAME_BYTES,
+        ]
+        append_frames(journals[0], 1, 2)  # the loop goes on while the disk syncs
+        release.set()
+        await stopping
+
+    asyncio.run(scenario())
+    monkeypatch.undo()
+    assert synced_devices == [os.stat(tmp_path).st_dev]
+    for journal in journals:
+        journal.close()
+
+
+def test_a_failing_sync_of_the_file_system_is_logged_once_until_it_recovers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal = Journal.create(tmp_path, SID)
+    results = [-1, -1, 0]
+
+    def failing_syncfs(_fd: int) -> int:
+        ctypes.set_errno(errno.EIO)
+        return results.pop(0)
+
+    async def scenario() -> None:
+        flusher = JournalFlusher(tmp_path, syncfs=failing_syncfs)
+        flusher.add(journal)
+        for _ in range(3):
+            append_frames(journal, journal.frames, journal.frames + 1)
+            await flusher.stop()  # one round
+
+    with caplog.at_level(logging.INFO, logger="phonograph.recording.journal"):
+        asyncio.run(scenario())
+    assert [(record.levelno, record.getMessage()) for record in caplog.records] == [
+        (logging.ERROR, "journal flush failed sid=* error=[Errno 5] Input/output error"),
+        (logging.INFO, "journal flush recovered sid=*"),
+    ]
+    journal.close()
+    assert_frames(journal.path, 3)
+
+
 def test_flusher_refuses_odd_settings() -> None:
     with pytest.raises(ValueError, match="interval_s"):
-        JournalFlusher(interval_s=0)
+        JournalFlusher(Path("journal"), interval_s=0)
     with pytest.raises(ValueError, match="workers"):
-        JournalFlusher(workers=0)
+        JournalFlusher(Path("journal"), workers=0)
 
 
 def test_journal_folders_lists_journals_only(tmp_path: Path) -> None:
