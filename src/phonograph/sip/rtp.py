@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import struct
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from phonograph.media import SAMPLES_PER_FRAME
 
@@ -33,8 +34,10 @@ class BadPacket(ValueError):
     """A datagram that is not an RTP packet phonograph can take; it is dropped."""
 
 
-@dataclass(frozen=True)
-class RtpPacket:
+class RtpPacket(NamedTuple):
+    """A named tuple rather than a frozen dataclass: made 50 times a second for every call, and a
+    third as costly to make."""
+
     payload_type: int
     sequence: int
     timestamp: int
