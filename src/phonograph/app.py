@@ -32,6 +32,7 @@ from phonograph.sip import (
     Registrar,
     RtpIo,
     RtpPorts,
+    RtpStreams,
     SipEndpoint,
     SipSockets,
 )
@@ -178,12 +179,13 @@ def build_app(
     )
 
     admission = Admission(db, Challenger(clock), settings.sip_digest)
-    rtp_io = RtpIo()
-    media.after_frame.append(rtp_io.flush)
+    rtp = RtpStreams(RtpIo())
+    media.before_frame.append(rtp.before_frame)
+    media.after_frame.append(rtp.after_frame)
     sip = SipEndpoint(
         admission,
         Registrar(db, admission, clock),
-        CallSetup(calls, RtpPorts(settings.host, *settings.rtp_ports), settings.sip_advertise, rtp_io),
+        CallSetup(calls, RtpPorts(settings.host, *settings.rtp_ports), settings.sip_advertise, rtp),
         limiter=RateLimiter(time.monotonic, rate_per_s=settings.sip_rate),
     )
 

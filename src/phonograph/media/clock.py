@@ -58,6 +58,8 @@ class MediaClock:
         self._timer_ids = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._holds: Counter[int] = Counter()
+        self.before_frame: list[Callable[[], None]] = []
+        """Called before each frame (the SIP room decodes every phone's packet for it)."""
         self.after_frame: list[Callable[[], None]] = []
         """Called after each frame (the SIP room sends the frame's RTP and reads what came): a
         wake-up catching up after a stall reads the packets that came during it after its first
@@ -132,6 +134,8 @@ class MediaClock:
     def run_frames(self, count: int) -> None:
         """Run ``count`` frames now (the loop's step; tests and benchmarks drive it directly too)."""
         for _ in range(count):
+            for before in self.before_frame:
+                before()
             run_frame(self._legs.values())
             self.frame_index += 1
             self._fire_timers()

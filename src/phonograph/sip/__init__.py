@@ -18,7 +18,7 @@ from phonograph.sip.ratelimit import RateLimiter
 from phonograph.sip.registrar import Registrar
 from phonograph.sip.rtp import BadPacket, JitterBuffer, RtpPacket, RtpSender, TelephoneEvent
 from phonograph.sip.rtp_io import RtpIo
-from phonograph.sip.rtp_stream import RtpPorts, RtpStream
+from phonograph.sip.rtp_stream import RtpPorts, RtpStream, RtpStreams
 from phonograph.sip.sdp import (
     Codec,
     Direction,
@@ -61,6 +61,7 @@ __all__ = [
     "RtpPorts",
     "RtpSender",
     "RtpStream",
+    "RtpStreams",
     "Session",
     "SipEndpoint",
     "SipRequest",

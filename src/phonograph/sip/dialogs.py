@@ -28,8 +28,7 @@ from phonograph.sip.admission import Decision
 from phonograph.sip.answering import Answering, offer_of
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen, x_headers
 from phonograph.sip.outbound import OutboundCall, SipTarget
-from phonograph.sip.rtp_io import RtpIo
-from phonograph.sip.rtp_stream import RtpPorts, RtpStream
+from phonograph.sip.rtp_stream import RtpPorts, RtpStream, RtpStreams
 from phonograph.sip.sdp import Negotiated, Session, answer, negotiate
 from phonograph.sip.transactions import (
     MAGIC_COOKIE,
@@ -113,8 +112,8 @@ class CallSetup:
     handler: CallHandler
     ports: RtpPorts
     advertise: str
-    io: RtpIo
-    """Its RTP sockets' calls; the media clock calls its ``flush`` after each frame (app.py)."""
+    rtp: RtpStreams
+    """Every call's RTP, which the media clock moves before and after each frame (app.py)."""
 
 
 @dataclass(eq=False)
@@ -269,7 +268,7 @@ class Dialogs:
         """The address put in Via, Contact and SDP (``PHONOGRAPH_SIP_ADVERTISE`` and the SIP port)."""
         self._handler = setup.handler
         self._ports = setup.ports
-        self._io = setup.io
+        self._rtp = setup.rtp
         self._calls: dict[DialogKey, InboundCall] = {}
         self._by_invite: dict[int, InboundCall] = {}
         self._placed: dict[tuple[str, str], OutboundCall] = {}
@@ -300,7 +299,7 @@ class Dialogs:
             transaction.respond(seen(response_to(request, 503, to_tag="busy"), arrival.source))
             return
         agreed, body = self.answer_sdp(offer, sock.getsockname()[1], 0)
-        stream = RtpStream(agreed, f"sip {arrival.call_id}", sock, self._io)
+        stream = RtpStream(agreed, f"sip {arrival.call_id}", sock, self._rtp)
         if transaction.state not in (ServerState.TRYING, ServerState.PROCEEDING):
             stream.close()  # canceled while it was being admitted
             return
@@ -332,7 +331,7 @@ class Dialogs:
             if tcp:
                 self._connections.release(target.destination)
             raise
-        call = OutboundCall(target, self.layer, self.advertised, sock, self._io, self._forget_placed)
+        call = OutboundCall(target, self.layer, self.advertised, sock, self._rtp, self._forget_placed)
         self._placed[(call.call_id, call.local_tag)] = call
         call.start()
         log.info("sip call placed call_id=%s to=%s:%s", call.call_id, *target.destination)
@@ -409,7 +408,7 @@ class Dialogs:
             call.reject(503)
         for placed in list(self._placed.values()):
             placed.hang_up()
-        self._io.close()
+        self._rtp.io.close()
 
 
 def _key_of(request: SipRequest) -> DialogKey:

@@ -30,8 +30,7 @@ from sipmessage import URI, Address, CSeq, MediaType, Parameters, Request, Via
 from phonograph.sip.answering import Answering
 from phonograph.sip.digest import BadCredentials, Challenge, authorization
 from phonograph.sip.message import BadMessage, SipRequest, SipResponse, encode, response_to, seen, x_headers
-from phonograph.sip.rtp_io import RtpIo
-from phonograph.sip.rtp_stream import RtpStream
+from phonograph.sip.rtp_stream import RtpStream, RtpStreams
 from phonograph.sip.sdp import Negotiated, Session, answer, negotiate, offer, parse_sdp
 from phonograph.sip.transactions import MAGIC_COOKIE, ServerTransaction, TransactionLayer
 
@@ -85,7 +84,7 @@ class OutboundCall:
     _advertised: SipAddress
     _sock: socket.socket
     """The call's RTP port, bound before the offer names it; the stream's once answered."""
-    _io: RtpIo
+    _rtp: RtpStreams
     _forget: Callable[[OutboundCall], None]
     state: OutboundState = OutboundState.CALLING
     final: asyncio.Future[int] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
@@ -254,7 +253,7 @@ class OutboundCall:
             self.hang_up()
             self._finish(NOT_ACCEPTABLE)
             return
-        self.stream = RtpStream(agreed, f"sip {self.call_id}", self._sock, self._io)
+        self.stream = RtpStream(agreed, f"sip {self.call_id}", self._sock, self._rtp)
         self.stream.sending = True
         if not self.final.done():
             self.final.set_result(response.code)

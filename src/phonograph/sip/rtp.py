@@ -173,15 +173,16 @@ class JitterBuffer:
     def push(self, packet: RtpPacket) -> None:
         if packet.payload_type != self._payload_type:
             return
-        if packet.ssrc != self._ssrc or (
-            self._next is not None and _distance(self._next, packet.sequence) > MAX_BUFFERED
-        ):
+        # How far the packet is ahead of the next frame to play, across wrap-around (RFC 3550
+        # §A.1): within MAX_BUFFERED ahead it is to come, within MAX_BUFFERED behind it is late.
+        ahead = 0 if self._next is None else (packet.sequence - self._next) % SEQUENCE_MODULO
+        if packet.ssrc != self._ssrc or MAX_BUFFERED < ahead < SEQUENCE_MODULO - MAX_BUFFERED:
             # Another stream, or this one far from where playing is (after a hold, or a sender
             # that jumped): start over from it.
-            self._ssrc, self._next = packet.ssrc, None
+            self._ssrc, self._next, ahead = packet.ssrc, None, 0
             self.discarded += len(self._packets)
             self._packets.clear()
-        if self._next is not None and _before(packet.sequence, self._next):
+        if ahead > MAX_BUFFERED:
             self.late += 1
             return
         if len(self._packets) < MAX_BUFFERED:
@@ -208,12 +209,6 @@ class JitterBuffer:
             self.lost += 1
         self._next = (self._next + 1) % SEQUENCE_MODULO
         return payload
-
-
-def _distance(a: int, b: int) -> int:
-    """How many sequence numbers lie between ``a`` and ``b``, either way round."""
-    forward = (b - a) % SEQUENCE_MODULO
-    return min(forward, SEQUENCE_MODULO - forward)
 
 
 def _before(sequence: int, other: int) -> bool:

@@ -4,8 +4,10 @@ The leg is the phone as the platform sees it (a far end, like a virtual phone's 
 the media clock it *sends* the phone's audio, taken from the jitter buffer (``next_frame``), and
 what the call sends it (the leg's inbound) goes out as one RTP packet (``_on_frame``). So a SIP
 phone is heard and recorded on the same frames as any other far end, and never paces anything.
-The socket calls themselves are made by sip/rtp_io.py after each frame: a frame takes the
-datagrams that came before it and hands its packet over.
+Every stream moves together (``RtpStreams``): before each frame the media clock has every
+stream's packet decoded, after it every stream's frame encoded, in one numpy call per codec, and
+then sip/rtp_io.py makes the socket calls: a frame takes the datagrams that came before it and
+hands its packet over.
 
 Symmetric RTP (RFC 4961): phonograph sends to where the phone's packets come from, latched on the
 first packet that is this stream's, because a phone behind NAT cannot know its public address;
@@ -29,6 +31,7 @@ from phonograph.media import (
     DtmfEvent,
     Frame,
     MediaLeg,
+    Pcm,
     alaw_decode,
     alaw_encode,
     ulaw_decode,
@@ -96,11 +99,58 @@ class StreamStats:
     """Datagrams that were not this stream's: unreadable, another payload type, another source."""
 
 
+class RtpStreams:
+    """Every call's ``RtpStream``, whose G.711 is decoded and encoded together each frame: numpy's
+    cost is per call, not per sample (a 160-sample frame alone 2.2 µs, in a batch of 500 0.4 µs).
+    The media clock calls ``before_frame`` and ``after_frame`` (app.py)."""
+
+    def __init__(self, io: RtpIo) -> None:
+        self.io = io
+        self._streams: dict[RtpStream, None] = {}  # a set that keeps insertion order
+        self._outgoing: list[tuple[RtpStream, Pcm, Address]] = []
+
+    def add(self, stream: RtpStream) -> None:
+        self._streams[stream] = None
+
+    def remove(self, stream: RtpStream) -> None:
+        self._streams.pop(stream, None)
+
+    def send(self, stream: RtpStream, samples: Pcm, destination: Address) -> None:
+        """``samples`` go to ``destination`` as ``stream``'s packet after this frame."""
+        self._outgoing.append((stream, samples, destination))
+
+    def before_frame(self) -> None:
+        """Every stream's audio for the frame about to run: its next packet's, decoded."""
+        due: dict[Codec, list[tuple[RtpStream, bytes]]] = {}
+        for stream in self._streams:
+            payload = stream.take_payload()
+            if payload is not None and len(payload) == SAMPLES_PER_FRAME:
+                due.setdefault(stream.codec, []).append((stream, payload))
+            else:
+                stream.play(None if payload is None else _fit(_DECODE[stream.codec](payload)))
+        for codec, batch in due.items():
+            decoded = _DECODE[codec](b"".join(payload for _, payload in batch))
+            for (stream, _), samples in zip(batch, decoded.reshape(-1, SAMPLES_PER_FRAME), strict=True):
+                stream.play(samples)
+
+    def after_frame(self) -> None:
+        """Every stream's packet of the frame that ran, encoded and sent; then what came is read."""
+        outgoing, self._outgoing = self._outgoing, []
+        by_codec: dict[Codec, list[tuple[RtpStream, Pcm, Address]]] = {}
+        for item in outgoing:
+            by_codec.setdefault(item[0].codec, []).append(item)
+        for codec, batch in by_codec.items():
+            codes = _ENCODE[codec](np.stack([samples for _, samples, _ in batch]))
+            for (stream, _, destination), frame_codes in zip(batch, codes, strict=True):
+                stream.send_audio(frame_codes.tobytes(), destination)
+        self.io.flush()
+
+
 class RtpStream:
     """The RTP of one call on its own socket, and ``leg``, its far end on the media clock."""
 
-    def __init__(self, agreed: Negotiated, name: str, sock: socket.socket, io: RtpIo) -> None:
-        """``sock``: the call's port (``RtpPorts.bind``), served by ``io`` until ``close``."""
+    def __init__(self, agreed: Negotiated, name: str, sock: socket.socket, streams: RtpStreams) -> None:
+        """``sock``: the call's port (``RtpPorts.bind``), served by ``streams`` until ``close``."""
         self.leg = MediaLeg(name)
         self.leg.player = self
         self.leg.listeners.append(self._on_frame)
@@ -108,18 +158,21 @@ class RtpStream:
         self.sending = False
         """Whether frames go out: from the answer on (no early media)."""
         self._sock: socket.socket | None = sock
-        self._io = io
-        self._inbox = io.register(sock)
+        self._streams = streams
+        self._io = streams.io
+        self._inbox = self._io.register(sock)
         self.port: int = sock.getsockname()[1]
         self._latched: Address | None = None
         self._agreed = agreed
         self._jitter = JitterBuffer(agreed.payload_type)
         self._sender = RtpSender(agreed.payload_type, agreed.dtmf_payload_type)
         self._last: Frame = SILENT_FRAME
+        self._frame: Frame = SILENT_FRAME
         self._concealed = False
         self._pressing: DtmfEvent | None = None
         self._event_timestamp: int | None = None
         self._ended_timestamp: int | None = None
+        streams.add(self)
 
     @property
     def codec(self) -> Codec:
@@ -135,6 +188,7 @@ class RtpStream:
 
     def close(self) -> None:
         self.sending = False
+        self._streams.remove(self)
         if self._sock is not None:
             self._io.unregister(self._sock)
             self._sock.close()
@@ -154,7 +208,7 @@ class RtpStream:
     # -- in: the phone's packets -----------------------------------------------------------------
 
     def take_arrivals(self) -> None:
-        """The datagrams that came before this tick."""
+        """The datagrams that came before this frame."""
         inbox = self._inbox
         while inbox:
             self._arrived(*inbox.popleft())
@@ -200,31 +254,41 @@ class RtpStream:
 
     # -- the leg's frames --------------------------------------------------------------------------
 
-    def next_frame(self) -> Frame:
-        """The phone's audio for this tick: the next packet's, concealed when it was lost."""
+    def take_payload(self) -> bytes | None:
+        """The payload of the next frame's packet (``RtpStreams`` decodes it): None when there is
+        none to play."""
         self.take_arrivals()
-        payload = self._jitter.pop()
-        if payload is None:
+        return self._jitter.pop()
+
+    def play(self, samples: Pcm | None) -> None:
+        """The phone's audio for the next frame: ``samples``, or the last frame concealed (None)."""
+        if samples is None:
             if self._concealed or self._last is SILENT_FRAME:
                 self._last = SILENT_FRAME
             else:
                 self._last = Frame((self._last.samples * CONCEALED_GAIN).astype(np.int16))
                 self._concealed = True
         else:
-            self._last = Frame(_fit(_DECODE[self._agreed.codec](payload)))
+            self._last = Frame(samples)
             self._concealed = False
         pressing = self._pressing
         if pressing is None:
-            return self._last
+            self._frame = self._last
+            return
         if pressing.end:
             self._pressing = None
-        return Frame(self._last.samples, pressing)
+        self._frame = Frame(self._last.samples, pressing)
+
+    def next_frame(self) -> Frame:
+        """The phone's audio for this frame (``play``)."""
+        return self._frame
 
     def finish(self) -> None:
         pass  # the phone's audio ends with the call, not when a player is replaced
 
     def _on_frame(self, inbound: Frame, _outbound: Frame) -> None:
-        """What the call sends the phone this tick (the leg's inbound), as one RTP packet."""
+        """What the call sends the phone this frame (the leg's inbound), as one RTP packet: a key's
+        event now, audio once ``RtpStreams`` has encoded every stream's."""
         agreed, sock = self._agreed, self._sock
         if not self.sending or sock is None or agreed.direction in NOT_SENDING:
             return
@@ -234,10 +298,17 @@ class RtpStream:
         event = inbound.dtmf
         packets = self._sender.event(event.digit, end=event.end) if event is not None else []
         if not packets:
-            packets = [self._sender.audio(_ENCODE[agreed.codec](inbound.samples).tobytes())]
+            self._streams.send(self, inbound.samples, destination)
+            return
         for packet in packets:
             self._io.send(sock, packet, destination)
         self.stats.sent += len(packets)
+
+    def send_audio(self, codes: bytes, destination: Address) -> None:
+        """This frame's G.711 ``codes`` to ``destination``, as one packet."""
+        if self._sock is not None:
+            self._io.send(self._sock, self._sender.audio(codes), destination)
+            self.stats.sent += 1
 
 
 def _fit(samples: Any) -> Any:

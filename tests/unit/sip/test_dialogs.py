@@ -21,6 +21,7 @@ from phonograph.sip import (
     InboundCall,
     RtpIo,
     RtpPorts,
+    RtpStreams,
     SipEndpoint,
     SipRequest,
     SipResponse,
@@ -105,7 +106,7 @@ def run(check: Check, handler: Handler | None = None) -> None:
     async def main() -> None:
         timers = SteppedTimers()
         called = handler or Handler()
-        setup = CallSetup(called, RtpPorts("127.0.0.1", 30_000, 40_000), "127.0.0.1", RtpIo())
+        setup = CallSetup(called, RtpPorts("127.0.0.1", 30_000, 40_000), "127.0.0.1", RtpStreams(RtpIo()))
         endpoint = SipEndpoint(AdmitEveryone(), None, setup, timers=timers)
         await endpoint.start(bound_sockets())
         phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -17,6 +17,7 @@ from phonograph.sip import (
     OutboundCall,
     RtpIo,
     RtpPorts,
+    RtpStreams,
     SipEndpoint,
     SipRequest,
     SipTarget,
@@ -40,7 +41,7 @@ ROUTES = ["<sip:edge1.example;lr>", "<sip:edge2.example;lr>"]
 def run(check: Check) -> None:
     async def main() -> None:
         timers = SteppedTimers()
-        setup = CallSetup(Handler(), RtpPorts("127.0.0.1", 30_000, 40_000), "127.0.0.1", RtpIo())
+        setup = CallSetup(Handler(), RtpPorts("127.0.0.1", 30_000, 40_000), "127.0.0.1", RtpStreams(RtpIo()))
         endpoint = SipEndpoint(None, None, setup, timers=timers)
         await endpoint.start(bound_sockets())
         callee = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -16,8 +16,16 @@ import numpy as np
 import pytest
 
 from phonograph.core import ServiceUnavailable
-from phonograph.media import Clip, DtmfEvent, MediaClock, MediaLeg, connect, ulaw_decode
-from phonograph.sip import RtpIo, RtpPorts, RtpStream
+from phonograph.media import (
+    Clip,
+    DtmfEvent,
+    MediaClock,
+    MediaLeg,
+    alaw_decode,
+    connect,
+    ulaw_decode,
+)
+from phonograph.sip import RtpIo, RtpPorts, RtpStream, RtpStreams
 from phonograph.sip.sdp import Codec, Direction, Negotiated
 from tests.support.rtp_pcap import PCMU, TELEPHONE_EVENT, RtpStreamWriter, tone
 from tests.unit.webhooks.app_server import eventually
@@ -38,13 +46,15 @@ def run(check: Check, direction: Direction = Direction.SENDRECV) -> None:
         phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         phone.bind(("127.0.0.1", 0))
         phone.setblocking(False)
-        io = RtpIo()
+        streams = RtpStreams(RtpIo())
+        io = streams.io
         sock = RtpPorts("127.0.0.1", 30_000, 40_000).bind()
-        stream = RtpStream(agreed(phone.getsockname()[1], direction), "sip test", sock, io)
+        stream = RtpStream(agreed(phone.getsockname()[1], direction), "sip test", sock, streams)
         phone.connect(("127.0.0.1", stream.port))
         media = MediaClock()
         media.add(stream.leg)
-        media.after_frame.append(io.flush)  # as app.py wires it
+        media.before_frame.append(streams.before_frame)  # as app.py wires it
+        media.after_frame.append(streams.after_frame)
         try:
             await check(stream, media, Phone(phone, stream, io))
         finally:
@@ -72,7 +82,7 @@ class Phone:
             (sock or self.sock).send(packet)
 
         def all_taken() -> bool:
-            self.io.flush()  # as after a tick
+            self.io.flush()  # as after a frame
             stream.take_arrivals()
             return stream.stats.received + stream.stats.dropped >= taken
 
@@ -213,3 +223,77 @@ def test_when_every_port_is_taken_a_new_call_gets_none() -> None:
             ports.bind()
     finally:
         held.close()
+
+
+def test_every_stream_moves_together_whatever_its_codec_and_packet_size() -> None:
+    """One clock, three phones: PCMU, PCMA, and PCMU in 10 ms packets (a peer ignoring ptime, its
+    frame padded). Each leg plays its own phone's packets and each phone gets its own call's audio,
+    encoded in its codec, however the frame's streams were batched."""
+
+    async def main() -> None:
+        streams = RtpStreams(RtpIo())
+        media = MediaClock()
+        media.before_frame.append(streams.before_frame)
+        media.after_frame.append(streams.after_frame)
+        laws = [(Codec.PCMU, PCMU, 160), (Codec.PCMA, 8, 160), (Codec.PCMU, PCMU, 80)]
+        phones, calls, rtp = [], [], []
+        rng = np.random.default_rng(7)
+        for index, (codec, payload_type, size) in enumerate(laws):
+            phone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            phone.bind(("127.0.0.1", 0))
+            phone.setblocking(False)
+            port = phone.getsockname()[1]
+            negotiated = Negotiated(
+                codec, payload_type, TELEPHONE_EVENT, "127.0.0.1", port, Direction.SENDRECV
+            )
+            stream = RtpStream(
+                negotiated, f"phone {index}", RtpPorts("127.0.0.1", 30_000, 40_000).bind(), streams
+            )
+            phone.connect(("127.0.0.1", stream.port))
+            app = MediaLeg(f"app {index}")
+            connect(app, stream.leg)
+            media.add(stream.leg)
+            media.add(app)
+            stream.sending = True
+            sound = tone(300 + 200 * index, 0.2)
+            app.start_clip(Clip(sound))
+            payloads = [bytes(rng.integers(0, 256, size, dtype=np.uint8)) for _ in range(3)]
+            for sequence, payload in enumerate(payloads):
+                phone.send(struct.pack("!BBHII", 0x80, payload_type, sequence, 160 * sequence, 99) + payload)
+            phones.append(phone)
+            calls.append((sound, codec, payloads))
+            rtp.append(stream)
+
+        def all_arrived() -> bool:
+            streams.io.flush()
+            for stream in rtp:
+                stream.take_arrivals()
+            return all(stream.stats.received == 3 for stream in rtp)
+
+        await eventually(all_arrived)
+        heard = []
+        for _ in range(3):
+            media.run_frames(1)
+            heard.append([stream.leg.outbound.samples.copy() for stream in rtp])
+        for index, (sound, codec, payloads) in enumerate(calls):
+            decode = alaw_decode if codec is Codec.PCMA else ulaw_decode
+            played = np.concatenate([frames[index] for frames in heard])
+            expected = np.concatenate(
+                [np.pad(decode(payload), (0, 160 - len(payload))) for payload in payloads]
+            )
+            assert np.array_equal(played, expected), f"phone {index}"
+            packets = [
+                await asyncio.wait_for(asyncio.get_running_loop().sock_recv(phones[index], 2048), WAIT_S)
+                for _ in range(3)
+            ]
+            # A frame's delay through the leg: what the app played reaches the phone a frame later.
+            received = np.concatenate([decode(packet[12:]) for packet in packets[1:]])
+            error = np.abs(received.astype(np.int32) - sound[: 2 * 160]).max()
+            assert error < 1100, f"phone {index}: {error}"  # G.711's step at the tone's loudest
+        for stream in rtp:
+            stream.close()
+        streams.io.close()
+        for phone in phones:
+            phone.close()
+
+    asyncio.run(main())
