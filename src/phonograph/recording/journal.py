@@ -184,17 +184,15 @@ class Journal:
                 self._write(self._tracks_fd)
                 self._sync(self._tracks_fd)
 
-    def write(self) -> bool:
-        """Write the buffered frames to tracks.raw without waiting: False (nothing written) while a
-        sync or a close holds the file; the frames then wait for the next write. For the event loop,
-        which must never wait on the disk: the write only reaches the page cache. ``JournalError``
-        as ``flush``."""
+    def write(self) -> None:
+        """Write the buffered frames to tracks.raw without waiting: while a sync or a close holds
+        the file they wait for the next write. For the event loop, which must never wait on the
+        disk: the write only reaches the page cache. ``JournalError`` as ``flush``."""
         if not self._io_lock.acquire(blocking=False):
-            return False
+            return
         try:
             if self._tracks_fd is not None:
                 self._write(self._tracks_fd)
-            return True
         finally:
             self._io_lock.release()
 
@@ -364,7 +362,7 @@ class JournalFlusher:
         self._workers = workers
         self._syncfs = syncfs
         self._journals: dict[Journal, None] = {}  # a set that keeps insertion order
-        self._failing: set[Journal | None] = set()  # None: the file system's sync
+        self._failing: set[tuple[str, str]] = set()  # (step, journal's SID or "*" for all)
         self._task: asyncio.Task[None] | None = None
 
     def add(self, journal: Journal) -> None:
@@ -373,7 +371,7 @@ class JournalFlusher:
     def remove(self, journal: Journal) -> None:
         """Stop flushing ``journal``; it is not flushed here: its owner closes it."""
         self._journals.pop(journal, None)
-        self._failing.discard(journal)
+        self._failing -= {("write", journal.sid), ("sync", journal.sid)}
 
     def start(self) -> None:
         """Start the flushing task; needs a running loop."""
@@ -405,13 +403,13 @@ class JournalFlusher:
         journals = list(self._journals)
         if not journals:
             return
-        written = [journal for journal in journals if self._checked(journal, journal.write)]
+        written = [journal for journal in journals if self._checked("write", journal.sid, journal.write)]
         await asyncio.to_thread(self._sync_all, written)
 
     def _sync_all(self, journals: list[Journal]) -> None:
         """Make what ``journals`` wrote durable (runs in a worker thread)."""
         if self._syncfs is not None:
-            self._checked(None, self._sync_folder)
+            self._checked("sync", "*", self._sync_folder)
         elif self._workers == 1 or len(journals) < 2:
             self._sync_each(journals)
         else:
@@ -434,25 +432,25 @@ class JournalFlusher:
 
     def _sync_each(self, journals: list[Journal]) -> None:
         for journal in journals:
-            self._checked(journal, journal.sync)
+            self._checked("sync", journal.sid, journal.sync)
 
-    def _checked(self, journal: Journal | None, step: Callable[[], object]) -> bool:
-        """Run one journal's write or sync (``journal`` None: the file system's sync), logging a
-        failure once and its recovery once; whether it succeeded."""
-        name = "*" if journal is None else journal.sid
+    def _checked(self, step: str, sid: str, run: Callable[[], None]) -> bool:
+        """Run a journal's ``step`` (``sid`` "*": every journal's sync), logging a failure once and
+        its recovery once; whether it succeeded."""
+        key = (step, sid)
         try:
-            step()
+            run()
         except JournalError as exc:
-            if journal not in self._failing:
-                self._failing.add(journal)
-                log.error("journal flush failed sid=%s error=%s", name, exc.__cause__)
+            if key not in self._failing:
+                self._failing.add(key)
+                log.error("journal %s failed sid=%s error=%s", step, sid, exc.__cause__)
             return False
         except Exception:
-            log.exception("journal flush crashed sid=%s", name)
+            log.exception("journal %s crashed sid=%s", step, sid)
             return False
-        if journal in self._failing:
-            self._failing.discard(journal)
-            log.info("journal flush recovered sid=%s", name)
+        if key in self._failing:
+            self._failing.discard(key)
+            log.info("journal %s recovered sid=%s", step, sid)
         return True
 
 

@@ -403,8 +403,8 @@ def test_flusher_logs_a_failing_journal_once_and_flushes_the_others(
     with caplog.at_level(logging.INFO, logger="phonograph.recording.journal"):
         asyncio.run(scenario())
     assert [(record.levelno, record.getMessage()) for record in caplog.records] == [
-        (logging.ERROR, "journal flush failed sid=REfailing error=[Errno 28] No space left on device"),
-        (logging.INFO, "journal flush recovered sid=REfailing"),
+        (logging.ERROR, "journal write failed sid=REfailing error=[Errno 28] No space left on device"),
+        (logging.INFO, "journal write recovered sid=REfailing"),
     ]
     for journal in (failing, healthy):
         journal.close()
@@ -491,8 +491,8 @@ def test_a_failing_sync_of_the_file_system_is_logged_once_until_it_recovers(
     with caplog.at_level(logging.INFO, logger="phonograph.recording.journal"):
         asyncio.run(scenario())
     assert [(record.levelno, record.getMessage()) for record in caplog.records] == [
-        (logging.ERROR, "journal flush failed sid=* error=[Errno 5] Input/output error"),
-        (logging.INFO, "journal flush recovered sid=*"),
+        (logging.ERROR, "journal sync failed sid=* error=[Errno 5] Input/output error"),
+        (logging.INFO, "journal sync recovered sid=*"),
     ]
     journal.close()
     assert_frames(journal.path, 3)
