@@ -155,6 +155,9 @@ def test_what_twilio_would_refuse_is_refused_and_nothing_is_made(
         ({"Target": "sips:sbc.carrier.example"}, "Target"),
         ({"Target": "https://sbc.carrier.example"}, "Target"),
         ({"Target": "sip:"}, "Target"),
+        # URI headers would be read as the INVITE's headers when the target is dialled.
+        ({"Target": "sip:sbc.carrier.example?X-Injected=1"}, "Target"),
+        ({"Target": "sip:sbc carrier.example"}, "Target"),
         ({"Target": "sip:sbc.carrier.example", "Priority": "65536"}, "Priority"),
         ({"Target": "sip:sbc.carrier.example", "Weight": "0"}, "Weight"),
         ({"Target": "sip:sbc.carrier.example", "Enabled": "maybe"}, "Enabled"),

@@ -5,6 +5,7 @@ from phonograph import twiml
 from phonograph.calls import verbs
 from phonograph.calls.audio_library import DEFAULT_CACHE_BYTES as DEFAULT_PLAY_CACHE_BYTES
 from phonograph.calls.audio_library import AudioLibrary
+from phonograph.calls.byoc import target_uri
 from phonograph.calls.capture import CaptureShelf
 from phonograph.calls.commands import (
     CallUpdate,
@@ -56,5 +57,6 @@ __all__ = [
     "ParticipantUpdate",
     "Runtime",
     "check_twiml",
+    "target_uri",
     "verbs",
 ]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
+
+from sipmessage import URI
 
 from phonograph import twiml
 from phonograph.store import (
@@ -54,10 +56,19 @@ def dial_order(
     return ordered
 
 
+def target_uri(target: str) -> URI:
+    """A connection policy target as the URI it is dialled at; ``ValueError`` for anything but a
+    ``sip:`` URI with a host and no headers ("This must be a sip: schema. sips is NOT supported",
+    the Target's documentation). The scheme is case-insensitive (RFC 3261 §19.1.4)."""
+    scheme, colon, rest = target.partition(":")
+    if scheme.lower() != "sip" or not colon:
+        raise ValueError(f"not a sip: URI: {target[:80]!r}")
+    return URI.parse(f"sip:{rest}")
+
+
 def number_at(target: str, number: str) -> str:
     """The Request-URI for ``number`` at a ``sip:`` target: the number is its user part."""
-    host = target[len("sip:") :].split("@")[-1]
-    return f"sip:{number}@{host}"
+    return str(replace(target_uri(target), user=number, password=None))
 
 
 @dataclass(frozen=True)

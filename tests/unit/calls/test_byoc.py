@@ -38,3 +38,4 @@ def test_the_number_is_the_user_of_the_targets_uri() -> None:
     assert number_at("sip:user@sbc.example:5080;transport=udp", "+14155550100") == (
         "sip:+14155550100@sbc.example:5080;transport=udp"
     )
+    assert number_at("SIP:user:secret@sbc.example", "+14155550100") == "sip:+14155550100@sbc.example"

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonograph.api.params import Params
 from phonograph.api.v2010.common import ipv4_param, method_param, url_param
 from phonograph.api.voice_v1.resources import V1Resource
+from phonograph.calls import target_uri
 from phonograph.core import CallbackMethod, InvalidParameter, iso8601
 from phonograph.store import (
     BYOC_NAME_MAX_CHARS,
@@ -157,10 +158,10 @@ def _sip_target(params: Params, current: str | None) -> str:
         return current
     if not target:
         raise InvalidParameter("Target is required")
-    # "This must be a sip: schema. sips is NOT supported" (the Target's documentation).
-    host = target[4:].split("@")[-1].split(";")[0].split(":")[0] if target.lower().startswith("sip:") else ""
-    if not host or any(character.isspace() for character in target):
-        raise InvalidParameter(f"Target must be a sip: URI with a host; got {target[:80]!r}")
+    try:
+        target_uri(target)
+    except ValueError:
+        raise InvalidParameter(f"Target must be a sip: URI with a host; got {target[:80]!r}") from None
     return target
 
 
