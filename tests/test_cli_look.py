@@ -177,8 +177,15 @@ def test_callbacks_and_notifications_show_what_was_sent_and_what_failed(
     sid = completed_call(account, webapp)
     events_of(account, sid, 2)
     sent = run(server, account, tmp_path, "callbacks", "list").out
-    assert in_order(sent, sid, f"POST {webapp.url('/status')}", "CallStatus=completed", "200"), sent
+    assert in_order(sent, sid, f"POST {webapp.url('/status')}", "CallStatus=completed", "delivered", "200"), (
+        sent
+    )
     assert webapp.url("/voice") not in sent  # a TwiML fetch is not a callback
+    [logged] = account.http.get("/phonograph/v1/Callbacks", params={"CallSid": sid}).json()["callbacks"]
+    before = webapp.count("/status")
+    replayed = run(server, account, tmp_path, "callbacks", "replay", str(logged["id"])).out
+    assert f"callback {logged['id']} queued again" in replayed, replayed
+    webapp.wait_for("/status", count=before + 1)
 
     failing = webapp.fail("/broken", 500)
     broken = account.client.calls.create(to=fresh_number(), from_=CALLER, url=failing)

@@ -209,10 +209,12 @@ class SqliteServers(Servers):
     """Servers on one SQLite data directory, whose outbox the tests read directly."""
 
     def pending_callbacks(self) -> list[tuple[int, list[list[str]]]]:
-        """(attempts, params) of each message in the outbox, oldest first, read from the database."""
+        """(attempts, params) of each message still to be delivered, oldest first, read from the database."""
         uri = f"file:{self.data_dir / 'phonograph.db'}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True)) as connection:
-            rows = connection.execute("SELECT attempts, params FROM outbox_messages ORDER BY id").fetchall()
+            rows = connection.execute(
+                "SELECT attempts, params FROM outbox_messages WHERE state = 'pending' ORDER BY id"
+            ).fetchall()
         return [(attempts, json.loads(params)) for attempts, params in rows]
 
 

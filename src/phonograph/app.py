@@ -129,7 +129,7 @@ def build_app(
     http = outbound_client(settings.outbound)
     events = EventLog(db, clock)
     app_client = AppClient(http, events=events)
-    outbox = OutboxWorker(db, app_client, clock)
+    outbox = OutboxWorker(db, app_client, clock, retention=settings.callback_retention)
     # The engine loads its model on the first job: the server starts without faster-whisper.
     engine = WhisperEngine(settings.stt_model, settings.stt_threads, workers=settings.stt_workers)
     worker = TranscriptionWorker(
@@ -226,6 +226,7 @@ def build_app(
             transcriptions=transcriptions,
             principals=api.Principals(clock),
             metrics=api.Metrics(settings.metrics),
+            outbox=outbox,
         ),
     )
     app.add_middleware(StampMediaFrame, calls=calls, clock=clock)

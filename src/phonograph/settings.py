@@ -8,6 +8,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from phonograph.api import MetricsAccess
@@ -21,6 +22,8 @@ from phonograph.webhooks import OutboundPolicy
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_RTP_PORTS = "10000-20000"
 DEFAULT_SIP_RATE = 5.0
+DEFAULT_CALLBACK_RETENTION_DAYS = 30
+MIN_SECRET_KEY_CHARS = 32
 MAX_SIP_RATE = 10_000.0
 DEFAULT_PORT = 8080
 DEFAULT_SIP_PORT = 5060
@@ -156,6 +159,22 @@ def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high
     return value
 
 
+def _on_off(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = (env.get(name) or ("on" if default else "off")).lower()
+    if raw not in ("on", "off"):
+        raise SettingsError(f"{name} must be on or off")
+    return raw == "on"
+
+
+def _secret_key(env: Mapping[str, str]) -> str | None:
+    """``PHONOGRAPH_SECRET_KEY``: what signs the console's session cookies; shared by the nodes of
+    one cluster, so a session started on one is good on another."""
+    key = env.get("PHONOGRAPH_SECRET_KEY") or None
+    if key is not None and len(key) < MIN_SECRET_KEY_CHARS:
+        raise SettingsError(f"PHONOGRAPH_SECRET_KEY must be at least {MIN_SECRET_KEY_CHARS} characters")
+    return key
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -197,6 +216,12 @@ class Settings:
     sip_rate: float = DEFAULT_SIP_RATE
     # The digest algorithms SIP callers are challenged with, in order (sip/admission.py).
     sip_digest: tuple[DigestAlgorithm, ...] = (DigestAlgorithm.MD5,)
+    # How long a delivered or failed callback stays in the callback log (webhooks/outbox.py).
+    callback_retention: timedelta = timedelta(days=DEFAULT_CALLBACK_RETENTION_DAYS)
+    # The web console at /console (console/); its session cookies are signed with ``secret_key``,
+    # or else with a key made once into the data dir (console/keys.py).
+    console: bool = True
+    secret_key: str | None = None
 
     @property
     def credentials_file(self) -> Path:
@@ -278,4 +303,9 @@ class Settings:
             rtp_ports=_rtp_ports(env),
             sip_rate=_sip_rate(env),
             sip_digest=_sip_digest(env),
+            callback_retention=timedelta(
+                days=_positive_int(env, "PHONOGRAPH_CALLBACK_RETENTION_DAYS", DEFAULT_CALLBACK_RETENTION_DAYS)
+            ),
+            console=_on_off(env, "PHONOGRAPH_CONSOLE", default=True),
+            secret_key=_secret_key(env),
         )

@@ -13,6 +13,7 @@ from phonograph.calls import CallEngine
 from phonograph.core import Clock
 from phonograph.store import Database
 from phonograph.transcription import TranscriptionService
+from phonograph.webhooks import OutboxWorker
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class ApiContext:
     transcriptions: TranscriptionService
     principals: Principals
     metrics: Metrics
+    outbox: OutboxWorker
 
 
 async def get_context(request: Request) -> ApiContext:

@@ -257,10 +257,47 @@ def show_configuration(
 def list_callbacks(
     remote: Remote,
     call: CallOption = None,
+    recording: Annotated[str | None, typer.Option("--recording", help="Only this recording's (RE…).")] = None,
     limit: LimitOption = 20,
 ) -> None:
-    """The status callbacks sent for the account, newest first, with the app's answers."""
-    path = f"/phonograph/v1/Accounts/{remote.account_sid}/Events"
-    events = remote.get(path, **_query(limit, Kind="callback", CallSid=call))["events"]
-    rows = ((event["response"]["date_created"], event["call_sid"], *_event_line(event)) for event in events)
-    _table("Callbacks", ("Sent", "Call", "Request", "Answer"), rows)
+    """The status callbacks of the account, newest first: to where, with what, and the app's
+    answers (the callback log, GET /phonograph/v1/Callbacks)."""
+    query = _query(limit, CallSid=call, RecordingSid=recording)
+    rows = (
+        (
+            c["id"],
+            c["date_created"],
+            c["call_sid"],
+            _callback_request(c),
+            c["status"],
+            _callback_answer(c["attempts"]),
+        )
+        for c in remote.get("/phonograph/v1/Callbacks", **query)["callbacks"]
+    )
+    _table("Callbacks", ("ID", "Created", "Call", "Request", "Status", "Last answer"), rows)
+
+
+@remote_command(callbacks, "replay")
+def replay_callback(
+    remote: Remote,
+    callback_id: Annotated[int, typer.Argument(help="Its ID, as callbacks list shows it.")],
+) -> None:
+    """Send a callback again, signed afresh, with a new idempotency token."""
+    replay = remote.request("POST", f"/phonograph/v1/Callbacks/{callback_id}/Replay").json()
+    console.print(f"callback {callback_id} queued again as {replay['id']}")
+
+
+def _callback_request(callback: dict[str, Any]) -> str:
+    params = callback["parameters"]
+    shown = [f"{name}={params[name]}" for name in STATUS_PARAMS.values() if name in params]
+    what = f"{callback['method']} {callback['url']}"
+    return f"{what} ({' '.join(shown)})" if shown else what
+
+
+def _callback_answer(attempts: list[dict[str, Any]]) -> str:
+    if not attempts:
+        return ""
+    last = attempts[-1]
+    answer = "no answer" if last["status_code"] is None else str(last["status_code"])
+    tries = f", {len(attempts)} attempts" if len(attempts) > 1 else ""
+    return f"{answer} in {last['duration_ms']} ms{tries}"

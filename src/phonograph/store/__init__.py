@@ -61,7 +61,7 @@ from phonograph.store.repos.notifications import (
     NotificationLog,
     NotificationRepo,
 )
-from phonograph.store.repos.outbox import OutboxMessage, OutboxRepo
+from phonograph.store.repos.outbox import Attempt, OutboxMessage, OutboxRepo, OutboxState
 from phonograph.store.repos.recordings import Recording, RecordingFilters, RecordingRepo
 from phonograph.store.repos.sip_domains import (
     DomainSettings,
@@ -116,6 +116,7 @@ __all__ = [
     "AccountStatus",
     "ApiKey",
     "ApiKeyRepo",
+    "Attempt",
     "BlobNotFound",
     "BlobStore",
     "ByocKind",
@@ -155,6 +156,7 @@ __all__ = [
     "NumberSettings",
     "OutboxMessage",
     "OutboxRepo",
+    "OutboxState",
     "Page",
     "PageSpec",
     "Participant",

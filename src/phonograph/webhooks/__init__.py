@@ -10,7 +10,7 @@ from phonograph.webhooks.outbound import (
     refusal,
     system_resolver,
 )
-from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker
+from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker, idempotency_token
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
     HTTP_BAD_HOST_NAME,
@@ -44,6 +44,7 @@ __all__ = [
     "OutboundPolicy",
     "OutboxWorker",
     "WebhookError",
+    "idempotency_token",
     "outbound_client",
     "read_capped",
     "refusal",

@@ -7,9 +7,11 @@ sent again carries the same ``I-Twilio-Idempotency-Token``, so the app can tell.
 Only the oldest message of an ordering key (one call) is ever due, so a call's callbacks go out
 in order while other calls' proceed. Each message is claimed for a lease before it is sent (safe
 with several workers); each is signed with the account's Auth Token as it is at delivery time.
-A message that fails every retry is removed and a warning Notification is written in the same
-transaction, so no callback fails silently. The worker's transactions are ``urgent`` (store/db.py):
-a burst of other writes does not hold callbacks up.
+A message that fails every retry is marked ``failed`` and a warning Notification is written in the
+same transaction, so no callback fails silently. Delivered and failed messages stay as the callback
+log, each attempt's status code, duration and (truncated) answer with them, until ``retention``.
+The worker's transactions are ``urgent`` (store/db.py): a burst of other writes does not hold
+callbacks up.
 
 Retries follow Twilio unless the account asks for more. Each delivery is one ``AppClient.send``,
 which already retries at once as the URL's connection overrides say (by default once, and only
@@ -29,18 +31,20 @@ from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from phonograph.core import Clock, is_sid
+from phonograph.core import Clock, is_sid, storable_text
 from phonograph.store import (
     Account,
     AccountRepo,
+    Attempt,
     Database,
     NotificationLog,
     NotificationRepo,
     OutboxMessage,
     OutboxRepo,
+    OutboxState,
 )
 from phonograph.webhooks.app_client import AppClient
-from phonograph.webhooks.types import AppRequest, Method, WebhookError
+from phonograph.webhooks.types import AppRequest, AppResponse, Method, WebhookError
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +53,38 @@ DEFAULT_RETRY_DELAYS_S: tuple[float, ...] = (1, 2, 4, 8, 16, 32, 60, 120, 300, 6
 STOP_GRACE_S = 5.0
 # A claim outlives the longest delivery (the client's whole timeout) by this much.
 LEASE_MARGIN_S = 30.0
+DEFAULT_RETENTION = timedelta(days=30)
+PRUNE_INTERVAL = timedelta(hours=1)
+LOGGED_BODY_MAX_CHARS = 1024
+"""How much of an app's answer the callback log keeps per attempt."""
 _TOKEN_NAMESPACE = uuid.UUID("0b6c3f49-5d0e-4d47-9a7e-6f1f4c1f8a51")
 
 
-def _idempotency_token(message: OutboxMessage) -> str:
-    """One token per message, the same on every attempt and in every process."""
+def idempotency_token(message: OutboxMessage) -> str:
+    """One token per message, the same on every attempt and in every process (a replay is a new
+    message: a new token, so an app that drops repeats still takes it)."""
     name = f"{message.account_sid}/{message.id}/{message.date_created.isoformat()}"
     return str(uuid.uuid5(_TOKEN_NAMESPACE, name))
 
 
 def _request(message: OutboxMessage) -> AppRequest:
     method: Method = "GET" if message.method.upper() == "GET" else "POST"
-    return AppRequest(message.url, method, message.params, _idempotency_token(message), kind="callback")
+    return AppRequest(message.url, method, message.params, idempotency_token(message), kind="callback")
+
+
+def _attempt(
+    started: datetime, ended: datetime, response: AppResponse | None, error: WebhookError | None
+) -> Attempt:
+    answer = response if response is not None else None if error is None else error.response
+    body = None if answer is None else storable_text(answer.text[:LOGGED_BODY_MAX_CHARS])
+    return Attempt(
+        date=started,
+        duration_ms=max(0, round((ended - started).total_seconds() * 1000)),
+        status_code=None if answer is None else answer.status_code,
+        response_body=body,
+        error_code=None if error is None else error.code,
+        error=None if error is None else error.message,
+    )
 
 
 async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:
@@ -90,7 +114,9 @@ class OutboxWorker:
         retry_delays_s: Sequence[float] = DEFAULT_RETRY_DELAYS_S,
         concurrency: int = 32,
         poll_interval_s: float = 1.0,
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
+        """``retention``: how long a finished message stays in the callback log."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._db = db
@@ -99,6 +125,8 @@ class OutboxWorker:
         self._retry_delays_s = tuple(retry_delays_s)
         self._concurrency = concurrency
         self._poll_interval_s = poll_interval_s
+        self._retention = retention
+        self._pruned_at: datetime | None = None
         self._lease = timedelta(seconds=client.timeout_s + LEASE_MARGIN_S)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -152,6 +180,7 @@ class OutboxWorker:
                 self._wake.clear()
                 try:
                     await self._dispatch(deliveries)
+                    await self._prune()
                 except Exception:
                     log.exception("outbox poll failed")
                 with contextlib.suppress(TimeoutError):
@@ -178,18 +207,32 @@ class OutboxWorker:
                 self._idle.clear()
                 deliveries.create_task(self._deliver(message, senders[message.account_sid]))
 
+    async def _prune(self) -> None:
+        now = self._clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_INTERVAL:
+            return
+        self._pruned_at = now
+        async with self._db.transaction() as session:
+            pruned = await OutboxRepo(session).prune(now - self._retention)
+        if pruned:
+            log.info("callback log pruned messages=%s", pruned)
+
     async def _deliver(self, message: OutboxMessage, sender: Account | None) -> None:
         recording = False
         try:
             error: WebhookError | None = None
+            attempt: Attempt | None = None
             if sender is not None:
+                started = self._clock.now()
+                response: AppResponse | None = None
                 try:
-                    await self._client.send(_request(message), sender.auth_token)
+                    response = await self._client.send(_request(message), sender.auth_token)
                 except WebhookError as exc:
                     error = exc
+                attempt = _attempt(started, self._clock.now(), response, error)
             recording = True
             durable = sender is not None and sender.durable_callbacks
-            await _to_the_end(self._finish(message, error, orphan=sender is None, durable=durable))
+            await _to_the_end(self._finish(message, error, attempt, durable=durable))
         except asyncio.CancelledError:
             if not recording:
                 self._abandoned.add(message.id)
@@ -204,18 +247,19 @@ class OutboxWorker:
             self._wake.set()
 
     async def _finish(
-        self, message: OutboxMessage, error: WebhookError | None, *, orphan: bool, durable: bool
+        self, message: OutboxMessage, error: WebhookError | None, attempt: Attempt | None, *, durable: bool
     ) -> None:
+        """``attempt`` is None when the message was not sent: its account is gone."""
         now = self._clock.now()
         async with self._db.transaction(urgent=True) as session:
             outbox = OutboxRepo(session)
-            if orphan:
+            if attempt is None:
                 log.warning(
                     "outbox message dropped, account gone id=%s account=%s", message.id, message.account_sid
                 )
-                await outbox.delivered(message.id)
+                await outbox.finish(message.id, OutboxState.FAILED, None, now)
             elif error is None:
-                await outbox.delivered(message.id)
+                await outbox.finish(message.id, OutboxState.DELIVERED, attempt, now)
             elif durable and error.failure is not None and message.attempts < len(self._retry_delays_s):
                 delay_s = self._retry_delays_s[message.attempts]
                 log.info(
@@ -227,9 +271,9 @@ class OutboxWorker:
                     delay_s,
                 )
                 retry_at = now + timedelta(seconds=delay_s)
-                await outbox.retry_later(message.id, f"{error.code} {error.message}", retry_at)
+                await outbox.retry_later(message.id, attempt, retry_at)
             else:
-                await _give_up(outbox, NotificationRepo(session), message, error, now)
+                await _give_up(outbox, NotificationRepo(session), message, error, attempt, now)
 
 
 async def _give_up(
@@ -237,9 +281,10 @@ async def _give_up(
     notifications: NotificationRepo,
     message: OutboxMessage,
     error: WebhookError,
+    attempt: Attempt,
     now: datetime,
 ) -> None:
-    """Remove a message that failed every attempt, and say so where the account can see it."""
+    """Mark ``failed`` a message that failed every attempt, and say so where the account can see it."""
     attempts = message.attempts + 1
     log.warning(
         "outbox message given up id=%s account=%s attempts=%s code=%s error=%s",
@@ -249,7 +294,7 @@ async def _give_up(
         error.code,
         error.message,
     )
-    await outbox.delivered(message.id)
+    await outbox.finish(message.id, OutboxState.FAILED, attempt, now)
     await notifications.create(
         account_sid=message.account_sid,
         call_sid=_call_sid(message),

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from phonograph.core import is_sid, new_sid
-from phonograph.store import NotificationLog, NotificationRepo, OutboxRepo, PageSpec
+from phonograph.store import Attempt, NotificationLog, NotificationRepo, OutboxRepo, OutboxState, PageSpec
 from tests.support.store import add_account, fresh_db
 from tests.unit.webhooks.db import (
     RolledBack,
@@ -54,15 +54,67 @@ def test_only_the_oldest_message_of_a_key_is_due(db_url: str) -> None:
             assert [m.id for m in await outbox.due(later, 10)] == [a1.id, b1.id, c1.id]
             assert [m.id for m in await outbox.due(later, 2)] == [a1.id, b1.id]
             # A head that is waiting to retry holds back the rest of its key.
-            await outbox.retry_later(a1.id, "11200 HTTP retrieval failure", later + timedelta(minutes=1))
+            await outbox.retry_later(a1.id, _failure(later), later + timedelta(minutes=1))
             assert [m.id for m in await outbox.due(later, 10)] == [b1.id, c1.id]
             retried = await outbox.get(a1.id)
             assert retried is not None
             assert (retried.attempts, retried.last_error) == (1, "11200 HTTP retrieval failure")
-            await outbox.delivered(b1.id)
-            await outbox.delivered(a1.id)
+            await outbox.finish(b1.id, OutboxState.DELIVERED, _answered(later), later)
+            await outbox.finish(a1.id, OutboxState.FAILED, _failure(later), later)
             assert [m.id for m in await outbox.due(later, 10)] == [a2.id, c1.id]
             assert await outbox.pending_count() == 2
+        await db.close()
+
+    asyncio.run(main())
+
+
+def _failure(at: datetime) -> Attempt:
+    return Attempt(at, 12, 500, "oops", 11200, "HTTP retrieval failure")
+
+
+def _answered(at: datetime) -> Attempt:
+    return Attempt(at, 3, 204, "", None, None)
+
+
+def test_finished_messages_stay_as_the_callback_log_until_pruned(db_url: str) -> None:
+    async def main() -> None:
+        db = await fresh_db(db_url)
+        account = await add_account(db)
+        other = await add_account(db)
+        call_sid, recording_sid = new_sid("CA"), new_sid("RE")
+        first = await enqueue(db, account.sid, call_sid, URL, params=(("CallSid", call_sid),))
+        second = await enqueue(
+            db, account.sid, call_sid, URL, params=(("CallSid", call_sid), ("RecordingSid", recording_sid))
+        )
+        theirs = await enqueue(db, other.sid, "X", URL)
+        now = clock.now()
+        async with db.transaction() as session:
+            outbox = OutboxRepo(session)
+            await outbox.retry_later(first.id, _failure(now), now)
+            await outbox.finish(first.id, OutboxState.DELIVERED, _answered(now + timedelta(seconds=1)), now)
+            logged = await outbox.get(first.id)
+            assert logged is not None
+            assert (logged.state, logged.attempts, logged.call_sid) == (OutboxState.DELIVERED, 2, call_sid)
+            assert [a["status_code"] for a in logged.attempt_log] == [500, 204]
+            listed = await outbox.list_for_account(account.sid, 10)
+            assert [m.id for m in listed] == [second.id, first.id]
+            assert [m.id for m in await outbox.list_for_account(account.sid, 10, before_id=second.id)] == [
+                first.id
+            ]
+            only = await outbox.list_for_account(account.sid, 10, recording_sid=recording_sid)
+            assert [m.id for m in only] == [second.id]
+            assert [m.id for m in await outbox.list_for_account(other.sid, 10)] == [theirs.id]
+            replay = await outbox.replay(logged, now)
+            assert (replay.replay_of, replay.url, replay.params, replay.state) == (
+                first.id,
+                URL,
+                logged.params,
+                OutboxState.PENDING,
+            )
+            # Pruning forgets finished messages only.
+            assert await outbox.prune(now + timedelta(days=1)) == 1
+            assert await outbox.get(first.id) is None
+            assert await outbox.get(replay.id) is not None
         await db.close()
 
     asyncio.run(main())

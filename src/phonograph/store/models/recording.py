@@ -59,5 +59,8 @@ class RecordingRow(Base):
     # The node whose process holds this live recording (store/models/node.py); None on rows written
     # before nodes existed, which the next node to start claims.
     owner_node: Mapped[str | None] = mapped_column(String(NODE_ID_MAX_CHARS), index=True, nullable=True)
+    # The pause ledger: each pause as it lies in the stored media (recording/ledger.py), written
+    # when the recording completes.
+    pauses: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list, server_default="[]")
     date_created: Mapped[datetime] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime())

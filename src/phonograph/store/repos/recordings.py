@@ -54,6 +54,9 @@ class Recording:
     pci_mode: bool = False
     # The node that records it while it is live (store/models/node.py).
     owner_node: str | None = None
+    # The pause ledger, set when it completes: ``{"behavior", "start_s", "end_s", "paused_s"}``
+    # per pause, times in the stored media (recording/ledger.py).
+    pauses: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def _record(row: RecordingRow) -> Recording:
         row,
         status_callback_events=list(row.status_callback_events),
         transcription_features=list(row.transcription_features),
+        pauses=list(row.pauses),
     )
 
 
