@@ -54,6 +54,8 @@ class Composition:
     samples: Samples
     audible: bool
     untrimmed_samples: int
+    head_samples: int = 0
+    """Samples trimmed off the start (the untrimmed sample ``head_samples`` is ``samples[0]``)."""
 
     @property
     def duration_s(self) -> int:
@@ -81,10 +83,11 @@ def compose(inbound: Pcm, outbound: Pcm, layout: Layout, trim: Trim) -> Composit
     loud = _loud_windows(samples)
     loud_indices = np.flatnonzero(loud)
     audible = len(loud_indices) > 0
+    start = 0
     if trim is Trim.TRIM_SILENCE:
         start, end = _audible_span(loud_indices, len(samples))
         samples = samples[start:end]
-    return Composition(samples=samples, audible=audible, untrimmed_samples=len(inbound))
+    return Composition(samples=samples, audible=audible, untrimmed_samples=len(inbound), head_samples=start)
 
 
 def _loud_windows(samples: Samples) -> npt.NDArray[np.bool_]:

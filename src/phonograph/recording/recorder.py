@@ -18,6 +18,7 @@ request is handled, the leg keeps its recent frames in a ``FrameHistory`` (at mo
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
@@ -63,6 +64,24 @@ class Mode(Enum):
 
 
 MODE_OF_PAUSE = {PauseBehavior.SKIP: Mode.SKIP, PauseBehavior.SILENCE: Mode.SILENCE}
+_PAUSED = (Mode.SKIP, Mode.SILENCE)
+
+MAX_PAUSES = 1000
+"""Pauses a recording's ledger keeps (the first ones): a bound on what a client's controls cost."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """One pause as it lies in the journal: from ``start_frame`` to ``end_frame`` of the journaled
+    frames (equal for ``skip``: nothing was written), ``media_frames`` of the call's media long."""
+
+    behavior: str
+    start_frame: int
+    end_frame: int
+    media_frames: int
+
+    def as_json(self) -> list[int | str]:
+        return [self.behavior, self.start_frame, self.end_frame, self.media_frames]
 
 
 class Recorder:
@@ -82,6 +101,8 @@ class Recorder:
         self._controls: deque[tuple[int, Mode]] = deque()
         self._journaled: deque[int] = deque(maxlen=DELAY_FRAMES)  # the last frames journaled
         self._mode = Mode.RECORDING
+        self._paused_at: tuple[int, int] | None = None  # (journaled frames, media frame) of a pause
+        self.pauses: list[Pause] = []
 
     def attach(self, journal: Journal) -> None:
         self._journal = journal
@@ -117,9 +138,10 @@ class Recorder:
         while self._line:
             self._emit(*self._line.popleft())
         self._controls.clear()
-        self._mode = Mode.STOPPED
         late = sum(1 for frame_index in self._journaled if frame_index >= at_frame)
-        return self.journal.frames - late
+        kept = self.journal.frames - late
+        self._switch(Mode.STOPPED, at_frame, kept)
+        return kept
 
     @property
     def stopped(self) -> bool:
@@ -128,7 +150,26 @@ class Recorder:
     def _apply_controls(self, frame_index: int) -> None:
         controls = self._controls
         while controls and controls[0][0] <= frame_index and self._mode is not Mode.STOPPED:
-            self._mode = controls.popleft()[1]
+            self._switch(controls.popleft()[1], frame_index, self.journal.frames)
+
+    def _switch(self, mode: Mode, frame_index: int, journaled: int) -> None:
+        """Record in ``mode`` from media frame ``frame_index``, ``journaled`` frames in; a pause
+        that ends here goes to the ledger."""
+        if self._paused_at is not None and mode is not self._mode:
+            start, paused_from = self._paused_at
+            self._paused_at = None
+            if len(self.pauses) < MAX_PAUSES:
+                self.pauses.append(
+                    Pause(
+                        self._mode.value,
+                        start,
+                        min(journaled, self.journal.frames),
+                        frame_index - paused_from,
+                    )
+                )
+        if mode in _PAUSED and self._paused_at is None:
+            self._paused_at = (journaled, frame_index)
+        self._mode = mode
 
     def _emit(self, frame_index: int, inbound: Pcm, outbound: Pcm) -> None:
         if self._controls:

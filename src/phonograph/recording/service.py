@@ -53,6 +53,7 @@ from phonograph.recording.journal import (
     read_journal,
     remove_journal,
 )
+from phonograph.recording.ledger import encode_pauses, pause_ledger
 from phonograph.recording.plan import RecordingPlan
 from phonograph.recording.recorder import MODE_OF_PAUSE, FrameHistory, Mode, Recorder
 from phonograph.recording.shipping import JournalShipper
@@ -363,7 +364,10 @@ class RecordingService:
         self._flusher.remove(recorder.journal)
         self._shipper.remove(recorder.journal)
         del self._live[sid]
-        await asyncio.to_thread(recorder.journal.event, "stop", frame=frame, frames=kept_frames)
+        pauses = encode_pauses([pause.as_json() for pause in recorder.pauses])
+        await asyncio.to_thread(
+            recorder.journal.event, "stop", frame=frame, frames=kept_frames, pauses=pauses
+        )
         await asyncio.to_thread(recorder.journal.close)
         async with self._db.transaction() as session:
             live.recording = await RecordingRepo(session).change(
@@ -463,7 +467,8 @@ class RecordingService:
             status = RecordingStatus.COMPLETED
             key = media_key(recording, "wav")
             await self.blobs.put(key, await asyncio.to_thread(encode_wav, composition.samples))
-            values = {"duration_s": composition.duration_s, "media_key": key}
+            pauses = pause_ledger(contents.events, composition.head_samples, len(composition.samples))
+            values = {"duration_s": composition.duration_s, "media_key": key, "pauses": pauses}
         recording = await self._settle(recording, status, values)
         await asyncio.to_thread(remove_journal, self._journal_dir / sid)
         await self._shipper.forget(sid)

@@ -10,7 +10,15 @@ import numpy as np
 
 from phonograph.media import SAMPLES_PER_FRAME, Frame, MediaClock, Pcm
 from phonograph.recording.journal import Journal
-from phonograph.recording.recorder import DELAY_FRAMES, HISTORY_FRAMES, FrameHistory, Mode, Recorder
+from phonograph.recording.ledger import encode_pauses, pause_ledger
+from phonograph.recording.recorder import (
+    DELAY_FRAMES,
+    HISTORY_FRAMES,
+    MAX_PAUSES,
+    FrameHistory,
+    Mode,
+    Recorder,
+)
 
 
 class Written:
@@ -130,3 +138,39 @@ def test_the_history_keeps_only_its_last_frames() -> None:
     run(media, history, HISTORY_FRAMES + 20)
     kept = [index for index, _inbound, _outbound in history.since(0)]
     assert kept == list(range(20, HISTORY_FRAMES + 20))
+
+
+def test_the_ledger_places_each_pause_in_the_journaled_frames_and_counts_its_media() -> None:
+    media, tap, written = recorder()
+    run(media, tap, 5)
+    tap.control(Mode.SKIP, media.frame_index)
+    run(media, tap, 7)
+    tap.control(Mode.RECORDING, media.frame_index)
+    run(media, tap, 3)
+    tap.control(Mode.SILENCE, media.frame_index)
+    run(media, tap, 4)  # paused when stopped: the stop ends the pause
+    kept = tap.stop(media.frame_index)
+    assert kept == written.frames == 5 + 3 + 4
+    assert [pause.as_json() for pause in tap.pauses] == [["skip", 5, 5, 7], ["silence", 8, 12, 4]]
+
+
+def test_the_ledger_keeps_at_most_its_bound() -> None:
+    media, tap, _ = recorder()
+    for _ in range(MAX_PAUSES + 5):
+        tap.control(Mode.SKIP, media.frame_index)
+        run(media, tap, 1)
+        tap.control(Mode.RECORDING, media.frame_index)
+        run(media, tap, 1)
+    assert len(tap.pauses) == MAX_PAUSES
+
+
+def test_a_ledger_is_placed_after_the_trimmed_head_in_seconds() -> None:
+    pauses = encode_pauses([["skip", 50, 50, 100], ["silence", 100, 150, 50], ["silence", 0, 10, 10]])
+    events = [{"event": "stop", "frames": 200, "pauses": pauses}]
+    # 20 frames (0.4 s) trimmed off the head; 150 frames (3 s) stored.
+    ledger = pause_ledger(events, head_samples=20 * SAMPLES_PER_FRAME, stored_samples=150 * SAMPLES_PER_FRAME)
+    assert ledger == [
+        {"behavior": "skip", "start_s": 0.6, "end_s": 0.6, "paused_s": 2.0},
+        {"behavior": "silence", "start_s": 1.6, "end_s": 2.6, "paused_s": 1.0},
+    ]
+    assert pause_ledger([{"event": "pause", "frame": 3}], 0, 100) == []  # no stop event: no ledger
