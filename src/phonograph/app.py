@@ -18,7 +18,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from phonograph import __version__, api
+from phonograph import __version__, api, console
 from phonograph.calls import AudioLibrary, CallEngine, CaptureShelf, Runtime
 from phonograph.core import Clock, SystemClock, new_secret, new_sid
 from phonograph.media import EspeakEngine, MediaClock
@@ -217,18 +217,19 @@ def build_app(
         redoc_url=None,
         openapi_url="/phonograph/openapi.json",
     )
-    api.install(
-        app,
-        api.ApiContext(
-            db=db,
-            clock=clock,
-            calls=calls,
-            transcriptions=transcriptions,
-            principals=api.Principals(clock),
-            metrics=api.Metrics(settings.metrics),
-            outbox=outbox,
-        ),
+    context = api.ApiContext(
+        db=db,
+        clock=clock,
+        calls=calls,
+        transcriptions=transcriptions,
+        principals=api.Principals(clock),
+        metrics=api.Metrics(settings.metrics),
+        outbox=outbox,
     )
+    api.install(app, context)
+    if settings.console:
+        make_private_dir(settings.data_dir)
+        console.install(app, context, console.secret_key(settings.secret_key, settings.data_dir))
     app.add_middleware(StampMediaFrame, calls=calls, clock=clock)
     return app
 

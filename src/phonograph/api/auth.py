@@ -62,6 +62,16 @@ async def authenticate(
     if remembered is not None:
         return remembered
     username, password = _basic_credentials(request)
+    principal = await verify_credentials(context, username, password)
+    context.principals.put(header, principal)
+    return principal
+
+
+async def verify_credentials(context: ApiContext, username: str, password: str) -> Principal:
+    """The principal of an Account SID + Auth Token or an API key SID + secret, or
+    ``AuthenticationFailed`` (the API's HTTP Basic auth and the console's login form)."""
+    if not (is_sid(username, "AC") or is_sid(username, "SK")):
+        raise AuthenticationFailed(_BAD_CREDENTIALS)
     async with context.db.read() as session:
         key_sid: str | None = None
         if username.startswith("SK"):
@@ -76,9 +86,7 @@ async def authenticate(
         raise AuthenticationFailed(_BAD_CREDENTIALS)
     if account.status is not AccountStatus.ACTIVE:
         raise AuthenticationFailed(f"Authentication Error - the account is {account.status}")
-    principal = Principal(account, key_sid)
-    context.principals.put(header, principal)
-    return principal
+    return Principal(account, key_sid)
 
 
 Authenticated = Annotated[Principal, Depends(authenticate)]

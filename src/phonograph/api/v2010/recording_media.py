@@ -135,7 +135,12 @@ OPTIONAL_AUTH: dict[str, Any] = {"security": [{BASIC_AUTH.scheme_name: []}, {}]}
 @router.get("/Recordings/{name}", openapi_extra=OPTIONAL_AUTH)
 @router.head("/Recordings/{name}", openapi_extra=OPTIONAL_AUTH)
 async def recording_media(account_sid: str, name: str, request: Request, context: Context) -> Response:
-    account = await media_account(request, context, account_sid)
+    return await serve_media(request, context, await media_account(request, context, account_sid), name)
+
+
+async def serve_media(request: Request, context: ApiContext, account: Account, name: str) -> Response:
+    """Recording ``name`` (``RE….wav``, ``.mp3`` or no extension) of ``account``, whole or the
+    range asked for: the API's media and the console's player."""
     sid, _, extension = name.partition(".")
     media_format = FORMATS.get(extension)
     if media_format is None:

@@ -70,6 +70,9 @@ class RecordingFilters:
     date_created_on_or_after: datetime | None = None
     date_created_before: datetime | None = None
     include_deleted: bool = False
+    # The console's own (Twilio's lists have neither).
+    status: str | None = None
+    source: str | None = None
 
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
@@ -83,6 +86,10 @@ class RecordingFilters:
             clauses.append(RecordingRow.date_created < self.date_created_before)
         if not self.include_deleted:
             clauses.append(RecordingRow.status != DELETED)
+        if self.status is not None:
+            clauses.append(RecordingRow.status == self.status)
+        if self.source is not None:
+            clauses.append(RecordingRow.source == self.source)
         return clauses
 
 

@@ -1,0 +1,109 @@
+"""Logging in and out, and switching into a subaccount."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from phonograph.api.auth import reach_account, verify_credentials
+from phonograph.console.sessions import COOKIE, LOGIN_COOKIE
+from phonograph.console.web import (
+    PREFIX,
+    ConsoleRoute,
+    Viewer,
+    Viewing,
+    checked_form,
+    page,
+    redirect,
+    secure_cookie,
+    set_session,
+    state,
+)
+from phonograph.core import AuthenticationFailed
+from phonograph.store import AccountRepo, AccountStatus, ApiKeyRepo, PageSpec
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
+SWITCHER_ACCOUNTS = 100
+
+
+def _local(target: str | None) -> str:
+    """Where to go after logging in: a console path only, never another site."""
+    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return f"{PREFIX}/calls"
+
+
+def _login_form(
+    request: Request, next_path: str, error: str | None = None, status_code: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page(request, "login.html", status_code, csrf=token, next=next_path, error=error)
+    response.set_cookie(
+        LOGIN_COOKIE, token, path=PREFIX, secure=secure_cookie(request), httponly=True, samesite="strict"
+    )
+    return response
+
+
+@router.get("/login")
+async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    return _login_form(request, _local(next))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = (await checked_form(request, csrf=request.cookies.get(LOGIN_COOKIE))).state.form
+    console = state(request)
+    username, password = form.get("account_sid", "").strip(), form.get("auth_token", "")
+    try:
+        principal = await verify_credentials(console.api, username, password)
+    except AuthenticationFailed:
+        return _login_form(request, _local(form.get("next")), "Wrong Account SID or Auth Token.", 401)
+    if principal.key_sid is None:
+        credential = principal.account.auth_token
+    else:
+        async with console.api.db.read() as db:
+            key = await ApiKeyRepo(db).get(principal.key_sid)
+        assert key is not None, "the key was just verified"
+        credential = key.secret_sha256
+    now_s = int(console.api.clock.now().timestamp())
+    session = console.signer.new_session(principal.account.sid, principal.key_sid, credential, now_s)
+    response = redirect(_local(form.get("next")))
+    set_session(request, response, session)
+    response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, viewer: Viewing) -> Response:
+    await checked_form(request, viewer)
+    response = redirect(f"{PREFIX}/login")
+    response.delete_cookie(COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/account")
+async def switch_account(request: Request, viewer: Viewing) -> Response:
+    """Look at another account the credentials reach: the main account's subaccounts, or back."""
+    form = (await checked_form(request, viewer)).state.form
+    account = await reach_account(
+        viewer.context, viewer.principal, form.get("account_sid", ""), request.url.path
+    )
+    response = redirect(f"{PREFIX}/calls")
+    set_session(request, response, viewer.session.viewing_account(account.sid))
+    return response
+
+
+async def reachable_accounts(viewer: Viewer) -> list[tuple[str, str]]:
+    """(sid, friendly name) of the accounts the switcher offers: the principal's own and, for an
+    Auth Token, its active subaccounts (the first ``SWITCHER_ACCOUNTS``)."""
+    own = viewer.principal.account
+    if viewer.principal.key_sid is not None:
+        return [(own.sid, own.friendly_name)]
+    async with viewer.context.db.read() as db:
+        page = await AccountRepo(db).list_page(
+            own.sid, friendly_name=None, status=AccountStatus.ACTIVE, spec=PageSpec(limit=SWITCHER_ACCOUNTS)
+        )
+    accounts = sorted(page.items, key=lambda account: account.sid != own.sid)
+    return [(account.sid, account.friendly_name) for account in accounts]

@@ -1,0 +1,176 @@
+"""The console's pages, server-side (no browser): login and sessions, CSRF, what an account may
+see, the data each page shows, and escaping of every tenant-controlled text. The browser tests
+(tests/test_console_browser.py) stay few because these cover the pages' data."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from phonograph.testing.kit import add_phone, wait_for_call
+from phonograph.testing.server import ServerProcess
+from phonograph.testing.webapp import WebApp
+from tests.conftest import TestAccount
+from tests.support.console import ConsoleClient
+from tests.support.recordings import finished_recordings
+
+PHONE = "+15550320001"
+XSS = "<script>alert('xss')</script>"
+
+
+@pytest.fixture
+def console(server: ServerProcess) -> Iterator[ConsoleClient]:
+    client = ConsoleClient(server.base_url)
+    yield client
+    client.close()
+
+
+def _call(
+    account: TestAccount, webapp: WebApp, twiml: str = "<Response><Pause length='1'/></Response>"
+) -> str:
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    sid: str = account.client.calls.create(
+        to=PHONE, from_="+15550329999", twiml=twiml, status_callback=webapp.url("/status")
+    ).sid
+    wait_for_call(account.client, sid)
+    return sid
+
+
+def test_root_leads_to_the_login_form_with_labelled_fields(console: ConsoleClient) -> None:
+    root = console.http.get("/")
+    assert (root.status_code, root.headers["location"]) == (307, "/console")
+    calls = console.http.get("/console/calls")
+    assert calls.status_code == 303 and calls.headers["location"].startswith("/console/login")
+    form = console.http.get("/console/login").text
+    assert '<label for="account_sid">Account SID</label>' in form
+    assert '<label for="auth_token">Auth Token</label>' in form
+
+
+def test_login_sets_a_signed_http_only_cookie_and_wrong_credentials_are_refused(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    wrong = console.login(account.sid, "not-the-token")
+    assert wrong.status_code == 401 and "Wrong Account SID or Auth Token" in wrong.text
+    answer = console.login(account.sid, account.auth_token)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/console/calls")
+    cookie = answer.headers["set-cookie"].lower()
+    assert all(flag in cookie for flag in ("httponly", "samesite=lax", "secure", "path=/console"))
+    page = console.get("/console/calls")
+    assert page.status_code == 200 and account.sid in page.text
+    assert account.auth_token not in page.text and account.auth_token not in answer.headers["set-cookie"]
+    # A tampered cookie is no session.
+    console.cookie = console.cookie[:-2] + ("AA" if not console.cookie.endswith("AA") else "BB")
+    assert console.get("/console/calls").status_code == 303
+
+
+def test_a_login_without_its_csrf_token_is_refused(console: ConsoleClient, account: TestAccount) -> None:
+    answer = console.http.post(
+        "/console/login", data={"account_sid": account.sid, "auth_token": account.auth_token}
+    )
+    assert answer.status_code == 403 and "20403" in answer.text
+
+
+def test_an_api_key_logs_in_and_rotating_the_token_ends_a_session(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    key = account.http.post(
+        f"/2010-04-01/Accounts/{account.sid}/Keys.json", data={"FriendlyName": "k"}
+    ).json()
+    assert console.login(key["sid"], key["secret"]).status_code == 303
+    assert console.get("/console/calls").status_code == 200
+    account.http.delete(f"/2010-04-01/Accounts/{account.sid}/Keys/{key['sid']}.json")
+    assert console.get("/console/calls").status_code == 303  # the key is gone: so is the session
+
+
+def test_the_calls_list_and_a_call_page_show_what_the_api_shows_and_escape_the_apps_answers(
+    console: ConsoleClient, account: TestAccount, other_account: TestAccount, webapp: WebApp
+) -> None:
+    webapp.respond("/status", XSS.encode(), status=200)
+    sid = _call(account, webapp)
+    webapp.wait_for("/status")
+    console.login(account.sid, account.auth_token)
+    listed = console.get("/console/calls", Status="completed").text
+    assert sid in listed
+    assert sid not in console.get("/console/calls", Status="in-progress").text
+    page = console.get(f"/console/calls/{sid}")
+    assert page.status_code == 200
+    assert "Callbacks sent" in page.text and webapp.url("/status") in page.text
+    assert XSS not in page.text and "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    # Another account's call is not found, as over the API.
+    other = ConsoleClient(str(console.http.base_url))
+    other.login(other_account.sid, other_account.auth_token)
+    assert other.get(f"/console/calls/{sid}").status_code == 404
+    other.close()
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
+    console: ConsoleClient, account: TestAccount, webapp: WebApp
+) -> None:
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    sid = account.client.calls.create(
+        to=PHONE, from_="+15550329999", twiml="<Response><Pause length='600'/></Response>"
+    ).sid
+    wait_for_call(account.client, sid, ("in-progress",))
+    console.login(account.sid, account.auth_token)
+    refused = console.post(f"/console/calls/{sid}", {"Status": "completed"})
+    assert refused.status_code == 403
+    assert account.client.calls(sid).fetch().status == "in-progress"
+    token = console.csrf(f"/console/calls/{sid}")
+    hung_up = console.post(f"/console/calls/{sid}", {"Status": "completed", "csrf": token})
+    assert hung_up.status_code == 303
+    assert wait_for_call(account.client, sid).status == "completed"
+
+
+def test_a_recording_page_labels_channels_draws_the_pauses_and_serves_peaks_and_media(
+    console: ConsoleClient, account: TestAccount, webapp: WebApp
+) -> None:
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    twiml = "<Response><Play digits='1234567890' loop='4'/></Response>"
+    sid = account.client.calls.create(
+        to=PHONE,
+        from_="+15550329999",
+        twiml=twiml,
+        record=True,
+        recording_channels="dual",
+        trim="do-not-trim",
+    ).sid
+    wait_for_call(account.client, sid)
+    [recording] = finished_recordings(account, sid)
+    console.login(account.sid, account.auth_token)
+    page = console.get(f"/console/recordings/{recording.sid}").text
+    assert f"Channel 1: inbound, what {PHONE} says" in page
+    assert f"Channel 2: outbound, what {PHONE} hears" in page
+    peaks = console.get(f"/console/recordings/{recording.sid}/peaks.json").json()
+    assert len(peaks["peaks"]) == 2 and abs(peaks["duration"] - int(recording.duration)) <= 1
+    # The outbound channel carries the DTMF; the phone said nothing.
+    assert max(peaks["peaks"][1]) > 0.1 and max(peaks["peaks"][0]) < 0.01
+    media = console.get(f"/console/recordings/{recording.sid}.wav")
+    assert media.status_code == 200 and media.content[:4] == b"RIFF"
+    listed = console.get("/console/recordings", Source="OutboundAPI", Status="completed").text
+    assert recording.sid in listed
+    assert recording.sid not in console.get("/console/recordings", Source="DialVerb").text
+    assert console.get("/console/recordings", Status="nonsense").status_code == 400
+    player = json.loads(re.search(r'data-player="([^"]+)"', page).group(1).replace("&#34;", '"'))  # type: ignore[union-attr]
+    assert player["pauses"] == [] and player["media"].endswith(".wav")
+
+
+def test_a_main_account_switches_into_its_subaccount_whose_name_is_escaped(
+    console: ConsoleClient, server: ServerProcess
+) -> None:
+    main = server.credentials
+    import httpx
+
+    with httpx.Client(base_url=server.base_url, auth=(main.account_sid, main.auth_token)) as owner:
+        made = owner.post("/2010-04-01/Accounts.json", data={"FriendlyName": XSS}).json()
+    console.login(main.account_sid, main.auth_token)
+    page = console.get("/console/calls").text
+    assert XSS not in page and made["sid"] in page
+    token = console.csrf("/console/calls")
+    switched = console.post("/console/account", {"account_sid": made["sid"], "csrf": token})
+    assert switched.status_code == 303
+    console.cookie = f"phonograph_console={switched.cookies['phonograph_console']}"
+    assert f'value="{made["sid"]}" selected' in console.get("/console/calls").text
