@@ -7,7 +7,7 @@ one server per backend serves the whole session without tests seeing each other'
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,3 +128,14 @@ def webapp() -> Iterator[WebApp]:
     with WebApp() as app:
         yield app
     assert not app.errors, "a route callable raised:\n" + "\n".join(app.errors)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Each phase's report on the test item (``item.rep_call``): a fixture's teardown can tell
+    whether the test failed (the console's browser tests keep a screenshot then)."""
+    report: pytest.TestReport = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

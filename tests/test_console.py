@@ -43,7 +43,8 @@ def test_root_leads_to_the_login_form_with_labelled_fields(console: ConsoleClien
     root = console.http.get("/")
     assert (root.status_code, root.headers["location"]) == (307, "/console")
     calls = console.http.get("/console/calls")
-    assert calls.status_code == 303 and calls.headers["location"].startswith("/console/login")
+    assert calls.status_code == 303
+    assert calls.headers["location"].startswith("/console/login")
     form = console.http.get("/console/login").text
     assert '<label for="account_sid">Account SID</label>' in form
     assert '<label for="auth_token">Auth Token</label>' in form
@@ -53,14 +54,17 @@ def test_login_sets_a_signed_http_only_cookie_and_wrong_credentials_are_refused(
     console: ConsoleClient, account: TestAccount
 ) -> None:
     wrong = console.login(account.sid, "not-the-token")
-    assert wrong.status_code == 401 and "Wrong Account SID or Auth Token" in wrong.text
+    assert wrong.status_code == 401
+    assert "Wrong Account SID or Auth Token" in wrong.text
     answer = console.login(account.sid, account.auth_token)
     assert (answer.status_code, answer.headers["location"]) == (303, "/console/calls")
     cookie = answer.headers["set-cookie"].lower()
     assert all(flag in cookie for flag in ("httponly", "samesite=lax", "secure", "path=/console"))
     page = console.get("/console/calls")
-    assert page.status_code == 200 and account.sid in page.text
-    assert account.auth_token not in page.text and account.auth_token not in answer.headers["set-cookie"]
+    assert page.status_code == 200
+    assert account.sid in page.text
+    assert account.auth_token not in page.text
+    assert account.auth_token not in answer.headers["set-cookie"]
     # A tampered cookie is no session.
     console.cookie = console.cookie[:-2] + ("AA" if not console.cookie.endswith("AA") else "BB")
     assert console.get("/console/calls").status_code == 303
@@ -70,7 +74,8 @@ def test_a_login_without_its_csrf_token_is_refused(console: ConsoleClient, accou
     answer = console.http.post(
         "/console/login", data={"account_sid": account.sid, "auth_token": account.auth_token}
     )
-    assert answer.status_code == 403 and "20403" in answer.text
+    assert answer.status_code == 403
+    assert "20403" in answer.text
 
 
 def test_an_api_key_logs_in_and_rotating_the_token_ends_a_session(
@@ -97,8 +102,10 @@ def test_the_calls_list_and_a_call_page_show_what_the_api_shows_and_escape_the_a
     assert sid not in console.get("/console/calls", Status="in-progress").text
     page = console.get(f"/console/calls/{sid}")
     assert page.status_code == 200
-    assert "Callbacks sent" in page.text and webapp.url("/status") in page.text
-    assert XSS not in page.text and "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page.text
+    assert "Callbacks sent" in page.text
+    assert webapp.url("/status") in page.text
+    assert XSS not in page.text
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
     # Another account's call is not found, as over the API.
     other = ConsoleClient(str(console.http.base_url))
@@ -145,17 +152,21 @@ def test_a_recording_page_labels_channels_draws_the_pauses_and_serves_peaks_and_
     assert f"Channel 1: inbound, what {PHONE} says" in page
     assert f"Channel 2: outbound, what {PHONE} hears" in page
     peaks = console.get(f"/console/recordings/{recording.sid}/peaks.json").json()
-    assert len(peaks["peaks"]) == 2 and abs(peaks["duration"] - int(recording.duration)) <= 1
+    assert len(peaks["peaks"]) == 2
+    assert abs(peaks["duration"] - int(recording.duration)) <= 1
     # The outbound channel carries the DTMF; the phone said nothing.
-    assert max(peaks["peaks"][1]) > 0.1 and max(peaks["peaks"][0]) < 0.01
+    assert max(peaks["peaks"][1]) > 0.1
+    assert max(peaks["peaks"][0]) < 0.01
     media = console.get(f"/console/recordings/{recording.sid}.wav")
-    assert media.status_code == 200 and media.content[:4] == b"RIFF"
+    assert media.status_code == 200
+    assert media.content[:4] == b"RIFF"
     listed = console.get("/console/recordings", Source="OutboundAPI", Status="completed").text
     assert recording.sid in listed
     assert recording.sid not in console.get("/console/recordings", Source="DialVerb").text
     assert console.get("/console/recordings", Status="nonsense").status_code == 400
     player = json.loads(re.search(r'data-player="([^"]+)"', page).group(1).replace("&#34;", '"'))  # type: ignore[union-attr]
-    assert player["pauses"] == [] and player["media"].endswith(".wav")
+    assert player["pauses"] == []
+    assert player["media"].endswith(".wav")
 
 
 def test_a_main_account_switches_into_its_subaccount_whose_name_is_escaped(
@@ -168,7 +179,8 @@ def test_a_main_account_switches_into_its_subaccount_whose_name_is_escaped(
         made = owner.post("/2010-04-01/Accounts.json", data={"FriendlyName": XSS}).json()
     console.login(main.account_sid, main.auth_token)
     page = console.get("/console/calls").text
-    assert XSS not in page and made["sid"] in page
+    assert XSS not in page
+    assert made["sid"] in page
     token = console.csrf("/console/calls")
     switched = console.post("/console/account", {"account_sid": made["sid"], "csrf": token})
     assert switched.status_code == 303

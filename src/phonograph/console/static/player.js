@@ -16,15 +16,13 @@ const data = await response.json()
 const regions = RegionsPlugin.create()
 const surfer = WaveSurfer.create({
   container: box,
-  url: player.media,
-  peaks: data.peaks,
-  duration: data.duration,
   splitChannels: data.peaks.map((_, index) => ({ waveColor: colors[index % 2], progressColor: '#555', height: 90 })),
   normalize: true,
   plugins: [regions, TimelinePlugin.create()],
 })
 
-surfer.on('decode', () => {
+// Loads the media element and draws the peaks given, without decoding the file.
+surfer.load(player.media, data.peaks, data.duration).then(() => {
   for (const pause of player.pauses) {
     const silence = pause.behavior === 'silence'
     const region = regions.addRegion({
