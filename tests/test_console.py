@@ -186,3 +186,99 @@ def test_a_main_account_switches_into_its_subaccount_whose_name_is_escaped(
     assert switched.status_code == 303
     console.cookie = f"phonograph_console={switched.cookies['phonograph_console']}"
     assert f'value="{made["sid"]}" selected' in console.get("/console/calls").text
+
+
+def _error_code(html: str) -> int:
+    match = re.search(r"Twilio code <a href=\"[^\"]+\">(\d+)</a>", html)
+    assert match, html
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"unique_name": "ok-config", "configuration": {"channels": "dual"}}',
+        "{not json",
+        '{"unique_name": "x", "configuration": {"channels": "stereo"}}',
+        '{"unique_name": "x", "configuration": {}, "extra": 1}',
+    ],
+)
+def test_a_configuration_form_is_checked_as_the_api_checks_it(
+    console: ConsoleClient, account: TestAccount, other_account: TestAccount, body: str
+) -> None:
+    """The same body, through the console and through the API, gets the same answer."""
+    api = other_account.http.post(
+        "/v2/Configurations/Recording", content=body, headers={"Content-Type": "application/json"}
+    )
+    console.login(account.sid, account.auth_token)
+    token = console.csrf("/console/configurations/Recording")
+    answer = console.post("/console/configurations/Recording", {"csrf": token, "body": body})
+    if api.status_code == 201:
+        assert answer.status_code == 303
+        page = console.get("/console/configurations/Recording").text
+        [made] = account.http.get("/phonograph/v1/Configurations/Recording").json()["configurations"]
+        assert made["unique_name"] == "ok-config"
+        assert made["id"] in page
+        made_default = console.post(
+            f"/console/configurations/Recording/{made['id']}",
+            {"csrf": token, "action": "default", "body": ""},
+        )
+        assert made_default.status_code == 303
+        assert account.http.get("/phonograph/v1/Configurations/Recording").json()["default_id"] == made["id"]
+    else:
+        assert answer.status_code == api.status_code
+        assert _error_code(answer.text) == api.json()["code"]
+
+
+def test_settings_change_media_settings_phones_and_numbers_through_the_api_rules(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    console.login(account.sid, account.auth_token)
+    token = console.csrf("/console/settings")
+    on = {"csrf": token, "enforce_media_auth": "on"}
+    # A subaccount may not lift or set the HIPAA mode its owner rules (403, as over the API).
+    assert console.post("/console/settings/media", {**on, "hipaa": "on"}).status_code == 403
+    assert console.post("/console/settings/media", {**on, "durable_callbacks": "on"}).status_code == 303
+    settings = account.http.get(f"/phonograph/v1/Accounts/{account.sid}/MediaSettings").json()
+    assert (settings["durable_callbacks"], settings["hipaa"], settings["enforce_media_auth"]) == (
+        True,
+        False,
+        True,
+    )
+    made = console.post("/console/settings/phones", {"csrf": token, "phone_number": PHONE, "answer": "busy"})
+    assert made.status_code == 303
+    assert account.http.get(f"/phonograph/v1/Phones/{PHONE}").json()["answer"] == "busy"
+    bad = console.post("/console/settings/phones", {"csrf": token, "phone_number": "12", "answer": "busy"})
+    assert bad.status_code == 400
+    number = console.post(
+        "/console/settings/numbers", {"csrf": token, "PhoneNumber": "+15550325555", "FriendlyName": XSS}
+    )
+    assert number.status_code == 303
+    page = console.get("/console/settings").text
+    assert PHONE in page
+    assert "+15550325555" in page
+    assert XSS not in page
+    assert console.post(f"/console/settings/phones/{PHONE}/delete", {"csrf": token}).status_code == 303
+    assert account.http.get(f"/phonograph/v1/Phones/{PHONE}").status_code == 404
+
+
+def test_the_dashboard_counts_the_accounts_live_calls_and_a_main_account_sees_the_server(
+    console: ConsoleClient, account: TestAccount, server: ServerProcess
+) -> None:
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    sid = account.client.calls.create(
+        to=PHONE, from_="+15550329999", twiml="<Response><Pause length='600'/></Response>"
+    ).sid
+    wait_for_call(account.client, sid, ("in-progress",))
+    console.login(account.sid, account.auth_token)
+    figures = console.get("/console/dashboard/figures").text
+    assert re.search(r'id="live-calls"><a [^>]+>1</a>', figures), figures
+    assert "Nodes" not in figures  # the server's load is the operator's
+    account.client.calls(sid).update(status="completed")
+    wait_for_call(account.client, sid)
+    call_page = console.get(f"/console/calls/{sid}").text
+    assert "Status: <span" in call_page
+    main = ConsoleClient(str(console.http.base_url))
+    main.login(server.credentials.account_sid, server.credentials.auth_token)
+    assert "Media clock lateness" in main.get("/console/dashboard").text
+    main.close()

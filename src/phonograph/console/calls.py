@@ -13,11 +13,12 @@ from phonograph.api.admin.callbacks import callback_page
 from phonograph.api.v2010 import call_events, calls, notifications, recordings
 from phonograph.console.login import reachable_accounts
 from phonograph.console.web import PREFIX, ConsoleRoute, Viewing, checked_form, next_link, page, redirect
-from phonograph.store import CallFilters, CallRepo, PageSpec
+from phonograph.store import CallFilters, CallRepo, PageSpec, RecordingFilters, RecordingRepo
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 LIVE = ("queued", "initiated", "ringing", "in-progress")
 CHILD_LEGS = 50
+RECORDINGS = 50
 
 
 @router.get("")
@@ -62,9 +63,13 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
         children = await CallRepo(db).list_page(
             account.sid, CallFilters(parent_call_sid=sid), PageSpec(CHILD_LEGS)
         )
+        rows = await RecordingRepo(db).list_page(
+            account.sid, RecordingFilters(call_sid=sid), PageSpec(RECORDINGS)
+        )
     callbacks, _ = await callback_page(context, account, call_sid=sid)
     timeline = sorted(
         [
+            *_status_changes(call),
             *(("request", event["response"]["date_created"], event) for event in events["events"]),
             *(("notification", note["date_created"], note) for note in notes["notifications"]),
             *(("recording", recording["date_created"], recording) for recording in recorded["recordings"]),
@@ -79,9 +84,21 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
         timeline=timeline,
         recordings=recorded["recordings"],
         children=[calls.call_json(child) for child in children.items],
+        pauses={row.sid: row.pauses for row in rows.items},
         callbacks=callbacks,
         live=LIVE,
     )
+
+
+def _status_changes(call: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The call's status changes its row dates: made, answered, ended (each request a change made
+    is in the timeline too, with the status it reported)."""
+    changes = [("status", call["date_created"], "created")]
+    if call["start_time"]:
+        changes.append(("status", call["start_time"], "in-progress"))
+    if call["end_time"]:
+        changes.append(("status", call["end_time"], call["status"]))
+    return changes
 
 
 def _moment(rfc2822: str) -> float:

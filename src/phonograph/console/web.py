@@ -67,6 +67,12 @@ class Viewer:
     account: Account
     context: ApiContext
 
+    @property
+    def acting(self) -> Principal:
+        """The principal for API resources that take their account from the credentials (v2
+        Configurations, virtual phones): the viewed account, which the principal reaches."""
+        return Principal(self.account, self.principal.key_sid)
+
 
 async def _principal(context: ApiContext, signer: Signer, session: ConsoleSession) -> Principal | None:
     """The session's principal while its credential still holds: the Auth Token unchanged, the
@@ -115,6 +121,22 @@ async def checked_form(request: Request, viewer: Viewer | None = None, csrf: str
     given = fields.get("csrf", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Forbidden("The form's CSRF token is missing or wrong: reload the page and try again")
+    replayed = with_body(
+        request, body, request.headers.get("content-type", "application/x-www-form-urlencoded")
+    )
+    replayed.state.form = fields
+    return replayed
+
+
+def with_body(request: Request, body: bytes, content_type: str) -> Request:
+    """A request like ``request`` whose body is ``body``: a console form that stands for a JSON
+    API request (a configuration, media settings, a phone) hands the API's handler that JSON."""
+    headers = [
+        (name, value)
+        for name, value in request.scope["headers"]
+        if name not in (b"content-type", b"content-length")
+    ]
+    headers += [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
     sent = False
 
     async def receive() -> Message:
@@ -124,9 +146,7 @@ async def checked_form(request: Request, viewer: Viewer | None = None, csrf: str
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    replayed = Request(request.scope, receive)
-    replayed.state.form = fields
-    return replayed
+    return Request({**request.scope, "headers": headers}, receive)
 
 
 def secure_cookie(request: Request) -> bool:

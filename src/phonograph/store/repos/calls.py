@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.store.models import CallRow
@@ -109,6 +109,14 @@ class CallRepo:
     async def list_page(self, account_sid: str, filters: CallFilters, spec: PageSpec) -> Page[Call]:
         stmt = select(CallRow).where(CallRow.account_sid == account_sid, *filters.clauses())
         return await fetch_page(self._session, stmt, CallRow.date_created, CallRow.sid, spec, _record)
+
+    async def count(self, account_sid: str, filters: CallFilters) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(CallRow)
+            .where(CallRow.account_sid == account_sid, *filters.clauses())
+        )
+        return int(await self._session.scalar(stmt) or 0)
 
     async def change(self, sid: str, now: datetime, **values: Any) -> Call:
         """Set ``values`` on the call; the caller validated the move (calls/state.py)."""

@@ -236,13 +236,13 @@ class OutboxRepo:
         )
         return [*(log or []), attempt.as_json()][-MAX_LOGGED_ATTEMPTS:]
 
-    async def pending_count(self) -> int:
-        count = await self._session.scalar(
-            select(func.count())
-            .select_from(OutboxMessageRow)
-            .where(OutboxMessageRow.state == OutboxState.PENDING.value)
-        )
-        return int(count or 0)
+    async def pending_count(self, account_sid: str | None = None) -> int:
+        """Messages still to be delivered (of one account, or of all)."""
+        stmt = select(func.count()).select_from(OutboxMessageRow)
+        stmt = stmt.where(OutboxMessageRow.state == OutboxState.PENDING.value)
+        if account_sid is not None:
+            stmt = stmt.where(OutboxMessageRow.account_sid == account_sid)
+        return int(await self._session.scalar(stmt) or 0)
 
     async def list_for_account(
         self,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonograph.store.models import RecordingRow
@@ -139,6 +139,11 @@ class RecordingRepo:
         row.date_updated = now
         await self._session.flush()
         return _record(row)
+
+    async def count(self, account_sid: str, filters: RecordingFilters) -> int:
+        stmt = select(func.count()).select_from(RecordingRow)
+        stmt = stmt.where(RecordingRow.account_sid == account_sid, *filters.clauses())
+        return int(await self._session.scalar(stmt) or 0)
 
     async def list_page(self, account_sid: str, filters: RecordingFilters, spec: PageSpec) -> Page[Recording]:
         """One page of the account's recordings, newest first (keyset paging, store/paging.py)."""
