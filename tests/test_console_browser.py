@@ -6,6 +6,7 @@ leaves a screenshot in its tmp_path."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -20,11 +21,13 @@ from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.recordings import finished_recordings, recording_path, wait_media_s
+from tests.support.transcriptions import finished_job, start_job
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = "+15550330001"
+XSS = "<script>alert('xss')</script><img src=x onerror=alert('xss')>"
 WAIT_MS = 20_000
 # Chromium's flags for a closed network (docs of this machine kind: no background requests).
 FLAGS = [
@@ -53,10 +56,12 @@ def page(browser: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
     context = browser.new_context()
     opened = context.new_page()
     opened.set_default_timeout(WAIT_MS)
-    errors: list[str] = []  # uncaught exceptions of the page's scripts
+    errors: list[str] = []  # uncaught exceptions of the page's scripts, and any dialog
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    # An alert() would mean a tenant's text ran as script (the tests put one in what the app answers).
+    opened.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     yield opened
-    assert not errors, f"the page's JavaScript failed: {errors}"
+    assert not errors, f"the page's JavaScript failed or a dialog opened: {errors}"
     report = getattr(request.node, "rep_call", None)
     if report is None or report.failed:
         opened.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
@@ -85,7 +90,7 @@ def test_a_call_appears_live_its_recording_plays_with_its_pause_band_and_a_callb
     page: Any, server: ServerProcess, account: TestAccount, webapp: WebApp
 ) -> None:
     _log_in(page, server, account)
-    webapp.respond("/status", b"")
+    webapp.respond("/status", XSS.encode())
     add_phone(account.http, PHONE, None, answer_after_s=0)
     twiml = "<Response><Say loop='0'>The quick brown fox jumps over the lazy dog.</Say></Response>"
     sid = account.client.calls.create(
@@ -118,6 +123,18 @@ def test_a_call_appears_live_its_recording_plays_with_its_pause_band_and_a_callb
     assert end - start > rate // 2
     assert abs(samples[:, start + 80 : end - 80]).max() == 0
     assert abs(samples[1, max(0, start - rate) : start]).max() > 1000  # speech in the second before it
+    # A transcript's sentence seeks the player to where it starts.
+    job = start_job(account, done.sid)
+    assert job.status_code == 201, job.text
+    sentences = finished_job(account, job.json()["id"])["sentences"]
+    assert sentences, "the speech was transcribed"
+    page.reload()
+    page.locator('#waveform[data-ready="true"]').wait_for()
+    last = sentences[-1]
+    page.get_by_role(
+        "button", name=re.compile(rf"^{last['startTime']:.2f} s · channel {last['channel']}")
+    ).click()
+    assert abs(page.evaluate("window.phonographPlayer.position || 0") - last["startTime"]) < 0.05
     page.get_by_role("button", name="Play / pause").click()
     # wait_for_function evaluates a string, which the page's CSP refuses: poll the value instead.
     deadline = time.monotonic() + WAIT_MS / 1000
