@@ -28,14 +28,24 @@ def console(server: ServerProcess) -> Iterator[ConsoleClient]:
     client.close()
 
 
-def _call(
-    account: TestAccount, webapp: WebApp, twiml: str = "<Response><Pause length='1'/></Response>"
-) -> str:
+def _finished_call(account: TestAccount, webapp: WebApp) -> str:
+    """A short call that reported its end to the webapp's /status."""
     add_phone(account.http, PHONE, None, answer_after_s=0)
+    twiml = "<Response><Pause length='1'/></Response>"
     sid: str = account.client.calls.create(
         to=PHONE, from_="+15550329999", twiml=twiml, status_callback=webapp.url("/status")
     ).sid
     wait_for_call(account.client, sid)
+    return sid
+
+
+def _live_call(account: TestAccount) -> str:
+    """A call that stays in progress until the test ends it."""
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    sid: str = account.client.calls.create(
+        to=PHONE, from_="+15550329999", twiml="<Response><Pause length='600'/></Response>"
+    ).sid
+    wait_for_call(account.client, sid, ("in-progress",))
     return sid
 
 
@@ -94,7 +104,7 @@ def test_the_calls_list_and_a_call_page_show_what_the_api_shows_and_escape_the_a
     console: ConsoleClient, account: TestAccount, other_account: TestAccount, webapp: WebApp
 ) -> None:
     webapp.respond("/status", XSS.encode(), status=200)
-    sid = _call(account, webapp)
+    sid = _finished_call(account, webapp)
     webapp.wait_for("/status")
     console.login(account.sid, account.auth_token)
     listed = console.get("/console/calls", Status="completed").text
@@ -115,13 +125,9 @@ def test_the_calls_list_and_a_call_page_show_what_the_api_shows_and_escape_the_a
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
-    console: ConsoleClient, account: TestAccount, webapp: WebApp
+    console: ConsoleClient, account: TestAccount
 ) -> None:
-    add_phone(account.http, PHONE, None, answer_after_s=0)
-    sid = account.client.calls.create(
-        to=PHONE, from_="+15550329999", twiml="<Response><Pause length='600'/></Response>"
-    ).sid
-    wait_for_call(account.client, sid, ("in-progress",))
+    sid = _live_call(account)
     console.login(account.sid, account.auth_token)
     refused = console.post(f"/console/calls/{sid}", {"Status": "completed"})
     assert refused.status_code == 403
@@ -132,8 +138,8 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
     assert wait_for_call(account.client, sid).status == "completed"
 
 
-def test_a_recording_page_labels_channels_draws_the_pauses_and_serves_peaks_and_media(
-    console: ConsoleClient, account: TestAccount, webapp: WebApp
+def test_a_recording_page_labels_its_channels_and_serves_peaks_and_media(
+    console: ConsoleClient, account: TestAccount
 ) -> None:
     add_phone(account.http, PHONE, None, answer_after_s=0)
     twiml = "<Response><Play digits='1234567890' loop='4'/></Response>"
@@ -265,11 +271,7 @@ def test_settings_change_media_settings_phones_and_numbers_through_the_api_rules
 def test_the_dashboard_counts_the_accounts_live_calls_and_a_main_account_sees_the_server(
     console: ConsoleClient, account: TestAccount, server: ServerProcess
 ) -> None:
-    add_phone(account.http, PHONE, None, answer_after_s=0)
-    sid = account.client.calls.create(
-        to=PHONE, from_="+15550329999", twiml="<Response><Pause length='600'/></Response>"
-    ).sid
-    wait_for_call(account.client, sid, ("in-progress",))
+    sid = _live_call(account)
     console.login(account.sid, account.auth_token)
     figures = console.get("/console/dashboard/figures").text
     assert re.search(r'id="live-calls"><a [^>]+>1</a>', figures), figures

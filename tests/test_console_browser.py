@@ -58,8 +58,13 @@ def page(browser: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
     opened.set_default_timeout(WAIT_MS)
     errors: list[str] = []  # uncaught exceptions of the page's scripts, and any dialog
     opened.on("pageerror", lambda error: errors.append(str(error)))
+
     # An alert() would mean a tenant's text ran as script (the tests put one in what the app answers).
-    opened.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    def on_dialog(dialog: Any) -> None:
+        errors.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    opened.on("dialog", on_dialog)
     yield opened
     assert not errors, f"the page's JavaScript failed or a dialog opened: {errors}"
     report = getattr(request.node, "rep_call", None)
@@ -145,5 +150,8 @@ def test_a_call_appears_live_its_recording_plays_with_its_pause_band_and_a_callb
     # Replay the completed callback from the call's page; the app receives it again.
     before = webapp.count("/status")
     page.goto(f"{server.base_url}/console/calls/{sid}")
+    assert (
+        f"paused (silence) at {band['start']:g} s of the recording" in page.locator(".timeline").inner_text()
+    )
     page.get_by_role("button", name="Replay callback").first.click()
     webapp.wait_for("/status", count=before + 1)

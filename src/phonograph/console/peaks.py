@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ def wav_layout(header: bytes) -> tuple[int, int, int]:
     raise MalformedBody("the stored WAV has no fmt chunk before its data")
 
 
-async def peaks(read: Read, size: int, buckets_wanted: int | None = None) -> dict[str, object]:
+async def peaks(read: Read, size: int, buckets_wanted: int | None = None) -> dict[str, Any]:
     """``{"duration": s, "peaks": [[…] per channel]}`` of the WAV of ``size`` bytes."""
     channels, rate, data_at = wav_layout(await read(0, min(size, _HEADER_BYTES)))
     frame_bytes = 2 * channels
