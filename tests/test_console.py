@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -40,11 +41,10 @@ def _finished_call(account: TestAccount, webapp: WebApp) -> str:
 
 
 def _live_call(account: TestAccount) -> str:
-    """A call that stays in progress until the test ends it."""
+    """A call that speaks to the phone until the test ends it."""
     add_phone(account.http, PHONE, None, answer_after_s=0)
-    sid: str = account.client.calls.create(
-        to=PHONE, from_="+15550329999", twiml="<Response><Pause length='600'/></Response>"
-    ).sid
+    twiml = "<Response><Say loop='0'>Still here.</Say></Response>"
+    sid: str = account.client.calls.create(to=PHONE, from_="+15550329999", twiml=twiml).sid
     wait_for_call(account.client, sid, ("in-progress",))
     return sid
 
@@ -284,3 +284,51 @@ def test_the_dashboard_counts_the_accounts_live_calls_and_a_main_account_sees_th
     main.login(server.credentials.account_sid, server.credentials.auth_token)
     assert "Media clock lateness" in main.get("/console/dashboard").text
     main.close()
+
+
+def test_recording_actions_from_a_call_page_act_as_the_api_and_a_delete_asks_first(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    sid = _live_call(account)
+    console.login(account.sid, account.auth_token)
+    token = console.csrf(f"/console/calls/{sid}")
+    started = console.post(f"/console/calls/{sid}/recordings", {"csrf": token, "RecordingChannels": "dual"})
+    assert started.status_code == 303
+    [recording] = account.client.calls(sid).recordings.list()
+    control = f"/console/calls/{sid}/recordings/{recording.sid}"
+    paused = console.post(control, {"csrf": token, "Status": "paused", "PauseBehavior": "skip"})
+    assert paused.status_code == 303
+    assert account.client.calls(sid).recordings(recording.sid).fetch().status == "paused"
+    wrong = console.post(control, {"csrf": token, "Status": "sideways"})
+    assert wrong.status_code == 400  # the API's own check of Status
+    for status in ("in-progress", "stopped"):
+        assert console.post(control, {"csrf": token, "Status": status}).status_code == 303
+    [done] = finished_recordings(account, sid)
+    assert done.status == "completed"
+    confirm = console.get(f"/console/recordings/{done.sid}/delete")
+    assert "Delete for good" in confirm.text
+    assert account.client.recordings(done.sid).fetch().status == "completed"  # asking deletes nothing
+    deleted = console.post(f"/console/recordings/{done.sid}/delete", {"csrf": token})
+    assert deleted.status_code == 303
+    assert "deleted" in console.get(f"/console/recordings/{done.sid}").text
+    redirected = console.post(
+        f"/console/calls/{sid}", {"csrf": token, "Twiml": "<Response><Hangup/></Response>"}
+    )
+    assert redirected.status_code == 303
+    assert wait_for_call(account.client, sid).status == "completed"
+
+
+def test_notifications_show_their_code_linked_to_its_meaning_and_the_call(
+    console: ConsoleClient, account: TestAccount, webapp: WebApp
+) -> None:
+    failing = webapp.fail("/broken", 500)
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    sid = account.client.calls.create(to=PHONE, from_="+15550329999", url=failing).sid
+    wait_for_call(account.client, sid)
+    console.login(account.sid, account.auth_token)
+    deadline = time.monotonic() + 20
+    while "11200" not in (page := console.get("/console/notifications").text):
+        assert time.monotonic() < deadline, page
+        time.sleep(0.1)
+    assert 'href="https://www.twilio.com/docs/errors/11200"' in page
+    assert f'href="/console/calls/{sid}"' in page

@@ -23,6 +23,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_RTP_PORTS = "10000-20000"
 DEFAULT_SIP_RATE = 5.0
 DEFAULT_CALLBACK_RETENTION_DAYS = 30
+MAX_CALLBACK_RETENTION_DAYS = 3650
 MIN_SECRET_KEY_CHARS = 32
 MAX_SIP_RATE = 10_000.0
 DEFAULT_PORT = 8080
@@ -157,6 +158,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high
     if not (math.isfinite(value) and low <= value <= high):
         raise SettingsError(f"{name} must be between {low:g} and {high:g}")
     return value
+
+
+def _retention(env: Mapping[str, str]) -> timedelta:
+    name = "PHONOGRAPH_CALLBACK_RETENTION_DAYS"
+    days = _positive_int(env, name, DEFAULT_CALLBACK_RETENTION_DAYS)
+    if days > MAX_CALLBACK_RETENTION_DAYS:
+        raise SettingsError(f"{name} must be at most {MAX_CALLBACK_RETENTION_DAYS}")
+    return timedelta(days=days)
 
 
 def _on_off(env: Mapping[str, str], name: str, *, default: bool) -> bool:
@@ -303,9 +312,7 @@ class Settings:
             rtp_ports=_rtp_ports(env),
             sip_rate=_sip_rate(env),
             sip_digest=_sip_digest(env),
-            callback_retention=timedelta(
-                days=_positive_int(env, "PHONOGRAPH_CALLBACK_RETENTION_DAYS", DEFAULT_CALLBACK_RETENTION_DAYS)
-            ),
+            callback_retention=_retention(env),
             console=_on_off(env, "PHONOGRAPH_CONSOLE", default=True),
             secret_key=_secret_key(env),
         )

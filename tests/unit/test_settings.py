@@ -63,6 +63,18 @@ def test_sip_listens_on_5060_unless_told_another_port_or_0_for_none(tmp_path: Pa
     assert Settings.from_env({}, data_dir=tmp_path, host="0.0.0.0").sip_advertise == "127.0.0.1"
 
 
+def test_the_console_is_on_unless_turned_off_and_callbacks_stay_30_days(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    assert (settings.console, settings.secret_key, settings.callback_retention.days) == (True, None, 30)
+    env = {
+        "PHONOGRAPH_CONSOLE": "off",
+        "PHONOGRAPH_SECRET_KEY": "k" * 32,
+        "PHONOGRAPH_CALLBACK_RETENTION_DAYS": "7",
+    }
+    settings = Settings.from_env(env, data_dir=tmp_path)
+    assert (settings.console, settings.secret_key, settings.callback_retention.days) == (False, "k" * 32, 7)
+
+
 def test_empty_values_count_as_unset(tmp_path: Path) -> None:
     env = {"PHONOGRAPH_ACCOUNT_SID": "", "PHONOGRAPH_AUTH_TOKEN": "", "PHONOGRAPH_SPEED": ""}
     settings = Settings.from_env(env, data_dir=tmp_path)
@@ -96,6 +108,10 @@ def test_empty_values_count_as_unset(tmp_path: Path) -> None:
         ({"PHONOGRAPH_BUS_DELAY_MS": "-5"}, "PHONOGRAPH_BUS_DELAY_MS"),
         ({"PHONOGRAPH_BUS_DELAY_MS": "5001"}, "PHONOGRAPH_BUS_DELAY_MS"),
         ({"PHONOGRAPH_BUS_DELAY_MS": "0.5"}, "PHONOGRAPH_BUS_DELAY_MS"),
+        ({"PHONOGRAPH_CONSOLE": "yes"}, "PHONOGRAPH_CONSOLE"),
+        ({"PHONOGRAPH_SECRET_KEY": "short"}, "PHONOGRAPH_SECRET_KEY"),
+        ({"PHONOGRAPH_CALLBACK_RETENTION_DAYS": "0"}, "PHONOGRAPH_CALLBACK_RETENTION_DAYS"),
+        ({"PHONOGRAPH_CALLBACK_RETENTION_DAYS": "9" * 12}, "PHONOGRAPH_CALLBACK_RETENTION_DAYS"),
         ({"PHONOGRAPH_DRAIN_S": "-1"}, "PHONOGRAPH_DRAIN_S"),
         ({"PHONOGRAPH_DRAIN_S": "3601"}, "PHONOGRAPH_DRAIN_S"),
         ({"PHONOGRAPH_DRAIN_S": "soon"}, "PHONOGRAPH_DRAIN_S"),
