@@ -4,6 +4,7 @@ see, the data each page shows, and escaping of every tenant-controlled text. The
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -200,26 +201,41 @@ def _error_code(html: str) -> int:
     return int(match.group(1))
 
 
+VALID_RECORDING = {
+    "configurationType": "Recording",
+    "compositionPolicy": {"channels": "dual", "trim": "do-not-trim", "track": "both"},
+}
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "api_status"),
     [
-        '{"unique_name": "ok-config", "configuration": {"channels": "dual"}}',
-        "{not json",
-        '{"unique_name": "x", "configuration": {"channels": "stereo"}}',
-        '{"unique_name": "x", "configuration": {}, "extra": 1}',
+        (json.dumps({"unique_name": "ok-config", "configuration": VALID_RECORDING}), 201),
+        ("{not json", 400),
+        (
+            json.dumps(
+                {
+                    "unique_name": "x",
+                    "configuration": {**VALID_RECORDING, "compositionPolicy": {"channels": "stereo"}},
+                }
+            ),
+            400,
+        ),
+        (json.dumps({"unique_name": "x", "configuration": VALID_RECORDING, "extra": 1}), 400),
     ],
 )
 def test_a_configuration_form_is_checked_as_the_api_checks_it(
-    console: ConsoleClient, account: TestAccount, other_account: TestAccount, body: str
+    console: ConsoleClient, account: TestAccount, other_account: TestAccount, body: str, api_status: int
 ) -> None:
     """The same body, through the console and through the API, gets the same answer."""
     api = other_account.http.post(
         "/v2/Configurations/Recording", content=body, headers={"Content-Type": "application/json"}
     )
+    assert api.status_code == api_status, api.text
     console.login(account.sid, account.auth_token)
     token = console.csrf("/console/configurations/Recording")
     answer = console.post("/console/configurations/Recording", {"csrf": token, "body": body})
-    if api.status_code == 201:
+    if api_status == 201:
         assert answer.status_code == 303
         page = console.get("/console/configurations/Recording").text
         [made] = account.http.get("/phonograph/v1/Configurations/Recording").json()["configurations"]
@@ -332,3 +348,49 @@ def test_notifications_show_their_code_linked_to_its_meaning_and_the_call(
         time.sleep(0.1)
     assert 'href="https://www.twilio.com/docs/errors/11200"' in page
     assert f'href="/console/calls/{sid}"' in page
+
+
+def test_the_account_default_is_made_and_replaced_with_the_version_the_page_showed(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    console.login(account.sid, account.auth_token)
+    path = "/console/configurations/Recording"
+    token = console.csrf(path)
+    body = json.dumps({"description": "mine", "configuration": VALID_RECORDING})
+    made = console.post(
+        "/console/account-default/Recording", {"csrf": token, "action": "create", "body": body}
+    )
+    assert made.status_code == 303
+    api = account.http.get("/v2/AccountDefaultConfiguration/Recording")
+    assert api.json()["description"] == "mine"
+    shown = re.search(r'name="etag" value="([^"]*)"', console.get(path).text)
+    assert shown is not None
+    assert shown.group(1) == api.headers["etag"].replace('"', "&#34;")
+    etag = api.headers["etag"]
+    # Changed elsewhere after the page was shown: the page's save is refused, as over the API.
+    account.http.put(
+        "/v2/AccountDefaultConfiguration/Recording",
+        content=json.dumps({"description": "theirs", "configuration": VALID_RECORDING}),
+        headers={"Content-Type": "application/json"},
+    )
+    stale = console.post(
+        "/console/account-default/Recording", {"csrf": token, "action": "replace", "body": body, "etag": etag}
+    )
+    assert stale.status_code == 412
+    assert account.http.get("/v2/AccountDefaultConfiguration/Recording").json()["description"] == "theirs"
+
+
+@pytest.mark.parametrize("kind", ["Recording", "Transcription"])
+def test_the_example_a_new_configuration_form_shows_is_one_the_api_takes(
+    console: ConsoleClient, account: TestAccount, kind: str
+) -> None:
+    console.login(account.sid, account.auth_token)
+    page = console.get(f"/console/configurations/{kind}").text
+    shown = re.search(r'<textarea id="new-body"[^>]*>(.*?)</textarea>', page, re.S)
+    assert shown is not None
+    token = console.csrf(f"/console/configurations/{kind}")
+    made = console.post(
+        f"/console/configurations/{kind}", {"csrf": token, "body": html.unescape(shown.group(1))}
+    )
+    assert made.status_code == 303, made.text
+    assert len(account.http.get(f"/phonograph/v1/Configurations/{kind}").json()["configurations"]) == 1

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Request, Response
 
 from phonograph.api.admin import look, media_settings, phones
 from phonograph.api.v2010 import incoming_phone_numbers as numbers
-from phonograph.api.voice_v2 import configurations
+from phonograph.api.voice_v2 import account_defaults, configurations
 from phonograph.api.voice_v2.types import configuration_type
 from phonograph.console.web import PREFIX, ConsoleRoute, Viewing, checked_form, page, redirect, with_body
+from phonograph.core import NotFound
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 JSON = "application/json"
@@ -25,8 +26,27 @@ MEDIA_SWITCHES = (
     "durable_callbacks",
 )
 EXAMPLE = {
-    "Recording": {"unique_name": "my-recordings", "description": "", "configuration": {"channels": "dual"}},
-    "Transcription": {"unique_name": "my-transcripts", "description": "", "configuration": {}},
+    "Recording": {
+        "unique_name": "my-recordings",
+        "configuration": {
+            "configurationType": "Recording",
+            "compositionPolicy": {"channels": "dual", "trim": "trim-silence", "track": "both"},
+        },
+    },
+    "Transcription": {
+        "unique_name": "my-transcripts",
+        "configuration": {
+            "configurationType": "Transcription",
+            "transcriptionEngine": "deepgram",
+            "speechModel": "nova-3",
+            "language": "en-US",
+            "transcriptionStatusCallback": {"url": "https://example.com/transcripts", "method": "POST"},
+            "participantDefaults": [
+                {"audioChannelIndex": 1, "type": "CUSTOMER"},
+                {"audioChannelIndex": 2, "type": "HUMAN_AGENT"},
+            ],
+        },
+    },
 }
 
 
@@ -48,7 +68,42 @@ async def list_configurations(request: Request, viewer: Viewing, type_name: str)
         configurations=shown,
         default_id=listed["default_id"],
         example=json.dumps(EXAMPLE[kind], indent=2),
+        account_default_example=json.dumps(
+            {"description": "", "configuration": EXAMPLE[kind]["configuration"]}, indent=2
+        ),
+        account_default=await _account_default(request, viewer, kind),
     )
+
+
+async def _account_default(request: Request, viewer: Viewing, kind: str) -> dict[str, str] | None:
+    """The account default configuration of ``kind`` (``/v2/AccountDefaultConfiguration``) as
+    ``{"json", "etag"}``, ``{}`` when it has none yet, None when the type has none at all."""
+    if not configuration_type(kind).has_account_default:
+        return None
+    try:
+        answer = await account_defaults.fetch_account_default(kind, request, viewer.acting, viewer.context)
+    except NotFound:
+        return {}
+    body = json.loads(bytes(answer.body))
+    shown = {"description": body["description"], "configuration": body["configuration"]}
+    return {"json": json.dumps(shown, indent=2), "etag": answer.headers["etag"]}
+
+
+@router.post("/account-default/{type_name}")
+async def change_account_default(request: Request, viewer: Viewing, type_name: str) -> Response:
+    """``action``: ``create``, ``replace`` (``If-Match`` the version the page showed: a change made
+    meanwhile is a 412, as over the API) or ``delete``."""
+    kind = _type(type_name)
+    body, fields = await _json_form(request, viewer)
+    action, context = fields.get("action"), viewer.context
+    if action == "create":
+        await account_defaults.create_account_default(kind, body, viewer.acting, context)
+    elif action == "delete":
+        await account_defaults.delete_account_default(kind, body, viewer.acting, context)
+    else:
+        matched = with_body(body, fields.get("body", "").encode(), JSON, if_match=fields.get("etag", "*"))
+        await account_defaults.replace_account_default(kind, matched, viewer.acting, context)
+    return redirect(f"{PREFIX}/configurations/{kind}")
 
 
 async def _json_form(request: Request, viewer: Viewing) -> tuple[Request, dict[str, str]]:

@@ -128,15 +128,15 @@ async def checked_form(request: Request, viewer: Viewer | None = None, csrf: str
     return replayed
 
 
-def with_body(request: Request, body: bytes, content_type: str) -> Request:
-    """A request like ``request`` whose body is ``body``: a console form that stands for a JSON
-    API request (a configuration, media settings, a phone) hands the API's handler that JSON."""
-    headers = [
-        (name, value)
-        for name, value in request.scope["headers"]
-        if name not in (b"content-type", b"content-length")
-    ]
+def with_body(request: Request, body: bytes, content_type: str, **extra: str) -> Request:
+    """A request like ``request`` whose body is ``body`` (and with the ``extra`` headers, such as
+    ``if_match``): a console form that stands for a JSON API request (a configuration, media
+    settings, a phone) hands the API's handler that JSON."""
+    given = {name.replace("_", "-").encode(): value.encode() for name, value in extra.items()}
+    replaced = (b"content-type", b"content-length", *given)
+    headers = [(name, value) for name, value in request.scope["headers"] if name not in replaced]
     headers += [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+    headers += list(given.items())
     sent = False
 
     async def receive() -> Message:
