@@ -6,13 +6,14 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from phonograph.core import new_secret, new_sid
-from phonograph.store import Account, AccountRepo, Database
+from phonograph.store import Account, AccountRepo, Database, OutboxRepo, OutboxState
 from phonograph.testing.server import free_port
 from phonograph.webhooks import (
     HTTP_CONNECTION_FAILURE,
@@ -44,6 +45,7 @@ async def running(
     timeout_s: float = 2.0,
     poll_interval_s: float = 0.02,
     stop_grace_s: float = 5.0,
+    retention: timedelta = timedelta(days=30),
 ) -> AsyncIterator[OutboxWorker]:
     async with httpx.AsyncClient() as http:
         worker = OutboxWorker(
@@ -53,6 +55,7 @@ async def running(
             retry_delays_s=retry_delays_s,
             concurrency=concurrency,
             poll_interval_s=poll_interval_s,
+            retention=retention,
         )
         worker.start()
         try:
@@ -94,6 +97,28 @@ async def _durable(db: Database, account: Account) -> None:
 
 def _seq(seen: Received) -> str | None:
     return seen.param("Seq")
+
+
+def test_a_delivered_message_stays_in_the_log_until_its_retention_has_passed(tmp_path: Path) -> None:
+    async def test(db: Database, app: AppServer) -> None:
+        account = await add_account(db)
+        message = await enqueue(db, account.sid, "A", app.url("/status"), [("Seq", "1")])
+        async with running(db):
+            await _drained(db)
+        async with db.read() as session:
+            kept = await OutboxRepo(session).get(message.id)
+        assert kept is not None
+        assert (kept.state, [a["status_code"] for a in kept.attempt_log]) == (OutboxState.DELIVERED, [200])
+        # A worker whose retention is over prunes it (it looks at once when it starts, then hourly).
+        async with running(db, retention=timedelta(0)):
+            for _ in range(500):
+                async with db.read() as session:
+                    if await OutboxRepo(session).get(message.id) is None:
+                        return
+                await asyncio.sleep(0.01)
+        raise AssertionError("the delivered message was not pruned")
+
+    _run(tmp_path, test)
 
 
 def test_delivers_signed_posts_and_gets(tmp_path: Path) -> None:
