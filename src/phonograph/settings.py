@@ -13,20 +13,18 @@ from pathlib import Path
 
 from phonograph.api import MetricsAccess
 from phonograph.calls import DEFAULT_LEASE_S, DEFAULT_PLAY_CACHE_BYTES
-from phonograph.core import DigestAlgorithm, is_sid
+from phonograph.core import DEFAULT_HOST, DEFAULT_PORT, DigestAlgorithm, is_sid
 from phonograph.media import DEFAULT_SAY_CACHE_BYTES
 from phonograph.store.blobs import open_blob_store
 from phonograph.transcription.models import server_model
 from phonograph.webhooks import OutboundPolicy
 
-DEFAULT_HOST = "127.0.0.1"
 DEFAULT_RTP_PORTS = "10000-20000"
 DEFAULT_SIP_RATE = 5.0
 DEFAULT_CALLBACK_RETENTION_DAYS = 30
 MAX_CALLBACK_RETENTION_DAYS = 3650
 MIN_SECRET_KEY_CHARS = 32
 MAX_SIP_RATE = 10_000.0
-DEFAULT_PORT = 8080
 DEFAULT_SIP_PORT = 5060
 DEFAULT_DATA_DIR = Path("./data")
 NODE_ID_MAX_CHARS = 128

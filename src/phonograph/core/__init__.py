@@ -23,12 +23,15 @@ from phonograph.core.errors import (
 from phonograph.core.ids import is_sid, new_secret, new_sid, new_typeid, typeid_uuid
 from phonograph.core.lru import ByteLru
 from phonograph.core.recording_terms import CallbackMethod, Channels, RecordingEvent, Track, Trim
+from phonograph.core.server_terms import DEFAULT_HOST, DEFAULT_PORT
 from phonograph.core.sip_terms import DIGEST_REALM, DigestAlgorithm, ha1
 from phonograph.core.tasks import TaskOwner, finish_even_if_cancelled
 from phonograph.core.timefmt import as_utc, end_of, iso8601, parse_day_or_time, parse_rfc2822, rfc2822
 from phonograph.core.wire import redact_userinfo, storable_text
 
 __all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
     "DIGEST_REALM",
     "AuthenticationFailed",
     "ByteLru",

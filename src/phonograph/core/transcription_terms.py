@@ -34,3 +34,12 @@ class Origin(StrEnum):
 
 LEGACY_SID_PREFIX = "TR"
 BATCH_ID_PREFIX = "voice_transcription"
+
+
+MODELS_FOLDER = "models"
+"""The speech-to-text models' folder in a data dir (transcription/models.py), which
+``phonograph reset`` keeps."""
+
+WHEELS_MODEL = "base"
+"""The speech-to-text model the ``models`` extra's wheels hold: ``phonograph models install``'s
+default (transcription/models.py installs it)."""

