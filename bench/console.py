@@ -84,7 +84,8 @@ def _copy_calls(database: Path, template_sid: str, count: int) -> None:
             stamp = (created - timedelta(seconds=n + 1)).strftime("%Y-%m-%d %H:%M:%S.%f")
             copies.append([{**row, "sid": f"CA{n:032x}", "date_created": stamp}[name] for name in columns])
         marks = ", ".join("?" for _ in columns)
-        connection.executemany(f"INSERT INTO calls ({', '.join(columns)}) VALUES ({marks})", copies)
+        names = ", ".join(f'"{name}"' for name in columns)
+        connection.executemany(f"INSERT INTO calls ({names}) VALUES ({marks})", copies)
         connection.commit()
 
 
