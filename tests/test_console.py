@@ -16,7 +16,7 @@ from phonograph.testing.kit import add_phone, wait_for_call
 from phonograph.testing.server import ServerProcess
 from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
-from tests.support.console import ConsoleClient
+from tests.support.console import CSRF, ConsoleClient
 from tests.support.recordings import finished_recordings
 
 PHONE = "+15550320001"
@@ -394,3 +394,47 @@ def test_the_example_a_new_configuration_form_shows_is_one_the_api_takes(
     )
     assert made.status_code == 303, made.text
     assert len(account.http.get(f"/phonograph/v1/Configurations/{kind}").json()["configurations"]) == 1
+
+
+def test_a_malformed_or_oversized_form_is_a_clear_error_never_a_500(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    console.login(account.sid, account.auth_token)
+    cookie = {"Cookie": console.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    malformed = console.http.post("/console/callbacks/1/replay", content=b"csrf=%zz\xff\xfe", headers=cookie)
+    assert malformed.status_code == 400
+    assert "20001" in malformed.text or "Twilio code" in malformed.text
+    huge = console.http.post("/console/callbacks/1/replay", content=b"csrf=" + b"a" * 70_000, headers=cookie)
+    assert huge.status_code == 413
+    assert console.get("/console/recordings/RE" + "0" * 32).status_code == 404
+    assert console.get("/console/calls/not-a-sid").status_code == 404
+    assert console.get("/console/configurations/Nonsense").status_code == 404
+    assert console.get("/console/login", next="https://evil.example/").status_code == 200
+    token = console.csrf("/console/calls")
+    away = console.post(
+        "/console/callbacks/999999999/replay", {"csrf": token, "back": "https://evil.example/"}
+    )
+    assert away.status_code == 404
+
+
+def test_a_login_never_sends_the_browser_to_another_site(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    form = console.http.get("/console/login", params={"next": "//evil.example/console/calls"})
+    assert "evil.example" not in form.text
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "/console/../../x"):
+        page = console.http.get("/console/login")
+        match = CSRF.search(page.text)
+        assert match is not None
+        answer = console.http.post(
+            "/console/login",
+            data={
+                "csrf": match.group(1),
+                "account_sid": account.sid,
+                "auth_token": account.auth_token,
+                "next": target,
+            },
+            headers={"Cookie": f"phonograph_login={page.cookies['phonograph_login']}"},
+        )
+        assert answer.headers["location"] in ("/console/calls", target), target
+        assert not answer.headers["location"].startswith(("//", "http", "/\\")), target
