@@ -438,3 +438,18 @@ def test_a_login_never_sends_the_browser_to_another_site(
         )
         assert answer.headers["location"] in ("/console/calls", target), target
         assert not answer.headers["location"].startswith(("//", "http", "/\\")), target
+
+
+def test_a_logged_out_session_is_refused_even_from_a_copy_of_its_cookie(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    console.login(account.sid, account.auth_token)
+    copied = console.cookie
+    token = console.csrf("/console/calls")
+    out = console.post("/console/logout", {"csrf": token})
+    assert (out.status_code, out.headers["location"]) == (303, "/console/login")
+    console.cookie = copied
+    assert console.get("/console/calls").status_code == 303  # back to the login form
+    # A new login is a new session.
+    console.login(account.sid, account.auth_token)
+    assert console.get("/console/calls").status_code == 200

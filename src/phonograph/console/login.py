@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,7 +23,7 @@ from phonograph.console.web import (
     state,
 )
 from phonograph.core import AuthenticationFailed
-from phonograph.store import AccountRepo, AccountStatus, ApiKeyRepo, PageSpec
+from phonograph.store import AccountRepo, AccountStatus, ApiKeyRepo, ConsoleLogoutRepo, PageSpec
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 SWITCHER_ACCOUNTS = 100
@@ -78,6 +79,10 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request, viewer: Viewing) -> Response:
     await checked_form(request, viewer)
+    context = viewer.context
+    expires_at = datetime.fromtimestamp(viewer.session.expires_at, UTC)
+    async with context.db.transaction() as db:
+        await ConsoleLogoutRepo(db).add(viewer.session.digest, expires_at, context.clock.now())
     response = redirect(f"{PREFIX}/login")
     response.delete_cookie(COOKIE, path=PREFIX)
     return response

@@ -7,8 +7,9 @@ secret. Rotating the Auth Token or deleting the key ends every console session m
 credential itself is never in the cookie, the page or its JavaScript.
 
 Signed with HMAC-SHA256 (RFC 2104) under ``PHONOGRAPH_SECRET_KEY`` or a key made once into the
-data dir (``secret_key``): a cookie is trusted only if its signature verifies and it has not
-expired.
+data dir (``secret_key``): a cookie is trusted only if its signature verifies, it has not expired
+and it did not log out (a logout is kept in the database until the session would have expired,
+so a copy of the cookie is refused on every node).
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class ConsoleSession:
 
     def viewing_account(self, account_sid: str) -> ConsoleSession:
         return replace(self, viewing=account_sid)
+
+    @property
+    def digest(self) -> str:
+        """What a logout keeps of the session (store/models/console_logout.py): its CSRF token is
+        random and made with it, so it names it."""
+        return hashlib.sha256(self.csrf.encode()).hexdigest()
 
 
 class Signer:

@@ -29,7 +29,7 @@ from phonograph.api.principals import Principal
 from phonograph.console.sessions import COOKIE, SESSION_S, ConsoleSession, Signer
 from phonograph.core import Forbidden, MalformedBody, PhonographError
 from phonograph.core.errors import MORE_INFO_BASE
-from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo
+from phonograph.store import Account, AccountRepo, AccountStatus, ApiKeyRepo, ConsoleLogoutRepo
 
 PREFIX = "/console"
 TEMPLATES = Environment(
@@ -75,9 +75,11 @@ class Viewer:
 
 
 async def _principal(context: ApiContext, signer: Signer, session: ConsoleSession) -> Principal | None:
-    """The session's principal while its credential still holds: the Auth Token unchanged, the
-    API key not deleted, the account active."""
+    """The session's principal while it holds: not logged out, the Auth Token unchanged, the API
+    key not deleted, the account active."""
     async with context.db.read() as db:
+        if await ConsoleLogoutRepo(db).logged_out(session.digest):
+            return None
         account = await AccountRepo(db).get(session.account_sid)
         key = None if session.key_sid is None else await ApiKeyRepo(db).get(session.key_sid)
     if account is None or account.status is not AccountStatus.ACTIVE:

@@ -49,6 +49,7 @@ from phonograph.store.repos.conferences import (
     ParticipantRepo,
 )
 from phonograph.store.repos.configurations import AccountDefaultRepo, ConfigurationRepo
+from phonograph.store.repos.console_logouts import ConsoleLogoutRepo
 from phonograph.store.repos.incoming_phone_numbers import (
     IncomingPhoneNumber,
     IncomingPhoneNumberRepo,
@@ -136,6 +137,7 @@ __all__ = [
     "ConfigurationRepo",
     "ConnectionPolicy",
     "ConnectionPolicyTarget",
+    "ConsoleLogoutRepo",
     "Cursor",
     "Database",
     "DigestHashes",

@@ -17,6 +17,7 @@ from phonograph.store.models.command import CommandRow
 from phonograph.store.models.conference import ConferenceRow
 from phonograph.store.models.configuration import ConfigurationRow
 from phonograph.store.models.configuration_default import ConfigurationDefaultRow
+from phonograph.store.models.console_logout import ConsoleLogoutRow
 from phonograph.store.models.incoming_phone_number import IncomingPhoneNumberRow
 from phonograph.store.models.node import NodeRow
 from phonograph.store.models.notification import NotificationRow
@@ -47,6 +48,7 @@ __all__ = [
     "ConfigurationRow",
     "ConnectionPolicyRow",
     "ConnectionPolicyTargetRow",
+    "ConsoleLogoutRow",
     "IncomingPhoneNumberRow",
     "IpRecordRow",
     "NodeRow",

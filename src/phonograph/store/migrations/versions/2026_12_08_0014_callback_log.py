@@ -1,6 +1,6 @@
 """The callback log: outbox messages are kept after delivery (or giving up) with each attempt's
 outcome, the call and recording they are about, and the message they replay; a recording keeps
-its pause ledger.
+its pause ledger; console sessions ended by a logout.
 
 Revision ID: 2026_12_08_0014
 Revises: 2026_12_07_0013
@@ -37,9 +37,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbox_messages_finished_at"), ["finished_at"])
     with op.batch_alter_table("recordings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pauses", sa.JSON(), server_default="[]", nullable=False))
+    op.create_table(
+        "console_logouts",
+        sa.Column("session_digest", sa.String(length=64), primary_key=True),
+        sa.Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("console_logouts")
     with op.batch_alter_table("recordings", schema=None) as batch_op:
         batch_op.drop_column("pauses")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
