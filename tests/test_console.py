@@ -164,6 +164,9 @@ def test_a_recording_page_labels_its_channels_and_serves_peaks_and_media(
     # The outbound channel carries the DTMF; the phone said nothing.
     assert max(peaks["peaks"][1]) > 0.1
     assert max(peaks["peaks"][0]) < 0.01
+    mp3 = console.get(f"/console/recordings/{recording.sid}.mp3")
+    assert mp3.status_code == 200
+    assert mp3.headers["content-type"] == "audio/mpeg"
     media = console.get(f"/console/recordings/{recording.sid}.wav")
     assert media.status_code == 200
     assert media.content[:4] == b"RIFF"
