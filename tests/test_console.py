@@ -188,14 +188,15 @@ def test_a_main_account_switches_into_its_subaccount_whose_name_is_escaped(
     with httpx.Client(base_url=server.base_url, auth=(main.account_sid, main.auth_token)) as owner:
         made = owner.post("/2010-04-01/Accounts.json", data={"FriendlyName": XSS}).json()
     console.login(main.account_sid, main.auth_token)
-    page = console.get("/console/calls").text
+    page = console.get("/console/accounts").text
     assert XSS not in page
     assert made["sid"] in page
-    token = console.csrf("/console/calls")
+    token = console.csrf("/console/accounts")
     switched = console.post("/console/account", {"account_sid": made["sid"], "csrf": token})
     assert switched.status_code == 303
     console.cookie = f"phonograph_console={switched.cookies['phonograph_console']}"
-    assert f'value="{made["sid"]}" selected' in console.get("/console/calls").text
+    assert f'value="{made["sid"]}" selected' in console.get("/console/accounts").text
+    assert f'<code id="account-sid">{made["sid"]}</code>' in console.get("/console/recordings").text
 
 
 def _error_code(html: str) -> int:

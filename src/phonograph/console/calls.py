@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request, Response
 
 from phonograph.api.admin.callbacks import callback_page
 from phonograph.api.v2010 import call_events, calls, notifications, recordings
-from phonograph.console.login import reachable_accounts
 from phonograph.console.web import PREFIX, ConsoleRoute, Viewing, checked_form, next_link, page, redirect
 from phonograph.store import CallFilters, CallRepo, PageSpec, RecordingFilters, RecordingRepo
 
@@ -34,9 +33,7 @@ async def _calls_page(request: Request, viewer: Viewing) -> dict[str, Any]:
 @router.get("/calls")
 async def list_calls(request: Request, viewer: Viewing) -> Response:
     values = await _calls_page(request, viewer)
-    accounts = await reachable_accounts(viewer)
-    query = request.url.query
-    return page(request, "calls.html", viewer=viewer, accounts=accounts, query=query, **values)
+    return page(request, "calls.html", viewer=viewer, query=request.url.query, **values)
 
 
 @router.get("/calls/rows")

@@ -13,7 +13,6 @@ from phonograph.console.sessions import COOKIE, LOGIN_COOKIE
 from phonograph.console.web import (
     PREFIX,
     ConsoleRoute,
-    Viewer,
     Viewing,
     checked_form,
     page,
@@ -100,15 +99,20 @@ async def switch_account(request: Request, viewer: Viewing) -> Response:
     return response
 
 
-async def reachable_accounts(viewer: Viewer) -> list[tuple[str, str]]:
-    """(sid, friendly name) of the accounts the switcher offers: the principal's own and, for an
-    Auth Token, its active subaccounts (the first ``SWITCHER_ACCOUNTS``)."""
+@router.get("/accounts")
+async def accounts(request: Request, viewer: Viewing) -> Response:
+    """The accounts the credentials reach: the principal's own and, for an Auth Token, its active
+    subaccounts (the first ``SWITCHER_ACCOUNTS``)."""
     own = viewer.principal.account
-    if viewer.principal.key_sid is not None:
-        return [(own.sid, own.friendly_name)]
-    async with viewer.context.db.read() as db:
-        page = await AccountRepo(db).list_page(
-            own.sid, friendly_name=None, status=AccountStatus.ACTIVE, spec=PageSpec(limit=SWITCHER_ACCOUNTS)
-        )
-    accounts = sorted(page.items, key=lambda account: account.sid != own.sid)
-    return [(account.sid, account.friendly_name) for account in accounts]
+    reached = [own]
+    if viewer.principal.key_sid is None:
+        async with viewer.context.db.read() as db:
+            listed = await AccountRepo(db).list_page(
+                own.sid,
+                friendly_name=None,
+                status=AccountStatus.ACTIVE,
+                spec=PageSpec(limit=SWITCHER_ACCOUNTS),
+            )
+        reached = sorted(listed.items, key=lambda account: account.sid != own.sid)
+    choices = [(account.sid, account.friendly_name) for account in reached]
+    return page(request, "accounts.html", viewer=viewer, accounts=choices)
