@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -184,11 +184,6 @@ def page(request: Request, template: str, status_code: int = 200, **values: Any)
 
 def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
-
-
-def query_without(request: Request, *names: str) -> str:
-    kept = [(name, value) for name, value in request.query_params.multi_items() if name not in names]
-    return urlencode(kept)
 
 
 def next_link(api_page: dict[str, Any], base: str) -> str | None:
