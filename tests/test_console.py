@@ -457,3 +457,31 @@ def test_a_logged_out_session_is_refused_even_from_a_copy_of_its_cookie(
     # A new login is a new session.
     console.login(account.sid, account.auth_token)
     assert console.get("/console/calls").status_code == 200
+
+
+def test_a_call_in_a_conference_links_to_it_and_the_conference_lists_its_participants(
+    console: ConsoleClient, account: TestAccount, other_account: TestAccount
+) -> None:
+    add_phone(account.http, PHONE, None, answer_after_s=0)
+    twiml = (
+        "<Response><Dial><Conference record='record-from-start'>console-room</Conference></Dial></Response>"
+    )
+    sid = account.client.calls.create(to=PHONE, from_="+15550329999", twiml=twiml).sid
+    wait_for_call(account.client, sid, ("in-progress",))
+    deadline = time.monotonic() + 20
+    while not (rooms := account.client.conferences.list(friendly_name="console-room")):
+        assert time.monotonic() < deadline, account.client.conferences.list()
+        time.sleep(0.1)
+    [room] = rooms
+    console.login(account.sid, account.auth_token)
+    assert f'href="/console/conferences/{room.sid}"' in console.get(f"/console/calls/{sid}").text
+    listed = console.get("/console/conferences", FriendlyName="console-room").text
+    assert room.sid in listed
+    page = console.get(f"/console/conferences/{room.sid}").text
+    assert f'href="/console/calls/{sid}"' in page
+    other = ConsoleClient(str(console.http.base_url))
+    other.login(other_account.sid, other_account.auth_token)
+    assert other.get(f"/console/conferences/{room.sid}").status_code == 404
+    other.close()
+    account.client.calls(sid).update(status="completed")
+    wait_for_call(account.client, sid)

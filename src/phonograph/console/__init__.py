@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from phonograph.api import ApiContext
-from phonograph.console import calls, dashboard, login, logs, recordings, settings
+from phonograph.console import calls, conferences, dashboard, login, logs, recordings, settings
 from phonograph.console.sessions import Signer, secret_key
 from phonograph.console.web import PREFIX, ConsoleState
 
@@ -21,7 +21,7 @@ def install(app: FastAPI, context: ApiContext, key: bytes) -> None:
     app.mount(
         f"{PREFIX}/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static"
     )
-    for module in (login, calls, recordings, logs, dashboard, settings):
+    for module in (login, calls, conferences, recordings, logs, dashboard, settings):
         app.include_router(module.router, include_in_schema=False)
 
     @app.get("/", include_in_schema=False)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from phonograph.api.admin.callbacks import callback_page
 from phonograph.api.v2010 import call_events, calls, notifications, recordings
 from phonograph.console.web import PREFIX, ConsoleRoute, Viewing, checked_form, next_link, page, redirect
-from phonograph.store import CallFilters, CallRepo, PageSpec, RecordingFilters, RecordingRepo
+from phonograph.store import CallFilters, CallRepo, PageSpec, ParticipantRepo, RecordingFilters, RecordingRepo
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 LIVE = ("queued", "initiated", "ringing", "in-progress")
@@ -63,6 +63,7 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
         rows = await RecordingRepo(db).list_page(
             account.sid, RecordingFilters(call_sid=sid), PageSpec(RECORDINGS)
         )
+        participant = await ParticipantRepo(db).of_call(sid)
     callbacks, _ = await callback_page(context, account, call_sid=sid)
     timeline = sorted(
         [
@@ -82,6 +83,7 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
         recordings=recorded["recordings"],
         children=[calls.call_json(child) for child in children.items],
         pauses={row.sid: row.pauses for row in rows.items},
+        conference_sid=None if participant is None else participant.conference_sid,
         callbacks=callbacks,
         live=LIVE,
     )

@@ -257,6 +257,11 @@ class ParticipantRepo:
             await self._session.delete(row)
             await self._session.flush()
 
+    async def of_call(self, call_sid: str) -> Participant | None:
+        """The call's participation in a conference, while it lasts."""
+        row = await self._session.get(ParticipantRow, call_sid)
+        return None if row is None else _participant(row)
+
     async def for_conference(self, conference_sid: str) -> list[Participant]:
         """The conference's participants, oldest first (the order they were added)."""
         stmt = select(ParticipantRow).where(ParticipantRow.conference_sid == conference_sid)
