@@ -39,6 +39,7 @@ from tests.conftest import TestAccount, transcription_env
 from tests.support.api import API, assert_not_found, ok_json, rest_error
 from tests.support.callflow import CALLER, standard_params
 from tests.support.cli import phonograph
+from tests.support.console import ConsoleClient
 from tests.support.notifications import call_notifications
 from tests.support.recordings import finished_recordings, recording_path
 from tests.support.server import Servers
@@ -420,6 +421,13 @@ def test_pci_mode_fails_or_refuses_every_kind_of_transcription_with_17531(
     assert len(account.client.voice.v3.transcriptions.list(source_id=call_recording.sid)) == 1
     # The refusals are in the call's debugger log.
     assert PCI_REFUSED in {notice.error_code for notice in call_notifications(account.client, call_sid)}
+    # The console's recording page shows the failed job with its code and why.
+    console = ConsoleClient(str(account.http.base_url))
+    console.login(account.sid, account.auth_token)
+    page = console.get(f"/console/recordings/{call_recording.sid}").text
+    console.close()
+    assert f"{failed.id}</code> (batch): FAILED" in page
+    assert f'https://www.twilio.com/docs/errors/{PCI_REFUSED}">{PCI_REFUSED}</a>' in page
 
 
 # === no engine =========================================================================================
