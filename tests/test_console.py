@@ -9,6 +9,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 
 import pytest
 
@@ -485,3 +486,52 @@ def test_a_call_in_a_conference_links_to_it_and_the_conference_lists_its_partici
     other.close()
     account.client.calls(sid).update(status="completed")
     wait_for_call(account.client, sid)
+
+
+class _Controls(HTMLParser):
+    """The form controls of a page and the ids its labels name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        fields = dict(attrs)
+        if tag == "label" and fields.get("for"):
+            self.labelled.add(str(fields["for"]))
+        elif tag in ("input", "select", "textarea") and fields.get("type") != "hidden":
+            self.controls.append(fields)
+
+
+def test_every_form_control_of_every_page_has_a_label(
+    console: ConsoleClient, account: TestAccount, webapp: WebApp
+) -> None:
+    webapp.respond("/status", b"")
+    sid = _finished_call(account, webapp)
+    console.login(account.sid, account.auth_token)
+    pages = [
+        "/console/calls",
+        f"/console/calls/{sid}",
+        "/console/recordings",
+        "/console/conferences",
+        "/console/callbacks",
+        "/console/notifications",
+        "/console/configurations/Recording",
+        "/console/settings",
+        "/console/dashboard",
+        "/console/accounts",
+    ]
+    for path in pages:
+        answer = console.get(path)
+        assert answer.status_code == 200, path
+        parsed = _Controls()
+        parsed.feed(answer.text)
+        unlabelled = [
+            c for c in parsed.controls if c.get("id") not in parsed.labelled and not c.get("aria-label")
+        ]
+        assert unlabelled == [], (path, unlabelled)
+    form = _Controls()
+    form.feed(console.http.get("/console/login").text)
+    assert len(form.controls) == 2
+    assert {c["id"] for c in form.controls} <= form.labelled
