@@ -72,9 +72,10 @@ def servers(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Servers]
         made.current.stop()
 
 
-def recording_call(servers: Servers, webapp: WebApp) -> tuple[str, str, int]:
-    """(call SID, recording SID, the media frame before its start) of a recording of a call whose
-    far end plays a tone until the call ends; its `completed` callback goes to /recording-status."""
+def recording_call(servers: Servers, webapp: WebApp) -> tuple[str, str, int, int]:
+    """(call SID, recording SID, the media frame before its start was asked for, the frame after
+    it was answered) of a recording of a call whose far end plays a tone until the call ends; its
+    `completed` callback goes to /recording-status. The recording starts between the two."""
     tone = tone_url(webapp, TONE_HZ)
     client = servers.client()
     with servers.http() as http:
@@ -82,12 +83,13 @@ def recording_call(servers: Servers, webapp: WebApp) -> tuple[str, str, int]:
         call_sid = client.calls.create(to=PHONE, from_=CALLER, twiml=LONG_PAUSE).sid
         wait_for_call(client, call_sid, ("in-progress",))
         before = media_frames(http)
-    sid = (
-        client.calls(call_sid)
-        .recordings.create(recording_status_callback=webapp.url("/recording-status"))
-        .sid
-    )
-    return call_sid, sid, before
+        sid = (
+            client.calls(call_sid)
+            .recordings.create(recording_status_callback=webapp.url("/recording-status"))
+            .sid
+        )
+        answered = media_frames(http)
+    return call_sid, sid, before, answered
 
 
 def wait_frames(servers: Servers, frame: int) -> int:
@@ -150,7 +152,7 @@ def test_a_recording_live_when_the_server_is_killed_completes_after_restart(
 ) -> None:
     webapp.respond("/recording-status", b"")
     token = servers.start().credentials.auth_token
-    call_sid, sid, started = recording_call(servers, webapp)
+    call_sid, sid, started, _ = recording_call(servers, webapp)
     killed_at = wait_frames(servers, started + int(KILLED_AFTER_S * FRAMES_PER_MEDIA_S))
     servers.kill()
     killed = time.monotonic()
@@ -184,10 +186,11 @@ def test_a_recording_stopped_but_not_finalized_when_killed_completes_after_resta
     blocker = server.data_dir / "media" / creds.account_sid
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_bytes(b"not a folder")
-    call_sid, sid, started = recording_call(servers, webapp)
+    call_sid, sid, started, start_answered = recording_call(servers, webapp)
     wait_frames(servers, started + int(1.5 * FRAMES_PER_MEDIA_S))
     client = servers.client()
     with servers.http() as http:
+        stop_sent = media_frames(http)
         client.calls(call_sid).recordings(sid).update(status="stopped")
         stopped = media_frames(http)
     deadline = time.monotonic() + WAIT_S
@@ -203,11 +206,10 @@ def test_a_recording_stopped_but_not_finalized_when_killed_completes_after_resta
     servers.start()
     status, samples = finished_recording(servers, sid)
     assert status == "completed"
-    # A stopped recording's journal holds every frame up to the stop.
-    length_s = len(samples) / RATE_HZ
-    assert (
-        (stopped - started) / FRAMES_PER_MEDIA_S - 0.3 <= length_s <= (stopped - started) / FRAMES_PER_MEDIA_S
-    )
+    # A stopped recording's journal holds every frame up to the stop: it started between the
+    # frames around its start request and stopped between those around its stop request.
+    length_frames = len(samples) / RATE_HZ * FRAMES_PER_MEDIA_S
+    assert stop_sent - start_answered <= length_frames <= stopped - started
     assert_all_tone(samples)
     completed_after(webapp, killed, creds.auth_token, call_sid, sid)
     time.sleep(0.3)
@@ -222,7 +224,7 @@ def test_a_graceful_stop_finalizes_live_recordings_with_nothing_lost(
     webapp.respond("/recording-status", b"")
     server = servers.start()
     token = server.credentials.auth_token
-    call_sid, sid, started = recording_call(servers, webapp)
+    call_sid, sid, started, _ = recording_call(servers, webapp)
     stopping_at = wait_frames(servers, started + int(2 * FRAMES_PER_MEDIA_S))
     assert server.stop() == 0
     servers.current = None
