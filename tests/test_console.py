@@ -535,3 +535,19 @@ def test_every_form_control_of_every_page_has_a_label(
     form.feed(console.http.get("/console/login").text)
     assert len(form.controls) == 2
     assert {c["id"] for c in form.controls} <= form.labelled
+
+
+def test_a_configurations_unique_name_is_escaped_in_text_and_attributes(
+    console: ConsoleClient, account: TestAccount
+) -> None:
+    # unique_name takes no whitespace and no path delimiters: the payload breaks out of an
+    # attribute instead of opening a <script>.
+    name = '<b>x"onfocus="alert(1)"autofocus="'
+    made = account.http.post(
+        "/v2/Configurations/Recording", json={"unique_name": name, "configuration": VALID_RECORDING}
+    )
+    assert made.status_code == 201, made.text
+    console.login(account.sid, account.auth_token)
+    page = console.get("/console/configurations/Recording").text
+    assert name not in page
+    assert "&lt;b&gt;x&#34;onfocus=&#34;alert(1)&#34;autofocus=&#34;" in page
