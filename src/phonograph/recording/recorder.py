@@ -159,14 +159,7 @@ class Recorder:
             start, paused_from = self._paused_at
             self._paused_at = None
             if len(self.pauses) < MAX_PAUSES:
-                self.pauses.append(
-                    Pause(
-                        self._mode.value,
-                        start,
-                        min(journaled, self.journal.frames),
-                        frame_index - paused_from,
-                    )
-                )
+                self.pauses.append(Pause(self._mode.value, start, journaled, frame_index - paused_from))
         if mode in _PAUSED and self._paused_at is None:
             self._paused_at = (journaled, frame_index)
         self._mode = mode
