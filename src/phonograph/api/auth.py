@@ -41,8 +41,7 @@ def _basic_credentials(request: Request) -> tuple[str, str]:
         username, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise AuthenticationFailed(_BAD_CREDENTIALS) from None
-    # Only an Account SID or an API key SID can match; anything else never reaches the database.
-    if not sep or not (is_sid(username, "AC") or is_sid(username, "SK")):
+    if not sep:
         raise AuthenticationFailed(_BAD_CREDENTIALS)
     return username, password
 
@@ -70,6 +69,7 @@ async def authenticate(
 async def verify_credentials(context: ApiContext, username: str, password: str) -> Principal:
     """The principal of an Account SID + Auth Token or an API key SID + secret, or
     ``AuthenticationFailed`` (the API's HTTP Basic auth and the console's login form)."""
+    # Only an Account SID or an API key SID can match; anything else never reaches the database.
     if not (is_sid(username, "AC") or is_sid(username, "SK")):
         raise AuthenticationFailed(_BAD_CREDENTIALS)
     async with context.db.read() as session:
