@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from phonograph.testing.audio import read_wav
 from phonograph.testing.kit import add_phone, wait_for_call
@@ -22,8 +23,6 @@ from phonograph.testing.webapp import WebApp
 from tests.conftest import TestAccount
 from tests.support.recordings import finished_recordings, recording_path, wait_media_s
 from tests.support.transcriptions import finished_job, start_job
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = "+15550330001"
@@ -45,7 +44,7 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as driver:
+    with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield launched
         launched.close()
