@@ -551,3 +551,18 @@ def test_a_configurations_unique_name_is_escaped_in_text_and_attributes(
     page = console.get("/console/configurations/Recording").text
     assert name not in page
     assert "&lt;b&gt;x&#34;onfocus=&#34;alert(1)&#34;autofocus=&#34;" in page
+
+
+def test_a_filter_form_sent_with_its_fields_left_blank_filters_on_nothing(
+    console: ConsoleClient, account: TestAccount, webapp: WebApp
+) -> None:
+    """A browser sends every field of a GET form, the unfilled ones blank: blank is not a filter."""
+    webapp.respond("/status", b"")
+    sid = _finished_call(account, webapp)
+    console.login(account.sid, account.auth_token)
+    blank_calls = {"Status": "", "To": "", "From": "", "StartTime>": "", "StartTime<": ""}
+    assert sid in console.get("/console/calls", **blank_calls).text
+    blank_recordings = {"CallSid": "", "ConferenceSid": "", "DateCreated>": "", "Status": "", "Source": ""}
+    assert console.get("/console/recordings", **blank_recordings).status_code == 200
+    assert sid in console.get("/console/callbacks", CallSid="", RecordingSid="").text
+    assert console.get("/console/conferences", FriendlyName="", Status="").status_code == 200

@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -213,16 +213,26 @@ _PAGE_HEADERS = {
 }
 
 
+def _without_blanks(request: Request) -> Request:
+    """The request without its blank query values: a browser sends every field of a GET form, the
+    unfilled ones blank, and the API's filters would take a blank ``To`` for a number."""
+    query = request.query_params.multi_items()
+    if all(value for _, value in query):
+        return request
+    kept = urlencode([(name, value) for name, value in query if value]).encode()
+    return Request({**request.scope, "query_string": kept}, request.receive)
+
+
 class ConsoleRoute(APIRoute):
-    """A console route: no session sends the browser to log in, and an error is a page with its
-    Twilio code, never JSON or a 500."""
+    """A console route: no session sends the browser to log in, a filter form's blank fields are
+    not given, and an error is a page with its Twilio code, never JSON or a 500."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
-                return await handler(request)
+                return await handler(_without_blanks(request))
             except LoginNeeded:
                 if request.method == "GET":
                     return login_redirect(request)
