@@ -55,7 +55,6 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
     call = await _call(request, viewer, sid)
     events = await call_events.list_call_events(account.sid, sid, request, viewer.principal, context)
     notes = await notifications.list_call_notifications(account.sid, sid, request, viewer.principal, context)
-    recorded = await recordings.list_call_recordings(account.sid, sid, request, viewer.principal, context)
     async with context.db.read() as db:
         children = await CallRepo(db).list_page(
             account.sid, CallFilters(parent_call_sid=sid), PageSpec(CHILD_LEGS)
@@ -64,13 +63,16 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
             account.sid, RecordingFilters(call_sid=sid), PageSpec(RECORDINGS)
         )
         participant = await ParticipantRepo(db).of_call(sid)
+    # The call's recordings as the API's call list shows them (the call was found above), and each
+    # one's pause ledger, from one read.
+    recorded = [recordings.call_recording_json(row) for row in rows.items]
     callbacks, _ = await callback_page(context, account, call_sid=sid)
     timeline = sorted(
         [
             *_status_changes(call),
             *(("request", event["response"]["date_created"], event) for event in events["events"]),
             *(("notification", note["date_created"], note) for note in notes["notifications"]),
-            *(("recording", recording["date_created"], recording) for recording in recorded["recordings"]),
+            *(("recording", recording["date_created"], recording) for recording in recorded),
         ],
         key=lambda entry: _moment(entry[1]),
     )
@@ -80,7 +82,7 @@ async def show_call(request: Request, viewer: Viewing, sid: str) -> Response:
         viewer=viewer,
         call=call,
         timeline=timeline,
-        recordings=recorded["recordings"],
+        recordings=recorded,
         children=[calls.call_json(child) for child in children.items],
         pauses={row.sid: row.pauses for row in rows.items},
         conference_sid=None if participant is None else participant.conference_sid,

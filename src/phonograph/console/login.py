@@ -15,6 +15,7 @@ from phonograph.console.web import (
     ConsoleRoute,
     Viewing,
     checked_form,
+    console_path,
     page,
     redirect,
     secure_cookie,
@@ -26,13 +27,7 @@ from phonograph.store import AccountRepo, AccountStatus, ApiKeyRepo, ConsoleLogo
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 SWITCHER_ACCOUNTS = 100
-
-
-def _local(target: str | None) -> str:
-    """Where to go after logging in: a console path only, never another site."""
-    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return f"{PREFIX}/calls"
+HOME = f"{PREFIX}/calls"
 
 
 def _login_form(
@@ -48,7 +43,7 @@ def _login_form(
 
 @router.get("/login")
 async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
-    return _login_form(request, _local(next))
+    return _login_form(request, console_path(next, HOME))
 
 
 @router.post("/login")
@@ -56,10 +51,11 @@ async def login(request: Request) -> Response:
     form = (await checked_form(request, csrf=request.cookies.get(LOGIN_COOKIE))).state.form
     console = state(request)
     username, password = form.get("account_sid", "").strip(), form.get("auth_token", "")
+    next_path = console_path(form.get("next"), HOME)
     try:
         principal = await verify_credentials(console.api, username, password)
     except AuthenticationFailed:
-        return _login_form(request, _local(form.get("next")), "Wrong Account SID or Auth Token.", 401)
+        return _login_form(request, next_path, "Wrong Account SID or Auth Token.", 401)
     if principal.key_sid is None:
         credential = principal.account.auth_token
     else:
@@ -69,7 +65,7 @@ async def login(request: Request) -> Response:
         credential = key.secret_sha256
     now_s = int(console.api.clock.now().timestamp())
     session = console.signer.new_session(principal.account.sid, principal.key_sid, credential, now_s)
-    response = redirect(_local(form.get("next")))
+    response = redirect(next_path)
     set_session(request, response, session)
     response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
     return response
@@ -94,7 +90,7 @@ async def switch_account(request: Request, viewer: Viewing) -> Response:
     account = await reach_account(
         viewer.context, viewer.principal, form.get("account_sid", ""), request.url.path
     )
-    response = redirect(f"{PREFIX}/calls")
+    response = redirect(HOME)
     set_session(request, response, viewer.session.viewing_account(account.sid))
     return response
 

@@ -10,7 +10,16 @@ from phonograph.api.admin.callbacks import callback_page, replay_callback
 from phonograph.api.paging import MAX_PAGE_SIZE
 from phonograph.api.v2010 import notifications
 from phonograph.api.v2010.common import query_params
-from phonograph.console.web import PREFIX, ConsoleRoute, Viewing, checked_form, next_link, page, redirect
+from phonograph.console.web import (
+    PREFIX,
+    ConsoleRoute,
+    Viewing,
+    checked_form,
+    console_path,
+    next_link,
+    page,
+    redirect,
+)
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 PAGE_SIZE = 50
@@ -20,8 +29,8 @@ PAGE_SIZE = 50
 async def list_callbacks(request: Request, viewer: Viewing) -> Response:
     params = query_params(request)
     before = params.get_int("Before", minimum=1)
-    call_sid = params.get_str("CallSid", max_length=34) or None
-    recording_sid = params.get_str("RecordingSid", max_length=34) or None
+    call_sid = params.get_str("CallSid", max_length=34)
+    recording_sid = params.get_str("RecordingSid", max_length=34)
     page_size = params.get_int("PageSize", minimum=1, maximum=MAX_PAGE_SIZE) or PAGE_SIZE
     callbacks, next_id = await callback_page(
         viewer.context,
@@ -48,10 +57,7 @@ async def list_callbacks(request: Request, viewer: Viewing) -> Response:
 async def replay(request: Request, viewer: Viewing, callback_id: str) -> Response:
     form = (await checked_form(request, viewer)).state.form
     await replay_callback(viewer.context, viewer.principal, callback_id, request.url.path)
-    back = form.get("back", "")
-    return redirect(
-        back if back.startswith(f"{PREFIX}/") and not back.startswith("//") else f"{PREFIX}/callbacks"
-    )
+    return redirect(console_path(form.get("back"), f"{PREFIX}/callbacks"))
 
 
 @router.get("/notifications")

@@ -12,13 +12,11 @@ from fastapi.responses import JSONResponse
 from phonograph.api.admin.callbacks import callback_page
 from phonograph.api.admin.transcriptions import job_json
 from phonograph.api.auth import not_found
-from phonograph.api.params import Params
 from phonograph.api.v2010 import recordings as api
 from phonograph.api.v2010.common import query_params
 from phonograph.api.v2010.recording_media import serve_media
 from phonograph.console.peaks import peaks
 from phonograph.console.web import PREFIX, ConsoleRoute, Viewing, checked_form, next_link, page, redirect
-from phonograph.core import InvalidParameter
 from phonograph.recording import RecordingStatus, Source
 from phonograph.store import Call, CallRepo, PageSpec, Recording, TranscriptionFilters, TranscriptionRepo
 
@@ -28,22 +26,16 @@ STATUSES = tuple(status.value for status in RecordingStatus)
 SOURCES = tuple(source.value for source in Source)
 
 
-def _choice(params: Params, name: str, allowed: tuple[str, ...]) -> str | None:
-    value = params.get_str(name) or None
-    if value is not None and value not in allowed:
-        raise InvalidParameter(f"{name} must be one of {', '.join(allowed)}")
-    return value
-
-
 @router.get("/recordings")
 async def list_recordings(request: Request, viewer: Viewing) -> Response:
     """The API's account list and its filters (CallSid, ConferenceSid, DateCreated…), and two of
     the console's own: Status and Source."""
     params = query_params(request)
+    status, source = params.get_enum("Status", RecordingStatus), params.get_enum("Source", Source)
     filters = replace(
         api.recording_filters(params),
-        status=_choice(params, "Status", STATUSES),
-        source=_choice(params, "Source", SOURCES),
+        status=None if status is None else status.value,
+        source=None if source is None else source.value,
     )
     path = f"{PREFIX}/recordings"
     listed = await api.recordings_page(

@@ -186,6 +186,14 @@ def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+def console_path(target: str | None, default: str) -> str:
+    """``target`` if it is a path of the console, else ``default``: where a form sends the browser
+    next (after logging in, after a replay), never another site."""
+    if target and target.startswith(f"{PREFIX}/") and "\\" not in target:
+        return target
+    return default
+
+
 def next_link(api_page: dict[str, Any], base: str) -> str | None:
     """The console link to the next page of an API list (its ``next_page_uri``'s query)."""
     uri = api_page.get("next_page_uri")
