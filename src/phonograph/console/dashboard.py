@@ -31,12 +31,7 @@ async def _figures(viewer: Viewer) -> dict[str, Any]:
     async with context.db.read() as db:
         figures: dict[str, Any] = {
             "live_calls": await CallRepo(db).count(sid, CallFilters(statuses=LIVE)),
-            "live_recordings": sum(
-                [
-                    await RecordingRepo(db).count(sid, RecordingFilters(status=status))
-                    for status in RECORDING_LIVE
-                ]
-            ),
+            "live_recordings": await RecordingRepo(db).count(sid, RecordingFilters(statuses=RECORDING_LIVE)),
             "outbox_backlog": await OutboxRepo(db).pending_count(sid),
             "transcription_queue": await TranscriptionRepo(db).count_unfinished(sid),
         }

@@ -34,7 +34,7 @@ async def list_recordings(request: Request, viewer: Viewing) -> Response:
     status, source = params.get_enum("Status", RecordingStatus), params.get_enum("Source", Source)
     filters = replace(
         api.recording_filters(params),
-        status=None if status is None else status.value,
+        statuses=() if status is None else (status.value,),
         source=None if source is None else source.value,
     )
     path = f"{PREFIX}/recordings"

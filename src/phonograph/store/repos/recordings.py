@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,8 +71,8 @@ class RecordingFilters:
     date_created_on_or_after: datetime | None = None
     date_created_before: datetime | None = None
     include_deleted: bool = False
-    # The console's own (Twilio's lists have neither).
-    status: str | None = None
+    # The console's own (Twilio's lists have neither): any of these statuses, this source.
+    statuses: Sequence[str] = ()
     source: str | None = None
 
     def clauses(self) -> list[ColumnElement[bool]]:
@@ -86,8 +87,8 @@ class RecordingFilters:
             clauses.append(RecordingRow.date_created < self.date_created_before)
         if not self.include_deleted:
             clauses.append(RecordingRow.status != DELETED)
-        if self.status is not None:
-            clauses.append(RecordingRow.status == self.status)
+        if self.statuses:
+            clauses.append(RecordingRow.status.in_(self.statuses))
         if self.source is not None:
             clauses.append(RecordingRow.source == self.source)
         return clauses
