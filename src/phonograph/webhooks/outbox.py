@@ -75,7 +75,8 @@ def _request(message: OutboxMessage) -> AppRequest:
 def _attempt(
     started: datetime, ended: datetime, response: AppResponse | None, error: WebhookError | None
 ) -> Attempt:
-    answer = response if response is not None else None if error is None else error.response
+    # Exactly one of the two is given: the answer, or the error (with the answer it had, if any).
+    answer = response if error is None else error.response
     body = None if answer is None else storable_text(answer.text[:LOGGED_BODY_MAX_CHARS])
     return Attempt(
         date=started,
@@ -257,9 +258,9 @@ class OutboxWorker:
                 log.warning(
                     "outbox message dropped, account gone id=%s account=%s", message.id, message.account_sid
                 )
-                await outbox.finish(message.id, OutboxState.FAILED, None, now)
+                await outbox.finish(message, OutboxState.FAILED, None, now)
             elif error is None:
-                await outbox.finish(message.id, OutboxState.DELIVERED, attempt, now)
+                await outbox.finish(message, OutboxState.DELIVERED, attempt, now)
             elif durable and error.failure is not None and message.attempts < len(self._retry_delays_s):
                 delay_s = self._retry_delays_s[message.attempts]
                 log.info(
@@ -271,7 +272,7 @@ class OutboxWorker:
                     delay_s,
                 )
                 retry_at = now + timedelta(seconds=delay_s)
-                await outbox.retry_later(message.id, attempt, retry_at)
+                await outbox.retry_later(message, attempt, retry_at)
             else:
                 await _give_up(outbox, NotificationRepo(session), message, error, attempt, now)
 
@@ -294,7 +295,7 @@ async def _give_up(
         error.code,
         error.message,
     )
-    await outbox.finish(message.id, OutboxState.FAILED, attempt, now)
+    await outbox.finish(message, OutboxState.FAILED, attempt, now)
     await notifications.create(
         account_sid=message.account_sid,
         call_sid=_call_sid(message),

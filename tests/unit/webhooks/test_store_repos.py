@@ -54,13 +54,13 @@ def test_only_the_oldest_message_of_a_key_is_due(db_url: str) -> None:
             assert [m.id for m in await outbox.due(later, 10)] == [a1.id, b1.id, c1.id]
             assert [m.id for m in await outbox.due(later, 2)] == [a1.id, b1.id]
             # A head that is waiting to retry holds back the rest of its key.
-            await outbox.retry_later(a1.id, _failure(later), later + timedelta(minutes=1))
+            await outbox.retry_later(a1, _failure(later), later + timedelta(minutes=1))
             assert [m.id for m in await outbox.due(later, 10)] == [b1.id, c1.id]
             retried = await outbox.get(a1.id)
             assert retried is not None
             assert (retried.attempts, retried.last_error) == (1, "11200 HTTP retrieval failure")
-            await outbox.finish(b1.id, OutboxState.DELIVERED, _answered(later), later)
-            await outbox.finish(a1.id, OutboxState.FAILED, _failure(later), later)
+            await outbox.finish(b1, OutboxState.DELIVERED, _answered(later), later)
+            await outbox.finish(retried, OutboxState.FAILED, _failure(later), later)
             assert [m.id for m in await outbox.due(later, 10)] == [a2.id, c1.id]
             assert await outbox.pending_count() == 2
         await db.close()
@@ -90,8 +90,10 @@ def test_finished_messages_stay_as_the_callback_log_until_pruned(db_url: str) ->
         now = clock.now()
         async with db.transaction() as session:
             outbox = OutboxRepo(session)
-            await outbox.retry_later(first.id, _failure(now), now)
-            await outbox.finish(first.id, OutboxState.DELIVERED, _answered(now + timedelta(seconds=1)), now)
+            await outbox.retry_later(first, _failure(now), now)
+            retried = await outbox.get(first.id)  # as the next claim reads it
+            assert retried is not None
+            await outbox.finish(retried, OutboxState.DELIVERED, _answered(now + timedelta(seconds=1)), now)
             logged = await outbox.get(first.id)
             assert logged is not None
             assert (logged.state, logged.attempts, logged.call_sid) == (OutboxState.DELIVERED, 2, call_sid)

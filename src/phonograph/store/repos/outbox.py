@@ -102,6 +102,12 @@ def _record(row: OutboxMessageRow) -> OutboxMessage:
     )
 
 
+def _logged(message: OutboxMessage, attempt: Attempt) -> list[dict[str, Any]]:
+    """The message's log with ``attempt`` added: a claimed message's log is its worker's alone to
+    change, so it is taken from the message instead of read again."""
+    return [*message.attempt_log, attempt.as_json()][-MAX_LOGGED_ATTEMPTS:]
+
+
 def _param(params: Sequence[tuple[str, str]], name: str, prefix: str) -> str | None:
     value = next((value for key, value in params if key == name), None)
     return value if value is not None and value.startswith(prefix) and len(value) == 34 else None
@@ -208,33 +214,30 @@ class OutboxRepo:
                 update(OutboxMessageRow).where(OutboxMessageRow.id.in_(ids)).values(next_attempt_at=now)
             )
 
-    async def finish(self, id: int, state: OutboxState, attempt: Attempt | None, now: datetime) -> None:
-        """The message is ``delivered`` or ``failed`` (given up): it leaves the queue for the log,
-        with ``attempt`` (None: it was never sent, its account is gone)."""
+    async def finish(
+        self, message: OutboxMessage, state: OutboxState, attempt: Attempt | None, now: datetime
+    ) -> None:
+        """``message`` (as its worker claimed it) is ``delivered`` or ``failed`` (given up): it
+        leaves the queue for the log, with ``attempt`` (None: never sent, its account is gone)."""
         values: dict[str, Any] = {"state": state.value, "finished_at": now}
         if attempt is not None:
-            values.update(attempts=OutboxMessageRow.attempts + 1, attempt_log=await self._logged(id, attempt))
+            values.update(attempts=OutboxMessageRow.attempts + 1, attempt_log=_logged(message, attempt))
         await self._session.execute(
-            update(OutboxMessageRow).where(OutboxMessageRow.id == id).values(**values)
+            update(OutboxMessageRow).where(OutboxMessageRow.id == message.id).values(**values)
         )
 
-    async def retry_later(self, id: int, attempt: Attempt, next_attempt_at: datetime) -> None:
+    async def retry_later(self, message: OutboxMessage, attempt: Attempt, next_attempt_at: datetime) -> None:
+        """``message`` (as its worker claimed it) failed ``attempt`` and is due again then."""
         await self._session.execute(
             update(OutboxMessageRow)
-            .where(OutboxMessageRow.id == id)
+            .where(OutboxMessageRow.id == message.id)
             .values(
                 attempts=OutboxMessageRow.attempts + 1,
                 last_error=f"{attempt.error_code} {attempt.error}",
                 next_attempt_at=next_attempt_at,
-                attempt_log=await self._logged(id, attempt),
+                attempt_log=_logged(message, attempt),
             )
         )
-
-    async def _logged(self, id: int, attempt: Attempt) -> list[dict[str, Any]]:
-        log = await self._session.scalar(
-            select(OutboxMessageRow.attempt_log).where(OutboxMessageRow.id == id)
-        )
-        return [*(log or []), attempt.as_json()][-MAX_LOGGED_ATTEMPTS:]
 
     async def pending_count(self, account_sid: str | None = None) -> int:
         """Messages still to be delivered (of one account, or of all)."""
