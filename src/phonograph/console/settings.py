@@ -91,8 +91,7 @@ async def _account_default(request: Request, viewer: Viewing, kind: str) -> dict
 
 @router.post("/account-default/{type_name}")
 async def change_account_default(request: Request, viewer: Viewing, type_name: str) -> Response:
-    """``action``: ``create``, ``replace`` (``If-Match`` the version the page showed: a change made
-    meanwhile is a 412, as over the API) or ``delete``."""
+    """``action``: ``create``, ``replace`` (``If-Match`` the version the page showed) or ``delete``."""
     kind = _type(type_name)
     body, fields = await _json_form(request, viewer)
     action, context = fields.get("action"), viewer.context
@@ -101,15 +100,17 @@ async def change_account_default(request: Request, viewer: Viewing, type_name: s
     elif action == "delete":
         await account_defaults.delete_account_default(kind, body, viewer.acting, context)
     else:
-        matched = with_body(body, fields.get("body", "").encode(), JSON, if_match=fields.get("etag", "*"))
-        await account_defaults.replace_account_default(kind, matched, viewer.acting, context)
+        await account_defaults.replace_account_default(kind, body, viewer.acting, context)
     return redirect(f"{PREFIX}/configurations/{kind}")
 
 
 async def _json_form(request: Request, viewer: Viewing) -> tuple[Request, dict[str, str]]:
+    """The form's ``body`` as the JSON request the API takes, ``If-Match`` the ``etag`` the page
+    showed, if any (an account default: a change made meanwhile is the API's 412)."""
     form = await checked_form(request, viewer)
     fields: dict[str, str] = form.state.form
-    return with_body(form, fields.get("body", "").encode(), JSON), fields
+    etag = {"if_match": fields["etag"]} if fields.get("etag") else {}
+    return with_body(form, fields.get("body", "").encode(), JSON, **etag), fields
 
 
 @router.post("/configurations/{type_name}")
