@@ -15,12 +15,12 @@ PHONE = "+15550310001"
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
 
-def _called(account: TestAccount, webapp: WebApp) -> str:
+def _called(account: TestAccount, status_callback: str) -> str:
     sid: str = account.client.calls.create(
         to=PHONE,
         from_="+15550319999",
         twiml="<Response><Pause length='1'/></Response>",
-        status_callback=webapp.url("/status"),
+        status_callback=status_callback,
     ).sid
     wait_for_call(account.client, sid)
     return sid
@@ -50,10 +50,12 @@ def test_a_delivered_callback_is_listed_with_its_attempt_and_can_be_replayed(
 ) -> None:
     webapp.respond("/status", b"noted", status=202)
     add_phone(account.http, PHONE, None, answer_after_s=1)
-    sid = _called(account, webapp)
+    # A connection override in the fragment: never sent, so never signed.
+    url = webapp.url("/status") + "#rc=2"
+    sid = _called(account, url)
     [first] = webapp.wait_for("/status")
     [logged] = _finished(account, sid)
-    assert (logged["url"], logged["method"], logged["status"]) == (webapp.url("/status"), "POST", "delivered")
+    assert (logged["url"], logged["method"], logged["status"]) == (url, "POST", "delivered")
     assert logged["parameters"]["CallSid"] == sid
     assert logged["parameters"]["CallStatus"] == "completed"
     [attempt] = logged["attempts"]
@@ -80,7 +82,7 @@ def test_a_delivered_callback_is_listed_with_its_attempt_and_can_be_replayed(
 def test_the_log_pages_newest_first_and_refuses_a_foreign_token(account: TestAccount, webapp: WebApp) -> None:
     webapp.respond("/status", b"")
     add_phone(account.http, PHONE, None, answer_after_s=1)
-    sids = [_called(account, webapp) for _ in range(3)]
+    sids = [_called(account, webapp.url("/status")) for _ in range(3)]
     webapp.wait_for("/status", count=3)
     first = _log(account, PageSize=2)
     assert [c["call_sid"] for c in first["callbacks"]] == sids[:0:-1]

@@ -1,7 +1,13 @@
 """Room ``webhooks``: request signing, app requests for TwiML, the callback outbox and its worker,
 and the log of every request made to an app (the call Events list)."""
 
-from phonograph.webhooks.app_client import AUDIO_MAX_BYTES, TWIML_MAX_BYTES, AppClient, read_capped
+from phonograph.webhooks.app_client import (
+    AUDIO_MAX_BYTES,
+    TWIML_MAX_BYTES,
+    AppClient,
+    read_capped,
+    request_signature,
+)
 from phonograph.webhooks.event_log import EventLog
 from phonograph.webhooks.outbound import (
     STRICT_DENY,
@@ -10,7 +16,7 @@ from phonograph.webhooks.outbound import (
     refusal,
     system_resolver,
 )
-from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker, idempotency_token
+from phonograph.webhooks.outbox import DEFAULT_RETRY_DELAYS_S, OutboxWorker, callback_request
 from phonograph.webhooks.signing import signature
 from phonograph.webhooks.types import (
     HTTP_BAD_HOST_NAME,
@@ -44,10 +50,11 @@ __all__ = [
     "OutboundPolicy",
     "OutboxWorker",
     "WebhookError",
-    "idempotency_token",
+    "callback_request",
     "outbound_client",
     "read_capped",
     "refusal",
+    "request_signature",
     "signature",
     "system_resolver",
 ]

@@ -102,6 +102,27 @@ def _with_query(parts: SplitResult, params: tuple[tuple[str, str], ...]) -> Spli
     return parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra)
 
 
+def _first_hop(request: AppRequest) -> tuple[SplitResult, tuple[tuple[str, str], ...]] | None:
+    """Where a request goes first and its form: a GET's parameters join its query, a POST's are
+    its form. None for a URL that is never sent."""
+    parts = _checked_url(request.url)
+    if parts is None:
+        return None
+    if request.method == "GET":
+        return _with_query(parts, request.params), ()
+    return parts, request.params
+
+
+def request_signature(request: AppRequest, auth_token: str) -> str | None:
+    """The ``X-Twilio-Signature`` ``request`` is sent with (its first hop: a redirect is signed
+    for where it leads), or None for a URL that is never sent."""
+    hop = _first_hop(request)
+    if hop is None:
+        return None
+    parts, form = hop
+    return signature(auth_token, _wire_url(parts)[0], form)
+
+
 def _wire_url(parts: SplitResult) -> tuple[str, httpx.BasicAuth | None]:
     """The URL as sent (no userinfo, no fragment) and the Basic auth its userinfo asks for."""
     auth = None
@@ -171,15 +192,13 @@ class AppClient:
         return response
 
     async def _send(self, request: AppRequest, auth_token: str) -> AppResponse:
-        parts = _checked_url(request.url)
-        if parts is None:
+        hop = _first_hop(request)
+        if hop is None:
             raise _fail(
                 f"Invalid URL format: {request.url!r}", INVALID_URL, request, request.url, request.method
             )
+        parts, form = hop
         method = request.method
-        form = request.params if method == "POST" else ()
-        if method == "GET":
-            parts = _with_query(parts, request.params)
         overrides = parse_overrides(parts.fragment)
         total_s = overrides.total_timeout_s or self.timeout_s
         http_timeouts = self._timeout_for(overrides)

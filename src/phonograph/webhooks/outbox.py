@@ -60,16 +60,18 @@ LOGGED_BODY_MAX_CHARS = 1024
 _TOKEN_NAMESPACE = uuid.UUID("0b6c3f49-5d0e-4d47-9a7e-6f1f4c1f8a51")
 
 
-def idempotency_token(message: OutboxMessage) -> str:
+def _idempotency_token(message: OutboxMessage) -> str:
     """One token per message, the same on every attempt and in every process (a replay is a new
     message: a new token, so an app that drops repeats still takes it)."""
     name = f"{message.account_sid}/{message.id}/{message.date_created.isoformat()}"
     return str(uuid.uuid5(_TOKEN_NAMESPACE, name))
 
 
-def _request(message: OutboxMessage) -> AppRequest:
+def callback_request(message: OutboxMessage) -> AppRequest:
+    """The request that delivers ``message``, the same on every attempt (what the callback log
+    shows of it too)."""
     method: Method = "GET" if message.method.upper() == "GET" else "POST"
-    return AppRequest(message.url, method, message.params, idempotency_token(message), kind="callback")
+    return AppRequest(message.url, method, message.params, _idempotency_token(message), kind="callback")
 
 
 def _attempt(
@@ -227,7 +229,7 @@ class OutboxWorker:
                 started = self._clock.now()
                 response: AppResponse | None = None
                 try:
-                    response = await self._client.send(_request(message), sender.auth_token)
+                    response = await self._client.send(callback_request(message), sender.auth_token)
                 except WebhookError as exc:
                     error = exc
                 attempt = _attempt(started, self._clock.now(), response, error)

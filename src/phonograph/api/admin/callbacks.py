@@ -32,7 +32,7 @@ from phonograph.api.principals import Principal
 from phonograph.api.v2010.common import query_params
 from phonograph.core import InvalidParameter
 from phonograph.store import Account, OutboxMessage, OutboxRepo
-from phonograph.webhooks import idempotency_token, signature
+from phonograph.webhooks import callback_request, request_signature
 
 router = APIRouter()
 PATH = "/phonograph/v1/Callbacks"
@@ -40,10 +40,7 @@ _TOKEN_PREFIX = "PC"
 
 
 def callback_json(message: OutboxMessage, account: Account) -> dict[str, Any]:
-    signed_url, signed_params = message.url, message.params
-    if message.method.upper() == "GET":
-        separator = "&" if "?" in message.url else "?"
-        signed_url, signed_params = f"{message.url}{separator}{urlencode(message.params)}", ()
+    request = callback_request(message)
     return {
         "id": message.id,
         "account_sid": message.account_sid,
@@ -54,8 +51,8 @@ def callback_json(message: OutboxMessage, account: Account) -> dict[str, Any]:
         "parameters": dict(message.params),
         "status": message.state.value,
         "attempts": list(message.attempt_log),
-        "signature": signature(account.auth_token, signed_url, signed_params),
-        "idempotency_token": idempotency_token(message),
+        "signature": request_signature(request, account.auth_token),
+        "idempotency_token": request.idempotency_token,
         "replay_of": message.replay_of,
         "date_created": message.date_created.isoformat(),
         "date_finished": None if message.finished_at is None else message.finished_at.isoformat(),
